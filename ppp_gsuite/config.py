@@ -1,0 +1,185 @@
+"""The workspace config, ppp-gsuite.yaml: organisation, backend, people, rates and opportunities."""
+from __future__ import annotations
+
+import os
+import re
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, Field, model_validator
+
+from .errors import ConfigNotFound, Problem, ValidationFailed
+from .models import Label, Model, Prose, parse
+from .specs.models import Item, Key
+from .yamlload import load, shown
+
+DEFAULT_CONFIG = "ppp-gsuite.yaml"
+CONFIG_ENV = "PPP_GSUITE_CONFIG"
+EMAIL_PATTERN = re.compile(r"^[^@\s<>,;\"']+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
+SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+
+
+def _email(value: str) -> str:
+    if not EMAIL_PATTERN.match(value):
+        raise ValueError(f"{value!r} is not an email address; write it like name@example.org")
+    return value
+
+
+def _slug(value: str) -> str:
+    if not SLUG_PATTERN.match(value):
+        raise ValueError(f"key {value!r} must use lower-case letters, digits and hyphens, such as urgent-care-board")
+    return value
+
+
+Email = Annotated[str, AfterValidator(_email)]
+Slug = Annotated[str, AfterValidator(_slug)]
+
+
+class Person(Model):
+    name: Label
+    email: Email
+
+
+class LeadContact(Person):
+    role: Label
+
+
+class Organisation(Model):
+    name: Label
+    engagement_email: Email
+    pals: Prose
+    one_to_one_support: Prose | None = None
+
+
+class GoogleSettings(Model):
+    credentials: str
+    subject: Email | None = None
+
+
+class LocalSettings(Model):
+    store: str = ".ppp-gsuite/local.sqlite3"
+    port: int = 8470
+
+
+class MileageRate(Model):
+    starts: date = Field(alias="from")
+    car: Decimal
+    car_over_10000: Decimal
+    motorcycle: Decimal
+    bicycle: Decimal
+
+
+class Support(Model):
+    expenses: bool = True
+    induction: bool = True
+    confidentiality_agreement: bool = False
+    other: list[Prose] = Field(default_factory=list)
+
+
+class OpportunityQuestions(Model):
+    section_title: Label = "Questions about this role"
+    omit: list[Key] = Field(default_factory=list)
+    add: list[Item] = Field(default_factory=list)
+
+
+class Opportunity(Model):
+    key: Slug
+    group: Label
+    places: int = Field(ge=1)
+    who_can_apply: Prose
+    remit: Prose
+    membership: Prose
+    priorities: Prose
+    role: Prose
+    key_requirements: list[Prose] = Field(min_length=1)
+    time_commitment: Prose
+    where: Prose
+    support: Support = Field(default_factory=Support)
+    questions: OpportunityQuestions = Field(default_factory=OpportunityQuestions)
+    closing_date: date
+    lead_contact: LeadContact
+
+
+class Config(Model):
+    organisation: Organisation
+    backend: Literal["local", "google"] = "local"
+    google: GoogleSettings | None = None
+    local: LocalSettings = Field(default_factory=LocalSettings)
+    sender: Person
+    engagement_team: list[Person] = Field(min_length=1)
+    expenses_approvers: list[Person] = Field(min_length=1)
+    mileage_rates: list[MileageRate] = Field(min_length=1)
+    form_specs: str = "form_specs"
+    opportunities: list[Opportunity] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _google_needs_credentials(self):
+        if self.backend == "google" and self.google is None:
+            raise ValueError("backend google needs a google: section with credentials: PATH")
+        return self
+
+    def opportunity(self, key: str) -> Opportunity:
+        return next(o for o in self.opportunities if o.key == key)
+
+
+class Workspace:
+    """A loaded config together with where it lives, so relative paths resolve against it."""
+
+    def __init__(self, config: Config, path: Path, warnings: list[Problem]):
+        self.config = config
+        self.path = path
+        self.root = path.parent
+        self.warnings = warnings
+
+    def resolve(self, relative: str) -> Path:
+        return (self.root / relative).resolve()
+
+    @property
+    def specs_dir(self) -> Path:
+        return self.resolve(self.config.form_specs)
+
+    @property
+    def display_root(self) -> Path:
+        return self.root
+
+
+def config_path(option: str | None) -> Path:
+    return Path(option or os.environ.get(CONFIG_ENV) or DEFAULT_CONFIG)
+
+
+def load_config(path: Path) -> Workspace:
+    if not path.exists():
+        raise ConfigNotFound(
+            f"no config at {path}; run from the folder holding ppp-gsuite.yaml, or pass --config PATH "
+            f"(or set {CONFIG_ENV})"
+        )
+    display = shown(path)
+    data = load(path, display)
+    config = parse(Config, data, display)
+    problems = _check(config, display)
+    errors = [p for p in problems if p.level == "error"]
+    if errors:
+        raise ValidationFailed(problems)
+    return Workspace(config, path.resolve(), [p for p in problems if p.level == "warning"])
+
+
+def _check(config: Config, file: str) -> list[Problem]:
+    problems = []
+    seen: set[str] = set()
+    for opportunity in config.opportunities:
+        if opportunity.key in seen:
+            problems.append(Problem(file, opportunity.line, f"two opportunities have the key {opportunity.key}; give each its own key"))
+        seen.add(opportunity.key)
+        if opportunity.places < 2:
+            problems.append(Problem(
+                file, opportunity.line,
+                f"opportunity {opportunity.key} offers {opportunity.places} place; two or more are advised, "
+                "so partners bring different views and support each other",
+                level="warning",
+            ))
+    starts = [rate.starts for rate in config.mileage_rates]
+    if len(set(starts)) != len(starts):
+        problems.append(Problem(file, config.mileage_rates[0].line, "two mileage rates start on the same date; keep one"))
+    return problems

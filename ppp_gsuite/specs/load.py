@@ -1,0 +1,142 @@
+"""Load form specs, merge each opportunity into the EOI base, fill in the text, and check the result."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..config import Opportunity, Workspace
+from ..errors import Problem, ValidationFailed
+from ..models import parse
+from ..yamlload import load, shown
+from .models import SKIP_LOGIC_TYPES, SUBMIT, FormSpec, Item, Section
+from .render import RenderError, render_model
+
+EOI = "expression_of_interest"
+SPEC_NAMES = (EOI, "needs_assessment", "expenses", "preferences")
+CONSENT_SECTION = "consent"
+
+
+@dataclass(frozen=True)
+class FormTarget:
+    """One form to deploy: a spec, filled in (and for an EOI merged with its opportunity)."""
+
+    key: str  # stable name used in Drive appProperties: "eoi-<opportunity>" or the spec name
+    spec_name: str
+    spec: FormSpec
+    opportunity: Opportunity | None = None
+
+    @property
+    def label(self) -> str:
+        if self.opportunity:
+            return f"expression of interest for {self.opportunity.group}"
+        return self.spec_name.replace("_", " ")
+
+
+def load_spec(path: Path) -> FormSpec:
+    spec = parse(FormSpec, load(path), shown(path))
+    problems = check_structure(spec, lambda item: shown(path))
+    if problems:
+        raise ValidationFailed(problems)
+    return spec
+
+
+def load_specs(workspace: Workspace) -> dict[str, FormSpec]:
+    specs, problems = {}, []
+    for name in SPEC_NAMES:
+        path = workspace.specs_dir / f"{name}.yaml"
+        try:
+            specs[name] = load_spec(path)
+        except ValidationFailed as failed:
+            problems.extend(failed.problems)
+    if problems:
+        raise ValidationFailed(problems)
+    return specs
+
+
+def build_targets(workspace: Workspace, specs: dict[str, FormSpec]) -> list[FormTarget]:
+    """Every form the workspace deploys: one EOI per opportunity, then the shared forms."""
+    config = workspace.config
+    eoi_file = shown(workspace.specs_dir / f"{EOI}.yaml")
+    problems: list[Problem] = []
+    targets = []
+    for opportunity in config.opportunities:
+        try:
+            merged, additions = merge_opportunity(specs[EOI], opportunity, eoi_file, shown(workspace.path))
+            file_of = lambda item, a=additions: shown(workspace.path) if item.key in a else eoi_file  # noqa: E731
+            problems.extend(check_structure(merged, file_of))
+            context = {"organisation": config.organisation, "opportunity": opportunity, "config": config}
+            spec = _render(merged, context, eoi_file)
+            targets.append(FormTarget(f"eoi-{opportunity.key}", EOI, spec, opportunity))
+        except ValidationFailed as failed:
+            problems.extend(failed.problems)
+    for name in SPEC_NAMES[1:]:
+        try:
+            context = {"organisation": config.organisation, "config": config}
+            spec = _render(specs[name], context, shown(workspace.specs_dir / f"{name}.yaml"))
+            targets.append(FormTarget(name, name, spec))
+        except ValidationFailed as failed:
+            problems.extend(failed.problems)
+    if problems:
+        raise ValidationFailed(problems)
+    return targets
+
+
+def _render(spec: FormSpec, context: dict, file: str) -> FormSpec:
+    try:
+        rendered = render_model(spec, context)
+    except RenderError as exc:
+        raise ValidationFailed([Problem(file, exc.line, str(exc))]) from None
+    sections = [
+        section.model_copy(update={"items": [i for i in section.items if i.title or i.help]})
+        for section in rendered.sections
+    ]
+    return rendered.model_copy(update={"sections": sections})
+
+
+def merge_opportunity(base: FormSpec, opportunity: Opportunity, base_file: str, config_file: str):
+    """Base order, minus what the opportunity leaves out, then its own questions, then consent."""
+    wanted = opportunity.questions
+    problems = []
+    for key in wanted.omit:
+        item = base.item(key)
+        if item is None:
+            problems.append(Problem(config_file, wanted.line, f"opportunity {opportunity.key} leaves out {key}, which the expression of interest does not have; remove it from omit"))
+        elif not item.omittable:
+            problems.append(Problem(config_file, wanted.line, f"opportunity {opportunity.key} leaves out {key}, a standard question every expression of interest must ask; remove it from omit"))
+    if not any(s.key == CONSENT_SECTION for s in base.sections):
+        problems.append(Problem(base_file, base.line, f"the expression of interest needs a last section with key: {CONSENT_SECTION}"))
+    if problems:
+        raise ValidationFailed(problems)
+    sections: list[Section] = []
+    for section in base.sections:
+        if section.key == CONSENT_SECTION and wanted.add:
+            sections.append(Section(key="opportunity_questions", title=wanted.section_title, items=wanted.add))
+        items = [item for item in section.items if item.key not in wanted.omit]
+        sections.append(section.model_copy(update={"items": items}))
+    return base.model_copy(update={"sections": sections}), {item.key for item in wanted.add}
+
+
+def check_structure(spec: FormSpec, file_of) -> list[Problem]:
+    """Rules across items: unique keys, skip logic to a later section, consent questions asked plainly."""
+    problems = []
+    seen: dict[str, Item] = {}
+    section_keys = [s.key for s in spec.sections]
+    for position, section in enumerate(spec.sections):
+        if section.key in section_keys[:position]:
+            problems.append(Problem(file_of(section), section.line, f"the section key {section.key} is used twice; give each section its own key"))
+        if position and not section.title:
+            problems.append(Problem(file_of(section), section.line, f"section {section.key} needs a title: every section after the first is a page with a heading"))
+        for item in section.items:
+            if item.key in seen or item.key in section_keys:
+                problems.append(Problem(file_of(item), item.line, f"the key {item.key} is used twice in this form; keys name columns, so give each question its own"))
+            seen[item.key] = item
+            for choice in item.choices or ():
+                if not choice.go_to or item.type not in SKIP_LOGIC_TYPES or choice.go_to == SUBMIT:
+                    continue
+                if choice.go_to not in section_keys:
+                    problems.append(Problem(file_of(item), choice.line or item.line, f"{item.key}: choice {choice.label!r} goes to section {choice.go_to}, which this form does not have; write one of {', '.join(section_keys[1:])} or submit"))
+                elif section_keys.index(choice.go_to) <= position:
+                    problems.append(Problem(file_of(item), choice.line or item.line, f"{item.key}: choice {choice.label!r} goes back to section {choice.go_to}; skip logic may only go forward"))
+            if item.consent and item.type not in SKIP_LOGIC_TYPES | {"multiple_choice"}:
+                problems.append(Problem(file_of(item), item.line, f"{item.key}: a consent question must be a choice question with its own answer"))
+    return problems
