@@ -1,0 +1,192 @@
+"""The planner: the fewest requests that make the live form match the spec, each valid for Google."""
+from pathlib import Path
+
+import pytest
+
+from ppp_gsuite.config import load_config
+from ppp_gsuite.discovery import check_body
+from ppp_gsuite.forms.items import form_items, item_id, question_id
+from ppp_gsuite.forms.plan import plan_form
+from ppp_gsuite.specs.load import build_targets, load_specs
+
+MINIMAL = Path(__file__).parent / "fixtures" / "minimal" / "ppp-gsuite.yaml"
+SHIPPED = Path(__file__).parent.parent / "ppp-gsuite.yaml"
+
+
+def eoi():
+    workspace = load_config(MINIMAL)
+    target = next(t for t in build_targets(workspace, load_specs(workspace)) if t.key == "eoi-heart-board")
+    return target.spec_name, target.spec
+
+
+def live_form(spec_name, spec):
+    """The form as forms.get answers once the plan for `spec` has been applied."""
+    return {
+        "formId": "abc", "revisionId": "00000002",
+        "info": {"title": spec.title, "documentTitle": spec.title, "description": spec.description},
+        "settings": {"emailCollectionType": "DO_NOT_COLLECT"},
+        "items": form_items(spec_name, spec),
+    }
+
+
+def with_item(spec, key, **changes):
+    sections = []
+    for section in spec.sections:
+        items = [item.model_copy(update=changes) if item.key == key else item for item in section.items]
+        sections.append(section.model_copy(update={"items": items}))
+    return spec.model_copy(update={"sections": sections})
+
+
+def without_item(spec, key):
+    sections = [s.model_copy(update={"items": [i for i in s.items if i.key != key]}) for s in spec.sections]
+    return spec.model_copy(update={"sections": sections})
+
+
+def swap(spec, section_key, first, second):
+    sections = []
+    for section in spec.sections:
+        items = list(section.items)
+        if section.key == section_key:
+            keys = [i.key for i in items]
+            a, b = keys.index(first), keys.index(second)
+            items[a], items[b] = items[b], items[a]
+        sections.append(section.model_copy(update={"items": items}))
+    return spec.model_copy(update={"sections": sections})
+
+
+def kinds(plan):
+    return [next(iter(request)) for request in plan.requests]
+
+
+def assert_valid_for_google(plan):
+    if plan.create:
+        assert check_body("forms", "forms.forms.create", plan.create) == []
+    assert check_body("forms", "forms.forms.batchUpdate", {"requests": plan.requests}) == []
+
+
+def test_new_form_is_one_create_and_one_batch_update():
+    name, spec = eoi()
+    plan = plan_form(name, spec, None)
+    assert plan.create == {"info": {"title": spec.title, "documentTitle": spec.title}}
+    assert kinds(plan)[:2] == ["updateFormInfo", "updateSettings"]
+    assert plan.requests[1]["updateSettings"]["settings"] == {"emailCollectionType": "DO_NOT_COLLECT"}
+    created = [r["createItem"] for r in plan.requests[2:]]
+    assert [c["location"]["index"] for c in created] == list(range(len(created)))
+    assert len(created) == len(form_items(name, spec))
+    assert_valid_for_google(plan)
+
+
+def test_question_ids_are_hex_and_stable():
+    name, spec = eoi()
+    ids = [item["questionItem"]["question"]["questionId"] for item in form_items(name, spec) if "questionItem" in item]
+    assert all(len(i) == 8 and int(i, 16) >= 0 for i in ids)
+    assert len(set(ids)) == len(ids)
+    assert question_id(name, "full_name") == question_id(name, "full_name")
+    assert ids == [item["questionItem"]["question"]["questionId"] for item in form_items(*eoi()) if "questionItem" in item]
+
+
+def test_unchanged_form_needs_no_request():
+    name, spec = eoi()
+    plan = plan_form(name, spec, live_form(name, spec))
+    assert plan.unchanged
+    assert plan.requests == []
+
+
+def test_google_leaving_out_false_values_is_not_a_change():
+    name, spec = eoi()
+    live = live_form(name, spec)
+    for item in live["items"]:
+        item.setdefault("description", "")
+        question = item.get("questionItem", {}).get("question")
+        if question is not None:
+            question.setdefault("required", False)
+    assert plan_form(name, spec, live).unchanged
+
+
+def test_one_edited_label_is_one_update_item():
+    name, spec = eoi()
+    live = live_form(name, spec)
+    edited = with_item(spec, "email", title="Your email address (we will only use it about this role)")
+    plan = plan_form(name, edited, live)
+    assert kinds(plan) == ["updateItem"]
+    update = plan.requests[0]["updateItem"]
+    assert update["item"]["itemId"] == item_id(name, "email")
+    assert update["item"]["title"] == "Your email address (we will only use it about this role)"
+    assert live["items"][update["location"]["index"]]["itemId"] == item_id(name, "email")
+    assert plan.changes == ["update email (title)"]
+    assert_valid_for_google(plan)
+
+
+def test_reordered_question_is_one_move():
+    name, spec = eoi()
+    plan = plan_form(name, swap(spec, "about_you", "full_name", "email"), live_form(name, spec))
+    assert kinds(plan) == ["moveItem"]
+    assert_valid_for_google(plan)
+
+
+def test_removed_question_is_one_delete():
+    name, spec = eoi()
+    live = live_form(name, spec)
+    plan = plan_form(name, without_item(spec, "email"), live)
+    assert kinds(plan) == ["deleteItem"]
+    index = plan.requests[0]["deleteItem"]["location"]["index"]
+    assert live["items"][index]["itemId"] == item_id(name, "email")
+    assert_valid_for_google(plan)
+
+
+def test_added_question_is_one_create_in_place():
+    name, spec = eoi()
+    smaller = without_item(spec, "email")
+    plan = plan_form(name, spec, live_form(name, smaller))
+    assert kinds(plan) == ["createItem"]
+    created = plan.requests[0]["createItem"]
+    assert created["item"]["itemId"] == item_id(name, "email")
+    wanted = [i["itemId"] for i in form_items(name, spec)]
+    assert created["location"]["index"] == wanted.index(item_id(name, "email"))
+
+
+def test_changed_description_updates_form_info_only():
+    name, spec = eoi()
+    plan = plan_form(name, spec.model_copy(update={"description": "New privacy notice."}), live_form(name, spec))
+    assert plan.requests == [{"updateFormInfo": {"info": {"description": "New privacy notice."}, "updateMask": "description"}}]
+
+
+def test_verified_email_collection_is_switched_off():
+    name, spec = eoi()
+    live = live_form(name, spec)
+    live["settings"] = {"emailCollectionType": "VERIFIED"}
+    plan = plan_form(name, spec, live)
+    assert plan.requests == [{"updateSettings": {"settings": {"emailCollectionType": "DO_NOT_COLLECT"}, "updateMask": "emailCollectionType"}}]
+
+
+def apply(live_items, requests):
+    """Forms' batchUpdate semantics for the item requests, on a list of item ids."""
+    ids = [item["itemId"] for item in live_items]
+    for request in requests:
+        kind, body = next(iter(request.items()))
+        if kind == "deleteItem":
+            del ids[body["location"]["index"]]
+        elif kind == "createItem":
+            ids.insert(body["location"]["index"], body["item"]["itemId"])
+        elif kind == "moveItem":
+            ids.insert(body["newLocation"]["index"], ids.pop(body["originalLocation"]["index"]))
+        elif kind == "updateItem":
+            assert ids[body["location"]["index"]] == body["item"]["itemId"]
+    return ids
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_any_reshuffle_ends_in_the_wanted_order(seed):
+    import random
+
+    name, spec = eoi()
+    wanted = form_items(name, spec)
+    rng = random.Random(seed)
+    live = [dict(item) for item in wanted if rng.random() > 0.2]
+    live += [{"itemId": f"dead{n:04x}", "title": "old", "textItem": {}} for n in range(rng.randint(0, 3))]
+    rng.shuffle(live)
+    form = live_form(name, spec) | {"items": live}
+    plan = plan_form(name, spec, form)
+    assert apply(live, plan.requests) == [item["itemId"] for item in wanted]
+    moves = kinds(plan).count("moveItem")
+    assert moves <= len(live)
