@@ -64,16 +64,65 @@ def validate(obj: Context):
 
 
 @main.command("deploy-forms")
-@click.option("--dry-run", is_flag=True, help="Show what would change, change nothing.")
+@click.option("--dry-run", is_flag=True, help="Show what would change; change nothing.")
 @click.pass_obj
 @translate_errors
 def deploy_forms(obj: Context, dry_run: bool):
-    """Create or update the Google Forms so they match the specs."""
-    from .forms.plan import plan_form
+    """Create or update the Google Forms so they match the specs, and print their links."""
+    from datetime import date
+
+    from .forms.deploy import deploy
+    from .google.clients import connect
+    from .google.drive_api import DriveApi
+    from .google.forms_api import FormsApi
 
     workspace, targets = obj.load()
     for warning in workspace.warnings:
         click.echo(str(warning), err=True)
-    for target in targets:
-        plan = plan_form(target.spec_name, target.spec, None)
-        click.echo(f"{target.label}: " + ("unchanged" if plan.unchanged else "; ".join(plan.changes)))
+    with connect(workspace) as clients:
+        outcomes = deploy(targets, FormsApi(clients.forms), DriveApi(clients.drive), date.today(), dry_run=dry_run)
+    failed = 0
+    for outcome in outcomes:
+        click.echo(describe_outcome(outcome, dry_run))
+        if outcome.problem:
+            failed += 1
+            click.echo(f"  problem: {outcome.problem}", err=True)
+    if dry_run:
+        click.echo("Dry run: nothing was changed.")
+    if failed:
+        raise click.ClickException(f"{failed} form{'s' if failed > 1 else ''} could not be fully deployed; see above.")
+
+
+def describe_outcome(outcome, dry_run: bool) -> str:
+    words = outcome.plan.changes + outcome.steps
+    summary = ("would " if dry_run else "") + "; ".join(words) if words else "unchanged"
+    line = f"{outcome.target.label}: {summary}"
+    if outcome.link:
+        line += f"\n  {outcome.link}"
+    return line
+
+
+@main.group()
+def local():
+    """The local workspace: a stand-in for Google on this machine."""
+
+
+@local.command()
+@click.option("--port", type=int, default=None, help="Port to listen on (default: local.port in the config, 8470).")
+@click.pass_obj
+@translate_errors
+def serve(obj: Context, port: int | None):
+    """Run the local workspace until Ctrl-C, so form links and sheets open in a browser."""
+    from pathlib import Path
+
+    from .config import load_config
+    from .local.server import serve_forever
+
+    workspace = load_config(obj.config_file)
+    settings = workspace.config.local
+    store = workspace.resolve(settings.store)
+    Path(store).parent.mkdir(parents=True, exist_ok=True)
+    port = port or settings.port
+    click.echo(f"Local workspace on http://127.0.0.1:{port} (store {store}); Ctrl-C stops it.")
+    click.echo(f"Other commands use it when PPP_GSUITE_LOCAL_URL=http://127.0.0.1:{port} is set.")
+    serve_forever(str(store), port)

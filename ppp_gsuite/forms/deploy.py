@@ -1,0 +1,103 @@
+"""Apply the planner's plans: create or update each form, publish it, let responders in, and tag it."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from ..errors import PppError
+from ..google.drive_api import APP_KEY, DriveApi
+from ..google.errors import GoogleApiError
+from ..google.forms_api import FormsApi
+from ..specs.load import FormTarget
+from .plan import FormPlan, plan_form
+
+FORM_KIND = "form"
+RESPONDERS_REFUSED = (
+    "your organisation does not allow sharing with 'anyone with the link', so people outside it "
+    "cannot open this form. Ask your Google Workspace administrator to allow it for forms (Admin "
+    "console > Apps > Google Workspace > Drive and Docs > Sharing settings), then run deploy-forms again"
+)
+
+
+@dataclass
+class FormOutcome:
+    target: FormTarget
+    plan: FormPlan
+    form_id: str | None = None
+    link: str | None = None
+    accepting: bool = True
+    steps: list[str] = field(default_factory=list)  # what was done besides the plan
+    problem: str | None = None
+
+    @property
+    def changed(self) -> bool:
+        return not self.plan.unchanged or bool(self.steps)
+
+
+def accepting_responses(target: FormTarget, today: date) -> bool:
+    """An EOI stops taking responses after its closing date (the Forms API has no closing date)."""
+    return target.opportunity is None or today <= target.opportunity.closing_date
+
+
+def find_deployed(drive: DriveApi) -> dict[str, str]:
+    """target key -> form id, from the appProperties set when each form was created."""
+    return {f["appProperties"]["target"]: f["id"] for f in drive.find(FORM_KIND) if "target" in f.get("appProperties", {})}
+
+
+def deploy(targets: list[FormTarget], forms: FormsApi, drive: DriveApi, today: date, dry_run: bool = False) -> list[FormOutcome]:
+    deployed = find_deployed(drive)
+    outcomes = []
+    for target in targets:
+        form_id = deployed.get(target.key)
+        live = forms.get(form_id) if form_id else None
+        outcome = FormOutcome(target, plan_form(target.spec_name, target.spec, live), form_id)
+        outcome.accepting = accepting_responses(target, today)
+        outcome.link = live.get("responderUri") if live else None
+        if dry_run:
+            _preview_publishing(outcome, live)
+        else:
+            try:
+                _apply(outcome, live, forms, drive)
+            except GoogleApiError as error:
+                outcome.problem = str(error)
+        outcomes.append(outcome)
+    return outcomes
+
+
+def _apply(outcome: FormOutcome, live: dict | None, forms: FormsApi, drive: DriveApi) -> None:
+    plan = outcome.plan
+    if plan.create is not None:
+        created = forms.create(plan.create)
+        outcome.form_id, outcome.link = created["formId"], created.get("responderUri")
+        # Tag first: a crash after this leaves a form the next run finds and completes, not an orphan.
+        drive.set_app_properties(outcome.form_id, {APP_KEY: FORM_KIND, "target": outcome.target.key, "spec": outcome.target.spec_name})
+    if plan.requests:
+        forms.batch_update(outcome.form_id, plan.requests)
+    state = (live or {}).get("publishSettings", {}).get("publishState", {})
+    if plan.create is not None or not state.get("isPublished") or bool(state.get("isAcceptingResponses")) != outcome.accepting:
+        forms.set_publish_state(outcome.form_id, True, outcome.accepting)
+        outcome.steps.append("publish" + ("" if outcome.accepting else ", closed to new responses"))
+    if plan.create is not None or not _has_responder_permission(drive.permissions(outcome.form_id)):
+        try:
+            drive.share_with_responders(outcome.form_id)
+            outcome.steps.append("let anyone with the link respond")
+        except GoogleApiError as error:
+            if error.code != 403:
+                raise
+            outcome.problem = RESPONDERS_REFUSED
+    if outcome.link is None:
+        outcome.link = forms.get(outcome.form_id).get("responderUri")
+
+
+def _preview_publishing(outcome: FormOutcome, live: dict | None) -> None:
+    state = (live or {}).get("publishSettings", {}).get("publishState", {})
+    if live is None or not state.get("isPublished") or bool(state.get("isAcceptingResponses")) != outcome.accepting:
+        outcome.steps.append("publish" + ("" if outcome.accepting else ", closed to new responses"))
+
+
+def _has_responder_permission(permissions: list[dict]) -> bool:
+    return any(p.get("type") == "anyone" and p.get("role") == "reader" for p in permissions)
+
+
+class DeployFailed(PppError):
+    pass

@@ -1,0 +1,100 @@
+"""The only code that builds API clients: Google itself, or the local workspace over HTTP.
+
+Scopes are drive.file and gmail.send alone (DESIGN.md §9): every Forms, Sheets and Drive method
+used accepts drive.file, which reaches only the files this app created.
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from googleapiclient.discovery import build
+
+from ..config import Workspace
+from ..errors import PppError
+
+SCOPES = (
+    "https://www.googleapis.com/auth/drive.file",
+    "https://www.googleapis.com/auth/gmail.send",
+)
+LOCAL_URL_ENV = "PPP_GSUITE_LOCAL_URL"
+
+
+@dataclass
+class Clients:
+    forms: object
+    drive: object
+    backend: str  # "google" or "local"
+    public_url: str | None = None  # the local workspace's address for people (links), when local
+
+
+def load_credentials(workspace: Workspace):
+    """A staff member's authorised-user token, or a service account acting for `subject`."""
+    from google.oauth2 import credentials as user_credentials
+    from google.oauth2 import service_account
+
+    settings = workspace.config.google
+    path = workspace.resolve(settings.credentials)
+    if not path.exists():
+        raise PppError(f"the Google credentials file {path} does not exist; see the README, 'Using it with Google'")
+    import json
+
+    info = json.loads(path.read_text())
+    if info.get("type") == "service_account":
+        if not settings.subject:
+            raise PppError("a service account cannot own forms or send mail itself; set google.subject to the staff account it acts for")
+        return service_account.Credentials.from_service_account_info(info, scopes=SCOPES, subject=settings.subject)
+    if info.get("type") == "authorized_user":
+        return user_credentials.Credentials.from_authorized_user_info(info, scopes=SCOPES)
+    raise PppError(f"{path} is neither an authorised-user token nor a service-account key")
+
+
+def _local_credentials():
+    from google.oauth2.credentials import Credentials
+
+    return Credentials(token="local-workspace")
+
+
+def build_clients(credentials, forms_endpoint: str | None = None, drive_endpoint: str | None = None, http=None) -> tuple:
+    common = {"cache_discovery": False, "static_discovery": True}
+    if http is not None:
+        common["http"] = http
+    else:
+        common["credentials"] = credentials
+    forms_options = {"api_endpoint": forms_endpoint} if forms_endpoint else None
+    drive_options = {"api_endpoint": drive_endpoint} if drive_endpoint else None
+    forms = build("forms", "v1", client_options=forms_options, **common)
+    drive = build("drive", "v3", client_options=drive_options, **common)
+    return forms, drive
+
+
+def local_clients(url: str, public_url: str | None = None) -> Clients:
+    url = url.rstrip("/")
+    forms, drive = build_clients(_local_credentials(), url, f"{url}/drive/v3/")
+    return Clients(forms, drive, "local", public_url or url)
+
+
+@contextlib.contextmanager
+def connect(workspace: Workspace):
+    """Clients for the configured backend; for `local` with no running server, one started in-process."""
+    if workspace.config.backend == "google":
+        forms, drive = build_clients(load_credentials(workspace))
+        yield Clients(forms, drive, "google")
+        return
+    url = os.environ.get(LOCAL_URL_ENV)
+    if url:
+        yield local_clients(url)
+        return
+    from ..local.server import start
+
+    settings = workspace.config.local
+    store = workspace.resolve(settings.store)
+    Path(store).parent.mkdir(parents=True, exist_ok=True)
+    public = f"http://127.0.0.1:{settings.port}"
+    url, stop = start(str(store), port=0, public_url=public)
+    try:
+        yield local_clients(url, public)
+    finally:
+        stop()

@@ -1,0 +1,42 @@
+"""Drive v3 calls: finding the tool's files by appProperties, and who may open them."""
+from __future__ import annotations
+
+from .errors import call
+
+APP_KEY = "ppp_gsuite"  # appProperties marker: the value says what the file is ("form", ...)
+FILE_FIELDS = "nextPageToken, files(id, name, mimeType, appProperties)"
+
+
+class DriveApi:
+    def __init__(self, service):
+        self._files = service.files()
+        self._permissions = service.permissions()
+
+    def find(self, kind: str) -> list[dict]:
+        """files.list on appProperties: state lives in the Workspace, so cron needs no local file."""
+        query = f"appProperties has {{ key='{APP_KEY}' and value='{kind}' }} and trashed = false"
+        found, token = [], None
+        while True:
+            page = call(self._files.list(q=query, fields=FILE_FIELDS, pageSize=1000, pageToken=token, spaces="drive"), "drive.files.list")
+            found.extend(page.get("files", []))
+            token = page.get("nextPageToken")
+            if not token:
+                return found
+
+    def set_app_properties(self, file_id: str, properties: dict[str, str]) -> dict:
+        return call(self._files.update(fileId=file_id, body={"appProperties": properties}, fields="id, appProperties"), "drive.files.update")
+
+    def permissions(self, file_id: str) -> list[dict]:
+        fields = "nextPageToken, permissions(id, type, role, emailAddress, domain, view)"
+        found, token = [], None
+        while True:
+            page = call(self._permissions.list(fileId=file_id, fields=fields, pageToken=token), "drive.permissions.list")
+            found.extend(page.get("permissions", []))
+            token = page.get("nextPageToken")
+            if not token:
+                return found
+
+    def share_with_responders(self, file_id: str) -> dict:
+        """permissions.create anyone/reader/published: what lets people without an account fill the form."""
+        body = {"type": "anyone", "role": "reader", "view": "published"}
+        return call(self._permissions.create(fileId=file_id, body=body, sendNotificationEmail=False), "drive.permissions.create")
