@@ -184,3 +184,10 @@ def _scalar_problem(kind: str, fmt: str | None, value, actual: str) -> str | Non
             return f"expected an RFC 3339 timestamp, got {value!r}"
         return None
     return None
+
+
+def check_schema(api: str, schema_id: str, value, path: str = "") -> list[str]:
+    """Problems with `value` as an instance of the named schema (e.g. forms "FormResponse")."""
+    problems: list[str] = []
+    _check_value(load_document(api)["schemas"], {"$ref": schema_id}, value, path, problems)
+    return problems

@@ -1,0 +1,95 @@
+"""The WSGI app of the local workspace: the per-API route tables joined, requests checked
+against the discovery documents, errors in Google's envelope."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from werkzeug.exceptions import MethodNotAllowed as WerkzeugMethodNotAllowed
+from werkzeug.exceptions import NotFound as WerkzeugNotFound
+from werkzeug.routing import BaseConverter, Map, Rule
+from werkzeug.wrappers import Request, Response
+
+from .. import discovery
+from . import controls, fields
+from .drive.routes import ROUTES as DRIVE_ROUTES
+from .drive.state import DriveState
+from .errors import InvalidArgument, LocalApiError, MethodNotAllowed, NotFound
+from .forms.routes import ROUTES as FORMS_ROUTES
+from .forms.state import FormsState
+from .routing import ApiCall, Route
+from .store import Store
+
+log = logging.getLogger(__name__)
+
+ROUTES: list[Route] = [*FORMS_ROUTES, *DRIVE_ROUTES, *controls.ROUTES]
+
+
+class Workspace:
+    """The state of every local API over one store."""
+
+    def __init__(self, store: Store):
+        self.store = store
+        self.drive = DriveState(store)
+        self.forms = FormsState(store, self.drive)
+
+
+class _IdConverter(BaseConverter):
+    regex = r"[^/:]+"  # stops at ':' so /v1/forms/ID:batchUpdate routes to batchUpdate
+
+
+class LocalWorkspaceApp:
+    def __init__(self, store: Store):
+        self.workspace = Workspace(store)
+        self.url_map = Map([Rule(r.rule, endpoint=r, methods=[r.http_method]) for r in ROUTES],
+                           converters={"id": _IdConverter}, strict_slashes=False)
+
+    def __call__(self, environ, start_response):
+        response = self.dispatch(Request(environ))
+        return response(environ, start_response)
+
+    def dispatch(self, request: Request) -> Response:
+        try:
+            route, args = self.url_map.bind_to_environ(request.environ).match()
+        except WerkzeugNotFound:
+            return NotFound(f"The local workspace has no route for {request.path}").response()
+        except WerkzeugMethodNotAllowed:
+            return MethodNotAllowed(f"{request.method} is not allowed on {request.path}").response()
+        try:
+            if route.method_id:
+                return self._call_api(route, request, args)
+            return route.endpoint(self.workspace, request, **args)
+        except LocalApiError as error:
+            return error.response()
+        except Exception:  # a bug in the local workspace: answer as Google's backendError
+            log.exception("local workspace failed on %s %s", request.method, request.path)
+            return LocalApiError("Internal error in the local workspace.").response()
+
+    def _call_api(self, route: Route, request: Request, args: dict) -> Response:
+        self.workspace.store.log_request(request.method, request.path, route.method_id)
+        params = {k: v[0] if len(v) == 1 else v for k, v in request.args.lists()}
+        problems = discovery.check_params(route.api, route.method_id, params)
+        if problems:
+            raise InvalidArgument("Invalid request parameters: " + "; ".join(problems), reason="invalidParameter")
+        body = _read_body(request, route)
+        call = ApiCall(request=request, params=params, body=body, base_url=request.host_url.rstrip("/"))
+        result = route.endpoint(self.workspace, call, **args)
+        if result is None:
+            return Response(status=204)
+        result = fields.select(result, params.get("fields"), route.default_fields)
+        return Response(json.dumps(result), mimetype="application/json")
+
+
+def _read_body(request: Request, route: Route):
+    raw = request.get_data()
+    if not raw.strip():
+        return None
+    try:
+        body = json.loads(raw)
+    except ValueError:
+        raise InvalidArgument("Invalid JSON payload received.", reason="parseError") from None
+    problems = discovery.check_body(route.api, route.method_id, body)
+    if problems:
+        raise InvalidArgument("Invalid JSON payload received. " + "; ".join(problems))
+    return body

@@ -1,0 +1,61 @@
+"""Test controls under the reserved /_local/ prefix (never part of Google's APIs)."""
+
+from __future__ import annotations
+
+import json
+
+from werkzeug.wrappers import Request, Response
+
+from .errors import InvalidArgument
+from .routing import Route
+
+
+def _json(value, status: int = 200) -> Response:
+    return Response(json.dumps(value), status=status, mimetype="application/json")
+
+
+def _body(request: Request) -> dict:
+    raw = request.get_data()
+    if not raw.strip():
+        return {}
+    try:
+        body = json.loads(raw)
+    except ValueError:
+        raise InvalidArgument("Invalid JSON payload received.") from None
+    if not isinstance(body, dict):
+        raise InvalidArgument("Expected a JSON object.")
+    return body
+
+
+def reset(ws, request: Request) -> Response:
+    ws.store.reset()
+    return _json({})
+
+
+def add_response(ws, request: Request, form_id: str) -> Response:
+    return _json(ws.forms.add_response(form_id, _body(request)))
+
+
+def edit_response(ws, request: Request, form_id: str, response_id: str) -> Response:
+    return _json(ws.forms.edit_response(form_id, response_id, _body(request)))
+
+
+def forbid_anyone(ws, request: Request) -> Response:
+    """Toggle (or, with {"forbid": bool}, set) an organisation policy refusing `anyone` sharing."""
+    body = _body(request)
+    forbidden = bool(body["forbid"]) if "forbid" in body else not ws.drive.anyone_forbidden()
+    ws.drive.forbid_anyone(forbidden)
+    return _json({"forbidAnyone": forbidden})
+
+
+def requests_log(ws, request: Request) -> Response:
+    return _json({"requests": ws.store.logged_requests()})
+
+
+ROUTES = [
+    Route("POST", "/_local/reset", reset),
+    Route("POST", "/_local/forms/<id:form_id>/responses", add_response),
+    Route("PUT", "/_local/forms/<id:form_id>/responses/<id:response_id>", edit_response),
+    Route("POST", "/_local/drive/forbid-anyone", forbid_anyone),
+    Route("GET", "/_local/requests", requests_log),
+]
