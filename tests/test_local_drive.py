@@ -1,0 +1,128 @@
+"""The local Drive v3 API through google-api-python-client."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from googleapiclient.errors import HttpError
+
+FORM_MIME = "application/vnd.google-apps.form"
+SHEET_MIME = "application/vnd.google-apps.spreadsheet"
+
+
+def error_of(call) -> dict:
+    with pytest.raises(HttpError) as raised:
+        call.execute()
+    return json.loads(raised.value.content)["error"]
+
+
+def new_form(forms_api, title="Expression of interest"):
+    return forms_api.forms().create(body={"info": {"title": title}}, unpublished=True).execute()["formId"]
+
+
+def test_a_form_is_a_drive_file(forms_api, drive_api):
+    form_id = new_form(forms_api)
+    assert drive_api.files().get(fileId=form_id).execute() == {
+        "kind": "drive#file", "id": form_id, "name": "Expression of interest", "mimeType": FORM_MIME}
+
+
+def test_app_properties_query_finds_the_form(forms_api, drive_api):
+    eoi, needs = new_form(forms_api, "EOI"), new_form(forms_api, "Needs")
+    drive_api.files().update(fileId=eoi, body={"appProperties": {"pppGsuite": "form", "pppKey": "eoi"}}).execute()
+    drive_api.files().update(fileId=needs, body={"appProperties": {"pppGsuite": "form", "pppKey": "needs"}}).execute()
+    updated = drive_api.files().update(fileId=eoi, body={"appProperties": {"pppKey": "eoi-urgent-care", "pppGsuite": None},
+                                                         "name": "EOI: urgent care"},
+                                       fields="id,name,appProperties").execute()
+    assert updated == {"id": eoi, "name": "EOI: urgent care", "appProperties": {"pppKey": "eoi-urgent-care"}}
+
+    q = ("appProperties has { key='pppKey' and value='eoi-urgent-care' } and trashed = false "
+         f"and mimeType = '{FORM_MIME}'")
+    found = drive_api.files().list(q=q, fields="files(id,name,appProperties),nextPageToken").execute()
+    assert found == {"files": [{"id": eoi, "name": "EOI: urgent care", "appProperties": {"pppKey": "eoi-urgent-care"}}]}
+
+    default = drive_api.files().list(q="appProperties has { key='pppGsuite' and value='form' }").execute()
+    assert default["files"] == [{"kind": "drive#file", "id": needs, "name": "Needs", "mimeType": FORM_MIME}]
+
+    drive_api.files().update(fileId=needs, body={"trashed": True}).execute()
+    assert drive_api.files().list(q="trashed = false").execute()["files"][0]["id"] == eoi
+    assert len(drive_api.files().list(q="trashed = false").execute()["files"]) == 1
+
+
+def test_files_list_pages(drive_api):
+    for n in range(3):
+        drive_api.files().create(body={"name": f"Sheet {n}", "mimeType": SHEET_MIME}).execute()
+    first = drive_api.files().list(q=f"mimeType = '{SHEET_MIME}'", pageSize=2).execute()
+    second = drive_api.files().list(q=f"mimeType = '{SHEET_MIME}'", pageSize=2,
+                                    pageToken=first["nextPageToken"]).execute()
+    assert [f["name"] for f in first["files"] + second["files"]] == ["Sheet 0", "Sheet 1", "Sheet 2"]
+    assert "nextPageToken" not in second
+
+
+def test_update_refuses_unwritable_and_unknown_fields(forms_api, drive_api):
+    form_id = new_form(forms_api)
+    error = error_of(drive_api.files().update(fileId=form_id, body={"id": "other"}))
+    assert error["code"] == 403 and "not directly writable" in error["message"]
+    error = error_of(drive_api.files().update(fileId=form_id, body={"appProperty": {"a": "b"}}))
+    assert error["code"] == 400 and "appProperty: unknown field" in error["message"]
+    error = error_of(drive_api.files().update(fileId=form_id, body={"appProperties": {"k": "v" * 124}}))
+    assert error["code"] == 400
+
+
+def test_unsupported_query_is_400(drive_api):
+    error = error_of(drive_api.files().list(q="name = 'a' or name = 'b'"))
+    assert error["code"] == 400 and "Invalid Value" in error["message"]
+
+
+def test_missing_file_is_404(drive_api):
+    error = error_of(drive_api.files().get(fileId="missing"))
+    assert (error["code"], error["message"]) == (404, "File not found: missing.")
+
+
+def test_permissions(forms_api, drive_api):
+    form_id = new_form(forms_api)
+    published = drive_api.permissions().create(
+        fileId=form_id, body={"type": "anyone", "role": "reader", "view": "published"}).execute()
+    assert published["type"] == "anyone" and published["role"] == "reader"
+    lead = drive_api.permissions().create(
+        fileId=form_id, body={"type": "user", "role": "writer", "emailAddress": "lead@example.org"},
+        sendNotificationEmail=False, fields="id,emailAddress,role").execute()
+    assert lead["emailAddress"] == "lead@example.org"
+
+    listed = drive_api.permissions().list(fileId=form_id, fields="permissions(id,type,role,emailAddress,view)").execute()
+    assert [(p["type"], p["role"], p.get("emailAddress"), p.get("view")) for p in listed["permissions"]] == [
+        ("user", "owner", "staff@example.org", None), ("anyone", "reader", None, "published"),
+        ("user", "writer", "lead@example.org", None)]
+
+    drive_api.permissions().delete(fileId=form_id, permissionId=lead["id"]).execute()
+    listed = drive_api.permissions().list(fileId=form_id).execute()["permissions"]
+    assert [p["type"] for p in listed] == ["user", "anyone"]
+    assert set(listed[0]) == {"kind", "id", "type", "role"}
+
+    owner = listed[0]["id"]
+    assert error_of(drive_api.permissions().delete(fileId=form_id, permissionId=owner))["code"] == 403
+    error = error_of(drive_api.permissions().create(fileId=form_id, body={"type": "user", "role": "reader"}))
+    assert error["code"] == 400
+    error = error_of(drive_api.permissions().create(fileId=form_id, body={"type": "anyone", "role": "readers"}))
+    assert error["code"] == 400
+
+
+def test_organisation_that_forbids_anyone_sharing(forms_api, drive_api, local):
+    form_id = new_form(forms_api)
+    local.forbid_anyone(True)
+    error = error_of(drive_api.permissions().create(
+        fileId=form_id, body={"type": "anyone", "role": "reader", "view": "published"}))
+    assert (error["code"], error["status"]) == (403, "PERMISSION_DENIED")
+    drive_api.permissions().create(fileId=form_id, body={"type": "domain", "role": "reader",
+                                                         "domain": "example.org"}).execute()
+    local.reset()
+    form_id = new_form(forms_api)
+    drive_api.permissions().create(fileId=form_id, body={"type": "anyone", "role": "reader"}).execute()
+
+
+def test_create_file_metadata(drive_api):
+    created = drive_api.files().create(body={"name": "EOI responses", "mimeType": SHEET_MIME,
+                                             "appProperties": {"pppKey": "eoi"}, "writersCanShare": False},
+                                       fields="id,name,mimeType,appProperties,writersCanShare").execute()
+    assert created["writersCanShare"] is False and created["appProperties"] == {"pppKey": "eoi"}
+    assert drive_api.files().get(fileId=created["id"], fields="*").execute()["name"] == "EOI responses"
