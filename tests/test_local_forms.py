@@ -359,3 +359,19 @@ def test_verified_email_collection_needs_sign_in(local, forms_api, drive_api):
                                                                 "view": "published"}).execute()
     status, text = page(local, form["formId"])
     assert status == 403 and "DO_NOT_COLLECT" in text
+
+
+def test_public_url_sets_the_responder_uri(tmp_path):
+    from google.auth.credentials import AnonymousCredentials
+    from googleapiclient.discovery import build
+
+    from ppp_gsuite.local import server
+
+    url, stop = server.start(tmp_path / "other.sqlite3", public_url="http://127.0.0.1:8470/")
+    try:
+        forms_api = build("forms", "v1", credentials=AnonymousCredentials(), static_discovery=True,
+                          client_options={"api_endpoint": url})
+        form = forms_api.forms().create(body={"info": {"title": "EOI"}}).execute()
+        assert form["responderUri"] == f"http://127.0.0.1:8470/forms/d/e/{form['formId']}/viewform"
+    finally:
+        stop()

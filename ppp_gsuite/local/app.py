@@ -40,8 +40,9 @@ class _IdConverter(BaseConverter):
 
 
 class LocalWorkspaceApp:
-    def __init__(self, store: Store):
+    def __init__(self, store: Store, public_url: str | None = None):
         self.workspace = Workspace(store)
+        self.public_url = public_url.rstrip("/") if public_url else None
         self.url_map = Map([Rule(r.rule, endpoint=r, methods=[r.http_method]) for r in ROUTES],
                            converters={"id": _IdConverter}, strict_slashes=False)
 
@@ -73,7 +74,7 @@ class LocalWorkspaceApp:
         if problems:
             raise InvalidArgument("Invalid request parameters: " + "; ".join(problems), reason="invalidParameter")
         body = _read_body(request, route)
-        call = ApiCall(request=request, params=params, body=body, base_url=request.host_url.rstrip("/"))
+        call = ApiCall(request=request, params=params, body=body, base_url=self.public_url or request.host_url.rstrip("/"))
         result = route.endpoint(self.workspace, call, **args)
         if result is None:
             return Response(status=204)

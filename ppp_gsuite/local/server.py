@@ -20,11 +20,15 @@ class _QuietHandler(WSGIRequestHandler):
         pass
 
 
-def start(store_path: str | Path, port: int = 0, host: str = DEFAULT_HOST,
+def start(store_path: str | Path, port: int = 0, host: str = DEFAULT_HOST, public_url: str | None = None,
           quiet: bool = True) -> tuple[str, Callable[[], None]]:
-    """Serve in a background thread; returns the base URL and a function that stops it."""
+    """Serve in a background thread; returns the base URL and a function that stops it.
+
+    `public_url` is the address people use (form links, responderUri) when it differs from
+    this server's, e.g. an in-process server on a free port standing in for `local serve`.
+    """
     store = Store(store_path)
-    server = make_server(host, port, LocalWorkspaceApp(store), threaded=True,
+    server = make_server(host, port, LocalWorkspaceApp(store, public_url), threaded=True,
                          request_handler=_QuietHandler if quiet else WSGIRequestHandler)
     thread = threading.Thread(target=server.serve_forever, name="ppp-gsuite-local", daemon=True)
     thread.start()
@@ -38,7 +42,7 @@ def start(store_path: str | Path, port: int = 0, host: str = DEFAULT_HOST,
     return f"http://{host}:{server.server_port}", stop
 
 
-def serve(store_path: str | Path, port: int = DEFAULT_PORT, host: str = DEFAULT_HOST) -> None:
+def serve_forever(store_path: str | Path, port: int = DEFAULT_PORT, host: str = DEFAULT_HOST) -> None:
     """Serve in the foreground until interrupted (for the CLI)."""
     store = Store(store_path)
     server = make_server(host, port, LocalWorkspaceApp(store), threaded=True)
