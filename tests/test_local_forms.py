@@ -375,3 +375,14 @@ def test_public_url_sets_the_responder_uri(tmp_path):
         assert form["responderUri"] == f"http://127.0.0.1:8470/forms/d/e/{form['formId']}/viewform"
     finally:
         stop()
+
+
+def test_concurrent_submissions_are_all_kept(local, forms_api):
+    from concurrent.futures import ThreadPoolExecutor
+
+    form_id = make_form(forms_api, EOI_ITEMS[:2])
+    answer = {"answers": {NAME: {"textAnswers": {"answers": [{"value": "x"}]}}}}
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(lambda _: local.add_response(form_id, answer), range(40)))
+    responses = forms_api.forms().responses().list(formId=form_id).execute()["responses"]
+    assert len({r["responseId"] for r in responses}) == 40
