@@ -28,6 +28,7 @@ class FormOutcome:
     accepting: bool = True
     steps: list[str] = field(default_factory=list)  # what was done besides the plan
     problem: str | None = None
+    recorded_revision: str | None = None
 
     @property
     def changed(self) -> bool:
@@ -39,18 +40,19 @@ def accepting_responses(target: FormTarget, today: date) -> bool:
     return target.opportunity is None or today <= target.opportunity.closing_date
 
 
-def find_deployed(drive: DriveApi) -> dict[str, str]:
-    """target key -> form id, from the appProperties set when each form was created."""
-    return {f["appProperties"]["target"]: f["id"] for f in drive.find(FORM_KIND) if "target" in f.get("appProperties", {})}
+def find_deployed(drive: DriveApi) -> dict[str, dict]:
+    """target key -> the form's Drive file, from the appProperties set when each form was created."""
+    return {f["appProperties"]["target"]: f for f in drive.find(FORM_KIND) if "target" in f.get("appProperties", {})}
 
 
 def deploy(targets: list[FormTarget], forms: FormsApi, drive: DriveApi, today: date, dry_run: bool = False) -> list[FormOutcome]:
     deployed = find_deployed(drive)
     outcomes = []
     for target in targets:
-        form_id = deployed.get(target.key)
-        live = forms.get(form_id) if form_id else None
-        outcome = FormOutcome(target, plan_form(target.spec_name, target.spec, live), form_id)
+        file = deployed.get(target.key)
+        live = forms.get(file["id"]) if file else None
+        outcome = FormOutcome(target, plan_form(target.spec_name, target.spec, live), file and file["id"])
+        outcome.recorded_revision = file["appProperties"].get("revision") if file else None
         outcome.accepting = accepting_responses(target, today)
         outcome.link = live.get("responderUri") if live else None
         if dry_run:
@@ -71,8 +73,12 @@ def _apply(outcome: FormOutcome, live: dict | None, forms: FormsApi, drive: Driv
         outcome.form_id, outcome.link = created["formId"], created.get("responderUri")
         # Tag first: a crash after this leaves a form the next run finds and completes, not an orphan.
         drive.set_app_properties(outcome.form_id, {APP_KEY: FORM_KIND, "target": outcome.target.key, "spec": outcome.target.spec_name})
+    revision = (live or {}).get("revisionId")
     if plan.requests:
-        forms.batch_update(outcome.form_id, plan.requests)
+        revision = forms.batch_update(outcome.form_id, plan.requests).get("writeControl", {}).get("requiredRevisionId")
+    if revision and revision != outcome.recorded_revision:
+        # The sync writes this on each row as the form version, without reading the form.
+        drive.set_app_properties(outcome.form_id, {"revision": revision})
     state = (live or {}).get("publishSettings", {}).get("publishState", {})
     if plan.create is not None or not state.get("isPublished") or bool(state.get("isAcceptingResponses")) != outcome.accepting:
         forms.set_publish_state(outcome.form_id, True, outcome.accepting)

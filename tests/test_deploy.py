@@ -1,0 +1,147 @@
+"""deploy-forms against the local workspace over real HTTP: create, find again, update in place."""
+import shutil
+import urllib.request
+from datetime import date
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from ppp_gsuite.cli import main
+from ppp_gsuite.forms.deploy import deploy
+from ppp_gsuite.forms.items import question_id
+from ppp_gsuite.google.clients import local_clients
+from ppp_gsuite.google.drive_api import DriveApi
+from ppp_gsuite.google.forms_api import FormsApi
+from ppp_gsuite.workspace import load_workspace
+
+MINIMAL = Path(__file__).parent / "fixtures" / "minimal"
+
+
+@pytest.fixture
+def workspace(tmp_path, monkeypatch, local):
+    shutil.copytree(MINIMAL, tmp_path, dirs_exist_ok=True)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PPP_GSUITE_LOCAL_URL", local.url)
+    return tmp_path
+
+
+def run(*args):
+    result = CliRunner().invoke(main, list(args))
+    return result
+
+
+class RecordingForms(FormsApi):
+    def __init__(self, service):
+        super().__init__(service)
+        self.batches = []
+
+    def batch_update(self, form_id, requests):
+        self.batches.append(requests)
+        return super().batch_update(form_id, requests)
+
+
+def apis(local):
+    clients = local_clients(local.url)
+    return RecordingForms(clients.forms), DriveApi(clients.drive)
+
+
+def test_second_deploy_reports_no_changes_and_only_reads(workspace, local):
+    first = run("deploy-forms")
+    assert first.exit_code == 0, first.output
+    assert first.output.count("create the form") == 5
+    after_first = len(local.requests())
+    second = run("deploy-forms")
+    assert second.exit_code == 0, second.output
+    assert second.output.count(": unchanged") == 5
+    later = local.requests()[after_first:]
+    assert later and {r["method"] for r in later} == {"GET"}, later
+
+
+def test_printed_links_open_the_forms(workspace, local):
+    result = run("deploy-forms")
+    links = [line.strip() for line in result.output.splitlines() if line.strip().startswith("http")]
+    assert len(links) == 5
+    for link in links:
+        with urllib.request.urlopen(link) as page:
+            assert page.status == 200
+    with urllib.request.urlopen(links[0]) as page:
+        assert "Expression of interest: Heart Care Board" in page.read().decode()
+
+
+def test_one_edited_label_is_one_update_and_responses_stay(workspace, local):
+    assert run("deploy-forms").exit_code == 0
+    ws, targets = load_workspace(Path("ppp-gsuite.yaml"))
+    forms, drive = apis(local)
+    deployed = {o.target.key: o.form_id for o in deploy(targets, forms, drive, date(2026, 11, 24), dry_run=True)}
+    heart = deployed["eoi-heart-board"]
+    local.add_response(heart, {"answers": {question_id("expression_of_interest", "full_name"): {
+        "questionId": question_id("expression_of_interest", "full_name"),
+        "textAnswers": {"answers": [{"value": "Robin Applicant"}]}}}})
+
+    spec = Path("form_specs/expression_of_interest.yaml")
+    spec.write_text(spec.read_text().replace("title: Your email address", "title: Your email address, if you have one"))
+    preview = run("deploy-forms", "--dry-run")
+    assert preview.exit_code == 0, preview.output
+    changed = [line for line in preview.output.splitlines() if line.startswith(("expression", "needs", "expenses", "preferences"))]
+    assert changed[0] == "expression of interest for Heart Care Board: would update email (title)"
+    assert changed[1] == "expression of interest for Eye Care Group: would update email (title)"
+    assert all(line.endswith(": unchanged") for line in changed[2:])
+    assert "Dry run: nothing was changed." in preview.output
+
+    ws, targets = load_workspace(Path("ppp-gsuite.yaml"))
+    forms, drive = apis(local)
+    deploy(targets, forms, drive, date(2026, 11, 24))
+    assert len(forms.batches) == 2
+    for batch in forms.batches:
+        assert [next(iter(r)) for r in batch] == ["updateItem"]
+        assert batch[0]["updateItem"]["item"]["title"] == "Your email address, if you have one"
+    live = forms.get(heart)
+    assert any(item.get("title") == "Your email address, if you have one" for item in live["items"])
+    responses, _ = forms.list_responses(heart)
+    assert len(responses) == 1
+    assert run("deploy-forms").output.count(": unchanged") == 5
+
+
+def test_a_past_closing_date_closes_the_form(workspace, local):
+    config = Path("ppp-gsuite.yaml")
+    config.write_text(config.read_text().replace('closing_date: "2027-01-31"', 'closing_date: "2020-01-31"'))
+    result = run("deploy-forms")
+    assert result.exit_code == 0, result.output
+    assert "publish, closed to new responses" in result.output
+    link = next(line.strip() for line in result.output.splitlines() if line.strip().startswith("http"))
+    with urllib.request.urlopen(link) as page:
+        assert "no longer accepting responses" in page.read().decode()
+
+
+def test_organisation_forbidding_anyone_links_is_explained(workspace, local):
+    local.forbid_anyone(True)
+    result = run("deploy-forms")
+    assert result.exit_code == 1
+    assert "does not allow sharing with 'anyone with the link'" in result.output
+    assert "Workspace administrator" in result.output
+    local.forbid_anyone(False)
+    again = run("deploy-forms")
+    assert again.exit_code == 0, again.output
+    assert again.output.count("let anyone with the link respond") == 5
+
+
+def test_a_deploy_interrupted_after_create_is_completed_not_duplicated(workspace, local):
+    ws, targets = load_workspace(Path("ppp-gsuite.yaml"))
+    forms, drive = apis(local)
+
+    class Crash(Exception):
+        pass
+
+    def crash(*args):
+        raise Crash()
+
+    forms.batch_update = crash
+    with pytest.raises(Crash):
+        deploy(targets[:1], forms, drive, date(2026, 11, 24))
+    result = run("deploy-forms")
+    assert result.exit_code == 0, result.output
+    assert result.output.count("create the form") == 4
+    assert "Heart Care Board: update the form's description; stop collecting email addresses" in result.output
+    assert "; add full_name;" in result.output
+    assert len(drive.find("form")) == 5
