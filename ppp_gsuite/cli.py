@@ -9,7 +9,7 @@ import click
 
 from .config import config_path
 from .errors import ConfigNotFound, PppError, ValidationFailed
-from .workspace import load_workspace
+from .workspace import load_all
 
 EXIT_INVALID = 2
 
@@ -19,7 +19,10 @@ class Context:
         self.config_file = config_path(config)
 
     def load(self):
-        return load_workspace(self.config_file)
+        loaded = load_all(self.config_file)
+        for warning in loaded.workspace.warnings:
+            click.echo(str(warning), err=True)
+        return loaded
 
 
 def translate_errors(command):
@@ -56,11 +59,12 @@ def main(ctx, config):
 @click.pass_obj
 @translate_errors
 def validate(obj: Context):
-    """Check the config and every form spec; exit 2 with one line per problem."""
-    workspace, targets = obj.load()
-    for warning in workspace.warnings:
-        click.echo(str(warning), err=True)
-    click.echo(f"{obj.config_file}: {len(workspace.config.opportunities)} opportunities and {len(targets)} forms are valid.")
+    """Check the config, form specs and sheet layouts; exit 2 with one line per problem."""
+    loaded = obj.load()
+    click.echo(
+        f"{obj.config_file}: {len(loaded.workspace.config.opportunities)} opportunities, "
+        f"{len(loaded.targets)} forms and {len(loaded.layouts)} sheet layouts are valid."
+    )
 
 
 @main.command("deploy-forms")
@@ -76,11 +80,9 @@ def deploy_forms(obj: Context, dry_run: bool):
     from .google.drive_api import DriveApi
     from .google.forms_api import FormsApi
 
-    workspace, targets = obj.load()
-    for warning in workspace.warnings:
-        click.echo(str(warning), err=True)
-    with connect(workspace) as clients:
-        outcomes = deploy(targets, FormsApi(clients.forms), DriveApi(clients.drive), date.today(), dry_run=dry_run)
+    loaded = obj.load()
+    with connect(loaded.workspace) as clients:
+        outcomes = deploy(loaded.targets, FormsApi(clients.forms), DriveApi(clients.drive), date.today(), dry_run=dry_run)
     failed = 0
     for outcome in outcomes:
         click.echo(describe_outcome(outcome, dry_run))
@@ -100,6 +102,42 @@ def describe_outcome(outcome, dry_run: bool) -> str:
     if outcome.link:
         line += f"\n  {outcome.link}"
     return line
+
+
+@main.command()
+@click.option("--full", is_flag=True, help="Re-read every response, not only those since the last run.")
+@click.pass_obj
+@translate_errors
+def sync(obj: Context, full: bool):
+    """Write new and edited responses into the spreadsheets (run it from cron every few minutes)."""
+    from datetime import datetime, timedelta, timezone
+
+    from .google.clients import connect
+    from .google.drive_api import DriveApi
+    from .google.forms_api import FormsApi
+    from .google.sheets_api import SheetsApi
+    from .sync.destinations import destinations
+    from .sync.run import Sync
+
+    loaded = obj.load()
+    config = loaded.workspace.config
+    with connect(loaded.workspace) as clients:
+        job = Sync(
+            config, loaded.targets, destinations(config, loaded.targets, loaded.layouts),
+            FormsApi(clients.forms), DriveApi(clients.drive), SheetsApi(clients.sheets),
+            datetime.now(timezone.utc), timedelta(hours=config.sync.full_rescan_hours), full,
+        )
+        report = job.run()
+    for name in report.created:
+        click.echo(f"created spreadsheet: {name}")
+    click.echo(
+        f"{report.responses} responses read ({report.pages} pages): {report.added} rows added, "
+        f"{report.updated} updated, {report.flagged} flagged for checking, {report.unmatched} not matched to a person."
+    )
+    for header in report.restored_headers:
+        click.echo(f"warning: a column was missing and was added again at the end: {header}", err=True)
+    for name, link in report.sheets.items():
+        click.echo(f"  {name}: {link}")
 
 
 @main.group()

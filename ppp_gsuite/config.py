@@ -102,6 +102,10 @@ class Opportunity(Model):
     lead_contact: LeadContact
 
 
+class SyncSettings(Model):
+    full_rescan_hours: int = Field(default=24, ge=1)
+
+
 class Config(Model):
     organisation: Organisation
     backend: Literal["local", "google"] = "local"
@@ -112,6 +116,8 @@ class Config(Model):
     expenses_approvers: list[Person] = Field(min_length=1)
     mileage_rates: list[MileageRate] = Field(min_length=1)
     form_specs: str = "form_specs"
+    sheet_layouts: str = "sheet_layouts"
+    sync: SyncSettings = Field(default_factory=SyncSettings)
     opportunities: list[Opportunity] = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -141,8 +147,8 @@ class Workspace:
         return self.resolve(self.config.form_specs)
 
     @property
-    def display_root(self) -> Path:
-        return self.root
+    def layouts_dir(self) -> Path:
+        return self.resolve(self.config.sheet_layouts)
 
 
 def config_path(option: str | None) -> Path:

@@ -82,7 +82,7 @@ def test_fewer_than_two_places_warns_but_passes(workspace):
 def test_valid_workspace_passes(workspace):
     result = validate()
     assert result.exit_code == 0, result.output
-    assert "2 opportunities and 5 forms are valid" in result.stdout
+    assert "2 opportunities, 5 forms and 4 sheet layouts are valid" in result.stdout
 
 
 def test_several_problems_are_all_reported(workspace):

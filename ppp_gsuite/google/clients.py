@@ -10,7 +10,9 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+import requests
 from googleapiclient.discovery import build
+from gspread.http_client import HTTPClient
 
 from ..config import Workspace
 from ..errors import PppError
@@ -22,12 +24,31 @@ SCOPES = (
 LOCAL_URL_ENV = "PPP_GSUITE_LOCAL_URL"
 
 
+GOOGLE_HOSTS = ("https://sheets.googleapis.com", "https://www.googleapis.com")
+
+
 @dataclass
 class Clients:
     forms: object
     drive: object
+    sheets: HTTPClient  # gspread's HTTP client: Sheets goes through gspread (DESIGN.md §1)
     backend: str  # "google" or "local"
     public_url: str | None = None  # the local workspace's address for people (links), when local
+
+
+class LocalSession(requests.Session):
+    """A requests session that sends gspread's Google URLs to the local workspace instead."""
+
+    def __init__(self, base_url: str):
+        super().__init__()
+        self.base_url = base_url.rstrip("/")
+
+    def request(self, method, url, *args, **kwargs):
+        for host in GOOGLE_HOSTS:
+            if url.startswith(host):
+                url = self.base_url + url[len(host):]
+                break
+        return super().request(method, url, *args, **kwargs)
 
 
 def load_credentials(workspace: Workspace):
@@ -73,15 +94,17 @@ def build_clients(credentials, forms_endpoint: str | None = None, drive_endpoint
 def local_clients(url: str, public_url: str | None = None) -> Clients:
     url = url.rstrip("/")
     forms, drive = build_clients(_local_credentials(), url, f"{url}/drive/v3/")
-    return Clients(forms, drive, "local", public_url or url)
+    sheets = HTTPClient(auth=None, session=LocalSession(url))
+    return Clients(forms, drive, sheets, "local", public_url or url)
 
 
 @contextlib.contextmanager
 def connect(workspace: Workspace):
     """Clients for the configured backend; for `local` with no running server, one started in-process."""
     if workspace.config.backend == "google":
-        forms, drive = build_clients(load_credentials(workspace))
-        yield Clients(forms, drive, "google")
+        credentials = load_credentials(workspace)
+        forms, drive = build_clients(credentials)
+        yield Clients(forms, drive, HTTPClient(auth=credentials), "google")
         return
     url = os.environ.get(LOCAL_URL_ENV)
     if url:

@@ -4,7 +4,8 @@ from __future__ import annotations
 from .errors import call
 
 APP_KEY = "ppp_gsuite"  # appProperties marker: the value says what the file is ("form", ...)
-FILE_FIELDS = "nextPageToken, files(id, name, mimeType, appProperties)"
+FILE_FIELDS = "nextPageToken, files(id, name, mimeType, appProperties, webViewLink)"
+SPREADSHEET_MIME = "application/vnd.google-apps.spreadsheet"
 
 
 class DriveApi:
@@ -22,6 +23,18 @@ class DriveApi:
             token = page.get("nextPageToken")
             if not token:
                 return found
+
+    def create_spreadsheet(self, name: str, properties: dict[str, str]) -> dict:
+        """files.create: a spreadsheet tagged for finding again, that editors cannot share further."""
+        body = {
+            "name": name, "mimeType": SPREADSHEET_MIME, "appProperties": properties, "writersCanShare": False,
+        }
+        return call(self._files.create(body=body, fields="id, name, webViewLink, appProperties"), "drive.files.create")
+
+    def share(self, file_id: str, email: str, role: str) -> dict:
+        """permissions.create for one person (a lead as writer, say)."""
+        body = {"type": "user", "role": role, "emailAddress": email}
+        return call(self._permissions.create(fileId=file_id, body=body), "drive.permissions.create")
 
     def set_app_properties(self, file_id: str, properties: dict[str, str]) -> dict:
         return call(self._files.update(fileId=file_id, body={"appProperties": properties}, fields="id, appProperties"), "drive.files.update")

@@ -26,3 +26,20 @@ class FormsApi:
             "updateMask": "publishState",
         }
         return call(self._forms.setPublishSettings(formId=form_id, body=body), "forms.setPublishSettings")
+
+    def list_responses(self, form_id: str, since: str | None = None) -> tuple[list[dict], int]:
+        """forms.responses.list, every page (5000 a page): the responses submitted or edited after `since`.
+
+        Returns the responses and the number of pages read.
+        """
+        responses, token, pages = [], None, 0
+        query = {"formId": form_id, "pageSize": 5000}
+        if since:
+            query["filter"] = f"timestamp > {since}"
+        while True:
+            page = call(self._forms.responses().list(pageToken=token, **query), "forms.responses.list")
+            pages += 1
+            responses.extend(page.get("responses", []))
+            token = page.get("nextPageToken")
+            if not token:
+                return responses, pages

@@ -1,0 +1,20 @@
+"""A1 notation for the ranges the tool writes."""
+
+
+def column_letters(index: int) -> str:
+    """0 -> A, 25 -> Z, 26 -> AA."""
+    letters = ""
+    index += 1
+    while index:
+        index, remainder = divmod(index - 1, 26)
+        letters = chr(65 + remainder) + letters
+    return letters
+
+
+def quoted(title: str) -> str:
+    return "'" + title.replace("'", "''") + "'"
+
+
+def cell_range(title: str, row: int, first_col: int, last_col: int, last_row: int | None = None) -> str:
+    """Rows are 1-based as in Sheets; columns 0-based."""
+    return f"{quoted(title)}!{column_letters(first_col)}{row}:{column_letters(last_col)}{last_row or row}"

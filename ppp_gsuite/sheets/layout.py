@@ -1,0 +1,148 @@
+"""Sheet layouts as code (sheet_layouts/*.yaml): which answers become which columns, under what headers."""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from ..errors import Problem, ValidationFailed
+from ..models import Label, Model, parse
+from ..specs.load import SPEC_NAMES
+from ..specs.models import FormSpec, Key
+from ..yamlload import load, shown
+
+ToolKey = Literal[
+    "response_id", "reference", "partner_reference", "partner_name", "opportunity",
+    "submitted", "last_edited", "form_version", "flags", "mileage", "total",
+]
+TOOL_HEADERS = {"response_id": "Response ID"}
+JOINED_FORMS = {"needs_assessment", "expenses", "preferences"}
+
+
+class Column(Model):
+    tool: ToolKey | None = None
+    answer: Key | None = None
+    answers: Literal["rest"] | None = None
+    lead: Key | None = None
+    header: Label | None = None
+    width: int = Field(default=120, ge=20, le=1000)
+    choices: list[Label] | None = None
+    default: Label | None = None
+    check: Literal["email", "number", "money"] | None = None
+
+    @model_validator(mode="after")
+    def _one_kind(self):
+        kinds = [k for k in ("tool", "answer", "answers", "lead") if getattr(self, k)]
+        if len(kinds) != 1:
+            raise ValueError("a column is exactly one of tool:, answer:, answers: rest or lead:")
+        if not self.answers and not self.header:
+            raise ValueError("the column needs a header: the text leads see at the top")
+        if (self.choices or self.default) and not self.lead:
+            raise ValueError("choices and default belong to lead columns only")
+        if self.check and not self.answer:
+            raise ValueError("check belongs to answer columns only")
+        if self.default and self.choices and self.default not in self.choices:
+            raise ValueError(f"default {self.default!r} is not one of the choices")
+        return self
+
+
+class Layout(Model):
+    spreadsheet: Literal["opportunity", "expenses", "admin"]
+    form: Literal[SPEC_NAMES]  # type: ignore[valid-type]
+    tab: Label
+    columns: list[Column] = Field(min_length=1)
+
+
+@dataclass(frozen=True)
+class SheetColumn:
+    kind: str  # tool | answer | lead
+    key: str
+    header: str
+    width: int = 120
+    choices: tuple[str, ...] = ()
+    default: str = ""
+    check: str | None = None
+
+
+@dataclass(frozen=True)
+class TabLayout:
+    """A layout resolved against one filled-in spec: the columns of one tab, in order."""
+
+    name: str  # layout file stem
+    form: str
+    tab: str
+    columns: tuple[SheetColumn, ...]
+
+    def header_row(self) -> list[str]:
+        return [c.header for c in self.columns]
+
+    def column(self, kind: str, key: str) -> SheetColumn | None:
+        return next((c for c in self.columns if c.kind == kind and c.key == key), None)
+
+
+def load_layouts(directory: Path) -> dict[str, Layout]:
+    layouts, problems = {}, []
+    for path in sorted(directory.glob("*.yaml")):
+        try:
+            layouts[path.stem] = parse(Layout, load(path), shown(path))
+        except ValidationFailed as failed:
+            problems.extend(failed.problems)
+    if not layouts and not problems:
+        problems.append(Problem(shown(directory), None, "no sheet layouts found; add sheet_layouts/*.yaml"))
+    if problems:
+        raise ValidationFailed(problems)
+    return layouts
+
+
+def resolve(name: str, layout: Layout, spec: FormSpec) -> TabLayout:
+    """Columns for one spec: answers of questions the spec lacks are left out, `answers: rest` expands."""
+    listed = {c.answer for c in layout.columns if c.answer}
+    columns: list[SheetColumn] = []
+    for column in layout.columns:
+        if column.tool:
+            columns.append(SheetColumn("tool", column.tool, column.header, column.width))
+        elif column.lead:
+            columns.append(SheetColumn("lead", column.lead, column.header, column.width, tuple(column.choices or ()), column.default or ""))
+        elif column.answer:
+            if spec.item(column.answer) is not None:
+                columns.append(SheetColumn("answer", column.answer, column.header, column.width, check=column.check))
+        else:
+            for item in spec.items():
+                if item.is_question and item.type != "reference" and item.key not in listed:
+                    columns.append(SheetColumn("answer", item.key, item.title, 220 if item.type == "paragraph" else 160))
+    return TabLayout(name, layout.form, layout.tab, tuple(_unique_headers(columns)))
+
+
+def _unique_headers(columns: list[SheetColumn]) -> list[SheetColumn]:
+    """Two questions with the same wording get their key added, since headers find columns."""
+    seen: set[str] = set()
+    unique = []
+    for column in columns:
+        header = column.header if column.header not in seen else f"{column.header} ({column.key})"
+        seen.add(header)
+        unique.append(column if header == column.header else replace(column, header=header))
+    return unique
+
+
+def check_layouts(layouts: dict[str, Layout], specs: dict[str, FormSpec], directory: Path, extra_keys: dict[str, set[str]]) -> list[Problem]:
+    """Layouts against the specs: answers that exist, one response id column, unique headers."""
+    problems = []
+    for name, layout in layouts.items():
+        file = shown(directory / f"{name}.yaml")
+        spec = specs.get(layout.form)
+        known = {item.key for item in spec.items()} | extra_keys.get(layout.form, set()) if spec else set()
+        for column in layout.columns:
+            if column.answer and column.answer not in known:
+                problems.append(Problem(file, column.line, f"answer {column.answer} is not a question of the {layout.form} form; use one of its keys"))
+        tools = [c.tool for c in layout.columns if c.tool]
+        if tools.count("response_id") != 1:
+            problems.append(Problem(file, layout.line, "a layout needs exactly one {tool: response_id} column: rows are found by it"))
+        if layout.form in JOINED_FORMS and "partner_reference" not in tools:
+            problems.append(Problem(file, layout.line, f"the {layout.form} form is joined to the partner by reference; add {{tool: partner_reference, header: Reference}}"))
+        if spec:
+            headers = resolve(name, layout, spec).header_row()
+            for header in {h for h in headers if headers.count(h) > 1}:
+                problems.append(Problem(file, layout.line, f"the header {header!r} appears twice; headers find columns, so make each unique"))
+    return problems

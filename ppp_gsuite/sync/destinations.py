@@ -1,0 +1,75 @@
+"""Which spreadsheets the tool owns, what tabs each holds, and who may open each (pure)."""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from ..config import Config
+from ..sheets.layout import Layout, SheetColumn, TabLayout, resolve
+from ..specs.load import EOI, FormTarget
+
+ADMIN, EXPENSES = "admin", "expenses"
+SYNC_STATE = TabLayout("sync_state", "", "Sync state", (
+    SheetColumn("tool", "response_id", "Form"),
+    SheetColumn("tool", "form_id", "Form ID"),
+    SheetColumn("tool", "high_water", "Newest response seen"),
+    SheetColumn("tool", "full_scan", "Last full scan"),
+))
+UNMATCHED_PREFIX = "Unmatched "
+
+
+@dataclass(frozen=True)
+class Destination:
+    target: str  # "admin", "expenses" or "opportunity:<key>"
+    name: str
+    tabs: tuple[TabLayout, ...]
+    writers: tuple[str, ...]  # email addresses with edit access besides the owner
+
+    @property
+    def layout_hash(self) -> str:
+        """Changes when tabs or headers change, so a run knows to lay the spreadsheet out again."""
+        text = "|".join(f"{tab.tab}:{','.join(tab.header_row())}" for tab in self.tabs) + "|" + ",".join(self.writers)
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+    def tab(self, form: str) -> TabLayout | None:
+        return next((t for t in self.tabs if t.form == form and not t.tab.startswith(UNMATCHED_PREFIX)), None)
+
+
+def opportunity_target(key: str) -> str:
+    return f"opportunity:{key}"
+
+
+def destinations(config: Config, targets: list[FormTarget], layouts: dict[str, Layout]) -> dict[str, Destination]:
+    specs = {t.key: t.spec for t in targets}
+    org = config.organisation.name
+    found: dict[str, Destination] = {}
+    for opportunity in config.opportunities:
+        tabs = tuple(
+            resolve(name, layout, specs[f"eoi-{opportunity.key}"] if layout.form == EOI else specs[layout.form])
+            for name, layout in layouts.items() if layout.spreadsheet == "opportunity"
+        )
+        target = opportunity_target(opportunity.key)
+        found[target] = Destination(
+            target, f"Patient and Public Partners: {opportunity.group} ({org})", _eoi_first(tabs),
+            (opportunity.lead_contact.email,),
+        )
+    expense_tabs = tuple(resolve(n, l, specs[l.form]) for n, l in layouts.items() if l.spreadsheet == EXPENSES)
+    found[EXPENSES] = Destination(
+        EXPENSES, f"Patient and Public Partners: expense claims ({org})", expense_tabs,
+        tuple(person.email for person in config.expenses_approvers),
+    )
+    admin_tabs = [SYNC_STATE] + [resolve(n, l, specs[l.form]) for n, l in layouts.items() if l.spreadsheet == ADMIN]
+    for name, layout in layouts.items():
+        if layout.spreadsheet != ADMIN and layout.form != EOI:
+            tab = resolve(name, layout, specs[layout.form])
+            admin_tabs.append(TabLayout(tab.name, tab.form, UNMATCHED_PREFIX + tab.tab[0].lower() + tab.tab[1:], tab.columns))
+    found[ADMIN] = Destination(ADMIN, f"Patient and Public Partners: sync records ({org})", tuple(admin_tabs), ())
+    return found
+
+
+def _eoi_first(tabs: tuple[TabLayout, ...]) -> tuple[TabLayout, ...]:
+    return tuple(sorted(tabs, key=lambda tab: tab.form != EOI))
+
+
+def unmatched_tab(admin: Destination, form: str) -> TabLayout | None:
+    return next((t for t in admin.tabs if t.form == form and t.tab.startswith(UNMATCHED_PREFIX)), None)

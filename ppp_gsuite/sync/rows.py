@@ -1,0 +1,130 @@
+"""A form response as the cells of its row: pure, no Google calls."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from zoneinfo import ZoneInfo
+
+from ..forms.items import question_id
+from ..sheets.layout import TabLayout
+from ..specs.models import FormSpec
+
+CELL_LIMIT = 50_000  # Google Sheets refuses a longer cell
+CUT_MARKER = " […cut: longer than a spreadsheet cell holds; the whole answer is in the form's responses]"
+LONDON = ZoneInfo("Europe/London")
+EMAIL = re.compile(r"^[^@\s<>,;\"']+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
+MONEY = re.compile(r"^£?\s*(\d+(\.\d{1,2})?)$")
+
+
+@dataclass(frozen=True)
+class Partner:
+    """The person behind a reference: found on their expression-of-interest row."""
+
+    reference: str
+    response_id: str
+    name: str
+    opportunity: str  # the opportunity key
+    opportunity_group: str
+
+
+@dataclass
+class Row:
+    response_id: str
+    last_edited: str
+    cells: dict[str, str]  # header -> value, tool and answer columns only
+    new_row_defaults: dict[str, str] = field(default_factory=dict)  # lead columns of a new row
+    flags: list[str] = field(default_factory=list)
+
+
+def answers_by_key(spec_name: str, spec: FormSpec, response: dict) -> dict[str, str]:
+    """Each question's answer as text; several choices joined with '; '."""
+    answers = response.get("answers", {})
+    found = {}
+    for item in spec.items():
+        if not item.is_question:
+            continue
+        answer = answers.get(question_id(spec_name, item.key))
+        if answer:
+            values = [a.get("value", "") for a in answer.get("textAnswers", {}).get("answers", [])]
+            found[item.key] = "; ".join(values)
+    return found
+
+
+def readable_time(timestamp: str) -> str:
+    """RFC 3339 from Google as the UK local time a lead reads and sorts: 2026-11-24 14:05."""
+    moment = datetime.fromisoformat(timestamp.replace("Z", "+00:00"))
+    return moment.astimezone(LONDON).strftime("%Y-%m-%d %H:%M")
+
+
+def parse_money(text: str) -> Decimal | None:
+    match = MONEY.match(text.strip().replace(",", ""))
+    return Decimal(match.group(1)) if match else None
+
+
+def parse_number(text: str) -> Decimal | None:
+    try:
+        value = Decimal(text.strip().replace(",", ""))
+    except InvalidOperation:
+        return None
+    return value if value.is_finite() and value >= 0 else None
+
+
+def check_answer(check: str | None, header: str, value: str) -> str | None:
+    """A check the Forms API cannot enforce; a failure flags the row, the answer is still written."""
+    if not value or check is None:
+        return None
+    if check == "email" and not EMAIL.match(value.strip()):
+        return f"{header}: does not look like an email address"
+    if check == "number" and parse_number(value) is None:
+        return f"{header}: is not a number"
+    if check == "money" and parse_money(value) is None:
+        return f"{header}: is not an amount in pounds"
+    return None
+
+
+def fit_cell(value: str) -> tuple[str, bool]:
+    if len(value) <= CELL_LIMIT:
+        return value, False
+    return value[: CELL_LIMIT - len(CUT_MARKER)] + CUT_MARKER, True
+
+
+def build_row(
+    tab: TabLayout, spec_name: str, spec: FormSpec, response: dict, form_version: str,
+    partner: Partner | None = None, tool_values: dict[str, str] | None = None,
+) -> Row:
+    """The tool and answer cells of one response; `tool_values` supplies reference, mileage and total."""
+    answers = answers_by_key(spec_name, spec, response)
+    flags: list[str] = []
+    known = {
+        "response_id": response["responseId"],
+        "submitted": readable_time(response.get("createTime") or response["lastSubmittedTime"]),
+        "last_edited": response.get("lastSubmittedTime", ""),
+        "form_version": form_version,
+        "partner_reference": answers.get("reference", ""),
+        "partner_name": partner.name if partner else "",
+        "opportunity": partner.opportunity_group if partner else "",
+        **(tool_values or {}),
+    }
+    if tab.form != "expression_of_interest" and partner is None:
+        flags.append("reference not found: this person could not be matched to an expression of interest")
+    cells: dict[str, str] = {}
+    for column in tab.columns:
+        if column.kind == "answer":
+            value = answers.get(column.key, "")
+            problem = check_answer(column.check, column.header, value)
+            if problem:
+                flags.append(problem)
+        elif column.kind == "tool" and column.key != "flags":
+            value = known.get(column.key, "")
+        else:
+            continue
+        value, cut = fit_cell(value)
+        if cut:
+            flags.append(f"{column.header}: cut to fit a cell")
+        cells[column.header] = value
+    if tab.column("tool", "flags"):
+        cells[tab.column("tool", "flags").header] = "; ".join(flags)
+    defaults = {c.header: c.default for c in tab.columns if c.kind == "lead" and c.default}
+    return Row(response["responseId"], known["last_edited"], cells, defaults, flags)

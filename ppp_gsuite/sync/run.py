@@ -1,0 +1,351 @@
+"""`ppp-gsuite sync`, first step: responses into the lead-facing spreadsheets, batched and re-runnable.
+
+Each spreadsheet costs a constant handful of requests whatever the number of rows: one read of all
+its tabs, at most one batchUpdate (layout or a larger grid), one values write. The per-form
+high-water marks are written last, in the admin spreadsheet, so a crash anywhere means the next run
+lists the same responses again and finds their rows by response id: nothing is written twice.
+"""
+from __future__ import annotations
+
+import re
+import secrets
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+from decimal import Decimal
+
+from ..config import Config
+from ..errors import PppError
+from ..google.drive_api import APP_KEY, DriveApi
+from ..google.forms_api import FormsApi
+from ..google.sheets_api import SheetsApi
+from ..sheets.formatting import tab_requests
+from ..sheets.layout import TabLayout
+from ..specs.load import EOI, FormTarget
+from .destinations import ADMIN, EXPENSES, SYNC_STATE, Destination, opportunity_target, unmatched_tab
+from .mileage import Journey, mileage
+from .rows import Partner, Row, answers_by_key, build_row, parse_money, parse_number
+from .table import TabWrites, existing_rows, plan_tab
+
+SHEET_KIND = "spreadsheet"
+OVERLAP = timedelta(minutes=10)  # re-list a little before the mark: late-committed responses are not missed
+GROWTH = 500  # rows added beyond what is needed when a grid must grow
+
+
+class NothingDeployed(PppError):
+    pass
+
+
+@dataclass
+class SheetRun:
+    """One spreadsheet during a run."""
+
+    dest: Destination
+    id: str
+    link: str
+    fresh: bool = False  # created in this run: known to be empty
+    laid_out: bool = True
+    values: dict[str, list[list[str]]] = field(default_factory=dict)
+    grid: dict[str, tuple[int, int]] = field(default_factory=dict)
+    rows: dict[str, list[Row]] = field(default_factory=lambda: defaultdict(list))
+    read: bool = False
+
+
+@dataclass
+class SyncReport:
+    responses: int = 0
+    pages: int = 0
+    added: int = 0
+    updated: int = 0
+    flagged: int = 0
+    unmatched: int = 0
+    created: list[str] = field(default_factory=list)
+    sheets: dict[str, str] = field(default_factory=dict)  # spreadsheet name -> link
+    restored_headers: list[str] = field(default_factory=list)
+
+
+def sheet_id_for(title: str) -> int:
+    """Tabs get ids derived from their titles, so a later run can address them without a read."""
+    return int.from_bytes(title.encode()[:8].ljust(8, b"\0"), "big") % 2_000_000_000 + 1
+
+
+def _parse_time(value: str) -> datetime:
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+def _rfc3339(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _grid(answered_range: str) -> tuple[int, int]:
+    """'Tab'!A1:Z1000 -> (1000, 26): values.batchGet answers a whole tab's range clamped to its grid."""
+    match = re.search(r"!\$?([A-Z]+)?\$?(\d+)?:\$?([A-Z]+)\$?(\d+)$", answered_range)
+    if not match:
+        return (0, 0)
+    letters, rows = match.group(3), int(match.group(4))
+    columns = 0
+    for letter in letters:
+        columns = columns * 26 + ord(letter) - 64
+    return rows, columns
+
+
+class Sync:
+    def __init__(self, config: Config, targets: list[FormTarget], destinations: dict[str, Destination],
+                 forms: FormsApi, drive: DriveApi, sheets: SheetsApi, now: datetime,
+                 full_scan_every: timedelta = timedelta(hours=24), full: bool = False):
+        self.config, self.targets = config, {t.key: t for t in targets}
+        self.destinations = destinations
+        self.forms, self.drive, self.sheets = forms, drive, sheets
+        self.now, self.full_scan_every, self.force_full = now, full_scan_every, full
+        self.report = SyncReport()
+        self.runs: dict[str, SheetRun] = {}
+
+    # -- the run --------------------------------------------------------------------------
+    def run(self) -> SyncReport:
+        deployed = {f["appProperties"]["target"]: f for f in self.drive.find("form") if "target" in f.get("appProperties", {})}
+        if not deployed:
+            raise NothingDeployed("no deployed forms found: run ppp-gsuite deploy-forms first (with the same account)")
+        self._open_spreadsheets()
+        admin = self._read(self.runs[ADMIN])
+        state_rows = self._sync_state(admin)
+        listed: dict[str, list[dict]] = {}
+        marks: dict[str, Row] = {}
+        for key, file in deployed.items():
+            if key not in self.targets:
+                continue
+            previous = state_rows.get(key, {})
+            full = self.force_full or self._full_scan_due(previous.get("Last full scan", ""))
+            mark = previous.get("Newest response seen", "")
+            since = None if full or not mark else _rfc3339(_parse_time(mark) - OVERLAP)
+            responses, pages = self.forms.list_responses(file["id"], since)
+            self.report.pages += pages
+            unique = {r["responseId"]: r for r in responses}
+            listed[key] = list(unique.values())
+            self.report.responses += len(unique)
+            newest = max([_parse_time(r["lastSubmittedTime"]) for r in unique.values()] + ([_parse_time(mark)] if mark else []), default=None)
+            marks[key] = Row(key, "", {
+                "Form ID": file["id"],
+                "Newest response seen": _rfc3339(newest) if newest else "",
+                "Last full scan": _rfc3339(self.now) if full else previous.get("Last full scan", ""),
+            })
+        versions = {key: file.get("appProperties", {}).get("revision", "") for key, file in deployed.items()}
+        partners = self._write_expressions_of_interest(listed, versions)
+        self._write_joined(listed, versions, partners)
+        self._flush([run for target, run in self.runs.items() if target != ADMIN])
+        if any(row.cells != _current(state_rows.get(row.response_id, {}), row.cells) for row in marks.values()):
+            self.runs[ADMIN].rows[SYNC_STATE.tab].extend(marks.values())
+        self._flush([self.runs[ADMIN]])
+        return self.report
+
+    def _full_scan_due(self, last: str) -> bool:
+        return not last or self.now - _parse_time(last) >= self.full_scan_every
+
+    # -- spreadsheets ---------------------------------------------------------------------
+    def _open_spreadsheets(self) -> None:
+        found = {f["appProperties"].get("target"): f for f in self.drive.find(SHEET_KIND)}
+        for target, dest in self.destinations.items():
+            file = found.get(target)
+            if file is None:
+                file = self.drive.create_spreadsheet(dest.name, {APP_KEY: SHEET_KIND, "target": target, "layout": "pending"})
+                for email in dest.writers:
+                    self.drive.share(file["id"], email, "writer")
+                run = SheetRun(dest, file["id"], file.get("webViewLink", ""), fresh=True, laid_out=False, read=True)
+                for tab in dest.tabs:
+                    run.values[tab.tab], run.grid[tab.tab] = [], (1000, 26)
+                self.report.created.append(dest.name)
+            else:
+                run = SheetRun(dest, file["id"], file.get("webViewLink", ""), laid_out=file["appProperties"].get("layout") == dest.layout_hash)
+            self.runs[target] = run
+            self.report.sheets[dest.name] = run.link
+
+    def _read(self, run: SheetRun) -> SheetRun:
+        if not run.read:
+            if not run.laid_out:
+                self._repair(run)
+            for title, (answered, values) in self.sheets.read_tabs(run.id, [t.tab for t in run.dest.tabs]).items():
+                run.values[title], run.grid[title] = values, _grid(answered)
+            run.read = True
+        return run
+
+    def _repair(self, run: SheetRun) -> None:
+        """A spreadsheet whose layout changed (or whose creation was interrupted): add what is missing."""
+        present = {s["properties"]["title"] for s in self.sheets.metadata(run.id).get("sheets", [])}
+        requests = []
+        for tab in run.dest.tabs:
+            if tab.tab not in present:
+                requests += tab_requests(tab, sheet_id_for(tab.tab), add=True)
+        if requests:
+            self.sheets.batch_update(run.id, requests)
+        shared = {p.get("emailAddress", "").lower() for p in self.drive.permissions(run.id)}
+        for email in run.dest.writers:
+            if email.lower() not in shared:
+                self.drive.share(run.id, email, "writer")
+        self.drive.set_app_properties(run.id, {"layout": run.dest.layout_hash})
+        run.laid_out = True
+
+    def _sync_state(self, admin: SheetRun) -> dict[str, dict[str, str]]:
+        values = admin.values.get(SYNC_STATE.tab, [])
+        if not values:
+            return {}
+        headers = values[0]
+        return {row[0]: dict(zip(headers, row)) for row in values[1:] if row and row[0]}
+
+    # -- rows -----------------------------------------------------------------------------
+    def _write_expressions_of_interest(self, listed, versions) -> dict[str, Partner]:
+        """EOI rows (minting references for new ones); returns every known reference -> partner."""
+        partners: dict[str, Partner] = {}
+        joined_waiting = any(listed.get(name) for name in ("needs_assessment", "expenses", "preferences"))
+        for opportunity in self.config.opportunities:
+            key = f"eoi-{opportunity.key}"
+            responses = listed.get(key, [])
+            run = self.runs[opportunity_target(opportunity.key)]
+            if not responses and not joined_waiting:
+                continue
+            self._read(run)
+            tab = run.dest.tab(EOI)
+            values = run.values.get(tab.tab, [])
+            references = _column_by_id(tab, values, "tool", "reference")
+            target = self.targets[key]
+            for response in responses:
+                reference = references.get(response["responseId"]) or secrets.token_urlsafe(9)
+                references[response["responseId"]] = reference
+                row = build_row(tab, target.spec_name, target.spec, response, versions.get(key, ""), tool_values={"reference": reference})
+                run.rows[tab.tab].append(row)
+                self.report.flagged += bool(row.flags)
+            names = _column_by_id(tab, values, "answer", "full_name")
+            names.update({r["responseId"]: answers_by_key(target.spec_name, target.spec, r).get("full_name", "") for r in responses})
+            for response_id, reference in references.items():
+                partners[reference] = Partner(reference, response_id, names.get(response_id, ""), opportunity.key, opportunity.group)
+        return partners
+
+    def _write_joined(self, listed, versions, partners: dict[str, Partner]) -> None:
+        admin = self.runs[ADMIN]
+        for form in ("needs_assessment", "expenses", "preferences"):
+            responses = listed.get(form, [])
+            if not responses:
+                continue
+            target = self.targets[form]
+            rows_by_run: dict[tuple[str, str], list[tuple[Row, dict]]] = defaultdict(list)
+            for response in responses:
+                reference = answers_by_key(form, target.spec, response).get("reference", "").strip()
+                partner = partners.get(reference)
+                run, tab = self._home(form, partner)
+                if tab is None:
+                    continue
+                row = build_row(tab, form, target.spec, response, versions.get(form, ""), partner)
+                rows_by_run[(run.dest.target, tab.tab)].append((row, response))
+                self.report.flagged += bool(row.flags)
+                self.report.unmatched += partner is None
+            for (dest_target, title), rows in rows_by_run.items():
+                run = self._read(self.runs[dest_target])
+                tab = next(t for t in run.dest.tabs if t.tab == title)
+                if form == "expenses":
+                    self._add_money(run, tab, [row for row, _ in rows])
+                run.rows[title].extend(row for row, _ in rows)
+        del admin
+
+    def _home(self, form: str, partner: Partner | None) -> tuple[SheetRun, TabLayout | None]:
+        """Where a joined response is written: its partner's spreadsheet, or the admin one if unmatched."""
+        admin = self.runs[ADMIN]
+        if form == "preferences":
+            return admin, admin.dest.tab(form)
+        if partner is None:
+            return admin, unmatched_tab(admin.dest, form)
+        run = self.runs[EXPENSES] if form == "expenses" else self.runs[opportunity_target(partner.opportunity)]
+        return run, run.dest.tab(form)
+
+    def _add_money(self, run: SheetRun, tab: TabLayout, new_rows: list[Row]) -> None:
+        """Mileage and totals for new claims, and again for the partner's other claims the car rate affects."""
+        header = {key: (tab.column("answer", key) or tab.column("tool", key)) for key in
+                  ("activity_date", "travel_mode", "miles", "fares", "parking", "other_costs", "partner_reference", "response_id", "mileage", "total")}
+        values = run.values.get(tab.tab, [])
+        headers = values[0] if values else []
+        claims: dict[str, dict[str, str]] = {}
+        for line in values[1:]:
+            cells = dict(zip(headers, line))
+            claim = {k: cells.get(c.header, "") for k, c in header.items() if c}
+            if claim.get("response_id"):
+                claims[claim["response_id"]] = claim
+        for row in new_rows:
+            claims[row.response_id] = {k: row.cells.get(c.header, "") for k, c in header.items() if c}
+        touched = {claims[row.response_id].get("partner_reference") for row in new_rows}
+        journeys = []
+        for response_id, claim in claims.items():
+            if claim.get("partner_reference") not in touched:
+                continue
+            miles, day = parse_number(claim.get("miles", "")), _date(claim.get("activity_date", ""))
+            if miles is not None and day is not None:
+                journeys.append(Journey(response_id, claim["partner_reference"], day, claim.get("travel_mode", ""), miles))
+        owed = mileage(journeys, self.config.mileage_rates)
+        by_id = {row.response_id: row for row in new_rows}
+        for response_id, claim in claims.items():
+            if claim.get("partner_reference") not in touched:
+                continue
+            amount = owed.get(response_id, Decimal(0))
+            costs = sum((parse_money(claim.get(k, "")) or Decimal(0)) for k in ("fares", "parking", "other_costs"))
+            cells = {header["mileage"].header: f"{amount:.2f}", header["total"].header: f"{amount + costs:.2f}"}
+            if response_id in by_id:
+                by_id[response_id].cells.update(cells)
+            elif cells != {h: claim.get(k, "") for k, h in (("mileage", header["mileage"].header), ("total", header["total"].header))}:
+                run.rows[tab.tab].append(Row(response_id, "", cells))
+
+    # -- writing --------------------------------------------------------------------------
+    def _flush(self, runs: list[SheetRun]) -> None:
+        for run in runs:
+            if not any(run.rows.values()) and run.laid_out:
+                continue
+            requests, ranges = [], []
+            if not run.laid_out:  # created in this run
+                for tab in run.dest.tabs:
+                    requests += tab_requests(tab, sheet_id_for(tab.tab), add=True)
+                requests.append({"deleteSheet": {"sheetId": 0}})
+            for tab in run.dest.tabs:
+                rows = run.rows.get(tab.tab, [])
+                if not rows and run.values.get(tab.tab):
+                    continue
+                writes = plan_tab(tab, tab.tab, run.values.get(tab.tab, []), rows)
+                ranges += writes.ranges
+                requests += self._growth(run, tab, writes)
+                self.report.added += writes.added
+                self.report.updated += writes.updated
+                if run.values.get(tab.tab):
+                    self.report.restored_headers += [f"{run.dest.name} / {tab.tab}: {h}" for h in writes.restored_headers]
+            if requests:
+                self.sheets.batch_update(run.id, requests)
+            if ranges:
+                self.sheets.write(run.id, ranges)
+            if not run.laid_out:
+                self.drive.set_app_properties(run.id, {"layout": run.dest.layout_hash})
+                run.laid_out = True
+
+    def _growth(self, run: SheetRun, tab: TabLayout, writes: TabWrites) -> list[dict]:
+        rows, columns = run.grid.get(tab.tab, (1000, 26))
+        sheet = sheet_id_for(tab.tab)
+        requests = []
+        if writes.rows_needed > rows:
+            requests.append({"appendDimension": {"sheetId": sheet, "dimension": "ROWS", "length": writes.rows_needed - rows + GROWTH}})
+        if writes.columns_needed > columns:
+            requests.append({"appendDimension": {"sheetId": sheet, "dimension": "COLUMNS", "length": writes.columns_needed - columns}})
+        return requests
+
+
+def _column_by_id(tab: TabLayout, values: list[list[str]], kind: str, key: str) -> dict[str, str]:
+    column = tab.column(kind, key)
+    if column is None or not values or column.header not in values[0]:
+        return {}
+    position = values[0].index(column.header)
+    return {
+        response_id: (values[number - 1][position] if position < len(values[number - 1]) else "")
+        for response_id, number in existing_rows(tab, values).items()
+    }
+
+
+def _current(state: dict[str, str], cells: dict[str, str]) -> dict[str, str]:
+    return {header: state.get(header, "") for header in cells}
+
+
+def _date(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        return None

@@ -1,0 +1,84 @@
+"""Where a tab's rows go: rows found by response id, columns by header, never by position.
+
+A lead may sort, filter, insert or move columns; the tool reads the tab, finds each row by the
+Response ID column and each column by its header, and writes only the cells that differ.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..sheets.a1 import cell_range
+from ..sheets.layout import TabLayout
+from .rows import Row
+
+
+@dataclass
+class TabWrites:
+    title: str
+    ranges: list[tuple[str, list[list[str]]]] = field(default_factory=list)
+    rows_needed: int = 0
+    columns_needed: int = 0
+    added: int = 0
+    updated: int = 0
+    restored_headers: list[str] = field(default_factory=list)
+
+
+def _runs(columns: list[int]) -> list[list[int]]:
+    runs: list[list[int]] = []
+    for column in sorted(columns):
+        if runs and column == runs[-1][-1] + 1:
+            runs[-1].append(column)
+        else:
+            runs.append([column])
+    return runs
+
+
+def existing_rows(layout: TabLayout, values: list[list[str]]) -> dict[str, int]:
+    """response id -> sheet row number (1-based), from the tab as read."""
+    headers = values[0] if values else []
+    id_header = layout.column("tool", "response_id").header
+    if id_header not in headers:
+        return {}
+    column = headers.index(id_header)
+    return {row[column]: number for number, row in enumerate(values[1:], start=2) if len(row) > column and row[column]}
+
+
+def plan_tab(layout: TabLayout, title: str, values: list[list[str]], rows: list[Row]) -> TabWrites:
+    writes = TabWrites(title)
+    headers = list(values[0]) if values else []
+    index = {header: i for i, header in enumerate(headers) if header and header not in headers[:i]}
+    for header in layout.header_row():
+        if header not in index:
+            # A header a lead renamed or deleted: put it back at the end rather than guess.
+            index[header] = len(headers)
+            headers.append(header)
+            writes.restored_headers.append(header)
+            writes.ranges.append((cell_range(title, 1, index[header], index[header]), [[header]]))
+    found = existing_rows(layout, values)
+    next_row = max([i + 1 for i, row in enumerate(values) if any(row)] + [1]) + 1
+    new_block: list[list[str]] = []
+    block_start = next_row
+    for row in rows:
+        number = found.get(row.response_id)
+        if number is None:
+            line = [""] * len(headers)
+            for header, value in {**row.new_row_defaults, **row.cells}.items():
+                line[index[header]] = value
+            new_block.append(line)
+            found[row.response_id] = next_row
+            next_row += 1
+            writes.added += 1
+            continue
+        current = values[number - 1] if number - 1 < len(values) else []
+        changed = {
+            index[header]: value for header, value in row.cells.items()
+            if (current[index[header]] if index[header] < len(current) else "") != value
+        }
+        for run in _runs(list(changed)):
+            writes.ranges.append((cell_range(title, number, run[0], run[-1]), [[changed[c] for c in run]]))
+        writes.updated += bool(changed)
+    if new_block:
+        writes.ranges.append((cell_range(title, block_start, 0, len(headers) - 1, next_row - 1), new_block))
+    writes.rows_needed = next_row - 1
+    writes.columns_needed = len(headers)
+    return writes
