@@ -287,8 +287,6 @@ def test_a_past_closing_date_publishes_the_form_closed(target):
     assert outcome.accepting is False
 
 
-@pytest.mark.xfail(strict=True, reason="deploy.py treats every 403 as 'anyone with the link' refused; Drive also "
-                   "answers 403 for rate limits (userRateLimitExceeded) and missing access")
 def test_a_rate_limited_responder_permission_is_not_blamed_on_the_administrator(target):
     rate_limited = google_error(403, "PERMISSION_DENIED", "User rate limit exceeded.", "userRateLimitExceeded")
     outcome, http = run(target, new_form_answers(target, share=rate_limited))

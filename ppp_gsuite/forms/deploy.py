@@ -12,6 +12,8 @@ from ..specs.load import FormTarget
 from .plan import FormPlan, plan_form
 
 FORM_KIND = "form"
+# 403 reasons that are not an organisation's sharing policy: say what Google said instead.
+NOT_A_SHARING_POLICY = {"userRateLimitExceeded", "rateLimitExceeded", "sharingRateLimitExceeded", "insufficientFilePermissions"}
 RESPONDERS_REFUSED = (
     "your organisation does not allow sharing with 'anyone with the link', so people outside it "
     "cannot open this form. Ask your Google Workspace administrator to allow it for forms (Admin "
@@ -88,7 +90,7 @@ def _apply(outcome: FormOutcome, live: dict | None, forms: FormsApi, drive: Driv
             drive.share_with_responders(outcome.form_id)
             outcome.steps.append("let anyone with the link respond")
         except GoogleApiError as error:
-            if error.code != 403:
+            if error.code != 403 or error.reason in NOT_A_SHARING_POLICY:
                 raise
             outcome.problem = RESPONDERS_REFUSED
     if outcome.link is None:

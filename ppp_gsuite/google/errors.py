@@ -9,19 +9,20 @@ from ..errors import PppError
 
 
 class GoogleApiError(PppError):
-    def __init__(self, code: int, status: str, message: str, method: str = ""):
-        self.code, self.status, self.message, self.method = code, status, message, method
+    def __init__(self, code: int, status: str, message: str, method: str = "", reason: str = ""):
+        self.code, self.status, self.message, self.method, self.reason = code, status, message, method, reason
         super().__init__(f"{method + ': ' if method else ''}Google answered {code} {status}: {message}")
 
     @classmethod
     def from_http_error(cls, error: HttpError, method: str = "") -> "GoogleApiError":
-        status, message = "", str(error.reason or "")
+        status, message, reason = "", str(error.reason or ""), ""
         try:
             body = json.loads(error.content.decode("utf-8"))["error"]
             status, message = body.get("status", ""), body.get("message", message)
-        except (ValueError, KeyError, TypeError, AttributeError):
+            reason = (body.get("errors") or [{}])[0].get("reason", "")
+        except (ValueError, KeyError, TypeError, AttributeError, IndexError):
             pass
-        return cls(int(error.resp.status), status, message, method)
+        return cls(int(error.resp.status), status, message, method, reason)
 
 
 def call(request, method: str):
