@@ -20,6 +20,7 @@ class Cells:
     row1: int | None = None
     col0: int | None = None
     col1: int | None = None
+    anchor: bool = False  # one cell ("A1"): where a write starts, not a bound on it
 
 
 @dataclass(frozen=True)
@@ -79,7 +80,7 @@ def _try_cells(text: str) -> Cells | None:
         col, row = first
         if col is None or row is None:
             return None  # "A" or "1" alone is not a range
-        return Cells(row, row + 1, col, col + 1)
+        return Cells(row, row + 1, col, col + 1, anchor=True)
     last = _ref(end)
     if last is None:
         return None

@@ -1,0 +1,65 @@
+"""The lead's page: each sheet as an HTML table; the editable cells form one plain HTML form.
+
+Cells under a ONE_OF_LIST validation are a <select>, cells in a protected range (or under a
+protected header) are read-only text, the rest text inputs. A POST writes only the cells whose
+text changed, as USER_ENTERED (what typing into Google Sheets does).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader
+from werkzeug.wrappers import Request, Response
+
+from ..errors import LocalApiError, NotFound
+from . import a1
+
+_templates = Environment(loader=FileSystemLoader(Path(__file__).parent), autoescape=True,
+                         trim_blocks=True, lstrip_blocks=True)
+
+
+def show(ws, request: Request, spreadsheet_id: str, message: str = "", status: int = 200) -> Response:
+    try:
+        book = ws.sheets.open_for_page(spreadsheet_id)
+    except (NotFound, LocalApiError):
+        return _not_found()
+    saved = request.args.get("saved")
+    if saved is not None and not message:
+        message = f"Saved {saved} cell{'' if saved == '1' else 's'}."
+    html = _templates.get_template("spreadsheet.html").render(book=book, message=message, error=status >= 400)
+    return Response(html, status=status, mimetype="text/html")
+
+
+def save(ws, request: Request, spreadsheet_id: str) -> Response:
+    changes = {}
+    for name, text in request.form.items():
+        cell = _cell_of(name)
+        if cell is not None:
+            changes[cell] = text.replace("\r\n", "\n")
+    try:
+        written = ws.sheets.save_from_page(spreadsheet_id, changes)
+    except NotFound:
+        return _not_found()
+    except LocalApiError as error:
+        return show(ws, request, spreadsheet_id, message=error.message, status=error.code)
+    return Response(status=303, headers={"Location": f"{request.path}?saved={written}"})
+
+
+def _cell_of(name: str) -> tuple[int, int, int] | None:
+    """(sheetId, row, col) from a field named like "0!F2"."""
+    sheet, _, ref = name.partition("!")
+    if not sheet.isdigit():
+        return None
+    try:
+        cells = a1.parse_cells(ref, name)
+    except LocalApiError:
+        return None
+    if not cells.anchor:
+        return None
+    return int(sheet), cells.row0, cells.col0
+
+
+def _not_found() -> Response:
+    html = _templates.get_template("spreadsheet.html").render(book=None, message="", error=True)
+    return Response(html, status=404, mimetype="text/html")
