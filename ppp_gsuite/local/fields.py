@@ -8,6 +8,7 @@ Mask = dict  # name -> Mask, or None for "the whole value"
 
 
 def parse(fields: str) -> Mask:
+    fields = fields.replace(".", "/")  # Sheets' documented form: sheets.properties.title
     mask, rest = _parse_list(fields.replace(" ", ""), 0)
     if rest != len(fields.replace(" ", "")):
         raise InvalidArgument(f"Invalid field selection {fields}", reason="invalidParameter")

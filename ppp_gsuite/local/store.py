@@ -82,9 +82,11 @@ class Store:
                 self._db.execute("COMMIT")
 
     def reset(self) -> None:
-        with self.transaction() as db:
-            for table in TABLES:
-                db.execute(f"DELETE FROM {table}")
+        with self.transaction() as db:  # every table, also those each API's state creates for itself
+            tables = [r["name"] for r in db.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")]
+            for table in tables:
+                db.execute(f'DELETE FROM "{table}"')
 
     def close(self) -> None:
         with self._lock:

@@ -17,6 +17,10 @@ def files_update(ws, call: ApiCall, file_id: str) -> dict:
     return ws.drive.update_file(file_id, call.body or {})
 
 
+def files_delete(ws, call: ApiCall, file_id: str) -> None:
+    ws.drive.delete_file(file_id)
+
+
 def files_list(ws, call: ApiCall) -> dict:
     return ws.drive.list_files(call.params.get("q"), call.integer("pageSize"), call.params.get("pageToken"),
                                call.params.get("orderBy"))

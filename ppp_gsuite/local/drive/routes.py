@@ -10,6 +10,7 @@ ROUTES = [
     Route("POST", "/drive/v3/files", handlers.files_create, "drive.files.create", FILE),
     Route("GET", "/drive/v3/files/<id:file_id>", handlers.files_get, "drive.files.get", FILE),
     Route("PATCH", "/drive/v3/files/<id:file_id>", handlers.files_update, "drive.files.update", FILE),
+    Route("DELETE", "/drive/v3/files/<id:file_id>", handlers.files_delete, "drive.files.delete"),
     Route("POST", "/drive/v3/files/<id:file_id>/permissions", handlers.permissions_create,
           "drive.permissions.create", PERMISSION),
     Route("GET", "/drive/v3/files/<id:file_id>/permissions", handlers.permissions_list,

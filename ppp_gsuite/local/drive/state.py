@@ -75,6 +75,13 @@ class DriveState:
             raise NotFound(f"File not found: {file_id}.")
         return json.loads(row["resource"])
 
+    def delete_file(self, file_id: str) -> None:
+        """Deleted for good (not trashed); a form's or spreadsheet's own API then answers 404."""
+        with self.store.transaction() as db:
+            self.get_file(file_id)
+            db.execute("DELETE FROM files WHERE id = ?", (file_id,))
+            db.execute("DELETE FROM permissions WHERE file_id = ?", (file_id,))
+
     def update_file(self, file_id: str, changes: dict) -> dict:
         if "parents" in changes:
             raise PermissionDenied("The parents field is not directly writable in update requests. "
