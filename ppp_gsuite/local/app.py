@@ -12,14 +12,12 @@ from werkzeug.routing import BaseConverter, Map, Rule
 from werkzeug.wrappers import Request, Response
 
 from .. import discovery
-from . import controls, faults, fields
+from . import controls, fields
 from .drive.routes import ROUTES as DRIVE_ROUTES
 from .drive.state import DriveState
 from .errors import InvalidArgument, LocalApiError, MethodNotAllowed, NotFound
 from .forms.routes import ROUTES as FORMS_ROUTES
 from .forms.state import FormsState
-from .gmail.routes import ROUTES as GMAIL_ROUTES
-from .gmail.state import GmailState
 from .routing import ApiCall, Route
 from .sheets.routes import ROUTES as SHEETS_ROUTES
 from .sheets.state import SheetsState
@@ -27,7 +25,7 @@ from .store import Store
 
 log = logging.getLogger(__name__)
 
-ROUTES: list[Route] = [*FORMS_ROUTES, *DRIVE_ROUTES, *SHEETS_ROUTES, *GMAIL_ROUTES, *controls.ROUTES, *faults.ROUTES]
+ROUTES: list[Route] = [*FORMS_ROUTES, *DRIVE_ROUTES, *SHEETS_ROUTES, *controls.ROUTES]
 
 
 class Workspace:
@@ -37,8 +35,6 @@ class Workspace:
         self.store = store
         self.drive = DriveState(store)
         self.forms = FormsState(store, self.drive)
-        self.gmail = GmailState(store, self.drive.owner_email)
-        self.faults = faults.Faults(store)
         self.sheets = SheetsState(store, self.drive)
 
 
@@ -66,7 +62,7 @@ class LocalWorkspaceApp:
             return MethodNotAllowed(f"{request.method} is not allowed on {request.path}").response()
         try:
             if route.method_id:
-                return self.workspace.faults.intercept(route, request, lambda: self._call_api(route, request, args))
+                return self._call_api(route, request, args)
             return route.endpoint(self.workspace, request, **args)
         except LocalApiError as error:
             return error.response()
