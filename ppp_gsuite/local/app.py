@@ -12,12 +12,14 @@ from werkzeug.routing import BaseConverter, Map, Rule
 from werkzeug.wrappers import Request, Response
 
 from .. import discovery
-from . import controls, fields
+from . import controls, faults, fields
 from .drive.routes import ROUTES as DRIVE_ROUTES
 from .drive.state import DriveState
 from .errors import InvalidArgument, LocalApiError, MethodNotAllowed, NotFound
 from .forms.routes import ROUTES as FORMS_ROUTES
 from .forms.state import FormsState
+from .gmail.routes import ROUTES as GMAIL_ROUTES
+from .gmail.state import GmailState
 from .routing import ApiCall, Route
 from .sheets.routes import ROUTES as SHEETS_ROUTES
 from .sheets.state import SheetsState
@@ -25,7 +27,8 @@ from .store import Store
 
 log = logging.getLogger(__name__)
 
-ROUTES: list[Route] = [*FORMS_ROUTES, *DRIVE_ROUTES, *SHEETS_ROUTES, *controls.ROUTES]
+ROUTES: list[Route] = [*FORMS_ROUTES, *DRIVE_ROUTES, *SHEETS_ROUTES, *GMAIL_ROUTES, *controls.ROUTES,
+                       *faults.ROUTES]
 
 
 class Workspace:
@@ -35,6 +38,8 @@ class Workspace:
         self.store = store
         self.drive = DriveState(store)
         self.forms = FormsState(store, self.drive)
+        self.gmail = GmailState(store, self.drive.owner_email)
+        self.faults = faults.Faults(store)
         self.sheets = SheetsState(store, self.drive)
 
 
@@ -62,7 +67,8 @@ class LocalWorkspaceApp:
             return MethodNotAllowed(f"{request.method} is not allowed on {request.path}").response()
         try:
             if route.method_id:
-                return self._call_api(route, request, args)
+                call = lambda: self._call_api(route, request, args)  # noqa: E731
+                return self.workspace.faults.intercept(route, request, call)
             return route.endpoint(self.workspace, request, **args)
         except LocalApiError as error:
             return error.response()

@@ -29,6 +29,7 @@ def _body(request: Request) -> dict:
 
 def reset(ws, request: Request) -> Response:
     ws.store.reset()
+    ws.faults.clear()
     return _json({})
 
 
@@ -48,6 +49,10 @@ def forbid_anyone(ws, request: Request) -> Response:
     return _json({"forbidAnyone": forbidden})
 
 
+def gmail_messages(ws, request: Request) -> Response:
+    return _json({"messages": ws.gmail.messages()})
+
+
 def requests_log(ws, request: Request) -> Response:
     return _json({"requests": ws.store.logged_requests()})
 
@@ -58,4 +63,5 @@ ROUTES = [
     Route("PUT", "/_local/forms/<id:form_id>/responses/<id:response_id>", edit_response),
     Route("POST", "/_local/drive/forbid-anyone", forbid_anyone),
     Route("GET", "/_local/requests", requests_log),
+    Route("GET", "/_local/gmail/messages", gmail_messages),
 ]

@@ -1,0 +1,24 @@
+"""Gmail v1 REST handlers: parse, call the state, serialise."""
+
+from __future__ import annotations
+
+from werkzeug.wrappers import Request
+
+from ..errors import InvalidArgument, PermissionDenied
+from ..routing import ApiCall
+
+
+def users_messages_send(ws, call: ApiCall, user_id: str) -> dict:
+    _check_user(user_id)
+    return ws.gmail.send(call.body or {})
+
+
+def users_messages_send_upload(ws, request: Request, user_id: str):
+    """A media upload: Gmail takes it, ppp-gsuite never sends one (DESIGN.md §5), so it is refused."""
+    raise InvalidArgument("The local workspace accepts users.messages.send only as a JSON body "
+                          "{\"raw\": base64url RFC 2822}, not as a media upload.")
+
+
+def _check_user(user_id: str) -> None:
+    if user_id != "me" and "@" not in user_id:
+        raise PermissionDenied(f"Delegation denied for {user_id}")
