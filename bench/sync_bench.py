@@ -115,7 +115,7 @@ def run_sync(loaded, url: str, label: str, budget: str, budget_of) -> None:
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     made = requests_so_far(url)[before:]
-    by_method = Counter(r["method_id"] for r in made)
+    by_method = Counter(r["methodId"] for r in made)
     writes = sum(1 for r in made if r["method"] != "GET")
     spreadsheets = len(report.sheets)
     allowed = budget_of(report.pages, spreadsheets, len(loaded.targets))

@@ -24,17 +24,23 @@ def _colour(rgb):
     return {"red": red, "green": green, "blue": blue}
 
 
+def grid_columns(layout: TabLayout) -> int:
+    """A new tab's width: Google's 26 columns, or more when the layout needs them."""
+    return max(26, len(layout.columns))
+
+
 def _columns(sheet_id: int, first: int, last: int, start_row: int = 0) -> dict:
     return {"sheetId": sheet_id, "startRowIndex": start_row, "startColumnIndex": first, "endColumnIndex": last + 1}
 
 
 def tab_requests(layout: TabLayout, sheet_id: int, add: bool) -> list[dict]:
     """Requests that create (or rename sheet 0 into) this tab and lay it out; columns in layout order."""
-    properties = {"sheetId": sheet_id, "title": layout.tab, "gridProperties": {"frozenRowCount": 1}}
+    grid = {"frozenRowCount": 1, "rowCount": ROWS, "columnCount": grid_columns(layout)}
+    properties = {"sheetId": sheet_id, "title": layout.tab, "gridProperties": grid}
     if add:
         requests = [{"addSheet": {"properties": properties}}]
     else:
-        requests = [{"updateSheetProperties": {"properties": properties, "fields": "title,gridProperties.frozenRowCount"}}]
+        requests = [{"updateSheetProperties": {"properties": properties, "fields": "title,gridProperties"}}]
     requests.append({"repeatCell": {
         "range": {"sheetId": sheet_id, "startRowIndex": 0, "endRowIndex": 1},
         "cell": {"userEnteredFormat": {

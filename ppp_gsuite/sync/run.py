@@ -7,6 +7,7 @@ lists the same responses again and finds their rows by response id: nothing is w
 """
 from __future__ import annotations
 
+import hashlib
 import re
 import secrets
 from collections import defaultdict
@@ -19,7 +20,7 @@ from ..errors import PppError
 from ..google.drive_api import APP_KEY, DriveApi
 from ..google.forms_api import FormsApi
 from ..google.sheets_api import SheetsApi
-from ..sheets.formatting import tab_requests
+from ..sheets.formatting import ROWS, grid_columns, tab_requests
 from ..sheets.layout import TabLayout
 from ..specs.load import EOI, FormTarget
 from .destinations import ADMIN, EXPENSES, SYNC_STATE, Destination, opportunity_target, unmatched_tab
@@ -66,7 +67,7 @@ class SyncReport:
 
 def sheet_id_for(title: str) -> int:
     """Tabs get ids derived from their titles, so a later run can address them without a read."""
-    return int.from_bytes(title.encode()[:8].ljust(8, b"\0"), "big") % 2_000_000_000 + 1
+    return int(hashlib.sha256(title.encode()).hexdigest()[:8], 16) % 2_000_000_000 + 1
 
 
 def _parse_time(value: str) -> datetime:
@@ -124,6 +125,7 @@ class Sync:
             self.report.responses += len(unique)
             newest = max([_parse_time(r["lastSubmittedTime"]) for r in unique.values()] + ([_parse_time(mark)] if mark else []), default=None)
             marks[key] = Row(key, "", {
+                "Form": key,
                 "Form ID": file["id"],
                 "Newest response seen": _rfc3339(newest) if newest else "",
                 "Last full scan": _rfc3339(self.now) if full else previous.get("Last full scan", ""),
@@ -151,7 +153,7 @@ class Sync:
                     self.drive.share(file["id"], email, "writer")
                 run = SheetRun(dest, file["id"], file.get("webViewLink", ""), fresh=True, laid_out=False, read=True)
                 for tab in dest.tabs:
-                    run.values[tab.tab], run.grid[tab.tab] = [], (1000, 26)
+                    run.values[tab.tab], run.grid[tab.tab] = [], (ROWS, grid_columns(tab))
                 self.report.created.append(dest.name)
             else:
                 run = SheetRun(dest, file["id"], file.get("webViewLink", ""), laid_out=file["appProperties"].get("layout") == dest.layout_hash)
@@ -306,8 +308,9 @@ class Sync:
                 writes = plan_tab(tab, tab.tab, run.values.get(tab.tab, []), rows)
                 ranges += writes.ranges
                 requests += self._growth(run, tab, writes)
-                self.report.added += writes.added
-                self.report.updated += writes.updated
+                if tab is not SYNC_STATE:
+                    self.report.added += writes.added
+                    self.report.updated += writes.updated
                 if run.values.get(tab.tab):
                     self.report.restored_headers += [f"{run.dest.name} / {tab.tab}: {h}" for h in writes.restored_headers]
             if requests:

@@ -4,17 +4,30 @@ from __future__ import annotations
 
 from ..routing import ApiCall
 
+EDIT_PAGES = {
+    "application/vnd.google-apps.spreadsheet": "spreadsheets",
+    "application/vnd.google-apps.form": "forms",
+}
+
+
+def _with_link(call: ApiCall, file: dict) -> dict:
+    """webViewLink: where a person opens the file (the local workspace's own pages)."""
+    page = EDIT_PAGES.get(file.get("mimeType"))
+    if page:
+        file = {**file, "webViewLink": f"{call.base_url}/{page}/d/{file['id']}/edit"}
+    return file
+
 
 def files_create(ws, call: ApiCall) -> dict:
-    return ws.drive.create_file(call.body or {})
+    return _with_link(call, ws.drive.create_file(call.body or {}))
 
 
 def files_get(ws, call: ApiCall, file_id: str) -> dict:
-    return ws.drive.get_file(file_id)
+    return _with_link(call, ws.drive.get_file(file_id))
 
 
 def files_update(ws, call: ApiCall, file_id: str) -> dict:
-    return ws.drive.update_file(file_id, call.body or {})
+    return _with_link(call, ws.drive.update_file(file_id, call.body or {}))
 
 
 def files_delete(ws, call: ApiCall, file_id: str) -> None:
@@ -22,8 +35,9 @@ def files_delete(ws, call: ApiCall, file_id: str) -> None:
 
 
 def files_list(ws, call: ApiCall) -> dict:
-    return ws.drive.list_files(call.params.get("q"), call.integer("pageSize"), call.params.get("pageToken"),
-                               call.params.get("orderBy"))
+    listed = ws.drive.list_files(call.params.get("q"), call.integer("pageSize"), call.params.get("pageToken"),
+                                 call.params.get("orderBy"))
+    return {**listed, "files": [_with_link(call, file) for file in listed.get("files", [])]}
 
 
 def permissions_create(ws, call: ApiCall, file_id: str) -> dict:
