@@ -1,0 +1,205 @@
+"""Render the emails in email_templates/: a subject, a plain-text body and an HTML body each.
+
+Staff edit these templates, so they render in jinja2's sandbox with StrictUndefined, and only the
+HTML part is autoescaped (DESIGN.md §7). Files whose names start with "_" are shared parts
+(the HTML layout, the footer) used by {% extends %} and {% include %}.
+"""
+from __future__ import annotations
+
+import datetime
+import traceback
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+import jinja2
+from jinja2.sandbox import SandboxedEnvironment
+
+from ..errors import Problem, ValidationFailed
+from ..yamlload import shown
+
+EMAILS: dict[str, str] = {
+    "eoi_received": "applicant",
+    "interview_invitation": "applicant",
+    "appointed": "applicant",
+    "not_appointed": "applicant",
+    "claim_received": "partner",
+    "claim_queried": "partner",
+    "claim_approved": "partner",
+    "claim_paid": "partner",
+    "needs_reminder": "partner",
+    "eoi_digest": "lead",
+    "needs_received": "lead",
+    "closing_date_passed": "lead",
+    "sharing_changes": "engagement_team",
+}
+
+PARTS = {"subject": ".subject.txt", "text": ".txt", "html": ".html"}
+
+
+@dataclass(frozen=True)
+class RenderedEmail:
+    subject: str
+    text: str
+    html: str
+
+
+def long_date(value) -> str:
+    """'Monday 15 March 2027': no leading zero, no abbreviations, the same on every platform."""
+    if isinstance(value, str):
+        try:
+            value = datetime.date.fromisoformat(value)
+        except ValueError:
+            return value
+    if isinstance(value, datetime.date):
+        return f"{value:%A} {value.day} {value:%B %Y}"
+    return str(value)
+
+
+def money(value) -> str:
+    """'£12.50' from a number or numeric text; other text is shown as it is."""
+    try:
+        amount = Decimal(str(value).strip().lstrip("£"))
+    except InvalidOperation:
+        return str(value)
+    return f"£{amount:,.2f}"
+
+
+def _environment(templates_dir: Path) -> SandboxedEnvironment:
+    env = SandboxedEnvironment(
+        loader=jinja2.FileSystemLoader(templates_dir),
+        undefined=jinja2.StrictUndefined,
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html",), default_for_string=False, default=False),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["long_date"] = long_date
+    env.filters["money"] = money
+    return env
+
+
+def render(templates_dir: Path, name: str, context: dict) -> RenderedEmail:
+    templates_dir = Path(templates_dir)
+    env = _environment(templates_dir)
+    parts = {part: _render_one(env, templates_dir, name + suffix, context) for part, suffix in PARTS.items()}
+    return RenderedEmail(subject=" ".join(parts["subject"].split()), text=parts["text"], html=parts["html"])
+
+
+def _render_one(env: SandboxedEnvironment, templates_dir: Path, filename: str, context: dict) -> str:
+    try:
+        return env.get_template(filename).render(context)
+    except jinja2.TemplateNotFound as exc:
+        missing = exc.name or filename
+        raise ValidationFailed([Problem(shown(templates_dir / missing), None, "the template file is missing")]) from None
+    except jinja2.TemplateSyntaxError as exc:
+        where = shown(Path(exc.filename)) if exc.filename else shown(templates_dir / filename)
+        raise ValidationFailed([Problem(where, exc.lineno, f"template syntax error: {exc.message}")]) from None
+    except Exception as exc:  # staff-edited templates: any failure is reported with its place, not raised raw
+        where, line = _template_frame(exc, templates_dir / filename)
+        if isinstance(exc, jinja2.UndefinedError):
+            known = ", ".join(sorted(context))
+            message = f"unknown variable: {exc.message}; this email can use {known}"
+        else:
+            message = f"the template cannot be rendered: {exc}"
+        raise ValidationFailed([Problem(where, line, message)]) from None
+
+
+def _template_frame(exc: Exception, default: Path) -> tuple[str, int | None]:
+    """The file and line of the innermost template frame: jinja2 rewrites tracebacks to template lines."""
+    templates = default.parent.resolve()
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        path = Path(frame.filename)
+        if path.suffix in (".txt", ".html") and path.resolve().parent == templates:
+            return shown(path), frame.lineno
+    return shown(default), None
+
+
+def check_templates(templates_dir: Path) -> list[Problem]:
+    """Every email renders with its sample context; every template file belongs to an email."""
+    templates_dir = Path(templates_dir)
+    if not templates_dir.is_dir():
+        return [Problem(shown(templates_dir), None, "the email templates folder is missing")]
+    problems: list[Problem] = []
+    for path in sorted(templates_dir.iterdir()):
+        if path.name.startswith(("_", ".")) or path.name == "README.md" or path.is_dir():
+            continue
+        name = _email_name(path.name)
+        if name is None:
+            problems.append(Problem(shown(path), None, "not an email template: name it <email>.subject.txt, <email>.txt or <email>.html"))
+        elif name not in EMAILS:
+            problems.append(Problem(shown(path), None, f"there is no email called {name!r}; the emails are {', '.join(EMAILS)}"))
+    for name in EMAILS:
+        missing = [templates_dir / (name + suffix) for suffix in PARTS.values() if not (templates_dir / (name + suffix)).is_file()]
+        problems += [Problem(shown(path), None, "the template file is missing") for path in missing]
+        if missing:
+            continue
+        try:
+            render(templates_dir, name, sample_context(name))
+        except ValidationFailed as exc:
+            problems += exc.problems
+    return problems
+
+
+def _email_name(filename: str) -> str | None:
+    for suffix in (".subject.txt", ".txt", ".html"):
+        if filename.endswith(suffix):
+            return filename[: -len(suffix)]
+    return None
+
+
+def sample_context(name: str) -> dict:
+    """A realistic context for `name`: the common keys, plus only the keys that email gets."""
+    audience = EMAILS[name]
+    to_person = audience in ("applicant", "partner")
+    context = {
+        "organisation": {
+            "name": "Riverside Health and Care Partnership",
+            "engagement_email": "involvement@example.org",
+            "pals": "For a complaint or concern about your care, please contact PALS at pals@example.org or on 01632 960 000.",
+            "one_to_one_support": "We offer free one-to-one support from an experienced partner: email involvement@example.org.",
+        },
+        "sender": {"name": "Riverside Involvement Team", "email": "involvement@example.org"},
+        "lead": {"name": "Morgan Hale", "role": "Community Services Programme Manager", "email": "morgan.hale@example.org"},
+        "opportunity": {
+            "key": "community-services-group",
+            "group": "Community Services Working Group",
+            "closing_date": datetime.date(2027, 3, 15),
+            "places": 2,
+            "where": "Online on Microsoft Teams, and twice a year at Riverside House",
+            "time_commitment": "Six meetings a year, two and a half hours each, with papers to read beforehand",
+            "confidentiality_agreement": True,
+            "induction": True,
+            "expenses": True,
+        },
+        # The lead's needs_received email names the partner; other lead and team emails name nobody.
+        "person": {"name": "Alex Rowan" if to_person or name == "needs_received" else ""},
+        "links": {
+            "preferences": "https://forms.example.org/preferences?ref=7f3a9c" if to_person else "",
+            "needs_assessment": "https://forms.example.org/needs?ref=7f3a9c" if name in ("appointed", "needs_reminder") else "",
+            "expenses": "https://forms.example.org/expenses?ref=7f3a9c" if audience == "partner" or name == "appointed" else "",
+            "sheet": "https://sheets.example.org/d/community-services" if not to_person else "",
+        },
+    }
+    extra = {
+        "interview_invitation": {"interview": {
+            "when": "Thursday 8 April 2027 at 2pm",
+            "where": "https://teams.example.org/meet/community-services",
+            "panel": "Morgan Hale and Jordan Patel, a current Patient and Public Partner",
+        }},
+        "not_appointed": {"future_opportunities": True},
+        "eoi_digest": {"digest": {"count": 3}},
+        "needs_reminder": {"days_waiting": 14},
+        "sharing_changes": {"changes": {"added": ["Alex Rowan", "Sam Kerr"], "removed": ["Chris Dale"]}},
+    }
+    if name.startswith("claim_"):
+        extra[name] = {"claim": {
+            "what": "travel to the working group meeting",
+            "date": datetime.date(2027, 4, 13),
+            "total": "12.60",
+            "status": {"claim_received": "Received", "claim_queried": "Queried",
+                       "claim_approved": "Approved", "claim_paid": "Paid"}[name],
+            "notes": "Could you tell us where you parked? The parking receipt is for a different day." if name == "claim_queried" else "",
+        }}
+    context.update(extra.get(name, {}))
+    return context
