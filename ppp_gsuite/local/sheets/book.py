@@ -6,7 +6,6 @@ of cells, trailing empties trimmed), so writing thousands of rows is one stateme
 
 from __future__ import annotations
 
-import copy
 import json
 import random
 
@@ -107,9 +106,6 @@ class Book:
         grid = self.grid(sheet_id)
         self._dirty.add(sheet_id)
         return grid
-
-    def snapshot(self) -> dict:
-        return copy.deepcopy(self.meta)
 
 
 def _trimmed(grid: list[list]) -> list[list]:
