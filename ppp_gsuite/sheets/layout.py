@@ -31,6 +31,7 @@ class Column(Model):
     choices: list[Label] | None = None
     default: Label | None = None
     check: Literal["email", "number", "money"] | None = None
+    role: Literal["journey_date", "travel_mode", "miles"] | None = None  # what mileage is worked out from
 
     @model_validator(mode="after")
     def _one_kind(self):
@@ -41,8 +42,8 @@ class Column(Model):
             raise ValueError("the column needs a header: the text leads see at the top")
         if (self.choices or self.default) and not self.lead:
             raise ValueError("choices and default belong to lead columns only")
-        if self.check and not self.answer:
-            raise ValueError("check belongs to answer columns only")
+        if (self.check or self.role) and not self.answer:
+            raise ValueError("check and role belong to answer columns only")
         if self.default and self.choices and self.default not in self.choices:
             raise ValueError(f"default {self.default!r} is not one of the choices")
         return self
@@ -64,6 +65,7 @@ class SheetColumn:
     choices: tuple[str, ...] = ()
     default: str = ""
     check: str | None = None
+    role: str | None = None
 
 
 @dataclass(frozen=True)
@@ -80,6 +82,9 @@ class TabLayout:
 
     def column(self, kind: str, key: str) -> SheetColumn | None:
         return next((c for c in self.columns if c.kind == kind and c.key == key), None)
+
+    def with_role(self, role: str) -> SheetColumn | None:
+        return next((c for c in self.columns if c.role == role), None)
 
 
 def load_layouts(directory: Path) -> dict[str, Layout]:
@@ -107,7 +112,7 @@ def resolve(name: str, layout: Layout, spec: FormSpec) -> TabLayout:
             columns.append(SheetColumn("lead", column.lead, column.header, column.width, tuple(column.choices or ()), column.default or ""))
         elif column.answer:
             if spec.item(column.answer) is not None:
-                columns.append(SheetColumn("answer", column.answer, column.header, column.width, check=column.check))
+                columns.append(SheetColumn("answer", column.answer, column.header, column.width, check=column.check, role=column.role))
         else:
             for item in spec.items():
                 if item.is_question and item.type != "reference" and item.key not in listed:

@@ -30,6 +30,7 @@ from .table import TabWrites, existing_rows, plan_tab
 
 SHEET_KIND = "spreadsheet"
 OVERLAP = timedelta(minutes=10)  # re-list a little before the mark: late-committed responses are not missed
+DEFAULT_SHEET = "Sheet1"  # what Drive's files.create gives a new spreadsheet
 GROWTH = 500  # rows added beyond what is needed when a grid must grow
 
 
@@ -171,11 +172,14 @@ class Sync:
 
     def _repair(self, run: SheetRun) -> None:
         """A spreadsheet whose layout changed (or whose creation was interrupted): add what is missing."""
-        present = {s["properties"]["title"] for s in self.sheets.metadata(run.id).get("sheets", [])}
+        sheets = {s["properties"]["title"]: s["properties"]["sheetId"] for s in self.sheets.metadata(run.id).get("sheets", [])}
         requests = []
         for tab in run.dest.tabs:
-            if tab.tab not in present:
+            if tab.tab not in sheets:
                 requests += tab_requests(tab, sheet_id_for(tab.tab), add=True)
+                run.grid[tab.tab] = (ROWS, grid_columns(tab))
+        if sheets.get(DEFAULT_SHEET) == 0 and DEFAULT_SHEET not in {t.tab for t in run.dest.tabs}:
+            requests.append({"deleteSheet": {"sheetId": 0}})  # left by a creation that was interrupted
         if requests:
             self.sheets.batch_update(run.id, requests)
         shared = {p.get("emailAddress", "").lower() for p in self.drive.permissions(run.id)}
@@ -258,37 +262,38 @@ class Sync:
 
     def _add_money(self, run: SheetRun, tab: TabLayout, new_rows: list[Row]) -> None:
         """Mileage and totals for new claims, and again for the partner's other claims the car rate affects."""
-        header = {key: (tab.column("answer", key) or tab.column("tool", key)) for key in
-                  ("activity_date", "travel_mode", "miles", "fares", "parking", "other_costs", "partner_reference", "response_id", "mileage", "total")}
+        columns = {
+            "day": tab.with_role("journey_date"), "mode": tab.with_role("travel_mode"), "miles": tab.with_role("miles"),
+            "partner": tab.column("tool", "partner_reference"), "id": tab.column("tool", "response_id"),
+            "mileage": tab.column("tool", "mileage"), "total": tab.column("tool", "total"),
+        }
+        money = [c.header for c in tab.columns if c.check == "money"]
+        if not all(columns.values()):
+            return
         values = run.values.get(tab.tab, [])
-        headers = values[0] if values else []
-        claims: dict[str, dict[str, str]] = {}
+        claims = {}
         for line in values[1:]:
-            cells = dict(zip(headers, line))
-            claim = {k: cells.get(c.header, "") for k, c in header.items() if c}
-            if claim.get("response_id"):
-                claims[claim["response_id"]] = claim
+            cells = dict(zip(values[0], line))
+            if cells.get(columns["id"].header):
+                claims[cells[columns["id"].header]] = cells
         for row in new_rows:
-            claims[row.response_id] = {k: row.cells.get(c.header, "") for k, c in header.items() if c}
-        touched = {claims[row.response_id].get("partner_reference") for row in new_rows}
+            claims[row.response_id] = {**claims.get(row.response_id, {}), **row.cells}
+        touched = {claims[row.response_id].get(columns["partner"].header) for row in new_rows}
+        mine = {rid: c for rid, c in claims.items() if c.get(columns["partner"].header) in touched}
         journeys = []
-        for response_id, claim in claims.items():
-            if claim.get("partner_reference") not in touched:
-                continue
-            miles, day = parse_number(claim.get("miles", "")), _date(claim.get("activity_date", ""))
+        for response_id, claim in mine.items():
+            miles, day = parse_number(claim.get(columns["miles"].header, "")), _date(claim.get(columns["day"].header, ""))
             if miles is not None and day is not None:
-                journeys.append(Journey(response_id, claim["partner_reference"], day, claim.get("travel_mode", ""), miles))
+                journeys.append(Journey(response_id, claim[columns["partner"].header], day, claim.get(columns["mode"].header, ""), miles))
         owed = mileage(journeys, self.config.mileage_rates)
         by_id = {row.response_id: row for row in new_rows}
-        for response_id, claim in claims.items():
-            if claim.get("partner_reference") not in touched:
-                continue
+        for response_id, claim in mine.items():
             amount = owed.get(response_id, Decimal(0))
-            costs = sum((parse_money(claim.get(k, "")) or Decimal(0)) for k in ("fares", "parking", "other_costs"))
-            cells = {header["mileage"].header: f"{amount:.2f}", header["total"].header: f"{amount + costs:.2f}"}
+            costs = sum((parse_money(claim.get(header, "")) or Decimal(0)) for header in money)
+            cells = {columns["mileage"].header: f"{amount:.2f}", columns["total"].header: f"{amount + costs:.2f}"}
             if response_id in by_id:
                 by_id[response_id].cells.update(cells)
-            elif cells != {h: claim.get(k, "") for k, h in (("mileage", header["mileage"].header), ("total", header["total"].header))}:
+            elif any(claim.get(h, "") != v for h, v in cells.items()):
                 run.rows[tab.tab].append(Row(response_id, "", cells))
 
     # -- writing --------------------------------------------------------------------------
@@ -297,10 +302,12 @@ class Sync:
             if not any(run.rows.values()) and run.laid_out:
                 continue
             requests, ranges = [], []
-            if not run.laid_out:  # created in this run
+            if run.fresh and not run.laid_out:
                 for tab in run.dest.tabs:
                     requests += tab_requests(tab, sheet_id_for(tab.tab), add=True)
                 requests.append({"deleteSheet": {"sheetId": 0}})
+            elif not run.laid_out:
+                self._repair(run)
             for tab in run.dest.tabs:
                 rows = run.rows.get(tab.tab, [])
                 if not rows and run.values.get(tab.tab):

