@@ -164,3 +164,7 @@ def serve(obj: Context, port: int | None):
     click.echo(f"Local workspace on http://127.0.0.1:{port} (store {store}); Ctrl-C stops it.")
     click.echo(f"Other commands use it when PPP_GSUITE_LOCAL_URL=http://127.0.0.1:{port} is set.")
     serve_forever(str(store), port)
+
+
+if __name__ == "__main__":
+    main()

@@ -259,3 +259,31 @@ def test_a_crash_at_any_point_leaves_every_response_in_its_sheet_exactly_once(en
         names = sorted(r["Name"] for r in env.records(target))
         assert names == [f"{prefix} {n}" for n in range(3)]
     assert len(env.drive.find("spreadsheet")) == 4
+
+
+def test_killing_the_sync_process_mid_write_then_rerunning_writes_each_response_once(env, local):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    for n in range(4):
+        env.answer("eoi-heart-board", EOI, full_name=f"Person {n}", email=f"p{n}@example.org")
+    # The server applies the first values write, then holds its answer: the process is killed waiting.
+    local.json("POST", "/_local/faults", {"method_id": "sheets.spreadsheets.values.batchUpdate", "mode": "hang", "seconds": 20})
+    process = subprocess.Popen([sys.executable, "-m", "ppp_gsuite.cli", "sync"], cwd=env.root,
+                               env={**os.environ, "PPP_GSUITE_LOCAL_URL": local.url},
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 20
+    while not any(r["methodId"] == "sheets.spreadsheets.values.batchUpdate" for r in local.requests()):
+        assert time.monotonic() < deadline and process.poll() is None, process.communicate()
+        time.sleep(0.05)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    local.request("DELETE", "/_local/faults")
+    result = subprocess.run([sys.executable, "-m", "ppp_gsuite.cli", "sync"], cwd=env.root,
+                            env={**os.environ, "PPP_GSUITE_LOCAL_URL": local.url}, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    names = sorted(r["Name"] for r in env.records(HEART))
+    assert names == [f"Person {n}" for n in range(4)]
