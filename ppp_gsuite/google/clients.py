@@ -10,21 +10,18 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-import requests
 from googleapiclient.discovery import build
 from gspread.http_client import HTTPClient
 
 from ..config import Workspace
 from ..errors import PppError
+from .local_session import LocalSession
 
 SCOPES = (
     "https://www.googleapis.com/auth/drive.file",
     "https://www.googleapis.com/auth/gmail.send",
 )
 LOCAL_URL_ENV = "PPP_GSUITE_LOCAL_URL"
-
-
-GOOGLE_HOSTS = ("https://sheets.googleapis.com", "https://www.googleapis.com")
 
 
 @dataclass
@@ -34,21 +31,6 @@ class Clients:
     sheets: HTTPClient  # gspread's HTTP client: Sheets goes through gspread (DESIGN.md §1)
     backend: str  # "google" or "local"
     public_url: str | None = None  # the local workspace's address for people (links), when local
-
-
-class LocalSession(requests.Session):
-    """A requests session that sends gspread's Google URLs to the local workspace instead."""
-
-    def __init__(self, base_url: str):
-        super().__init__()
-        self.base_url = base_url.rstrip("/")
-
-    def request(self, method, url, *args, **kwargs):
-        for host in GOOGLE_HOSTS:
-            if url.startswith(host):
-                url = self.base_url + url[len(host):]
-                break
-        return super().request(method, url, *args, **kwargs)
 
 
 def load_credentials(workspace: Workspace):
