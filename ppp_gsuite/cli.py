@@ -126,6 +126,7 @@ def sync(obj: Context, full: bool):
             config, loaded.targets, destinations(config, loaded.targets, loaded.layouts),
             FormsApi(clients.forms), DriveApi(clients.drive), SheetsApi(clients.sheets),
             datetime.now(timezone.utc), timedelta(hours=config.sync.full_rescan_hours), full,
+            send=clients.mail.send if config.email.send else None, templates=loaded.workspace.templates_dir,
         )
         report = job.run()
     for name in report.created:
@@ -134,10 +135,76 @@ def sync(obj: Context, full: bool):
         f"{report.responses} responses read ({report.pages} pages): {report.added} rows added, "
         f"{report.updated} updated, {report.flagged} flagged for checking, {report.unmatched} not matched to a person."
     )
+    for group in report.closed:
+        click.echo(f"closing date passed: the form for {group} no longer accepts responses")
+    for group in report.reopened:
+        click.echo(f"closing date moved: the form for {group} accepts responses again")
     for header in report.restored_headers:
         click.echo(f"warning: a column was missing and was added again at the end: {header}", err=True)
+    mail = job.mail_report
+    if mail:
+        click.echo(f"emails: {mail.sent} sent, {mail.failed} not sent (see the rows), {mail.held} held for "
+                   f"tomorrow by the daily cap, {mail.unknown} with an unknown outcome.")
     for name, link in report.sheets.items():
         click.echo(f"  {name}: {link}")
+    if mail and (mail.unknown or mail.waiting_for_a_person):
+        raise click.ClickException(
+            f"{mail.waiting_for_a_person + mail.unknown} email(s) may or may not have been sent: a person must check "
+            "(ppp-gsuite status lists them; they are never sent again automatically)."
+        )
+
+
+@main.command()
+@click.pass_obj
+@translate_errors
+def status(obj: Context):
+    """Show what is deployed, when responses were last seen, and emails that need a person to check."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from .google.clients import connect
+    from .google.drive_api import DriveApi
+    from .google.sheets_api import SheetsApi
+    from .status import read_status
+
+    loaded = obj.load()
+    config = loaded.workspace.config
+    today = datetime.now(ZoneInfo(config.email.timezone)).strftime("%Y-%m-%d")
+    with connect(loaded.workspace) as clients:
+        found = read_status(DriveApi(clients.drive), SheetsApi(clients.sheets), today)
+    click.echo(f"forms deployed: {found.forms}")
+    for name, link in found.spreadsheets.items():
+        click.echo(f"spreadsheet: {name}: {link}")
+    for form, newest in sorted(found.newest.items()):
+        click.echo(f"newest response seen, {form}: {newest}")
+    click.echo(f"emails sent today: {found.sent_today} (daily cap {config.email.daily_cap})")
+    for key, state, time in found.failed:
+        click.echo(f"not sent ({time}): {key}: {state}")
+    for key, time in found.unknown:
+        click.echo(f"UNKNOWN OUTCOME ({time}): {key}: check the Sent mail by hand; set its State in the "
+                   "email log to 'retry' to send it again")
+    if found.unknown:
+        raise click.ClickException(f"{len(found.unknown)} email(s) need a person to check")
+
+
+@main.command("preview-email")
+@click.argument("name")
+@click.option("--output", type=click.Path(dir_okay=False), default=None, help="Where to write the HTML (default: NAME.html).")
+@click.pass_obj
+@translate_errors
+def preview_email(obj: Context, name: str, output: str | None):
+    """Print an email's subject and text with sample details, and write its HTML to a file."""
+    from pathlib import Path
+
+    from .mail.preview import preview
+
+    loaded = obj.load()
+    rendered = preview(loaded.workspace.templates_dir, name)
+    click.echo(f"Subject: {rendered.subject}\n")
+    click.echo(rendered.text)
+    path = Path(output or f"{name}.html")
+    path.write_text(rendered.html, encoding="utf-8")
+    click.echo(f"(HTML written to {path})")
 
 
 @main.group()

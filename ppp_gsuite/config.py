@@ -106,6 +106,15 @@ class SyncSettings(Model):
     full_rescan_hours: int = Field(default=24, ge=1)
 
 
+class EmailSettings(Model):
+    send: bool = True
+    daily_cap: int = Field(default=1500, ge=0)  # Workspace accounts allow about 2,000 a day
+    grace_minutes: int = Field(default=15, ge=0)  # a decision must stand this long before it is emailed
+    needs_reminder_days: int = Field(default=14, ge=1)
+    digest_hour: int = Field(default=9, ge=0, le=23)  # leads get the day's digest from this hour
+    timezone: str = "Europe/London"
+
+
 class Config(Model):
     organisation: Organisation
     backend: Literal["local", "google"] = "local"
@@ -117,7 +126,9 @@ class Config(Model):
     mileage_rates: list[MileageRate] = Field(min_length=1)
     form_specs: str = "form_specs"
     sheet_layouts: str = "sheet_layouts"
+    email_templates: str = "email_templates"
     sync: SyncSettings = Field(default_factory=SyncSettings)
+    email: EmailSettings = Field(default_factory=EmailSettings)
     opportunities: list[Opportunity] = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -145,6 +156,10 @@ class Workspace:
     @property
     def specs_dir(self) -> Path:
         return self.resolve(self.config.form_specs)
+
+    @property
+    def templates_dir(self) -> Path:
+        return self.resolve(self.config.email_templates)
 
     @property
     def layouts_dir(self) -> Path:

@@ -37,6 +37,9 @@ def load_all(path: Path) -> Loaded:
     except ValidationFailed as failed:
         problems += failed.problems
         layouts = {}
+    from .mail.templates import check_templates
+
+    problems += check_templates(workspace.templates_dir)
     if specs and layouts:
         added = {EOI: {item.key for o in workspace.config.opportunities for item in o.questions.add}}
         problems += check_layouts(layouts, specs, workspace.layouts_dir, added)

@@ -10,11 +10,14 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+import requests
+from google.auth.transport.requests import AuthorizedSession
 from googleapiclient.discovery import build
 from gspread.http_client import HTTPClient
 
 from ..config import Workspace
 from ..errors import PppError
+from .gmail_api import GmailSender
 from .local_session import LocalSession
 
 SCOPES = (
@@ -29,6 +32,7 @@ class Clients:
     forms: object
     drive: object
     sheets: HTTPClient  # gspread's HTTP client: Sheets goes through gspread (DESIGN.md §1)
+    mail: GmailSender  # never googleapiclient: httplib2 re-sends a dropped send (DESIGN.md §5)
     backend: str  # "google" or "local"
     public_url: str | None = None  # the local workspace's address for people (links), when local
 
@@ -77,7 +81,7 @@ def local_clients(url: str, public_url: str | None = None) -> Clients:
     url = url.rstrip("/")
     forms, drive = build_clients(_local_credentials(), url, f"{url}/drive/v3/")
     sheets = HTTPClient(auth=None, session=LocalSession(url))
-    return Clients(forms, drive, sheets, "local", public_url or url)
+    return Clients(forms, drive, sheets, GmailSender(requests.Session(), url), "local", public_url or url)
 
 
 @contextlib.contextmanager
@@ -86,7 +90,8 @@ def connect(workspace: Workspace):
     if workspace.config.backend == "google":
         credentials = load_credentials(workspace)
         forms, drive = build_clients(credentials)
-        yield Clients(forms, drive, HTTPClient(auth=credentials), "google")
+        mail = GmailSender(AuthorizedSession(credentials))
+        yield Clients(forms, drive, HTTPClient(auth=credentials), mail, "google")
         return
     url = os.environ.get(LOCAL_URL_ENV)
     if url:

@@ -15,7 +15,7 @@ from ..yamlload import load, shown
 
 ToolKey = Literal[
     "response_id", "reference", "partner_reference", "partner_name", "opportunity",
-    "submitted", "last_edited", "form_version", "flags", "mileage", "total",
+    "submitted", "last_edited", "form_version", "flags", "mileage", "total", "status_seen", "last_email",
 ]
 TOOL_HEADERS = {"response_id": "Response ID"}
 JOINED_FORMS = {"needs_assessment", "expenses", "preferences"}

@@ -15,6 +15,14 @@ SYNC_STATE = TabLayout("sync_state", "", "Sync state", (
     SheetColumn("tool", "high_water", "Newest response seen"),
     SheetColumn("tool", "full_scan", "Last full scan"),
 ))
+EMAIL_LOG = TabLayout("email_log", "", "Email log", (
+    SheetColumn("tool", "response_id", "Key", 320),
+    SheetColumn("tool", "template", "Email", 180),
+    SheetColumn("tool", "recipient", "To", 220),
+    SheetColumn("tool", "state", "State", 260),
+    SheetColumn("tool", "message_id", "Message ID", 200),
+    SheetColumn("tool", "time", "Time", 150),
+))
 UNMATCHED_PREFIX = "Unmatched "
 
 
@@ -58,7 +66,7 @@ def destinations(config: Config, targets: list[FormTarget], layouts: dict[str, L
         EXPENSES, f"Patient and Public Partners: expense claims ({org})", expense_tabs,
         tuple(person.email for person in config.expenses_approvers),
     )
-    admin_tabs = [SYNC_STATE] + [resolve(n, l, specs[l.form]) for n, l in layouts.items() if l.spreadsheet == ADMIN]
+    admin_tabs = [SYNC_STATE, EMAIL_LOG] + [resolve(n, l, specs[l.form]) for n, l in layouts.items() if l.spreadsheet == ADMIN]
     for name, layout in layouts.items():
         if layout.spreadsheet != ADMIN and layout.form != EOI:
             tab = resolve(name, layout, specs[layout.form])

@@ -1,6 +1,8 @@
 """A form response as the cells of its row: pure, no Google calls."""
 from __future__ import annotations
 
+import base64
+import hashlib
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -11,6 +13,7 @@ from ..forms.items import question_id
 from ..sheets.layout import TabLayout
 from ..specs.models import FormSpec
 
+KEPT_BY_OTHERS = {"flags", "status_seen", "last_email"}  # tool columns the email step writes, or built last
 CELL_LIMIT = 50_000  # Google Sheets refuses a longer cell
 CUT_MARKER = " […cut: longer than a spreadsheet cell holds; the whole answer is in the form's responses]"
 LONDON = ZoneInfo("Europe/London")
@@ -27,6 +30,14 @@ class Partner:
     name: str
     opportunity: str  # the opportunity key
     opportunity_group: str
+    email: str = ""
+
+
+def reference_for(response_id: str) -> str:
+    """The partner's reference in prefilled links: derived from the (secret, random) response id,
+    so it is unguessable, never a row number or an address, and the same after a crash."""
+    digest = hashlib.sha256(f"ppp-gsuite reference:{response_id}".encode()).digest()
+    return base64.b32encode(digest).decode()[:16].lower()
 
 
 @dataclass
@@ -116,7 +127,7 @@ def build_row(
             problem = check_answer(column.check, column.header, value)
             if problem:
                 flags.append(problem)
-        elif column.kind == "tool" and column.key != "flags":
+        elif column.kind == "tool" and column.key not in KEPT_BY_OTHERS:
             value = known.get(column.key, "")
         else:
             continue

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import re
-import secrets
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
+from pathlib import Path
+from typing import Callable
 
 from ..config import Config
 from ..errors import PppError
@@ -25,8 +26,8 @@ from ..sheets.layout import TabLayout
 from ..specs.load import EOI, FormTarget
 from .destinations import ADMIN, EXPENSES, SYNC_STATE, Destination, opportunity_target, unmatched_tab
 from .mileage import Journey, mileage
-from .rows import Partner, Row, answers_by_key, build_row, parse_money, parse_number
-from .table import TabWrites, existing_rows, plan_tab
+from .rows import Partner, Row, answers_by_key, build_row, parse_money, parse_number, reference_for
+from .table import TabWrites, apply_writes, existing_rows, plan_tab
 
 SHEET_KIND = "spreadsheet"
 OVERLAP = timedelta(minutes=10)  # re-list a little before the mark: late-committed responses are not missed
@@ -62,6 +63,8 @@ class SyncReport:
     flagged: int = 0
     unmatched: int = 0
     created: list[str] = field(default_factory=list)
+    closed: list[str] = field(default_factory=list)  # opportunities whose form stopped taking responses
+    reopened: list[str] = field(default_factory=list)
     sheets: dict[str, str] = field(default_factory=dict)  # spreadsheet name -> link
     restored_headers: list[str] = field(default_factory=list)
 
@@ -94,7 +97,11 @@ def _grid(answered_range: str) -> tuple[int, int]:
 class Sync:
     def __init__(self, config: Config, targets: list[FormTarget], destinations: dict[str, Destination],
                  forms: FormsApi, drive: DriveApi, sheets: SheetsApi, now: datetime,
-                 full_scan_every: timedelta = timedelta(hours=24), full: bool = False):
+                 full_scan_every: timedelta = timedelta(hours=24), full: bool = False,
+                 send: Callable[[str], str] | None = None, templates: Path | None = None):
+        """`send` delivers one raw message and returns its id (GmailSender.send); None sends no email."""
+        self.send, self.templates = send, templates
+        self.mail_report = None
         self.config, self.targets = config, {t.key: t for t in targets}
         self.destinations = destinations
         self.forms, self.drive, self.sheets = forms, drive, sheets
@@ -132,8 +139,17 @@ class Sync:
                 "Last full scan": _rfc3339(self.now) if full else previous.get("Last full scan", ""),
             })
         versions = {key: file.get("appProperties", {}).get("revision", "") for key, file in deployed.items()}
+        if self.send:  # statuses set by leads and approvers are read every run
+            for target, run in self.runs.items():
+                if target != ADMIN:
+                    self._read(run)
         partners = self._write_expressions_of_interest(listed, versions)
         self._write_joined(listed, versions, partners)
+        self._close_past_closing_dates(deployed)
+        if self.send:
+            from .email_step import email_step
+
+            self.mail_report = email_step(self, partners, deployed)
         self._flush([run for target, run in self.runs.items() if target != ADMIN])
         if any(row.cells != _current(state_rows.get(row.response_id, {}), row.cells) for row in marks.values()):
             self.runs[ADMIN].rows[SYNC_STATE.tab].extend(marks.values())
@@ -213,15 +229,20 @@ class Sync:
             references = _column_by_id(tab, values, "tool", "reference")
             target = self.targets[key]
             for response in responses:
-                reference = references.get(response["responseId"]) or secrets.token_urlsafe(9)
+                reference = references.get(response["responseId"]) or reference_for(response["responseId"])
                 references[response["responseId"]] = reference
                 row = build_row(tab, target.spec_name, target.spec, response, versions.get(key, ""), tool_values={"reference": reference})
                 run.rows[tab.tab].append(row)
                 self.report.flagged += bool(row.flags)
             names = _column_by_id(tab, values, "answer", "full_name")
-            names.update({r["responseId"]: answers_by_key(target.spec_name, target.spec, r).get("full_name", "") for r in responses})
+            emails = _column_by_id(tab, values, "answer", "email")
+            for response in responses:
+                answers = answers_by_key(target.spec_name, target.spec, response)
+                names[response["responseId"]] = answers.get("full_name", "")
+                emails[response["responseId"]] = answers.get("email", "")
             for response_id, reference in references.items():
-                partners[reference] = Partner(reference, response_id, names.get(response_id, ""), opportunity.key, opportunity.group)
+                partners[reference] = Partner(reference, response_id, names.get(response_id, ""), opportunity.key,
+                                              opportunity.group, emails.get(response_id, "").strip())
         return partners
 
     def _write_joined(self, listed, versions, partners: dict[str, Partner]) -> None:
@@ -295,6 +316,31 @@ class Sync:
                 by_id[response_id].cells.update(cells)
             elif any(claim.get(h, "") != v for h, v in cells.items()):
                 run.rows[tab.tab].append(Row(response_id, "", cells))
+
+    def _close_past_closing_dates(self, deployed: dict[str, dict]) -> None:
+        """The Forms API has no closing date: stop accepting once it passes (and reopen if it moves)."""
+        today = self.now.date()
+        for opportunity in self.config.opportunities:
+            file = deployed.get(f"eoi-{opportunity.key}")
+            if file is None:
+                continue
+            closed = today > opportunity.closing_date
+            if file.get("appProperties", {}).get("closed", "no") != ("yes" if closed else "no"):
+                self.forms.set_publish_state(file["id"], True, not closed)
+                self.drive.set_app_properties(file["id"], {"closed": "yes" if closed else "no"})
+                (self.report.closed if closed else self.report.reopened).append(opportunity.group)
+
+    def write_now(self, run: SheetRun, tab: TabLayout, rows: list[Row]) -> None:
+        """Write rows at once (the email log's intents must be stored before the sends)."""
+        writes = plan_tab(tab, tab.tab, run.values.setdefault(tab.tab, []), rows)
+        growth = self._growth(run, tab, writes)
+        if growth:
+            self.sheets.batch_update(run.id, growth)
+            rows_now, columns_now = run.grid.get(tab.tab, (ROWS, 26))
+            run.grid[tab.tab] = (max(rows_now, writes.rows_needed + GROWTH), max(columns_now, writes.columns_needed))
+        if writes.ranges:
+            self.sheets.write(run.id, writes.ranges)
+            apply_writes(run.values[tab.tab], writes.ranges)
 
     # -- writing --------------------------------------------------------------------------
     def _flush(self, runs: list[SheetRun]) -> None:

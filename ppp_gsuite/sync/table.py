@@ -82,3 +82,24 @@ def plan_tab(layout: TabLayout, title: str, values: list[list[str]], rows: list[
     writes.rows_needed = next_row - 1
     writes.columns_needed = len(headers)
     return writes
+
+
+def apply_writes(values: list[list[str]], ranges: list[tuple[str, list[list[str]]]]) -> None:
+    """Update a tab's values as read with what was just written (our own A1 ranges), so later
+    writes in the same run find the rows without reading the tab again."""
+    for a1, block in ranges:
+        start = a1.rsplit("!", 1)[1].split(":")[0]
+        letters = "".join(ch for ch in start if ch.isalpha())
+        row = int(start[len(letters):])
+        column = 0
+        for letter in letters:
+            column = column * 26 + ord(letter) - 64
+        column -= 1
+        for offset, line in enumerate(block):
+            index = row - 1 + offset
+            while len(values) <= index:
+                values.append([])
+            target = values[index]
+            if len(target) < column + len(line):
+                target.extend([""] * (column + len(line) - len(target)))
+            target[column:column + len(line)] = line

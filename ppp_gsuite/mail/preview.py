@@ -1,0 +1,13 @@
+"""`ppp-gsuite preview-email`: an email rendered with sample details, for staff editing templates."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from .templates import EMAILS, RenderedEmail, render, sample_context
+from ..errors import PppError
+
+
+def preview(templates_dir: Path, name: str, context: dict | None = None) -> RenderedEmail:
+    if name not in EMAILS:
+        raise PppError(f"there is no email called {name}; choose one of {', '.join(sorted(EMAILS))}")
+    return render(templates_dir, name, context or sample_context(name))

@@ -1,0 +1,46 @@
+"""`ppp-gsuite status`: what is deployed, when the sync last saw responses, and emails needing a person."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .google.drive_api import DriveApi
+from .google.sheets_api import SheetsApi
+from .sync.destinations import EMAIL_LOG, SYNC_STATE
+from .sync.mailer import SENT, UNKNOWN
+
+
+@dataclass
+class Status:
+    forms: int = 0
+    spreadsheets: dict[str, str] = field(default_factory=dict)  # name -> link
+    newest: dict[str, str] = field(default_factory=dict)  # form -> newest response seen
+    sent_today: int = 0
+    unknown: list[tuple[str, str]] = field(default_factory=list)  # (log key, time): no personal data
+    failed: list[tuple[str, str, str]] = field(default_factory=list)  # (key, state, time)
+
+
+def read_status(drive: DriveApi, sheets: SheetsApi, today: str) -> Status:
+    status = Status(forms=len(drive.find("form")))
+    admin = None
+    for file in drive.find("spreadsheet"):
+        status.spreadsheets[file.get("name", file["id"])] = file.get("webViewLink", "")
+        if file.get("appProperties", {}).get("target") == "admin":
+            admin = file["id"]
+    if admin is None:
+        return status
+    tabs = sheets.read_tabs(admin, [SYNC_STATE.tab, EMAIL_LOG.tab])
+    state = tabs[SYNC_STATE.tab][1]
+    for row in state[1:]:
+        record = dict(zip(state[0], row))
+        status.newest[record.get("Form", "")] = record.get("Newest response seen", "") or "none yet"
+    log = tabs[EMAIL_LOG.tab][1]
+    for row in log[1:]:
+        record = dict(zip(log[0], row))
+        state_text, time = record.get("State", ""), record.get("Time", "")
+        if state_text == SENT and time.startswith(today):
+            status.sent_today += 1
+        elif state_text in (UNKNOWN, "sending"):
+            status.unknown.append((record.get("Key", ""), time))
+        elif state_text.startswith("not sent"):
+            status.failed.append((record.get("Key", ""), state_text, time))
+    return status

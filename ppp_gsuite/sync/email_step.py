@@ -1,0 +1,111 @@
+"""The email step of a sync run: note statuses, work out what is due, send it once, note it on the rows."""
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from ..forms.items import entry_number, question_id
+from ..sheets.layout import TabLayout
+from ..specs.load import EOI
+from .destinations import ADMIN, EMAIL_LOG, EXPENSES, opportunity_target
+from .emails import Records, applicant_emails, claim_emails, lead_emails, note, status_view
+from .mailer import Mailer, MailReport
+from .rows import Row
+from .table import existing_rows
+
+PREFILLED = {"needs_assessment": "needs_assessment", "expenses": "expenses", "preferences": "preferences"}
+
+
+def records(run, tab: TabLayout) -> tuple[Records, set[str]]:
+    """The tab as it will be after this run's writes, and the response ids that are new in this run."""
+    values = run.values.get(tab.tab, [])
+    headers = values[0] if values else []
+    found = Records(tab)
+    for line in values[1:]:
+        record = dict(zip(headers, line))
+        response_id = record.get(tab.column("tool", "response_id").header, "")
+        if response_id:
+            found.by_id[response_id] = record
+    existing = set(existing_rows(tab, values))
+    new = set()
+    for row in run.rows.get(tab.tab, []):
+        if row.response_id not in existing and row.response_id not in found.by_id:
+            new.add(row.response_id)
+            found.by_id[row.response_id] = {**row.new_row_defaults, **row.cells}
+        else:
+            found.by_id.setdefault(row.response_id, {}).update(row.cells)
+    return found, new
+
+
+def email_step(sync, partners: dict, deployed: dict) -> MailReport:
+    config = sync.config
+    zone = ZoneInfo(config.email.timezone)
+    local_now = sync.now.astimezone(zone)
+    local_time = local_now.strftime("%Y-%m-%d %H:%M")
+    admin = sync.runs[ADMIN]
+    log_values = admin.values.get(EMAIL_LOG.tab, [])
+    log = {row[0]: dict(zip(log_values[0], row)) for row in log_values[1:] if row and row[0]} if log_values else {}
+    links_for = _links(sync, deployed)
+    wanted = lambda key: key not in log or log[key].get("State") == "retry"  # noqa: E731
+    opportunities = {o.key: o for o in config.opportunities}
+    due = []
+    for opportunity in config.opportunities:
+        target = opportunity_target(opportunity.key)
+        run = sync.runs[target]
+        eoi_tab, needs_tab = run.dest.tab(EOI), run.dest.tab("needs_assessment")
+        eoi, new_eoi = records(run, eoi_tab)
+        needs, new_needs = records(run, needs_tab) if needs_tab else (None, set())
+        _note_statuses(sync, run, eoi, "status")
+        due += applicant_emails(config, opportunity, target, eoi, needs, new_eoi, links_for, sync.now, wanted)
+        last_digest = max((r.get("Time", "") for k, r in log.items()
+                           if k.startswith(f"{opportunity.key}|eoi_digest|") and r.get("State") == "sent"), default="")
+        needs_names = [(rid, needs.get(needs.by_id[rid], "tool", "partner_name")) for rid in sorted(new_needs)] if needs else []
+        due += lead_emails(config, opportunity, eoi, needs_names, run.link, last_digest, local_now, local_now.date())
+    expenses = sync.runs.get(EXPENSES)
+    claims_tab = expenses.dest.tab("expenses") if expenses else None
+    if claims_tab:
+        claims, new_claims = records(expenses, claims_tab)
+        _note_statuses(sync, expenses, claims, "claim_status")
+        due += claim_emails(config, EXPENSES, claims, partners, opportunities, new_claims, links_for, sync.now, wanted)
+    mailer = Mailer(config, sync.templates, sync.send, lambda rows: sync.write_now(admin, EMAIL_LOG, rows),
+                    log, sync.now, local_time)
+    remaining = mailer.deliver(due)
+    admin.rows[EMAIL_LOG.tab].extend(remaining)
+    last_email = {}
+    for (target, title, response_id), text in mailer.report.notes:
+        last_email[(target, title, response_id)] = text
+    for (target, title, response_id), text in last_email.items():
+        tab = next(t for t in sync.runs[target].dest.tabs if t.tab == title)
+        sync.runs[target].rows[title].append(Row(response_id, "", {tab.column("tool", "last_email").header: text}))
+    return mailer.report
+
+
+def _note_statuses(sync, run, found: Records, status_key: str) -> None:
+    """Write down when each row's status was first seen, so a decision waits for the grace period."""
+    seen = found.tab.column("tool", "status_seen")
+    for response_id, record in found.by_id.items():
+        view = status_view(record, found.tab, status_key)
+        if view and view.changed and view.status:
+            text = note(view.status, sync.now)
+            record[seen.header] = text
+            run.rows[found.tab.tab].append(Row(response_id, "", {seen.header: text}))
+
+
+def _links(sync, deployed: dict):
+    """Prefilled links carrying a partner's reference: responderUri?usp=pp_url&entry.N=reference."""
+    uris: dict[str, str] = {}
+
+    def responder(form: str) -> str:
+        if form not in uris:
+            file = deployed.get(form)
+            uris[form] = sync.forms.get(file["id"]).get("responderUri", "") if file else ""
+        return uris[form]
+
+    def links_for(reference: str) -> dict[str, str]:
+        links = {"sheet": ""}
+        for form in PREFILLED:
+            uri = responder(form)
+            number = entry_number(question_id(form, "reference"))
+            links[form] = f"{uri}?usp=pp_url&entry.{number}={reference}" if uri and reference else uri
+        return links
+
+    return links_for

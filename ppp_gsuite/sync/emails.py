@@ -1,0 +1,205 @@
+"""Which emails are due, derived from the sheets: a new response, a status that has stood, a date passed.
+
+Pure: takes the tabs' records and returns DueEmail values; the once-only key is
+(response id, template, status value), so returning to a status already emailed sends nothing.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from ..config import Config, Opportunity
+from ..sheets.layout import TabLayout
+
+DECISIONS = {  # status a lead or approver sets -> the email it calls for
+    "Invited to interview": "interview_invitation",
+    "Appointed": "appointed",
+    "Not appointed": "not_appointed",
+    "Queried": "claim_queried",
+    "Approved": "claim_approved",
+    "Paid": "claim_paid",
+}
+SEEN_SEPARATOR = " since "
+
+
+@dataclass
+class DueEmail:
+    key: str
+    template: str
+    to_name: str
+    to_email: str
+    who: str  # how errors name the address: "the applicant's email address"
+    context: dict
+    reply_to: tuple[str, str] | None = None
+    row: tuple[str, str, str] | None = None  # (spreadsheet target, tab title, response id) for "Last email"
+
+
+def email_key(subject: str, template: str, status: str = "") -> str:
+    return f"{subject}|{template}|{status}"
+
+
+def noted(text: str) -> tuple[str, datetime | None]:
+    """'Appointed since 2026-11-24T10:00:00Z' -> ('Appointed', that time)."""
+    status, _, when = text.rpartition(SEEN_SEPARATOR)
+    try:
+        return status, datetime.fromisoformat(when.replace("Z", "+00:00"))
+    except ValueError:
+        return "", None
+
+
+def note(status: str, now: datetime) -> str:
+    return f"{status}{SEEN_SEPARATOR}{now.strftime('%Y-%m-%dT%H:%M:%SZ')}"
+
+
+@dataclass
+class StatusView:
+    """A row's status and how long it has stood, for the grace period."""
+
+    status: str
+    since: datetime | None
+    changed: bool  # the noted status differs: note the new one now
+
+
+def status_view(record: dict[str, str], tab: TabLayout, status_key: str) -> StatusView | None:
+    status_column, seen_column = tab.column("lead", status_key), tab.column("tool", "status_seen")
+    if status_column is None or seen_column is None:
+        return None
+    status = record.get(status_column.header, "").strip()
+    was, since = noted(record.get(seen_column.header, ""))
+    return StatusView(status, since if was == status else None, was != status)
+
+
+@dataclass
+class Records:
+    """A tab's rows after this run's writes, by response id, as header -> value."""
+
+    tab: TabLayout
+    by_id: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def get(self, record: dict[str, str], kind: str, key: str) -> str:
+        column = self.tab.column(kind, key)
+        return record.get(column.header, "").strip() if column else ""
+
+
+def stood(view: StatusView | None, now: datetime, grace: timedelta) -> bool:
+    return bool(view and view.status and view.since and now - view.since >= grace)
+
+
+def opportunity_context(opportunity: Opportunity) -> dict:
+    return {
+        "key": opportunity.key, "group": opportunity.group, "closing_date": opportunity.closing_date,
+        "places": opportunity.places, "where": opportunity.where, "time_commitment": opportunity.time_commitment,
+        "confidentiality_agreement": opportunity.support.confidentiality_agreement,
+        "induction": opportunity.support.induction, "expenses": opportunity.support.expenses,
+    }
+
+
+def common_context(config: Config, opportunity: Opportunity | None) -> dict:
+    org = config.organisation
+    lead = opportunity.lead_contact if opportunity else None
+    return {
+        "organisation": {"name": org.name, "engagement_email": org.engagement_email, "pals": org.pals,
+                         "one_to_one_support": org.one_to_one_support or ""},
+        "sender": {"name": config.sender.name, "email": config.sender.email},
+        "lead": {"name": lead.name, "role": lead.role, "email": lead.email} if lead else {"name": "", "role": "", "email": ""},
+        "opportunity": opportunity_context(opportunity) if opportunity else {},
+        "person": {"name": ""},
+        "links": {"preferences": "", "needs_assessment": "", "expenses": "", "sheet": ""},
+    }
+
+
+def applicant_emails(config: Config, opportunity: Opportunity, target: str, eoi: Records, needs: Records | None,
+                     new_ids: set[str], links_for, now: datetime, wanted=lambda key: True) -> list[DueEmail]:
+    """EOI received for new rows; decisions once a status has stood; the needs-assessment reminder."""
+    grace = timedelta(minutes=config.email.grace_minutes)
+    lead = opportunity.lead_contact
+    with_needs = {needs.get(r, "tool", "partner_reference") for r in needs.by_id.values()} if needs else set()
+    due = []
+    for response_id, record in eoi.by_id.items():
+        name, address = eoi.get(record, "answer", "full_name"), eoi.get(record, "answer", "email")
+        reference = eoi.get(record, "tool", "reference")
+        future = eoi.get(record, "answer", "future_opportunities").lower().startswith("yes")
+        row = (target, eoi.tab.tab, response_id)
+
+        def add(template, status="", reply_to=None, **extra):
+            if not wanted(email_key(response_id, template, status)):
+                return
+            context = common_context(config, opportunity)
+            context.update(person={"name": name}, links=links_for(reference), future_opportunities=future)
+            due.append(DueEmail(email_key(response_id, template, status), template, name, address,
+                                "the applicant's email address", {**context, **extra}, reply_to, row))
+
+        if response_id in new_ids:
+            add("eoi_received")
+        view = status_view(record, eoi.tab, "status")
+        if stood(view, now, grace) and view.status in DECISIONS:
+            interview = {
+                "when": eoi.get(record, "lead", "interview_date"),
+                "where": eoi.get(record, "lead", "interview_where"),
+                "panel": eoi.get(record, "lead", "interview_panel"),
+            }
+            if view.status == "Invited to interview" and not interview["when"]:
+                continue  # the invitation waits for the date and time the lead types in
+            add(DECISIONS[view.status], view.status, (lead.name, lead.email), interview=interview)
+        if (view and view.status == "Appointed" and view.since and reference not in with_needs
+                and now - view.since >= timedelta(days=config.email.needs_reminder_days)):
+            add("needs_reminder", days_waiting=(now - view.since).days)
+    return due
+
+
+def claim_emails(config: Config, target: str, claims: Records, partners: dict, opportunities: dict,
+                 new_ids: set[str], links_for, now: datetime, wanted=lambda key: True) -> list[DueEmail]:
+    grace = timedelta(minutes=config.email.grace_minutes)
+    due = []
+    for response_id, record in claims.by_id.items():
+        partner = partners.get(claims.get(record, "tool", "partner_reference"))
+        if partner is None:
+            continue
+        opportunity = opportunities.get(partner.opportunity)
+        claim = {
+            "what": claims.get(record, "answer", "claim_for"),
+            "date": next((record.get(c.header, "") for c in claims.tab.columns if c.role == "journey_date"), ""),
+            "total": claims.get(record, "tool", "total"),
+            "status": claims.get(record, "lead", "claim_status"),
+            "notes": claims.get(record, "lead", "approver_notes"),
+        }
+        lead = opportunity.lead_contact if opportunity else None
+        reply = (lead.name, lead.email) if lead else None
+        row = (target, claims.tab.tab, response_id)
+
+        def add(template, status=""):
+            if not wanted(email_key(response_id, template, status)):
+                return
+            context = common_context(config, opportunity)
+            context.update(person={"name": partner.name}, links=links_for(partner.reference), claim=claim)
+            due.append(DueEmail(email_key(response_id, template, status), template, partner.name, partner.email,
+                                "the partner's email address", context, reply, row))
+
+        if response_id in new_ids:
+            add("claim_received")
+        view = status_view(record, claims.tab, "claim_status")
+        if stood(view, now, grace) and view.status in DECISIONS:
+            add(DECISIONS[view.status], view.status)
+    return due
+
+
+def lead_emails(config: Config, opportunity: Opportunity, eoi: Records, needs_new: list[tuple[str, str]],
+                sheet_link: str, last_digest: str, now_local: datetime, today: date) -> list[DueEmail]:
+    """To the lead contact: the day's digest (a count only), needs assessments received, closing date passed."""
+    lead = opportunity.lead_contact
+    context = common_context(config, opportunity)
+    context["links"]["sheet"] = sheet_link
+    due = []
+    submitted = eoi.tab.column("tool", "submitted")
+    if now_local.hour >= config.email.digest_hour and submitted:
+        count = sum(1 for r in eoi.by_id.values() if r.get(submitted.header, "") > last_digest)
+        if count:
+            due.append(DueEmail(email_key(opportunity.key, "eoi_digest", today.isoformat()), "eoi_digest", lead.name,
+                                lead.email, "the lead contact's email address", {**context, "digest": {"count": count}}))
+    for response_id, name in needs_new:
+        due.append(DueEmail(email_key(response_id, "needs_received"), "needs_received", lead.name, lead.email,
+                            "the lead contact's email address", {**context, "person": {"name": name}}))
+    if today > opportunity.closing_date:
+        due.append(DueEmail(email_key(opportunity.key, "closing_date_passed", opportunity.closing_date.isoformat()),
+                            "closing_date_passed", lead.name, lead.email, "the lead contact's email address", context))
+    return due

@@ -1,0 +1,129 @@
+"""Send due emails exactly once, or flag them for a person — never twice, never silently lost.
+
+Record the intent, send, record the result (DESIGN.md §5). Intents are written in batches of ten
+together with the previous batch's results, so the email log costs about one write per ten sends,
+and a crash leaves at most ten sends whose outcome nobody knows. Those are marked for a person
+("unknown") and never sent again automatically; a person who checked can set the state to "retry".
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Callable
+
+from ..config import Config
+from ..errors import ValidationFailed
+from ..google.gmail_api import NotSent, SendNotAttempted, SendOutcomeUnknown
+from ..mail.mime import InvalidAddress, build_message, encode_raw
+from ..mail.templates import render
+from .emails import DueEmail
+from .rows import Row
+
+SENDING, SENT, RETRY = "sending", "sent", "retry"
+UNKNOWN = "unknown: check by hand whether it arrived; set to retry to send it again"
+BATCH = 10
+
+
+@dataclass
+class MailReport:
+    sent: int = 0
+    unknown: int = 0  # new in this run
+    failed: int = 0
+    held: int = 0  # over the daily cap: sent by a later run
+    waiting_for_a_person: int = 0  # every unknown in the log
+    notes: list[tuple[tuple[str, str, str], str]] = field(default_factory=list)  # row -> "Last email" text
+
+
+def log_state(record: dict[str, str]) -> str:
+    return record.get("State", "")
+
+
+class Mailer:
+    def __init__(self, config: Config, templates: Path, send: Callable[[str], str],
+                 write_log: Callable[[list[Row]], None], log: dict[str, dict[str, str]], now: datetime, local_time: str):
+        self.config, self.templates, self.send = config, templates, send
+        self.write_log, self.log, self.now, self.local_time = write_log, log, now, local_time
+        self.report = MailReport()
+
+    def is_due(self, key: str) -> bool:
+        return key not in self.log or log_state(self.log[key]) == RETRY
+
+    def sent_today(self) -> int:
+        today = self.local_time[:10]
+        return sum(1 for r in self.log.values() if log_state(r) == SENT and r.get("Time", "").startswith(today))
+
+    def deliver(self, due: list[DueEmail]) -> list[Row]:
+        """Send what is due; returns the log rows still to write (the caller's last write of the run)."""
+        pending = [self._entry(key, record.get("Email", ""), record.get("To", ""), UNKNOWN, "")
+                   for key, record in self.log.items() if log_state(record) == SENDING]
+        self.report.waiting_for_a_person = len(pending) + sum(1 for r in self.log.values() if log_state(r) == UNKNOWN)
+        unique = {}
+        for email in due:
+            if self.is_due(email.key) and email.key not in unique:
+                unique[email.key] = email
+        emails = list(unique.values())
+        allowed = max(0, self.config.email.daily_cap - self.sent_today())
+        self.report.held = max(0, len(emails) - allowed)
+        emails = emails[:allowed]
+        for start in range(0, len(emails), BATCH):
+            ready = []
+            for email in emails[start:start + BATCH]:
+                raw = self._build(email, pending)
+                if raw is not None:
+                    ready.append((email, raw))
+            intents = [self._entry(e.key, e.template, e.who, SENDING, "") for e, _ in ready]
+            if intents or pending:
+                self.write_log(pending + intents)
+                pending = []
+            if not self._send_batch(ready, pending):
+                break
+        return pending
+
+    def _build(self, email: DueEmail, pending: list[Row]) -> str | None:
+        sender = (self.config.sender.name, self.config.sender.email)
+        try:
+            rendered = render(self.templates, email.template, email.context)
+            message = build_message(sender, (email.to_name, email.to_email), rendered, email.reply_to, who=email.who)
+        except InvalidAddress as problem:
+            self._failed(email, f"not sent: {problem}", pending)
+            return None
+        except ValidationFailed:
+            self._failed(email, "not sent: the template could not be filled in; run ppp-gsuite validate", pending)
+            return None
+        return encode_raw(message)
+
+    def _send_batch(self, ready, pending: list[Row]) -> bool:
+        """False when sending must stop for this run (Gmail cannot be reached: try again next run)."""
+        for position, (email, raw) in enumerate(ready):
+            try:
+                message_id = self.send(raw)
+            except SendOutcomeUnknown:
+                pending.append(self._entry(email.key, email.template, email.who, UNKNOWN, ""))
+                self._note(email, "unknown: see the email log")
+                self.report.unknown += 1
+                continue
+            except SendNotAttempted:
+                pending.extend(self._entry(e.key, e.template, e.who, RETRY, "") for e, _ in ready[position:])
+                return False
+            except NotSent as refused:
+                self._failed(email, f"not sent: Gmail refused it ({refused})", pending)
+                continue
+            pending.append(self._entry(email.key, email.template, email.who, SENT, message_id))
+            self._note(email, f"{email.template.replace('_', ' ')}: sent {self.local_time}")
+            self.report.sent += 1
+        return True
+
+    def _failed(self, email: DueEmail, state: str, pending: list[Row]) -> None:
+        pending.append(self._entry(email.key, email.template, email.who, state, ""))
+        self._note(email, state)
+        self.report.failed += 1
+
+    def _note(self, email: DueEmail, text: str) -> None:
+        if email.row:
+            self.report.notes.append((email.row, text))
+
+    def _entry(self, key: str, template: str, who: str, state: str, message_id: str) -> Row:
+        cells = {"Key": key, "Email": template, "To": who, "State": state, "Message ID": message_id, "Time": self.local_time}
+        self.log[key] = cells
+        return Row(key, "", cells)
