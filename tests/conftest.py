@@ -81,3 +81,6 @@ def forms_api(local):
 def drive_api(local):
     return build("drive", "v3", credentials=AnonymousCredentials(), static_discovery=True,
                  client_options={"api_endpoint": local.url + "/drive/v3/"})
+
+
+from sync_env import env  # noqa: E402,F401  (the deployed-workspace fixture of the sync and email tests)

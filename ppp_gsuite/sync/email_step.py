@@ -7,16 +7,15 @@ from ..forms.items import entry_number, question_id
 from ..sheets.layout import TabLayout
 from ..specs.load import EOI
 from .destinations import ADMIN, EMAIL_LOG, EXPENSES, opportunity_target
-from .emails import Records, applicant_emails, claim_emails, lead_emails, note, status_view
+from .emails import ACKNOWLEDGE_WITHIN, Records, applicant_emails, claim_emails, email_key, lead_emails, note, recent, status_view
 from .mailer import Mailer, MailReport
 from .rows import Row
-from .table import existing_rows
 
 PREFILLED = {"needs_assessment": "needs_assessment", "expenses": "expenses", "preferences": "preferences"}
 
 
-def records(run, tab: TabLayout) -> tuple[Records, set[str]]:
-    """The tab as it will be after this run's writes, and the response ids that are new in this run."""
+def records(run, tab: TabLayout) -> Records:
+    """The tab as it will be after this run's writes."""
     values = run.values.get(tab.tab, [])
     headers = values[0] if values else []
     found = Records(tab)
@@ -25,15 +24,12 @@ def records(run, tab: TabLayout) -> tuple[Records, set[str]]:
         response_id = record.get(tab.column("tool", "response_id").header, "")
         if response_id:
             found.by_id[response_id] = record
-    existing = set(existing_rows(tab, values))
-    new = set()
     for row in run.rows.get(tab.tab, []):
-        if row.response_id not in existing and row.response_id not in found.by_id:
-            new.add(row.response_id)
+        if row.response_id not in found.by_id:
             found.by_id[row.response_id] = {**row.new_row_defaults, **row.cells}
         else:
-            found.by_id.setdefault(row.response_id, {}).update(row.cells)
-    return found, new
+            found.by_id[row.response_id].update(row.cells)
+    return found
 
 
 def email_step(sync, partners: dict, deployed: dict) -> MailReport:
@@ -41,6 +37,7 @@ def email_step(sync, partners: dict, deployed: dict) -> MailReport:
     zone = ZoneInfo(config.email.timezone)
     local_now = sync.now.astimezone(zone)
     local_time = local_now.strftime("%Y-%m-%d %H:%M")
+    since = (local_now - ACKNOWLEDGE_WITHIN).strftime("%Y-%m-%d %H:%M")
     admin = sync.runs[ADMIN]
     log_values = admin.values.get(EMAIL_LOG.tab, [])
     log = {row[0]: dict(zip(log_values[0], row)) for row in log_values[1:] if row and row[0]} if log_values else {}
@@ -52,20 +49,21 @@ def email_step(sync, partners: dict, deployed: dict) -> MailReport:
         target = opportunity_target(opportunity.key)
         run = sync.runs[target]
         eoi_tab, needs_tab = run.dest.tab(EOI), run.dest.tab("needs_assessment")
-        eoi, new_eoi = records(run, eoi_tab)
-        needs, new_needs = records(run, needs_tab) if needs_tab else (None, set())
+        eoi = records(run, eoi_tab)
+        needs = records(run, needs_tab) if needs_tab else None
         _note_statuses(sync, run, eoi, "status")
-        due += applicant_emails(config, opportunity, target, eoi, needs, new_eoi, links_for, sync.now, wanted)
+        due += applicant_emails(config, opportunity, target, eoi, needs, since, links_for, sync.now, wanted)
         last_digest = max((r.get("Time", "") for k, r in log.items()
                            if k.startswith(f"{opportunity.key}|eoi_digest|") and r.get("State") == "sent"), default="")
-        needs_names = [(rid, needs.get(needs.by_id[rid], "tool", "partner_name")) for rid in sorted(new_needs)] if needs else []
+        needs_names = [(rid, needs.get(record, "tool", "partner_name")) for rid, record in (needs.by_id.items() if needs else ())
+                       if recent(needs, record, since) and wanted(email_key(rid, "needs_received"))]
         due += lead_emails(config, opportunity, eoi, needs_names, run.link, last_digest, local_now, local_now.date())
     expenses = sync.runs.get(EXPENSES)
     claims_tab = expenses.dest.tab("expenses") if expenses else None
     if claims_tab:
-        claims, new_claims = records(expenses, claims_tab)
+        claims = records(expenses, claims_tab)
         _note_statuses(sync, expenses, claims, "claim_status")
-        due += claim_emails(config, EXPENSES, claims, partners, opportunities, new_claims, links_for, sync.now, wanted)
+        due += claim_emails(config, EXPENSES, claims, partners, opportunities, since, links_for, sync.now, wanted)
     mailer = Mailer(config, sync.templates, sync.send, lambda rows: sync.write_now(admin, EMAIL_LOG, rows),
                     log, sync.now, local_time)
     remaining = mailer.deliver(due)

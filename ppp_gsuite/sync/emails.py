@@ -20,6 +20,7 @@ DECISIONS = {  # status a lead or approver sets -> the email it calls for
     "Paid": "claim_paid",
 }
 SEEN_SEPARATOR = " since "
+ACKNOWLEDGE_WITHIN = timedelta(days=7)  # a receipt still worth sending (e.g. held by the daily cap)
 
 
 @dataclass
@@ -108,8 +109,13 @@ def common_context(config: Config, opportunity: Opportunity | None) -> dict:
     }
 
 
+def recent(records: Records, record: dict[str, str], since: str) -> bool:
+    """Submitted at or after `since` (both as the sheets show times: 2026-11-24 14:05)."""
+    return records.get(record, "tool", "submitted") >= since
+
+
 def applicant_emails(config: Config, opportunity: Opportunity, target: str, eoi: Records, needs: Records | None,
-                     new_ids: set[str], links_for, now: datetime, wanted=lambda key: True) -> list[DueEmail]:
+                     since: str, links_for, now: datetime, wanted=lambda key: True) -> list[DueEmail]:
     """EOI received for new rows; decisions once a status has stood; the needs-assessment reminder."""
     grace = timedelta(minutes=config.email.grace_minutes)
     lead = opportunity.lead_contact
@@ -129,7 +135,7 @@ def applicant_emails(config: Config, opportunity: Opportunity, target: str, eoi:
             due.append(DueEmail(email_key(response_id, template, status), template, name, address,
                                 "the applicant's email address", {**context, **extra}, reply_to, row))
 
-        if response_id in new_ids:
+        if recent(eoi, record, since):
             add("eoi_received")
         view = status_view(record, eoi.tab, "status")
         if stood(view, now, grace) and view.status in DECISIONS:
@@ -148,7 +154,7 @@ def applicant_emails(config: Config, opportunity: Opportunity, target: str, eoi:
 
 
 def claim_emails(config: Config, target: str, claims: Records, partners: dict, opportunities: dict,
-                 new_ids: set[str], links_for, now: datetime, wanted=lambda key: True) -> list[DueEmail]:
+                 since: str, links_for, now: datetime, wanted=lambda key: True) -> list[DueEmail]:
     grace = timedelta(minutes=config.email.grace_minutes)
     due = []
     for response_id, record in claims.by_id.items():
@@ -175,7 +181,7 @@ def claim_emails(config: Config, target: str, claims: Records, partners: dict, o
             due.append(DueEmail(email_key(response_id, template, status), template, partner.name, partner.email,
                                 "the partner's email address", context, reply, row))
 
-        if response_id in new_ids:
+        if recent(claims, record, since):
             add("claim_received")
         view = status_view(record, claims.tab, "claim_status")
         if stood(view, now, grace) and view.status in DECISIONS:

@@ -332,6 +332,7 @@ class Sync:
 
     def write_now(self, run: SheetRun, tab: TabLayout, rows: list[Row]) -> None:
         """Write rows at once (the email log's intents must be stored before the sends)."""
+        self._ensure_laid_out(run)
         writes = plan_tab(tab, tab.tab, run.values.setdefault(tab.tab, []), rows)
         growth = self._growth(run, tab, writes)
         if growth:
@@ -349,9 +350,7 @@ class Sync:
                 continue
             requests, ranges = [], []
             if run.fresh and not run.laid_out:
-                for tab in run.dest.tabs:
-                    requests += tab_requests(tab, sheet_id_for(tab.tab), add=True)
-                requests.append({"deleteSheet": {"sheetId": 0}})
+                requests += self._first_layout(run)  # sent with this write's growth, in one request
             elif not run.laid_out:
                 self._repair(run)
             for tab in run.dest.tabs:
@@ -373,6 +372,23 @@ class Sync:
             if not run.laid_out:
                 self.drive.set_app_properties(run.id, {"layout": run.dest.layout_hash})
                 run.laid_out = True
+
+    @staticmethod
+    def _first_layout(run: SheetRun) -> list[dict]:
+        requests = []
+        for tab in run.dest.tabs:
+            requests += tab_requests(tab, sheet_id_for(tab.tab), add=True)
+        return requests + [{"deleteSheet": {"sheetId": 0}}]
+
+    def _ensure_laid_out(self, run: SheetRun) -> None:
+        if run.laid_out:
+            return
+        if not run.fresh:
+            self._repair(run)
+            return
+        self.sheets.batch_update(run.id, self._first_layout(run))
+        self.drive.set_app_properties(run.id, {"layout": run.dest.layout_hash})
+        run.laid_out = True
 
     def _growth(self, run: SheetRun, tab: TabLayout, writes: TabWrites) -> list[dict]:
         rows, columns = run.grid.get(tab.tab, (1000, 26))

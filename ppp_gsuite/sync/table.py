@@ -43,7 +43,22 @@ def existing_rows(layout: TabLayout, values: list[list[str]]) -> dict[str, int]:
     return {row[column]: number for number, row in enumerate(values[1:], start=2) if len(row) > column and row[column]}
 
 
+def merge_rows(rows: list[Row]) -> list[Row]:
+    """Several rows for one response (its answers, a status note, its last email) become one."""
+    merged: dict[str, Row] = {}
+    for row in rows:
+        if row.response_id in merged:
+            first = merged[row.response_id]
+            merged[row.response_id] = Row(first.response_id, first.last_edited or row.last_edited,
+                                          {**first.cells, **row.cells}, {**row.new_row_defaults, **first.new_row_defaults},
+                                          first.flags + row.flags)
+        else:
+            merged[row.response_id] = row
+    return list(merged.values())
+
+
 def plan_tab(layout: TabLayout, title: str, values: list[list[str]], rows: list[Row]) -> TabWrites:
+    rows = merge_rows(rows)
     writes = TabWrites(title)
     headers = list(values[0]) if values else []
     index = {header: i for i, header in enumerate(headers) if header and header not in headers[:i]}

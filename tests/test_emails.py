@@ -1,0 +1,232 @@
+"""Emails from sync over real HTTP: each due email sent exactly once, or flagged for a person."""
+import email
+import email.policy
+import shutil
+from datetime import timedelta
+
+import pytest
+import requests
+from click.testing import CliRunner
+
+from ppp_gsuite.cli import main
+from ppp_gsuite.google.gmail_api import GmailSender
+from ppp_gsuite.sheets.a1 import cell_range
+from ppp_gsuite.sync.destinations import destinations
+from ppp_gsuite.sync.mailer import UNKNOWN
+from ppp_gsuite.sync.run import Sync
+from sync_env import EOI, MINIMAL, TAB
+
+HEART = "opportunity:heart-board"
+
+
+def outbox(local):
+    return local.json("GET", "/_local/gmail/messages")["messages"]
+
+
+def to_applicants(local):
+    return [m for m in outbox(local) if "alex@example.org" not in m["to"] and "jo@example.org" not in m["to"]]
+
+
+def log(env):
+    return {r["Key"]: r for r in env.records("admin", "Email log")}
+
+
+def set_status(env, name, status):
+    values = env.tab(HEART)
+    header = values[0]
+    number = next(i for i, row in enumerate(values) if len(row) > header.index("Name") and row[header.index("Name")] == name)
+    column = header.index("Status")
+    env.write(HEART, [(cell_range(TAB, number + 1, column, column), [[status]])])
+
+
+def test_eoi_received_is_sent_once_and_noted_on_the_row(env, local):
+    env.answer("eoi-heart-board", EOI, full_name="Robin Applicant", email="robin@example.org")
+    env.apply(emails=True)
+    env.apply(emails=True)
+    sent = to_applicants(local)
+    assert len(sent) == 1
+    assert sent[0]["to"] == "Robin Applicant <robin@example.org>"
+    row = env.records(HEART)[0]
+    assert row["Last email"].startswith("eoi received: sent")
+    reference = row["Reference"]
+    assert f"={reference}" in sent[0]["text"]  # the prefilled preferences link
+    assert "Alex Lead" in sent[0]["text"]  # the lead contact is named
+    assert list(log(env)) and all(r["State"] == "sent" for r in log(env).values())
+
+
+def test_a_decision_waits_for_the_grace_period_and_undoing_it_sends_nothing(env, local):
+    env.answer("eoi-heart-board", EOI, full_name="Robin", email="robin@example.org")
+    env.apply(emails=True)
+    set_status(env, "Robin", "Not appointed")
+    env.apply(emails=True, minutes=1)
+    set_status(env, "Robin", "Shortlisted")  # a mis-click, undone within the grace period
+    for _ in range(4):
+        env.apply(emails=True, minutes=10)
+    assert [m["subject"] for m in to_applicants(local)] == [to_applicants(local)[0]["subject"]]  # eoi_received only
+    set_status(env, "Robin", "Appointed")
+    env.apply(emails=True, minutes=1)
+    assert len(to_applicants(local)) == 1
+    env.apply(emails=True, minutes=20)
+    env.apply(emails=True, minutes=20)
+    sent = to_applicants(local)
+    assert len(sent) == 2
+    assert "Welcome" in sent[1]["subject"]
+    assert sent[1]["replyTo"] == "Alex Lead <alex@example.org>"
+    set_status(env, "Robin", "Shortlisted")
+    env.apply(emails=True, minutes=20)
+    set_status(env, "Robin", "Appointed")  # back to a status already emailed: nothing more
+    env.apply(emails=True, minutes=20)
+    env.apply(emails=True, minutes=20)
+    assert len(to_applicants(local)) == 2
+
+
+def test_a_send_applied_then_dropped_is_delivered_once_and_flagged(env, local):
+    env.answer("eoi-heart-board", EOI, full_name="Robin", email="robin@example.org")
+    local.json("POST", "/_local/faults", {"method_id": "gmail.users.messages.send", "mode": "apply_then_drop"})
+    env.apply(emails=True)
+    assert env.job.mail_report.unknown == 1
+    env.apply(emails=True)
+    env.apply(emails=True)
+    assert len(to_applicants(local)) == 1
+    entry = next(r for k, r in log(env).items() if "|eoi_received|" in k)
+    assert entry["State"] == UNKNOWN
+    result = CliRunner().invoke(main, ["status"])
+    assert result.exit_code == 1
+    assert "UNKNOWN OUTCOME" in result.output and "|eoi_received|" in result.output
+    assert "robin" not in result.output.lower()  # no personal data in what cron logs
+
+
+def test_the_daily_cap_holds_the_rest_for_later_runs(env, local):
+    for n in range(12):
+        env.answer("eoi-heart-board", EOI, full_name=f"Person {n}", email=f"p{n}@example.org")
+    config = env.loaded.workspace.config
+    capped = config.model_copy(update={"email": config.email.model_copy(update={"daily_cap": 5, "digest_hour": 23})})
+    env.clock = env.clock.replace(hour=9)
+    env.apply(emails=True, config=capped)
+    assert env.job.mail_report.sent == 5 and env.job.mail_report.held == 7
+    env.apply(emails=True, config=capped)  # same day: the cap is reached
+    assert len(to_applicants(local)) == 5
+    env.apply(emails=True, config=capped, minutes=24 * 60)
+    env.apply(emails=True, config=capped, minutes=24 * 60)
+    env.apply(emails=True, config=capped, minutes=24 * 60)
+    sent = to_applicants(local)
+    assert len(sent) == 12
+    assert len({m["to"] for m in sent}) == 12
+
+
+HEADER_PAYLOADS = [
+    ("Robin\r\nBcc: victim@example.org", "ok1@example.org"),
+    ("=?utf-8?q?Robin=0ABcc:_victim@example.org?=", "ok2@example.org"),
+    ("Robin, Eve <eve@example.org>", "ok3@example.org"),
+    ("<Robin>", "ok4@example.org"),
+    ("R" * 5000, "ok5@example.org"),
+    ("Eve", "eve@example.org, victim@example.org"),
+    ("Eve", "Eve <eve@example.org>"),
+    ("Eve", "eve@example.org\r\nBcc: victim@example.org"),
+    ("Eve", "not an address"),
+]
+
+
+def test_header_payloads_never_add_a_recipient_and_bad_addresses_are_flagged(env, local):
+    for name, address in HEADER_PAYLOADS:
+        env.answer("eoi-heart-board", EOI, full_name=name, email=address)
+    env.apply(emails=True)
+    sent = to_applicants(local)
+    assert len(sent) == 5
+    for message in sent:
+        parsed = email.message_from_bytes(bytes(message["raw"], "ascii") if False else _raw(message), policy=email.policy.default)
+        assert len(parsed["To"].addresses) == 1
+        assert parsed["To"].addresses[0].addr_spec in {f"ok{n}@example.org" for n in range(1, 6)}
+        assert parsed["Cc"] is None and parsed["Bcc"] is None
+    rows = {r["Email"]: r for r in env.records(HEART)}
+    for _, address in HEADER_PAYLOADS[5:]:
+        assert rows[address]["Last email"].startswith("not sent:"), rows[address]["Last email"]
+
+
+def _raw(message):
+    import base64
+
+    return base64.urlsafe_b64decode(message["raw"] + "=" * (-len(message["raw"]) % 4))
+
+
+def test_html_in_answers_is_escaped_in_html_and_verbatim_in_text(env, local):
+    name = '<script>alert("x")</script><b>Robin</b>'
+    env.answer("eoi-heart-board", EOI, full_name=name, email="robin@example.org")
+    env.apply(emails=True)
+    message = to_applicants(local)[0]
+    assert name in message["text"]
+    assert "<script>" not in message["html"] and "&lt;script&gt;" in message["html"]
+
+
+def test_a_template_with_an_unknown_variable_fails_validate_with_file_and_line(tmp_path, monkeypatch):
+    shutil.copytree(MINIMAL, tmp_path / "ws", symlinks=False)
+    monkeypatch.chdir(tmp_path / "ws")
+    text_file = tmp_path / "ws" / "email_templates" / "eoi_received.txt"
+    lines = text_file.read_text().splitlines()
+    lines.insert(2, "Your lucky number is {{ person.lucky_number }}.")
+    text_file.write_text("\n".join(lines) + "\n")
+    result = CliRunner().invoke(main, ["validate"])
+    assert result.exit_code == 2
+    assert "email_templates/eoi_received.txt:3:" in result.stderr
+    assert "lucky_number" in result.stderr
+
+
+class Crash(BaseException):
+    pass
+
+
+def test_killing_the_sync_at_every_step_never_sends_an_email_twice(env, local):
+    for n in range(3):
+        env.answer("eoi-heart-board", EOI, full_name=f"Heart {n}", email=f"h{n}@example.org")
+    env.answer("eoi-eye-group", EOI, full_name="Eye 0", email="e0@example.org")
+    config = env.loaded.workspace.config
+    sender = GmailSender(requests.Session(), local.url)
+    step, crashes = 1, 0
+    while True:
+        counter = [0]
+
+        def counted(call):
+            def wrapper(*args, **kwargs):
+                counter[0] += 1
+                if counter[0] == step:
+                    if step % 2:
+                        raise Crash()  # killed before this call reached the server
+                    call(*args, **kwargs)
+                    raise Crash()  # killed after the server did it, before the answer was used
+                return call(*args, **kwargs)
+            return wrapper
+
+        class Counted:
+            def __init__(self, inner):
+                self.inner = inner
+
+            def __getattr__(self, name):
+                attribute = getattr(self.inner, name)
+                return counted(attribute) if callable(attribute) else attribute
+
+        env.clock += timedelta(minutes=1)
+        job = Sync(config, env.loaded.targets, destinations(config, env.loaded.targets, env.loaded.layouts),
+                   Counted(env.forms), Counted(env.drive), Counted(env.sheets), env.clock,
+                   send=counted(sender.send), templates=env.loaded.workspace.templates_dir)
+        try:
+            job.run()
+            break
+        except Crash:
+            crashes += 1
+            step += 1
+    assert crashes > 15
+    env.apply(emails=True)
+    env.apply(emails=True)
+    sent = to_applicants(local)
+    recipients = [m["to"] for m in sent]
+    assert len(recipients) == len(set(recipients)), "an email was sent twice"
+    entries = log(env)
+    states = {key: entry["State"] for key, entry in entries.items() if "|eoi_received|" in key}
+    assert len(states) == 4
+    assert set(states.values()) <= {"sent", UNKNOWN}
+    delivered = {m["to"].split("<")[1].rstrip(">") for m in sent}
+    for row in env.records(HEART) + env.records("opportunity:eye-group"):
+        key = next(k for k in states if k.startswith(row["Response ID"]))
+        if states[key] == "sent":
+            assert row["Email"] in delivered
+    assert sum(1 for s in states.values() if s == UNKNOWN) <= 10
