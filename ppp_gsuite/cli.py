@@ -1,11 +1,14 @@
 """The command line: thin over the library; library errors become messages and exit codes here."""
 from __future__ import annotations
 
+import os
 import sys
 from functools import wraps
 from pathlib import Path
 
 import click
+import httplib2
+import requests
 
 from .config import config_path
 from .errors import ConfigNotFound, PppError, ValidationFailed
@@ -43,11 +46,31 @@ def translate_errors(command):
             sys.exit(EXIT_INVALID)
         except PppError as exc:
             raise click.ClickException(str(exc)) from None
+        except UNREACHABLE as exc:
+            raise click.ClickException(unreachable_message(exc)) from None
 
     return wrapper
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+UNREACHABLE = (OSError, httplib2.HttpLib2Error, requests.RequestException)
+
+
+def unreachable_message(exc: Exception) -> str:
+    local = os.environ.get("PPP_GSUITE_LOCAL_URL")
+    if local:
+        return (f"cannot reach the local workspace at PPP_GSUITE_LOCAL_URL={local} ({type(exc).__name__}): "
+                "start it with `ppp-gsuite local serve`, or unset PPP_GSUITE_LOCAL_URL to use one started for "
+                "this command; the address must start with http://")
+    return f"cannot reach Google ({type(exc).__name__}: {exc}); check the network connection and try again"
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+             epilog="With backend: local, commands use the local workspace named by PPP_GSUITE_LOCAL_URL "
+                    "(e.g. http://127.0.0.1:8470 while `ppp-gsuite local serve` runs), or start one for the command.")
 @click.option("--config", "config", metavar="PATH", help="The workspace config (default: $PPP_GSUITE_CONFIG or ./ppp-gsuite.yaml).")
 @click.pass_context
 def main(ctx, config):
@@ -132,8 +155,9 @@ def sync(obj: Context, full: bool):
     for name in report.created:
         click.echo(f"created spreadsheet: {name}")
     click.echo(
-        f"{report.responses} responses read ({report.pages} pages): {report.added} rows added, "
-        f"{report.updated} updated, {report.flagged} flagged for checking, {report.unmatched} not matched to a person."
+        f"{plural(report.responses, 'response')} read since the last run (with a few minutes' overlap): "
+        f"{plural(report.added, 'row')} added, {report.updated} updated, {report.flagged} flagged for checking, "
+        f"{report.unmatched} not matched to a person."
     )
     for group in report.closed:
         click.echo(f"closing date passed: the form for {group} no longer accepts responses")
@@ -143,8 +167,8 @@ def sync(obj: Context, full: bool):
         click.echo(f"warning: a column was missing and was added again at the end: {header}", err=True)
     mail = job.mail_report
     if mail:
-        click.echo(f"emails: {mail.sent} sent, {mail.failed} not sent (see the rows), {mail.held} held for "
-                   f"tomorrow by the daily cap, {mail.unknown} with an unknown outcome.")
+        click.echo(f"emails: {mail.sent} sent, {mail.failed} not sent (see the rows), {mail.held} held by the "
+                   f"daily cap for a later run, {mail.unknown} with an unknown outcome.")
     for name, link in report.sheets.items():
         click.echo(f"  {name}: {link}")
     if mail and (mail.unknown or mail.waiting_for_a_person):
