@@ -169,8 +169,19 @@ def sync(obj: Context, full: bool):
     if mail:
         click.echo(f"emails: {mail.sent} sent, {mail.failed} not sent (see the rows), {mail.held} held by the "
                    f"daily cap for a later run, {mail.unknown} with an unknown outcome.")
+    if report.shared_added or report.shared_removed:
+        click.echo(f"peer support network contacts: {len(report.shared_added)} added, {len(report.shared_removed)} removed")
     for name, link in report.sheets.items():
         click.echo(f"  {name}: {link}")
+    for name, problems in report.refused.items():
+        for problem in problems:
+            click.echo(f"refused to write {name}: {problem}", err=True)
+    if report.refused:
+        raise click.ClickException(
+            f"{len(report.refused)} spreadsheet(s) are shared more widely than the config says, so nothing was written "
+            "there (the others were synced). Remove the sharing named above in Google Drive (Share), or name the "
+            "person in ppp-gsuite.yaml, then run sync again."
+        )
     if mail and (mail.unknown or mail.waiting_for_a_person):
         raise click.ClickException(
             f"{mail.waiting_for_a_person + mail.unknown} email(s) may or may not have been sent: a person must check "

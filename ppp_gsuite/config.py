@@ -129,6 +129,8 @@ class Config(Model):
     email_templates: str = "email_templates"
     sync: SyncSettings = Field(default_factory=SyncSettings)
     email: EmailSettings = Field(default_factory=EmailSettings)
+    # The engagement team gets a person's details once they consented and (by default) were appointed.
+    engagement_requires_appointment: bool = True
     opportunities: list[Opportunity] = Field(min_length=1)
 
     @model_validator(mode="after")

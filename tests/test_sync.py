@@ -148,6 +148,7 @@ def test_spreadsheets_are_shared_only_with_who_needs_them(env):
     assert readers("opportunity:eye-group") == {"jo@example.org"}
     assert readers("expenses") == {"pat@example.org"}
     assert readers("admin") == set()
+    assert readers("engagement") == {"sam@example.org"}
 
 
 def test_sync_with_nothing_deployed_says_so_and_fails(local, tmp_path, monkeypatch):
@@ -208,7 +209,7 @@ def test_a_crash_at_any_point_leaves_every_response_in_its_sheet_exactly_once(en
     for target, prefix in ((HEART, "Heart"), ("opportunity:eye-group", "Eye")):
         names = sorted(r["Name"] for r in env.records(target))
         assert names == [f"{prefix} {n}" for n in range(3)]
-    assert len(env.drive.find("spreadsheet")) == 4
+    assert len(env.drive.find("spreadsheet")) == 5
 
 
 def test_killing_the_sync_process_mid_write_then_rerunning_writes_each_response_once(env, local):

@@ -4,7 +4,7 @@ from __future__ import annotations
 from .errors import call
 
 APP_KEY = "ppp_gsuite"  # appProperties marker: the value says what the file is ("form", ...)
-FILE_FIELDS = "nextPageToken, files(id, name, mimeType, appProperties, webViewLink)"
+FILE_FIELDS = "nextPageToken, files(id, name, mimeType, appProperties, webViewLink, writersCanShare)"
 SPREADSHEET_MIME = "application/vnd.google-apps.spreadsheet"
 
 

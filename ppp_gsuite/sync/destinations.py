@@ -23,6 +23,32 @@ EMAIL_LOG = TabLayout("email_log", "", "Email log", (
     SheetColumn("tool", "message_id", "Message ID", 200),
     SheetColumn("tool", "time", "Time", 150),
 ))
+CONSENT_LOG = TabLayout("consent_log", "", "Consent log", (
+    SheetColumn("tool", "response_id", "Record", 320),
+    SheetColumn("tool", "reference", "Reference", 150),
+    SheetColumn("tool", "consent", "Consent", 200),
+    SheetColumn("tool", "answer", "Answer", 200),
+    SheetColumn("tool", "given", "Given", 200),
+    SheetColumn("tool", "wording", "Wording", 120),
+    SheetColumn("tool", "question", "Question as asked", 400),
+    SheetColumn("tool", "source", "From", 320),
+))
+TOMBSTONES = TabLayout("tombstones", "", "Tombstones", (
+    SheetColumn("tool", "response_id", "Response ID", 320),
+    SheetColumn("tool", "form", "Form", 200),
+    SheetColumn("tool", "when", "Removed", 150),
+    SheetColumn("tool", "why", "Why", 200),
+))
+ENGAGEMENT_TAB = TabLayout("engagement", "", "Partners", (
+    SheetColumn("tool", "name", "Name", 180),
+    SheetColumn("tool", "email", "Email", 220),
+    SheetColumn("tool", "phone", "Phone", 130),
+    SheetColumn("tool", "preferred_contact", "Preferred way of contact", 150),
+    SheetColumn("tool", "opportunity", "Role", 220),
+    SheetColumn("tool", "appointed", "Date appointed", 120),
+    SheetColumn("tool", "response_id", "Reference", 150),
+))
+ENGAGEMENT = "engagement"
 UNMATCHED_PREFIX = "Unmatched "
 
 
@@ -31,7 +57,8 @@ class Destination:
     target: str  # "admin", "expenses" or "opportunity:<key>"
     name: str
     tabs: tuple[TabLayout, ...]
-    writers: tuple[str, ...]  # email addresses with edit access besides the owner
+    writers: tuple[str, ...]  # the only people besides the owner who may open it
+    role: str = "writer"
 
     @property
     def layout_hash(self) -> str:
@@ -66,7 +93,11 @@ def destinations(config: Config, targets: list[FormTarget], layouts: dict[str, L
         EXPENSES, f"Patient and Public Partners: expense claims ({org})", expense_tabs,
         tuple(person.email for person in config.expenses_approvers),
     )
-    admin_tabs = [SYNC_STATE, EMAIL_LOG] + [resolve(n, l, specs[l.form]) for n, l in layouts.items() if l.spreadsheet == ADMIN]
+    found[ENGAGEMENT] = Destination(
+        ENGAGEMENT, f"Patient and Public Partners: peer support network contacts ({org})", (ENGAGEMENT_TAB,),
+        tuple(person.email for person in config.engagement_team), "reader",
+    )
+    admin_tabs = [SYNC_STATE, EMAIL_LOG, CONSENT_LOG, TOMBSTONES] + [resolve(n, l, specs[l.form]) for n, l in layouts.items() if l.spreadsheet == ADMIN]
     for name, layout in layouts.items():
         if layout.spreadsheet != ADMIN and layout.form != EOI:
             tab = resolve(name, layout, specs[layout.form])

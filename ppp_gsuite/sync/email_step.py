@@ -7,29 +7,11 @@ from ..forms.items import entry_number, question_id
 from ..sheets.layout import TabLayout
 from ..specs.load import EOI
 from .destinations import ADMIN, EMAIL_LOG, EXPENSES, opportunity_target
-from .emails import ACKNOWLEDGE_WITHIN, Records, applicant_emails, claim_emails, email_key, lead_emails, note, recent, status_view
+from .emails import ACKNOWLEDGE_WITHIN, Records, tab_records, applicant_emails, claim_emails, email_key, lead_emails, note, recent, status_view
 from .mailer import Mailer, MailReport
 from .rows import Row
 
 PREFILLED = {"needs_assessment": "needs_assessment", "expenses": "expenses", "preferences": "preferences"}
-
-
-def records(run, tab: TabLayout) -> Records:
-    """The tab as it will be after this run's writes."""
-    values = run.values.get(tab.tab, [])
-    headers = values[0] if values else []
-    found = Records(tab)
-    for line in values[1:]:
-        record = dict(zip(headers, line))
-        response_id = record.get(tab.column("tool", "response_id").header, "")
-        if response_id:
-            found.by_id[response_id] = record
-    for row in run.rows.get(tab.tab, []):
-        if row.response_id not in found.by_id:
-            found.by_id[row.response_id] = {**row.new_row_defaults, **row.cells}
-        else:
-            found.by_id[row.response_id].update(row.cells)
-    return found
 
 
 def email_step(sync, partners: dict, deployed: dict) -> MailReport:
@@ -49,8 +31,8 @@ def email_step(sync, partners: dict, deployed: dict) -> MailReport:
         target = opportunity_target(opportunity.key)
         run = sync.runs[target]
         eoi_tab, needs_tab = run.dest.tab(EOI), run.dest.tab("needs_assessment")
-        eoi = records(run, eoi_tab)
-        needs = records(run, needs_tab) if needs_tab else None
+        eoi = tab_records(run, eoi_tab)
+        needs = tab_records(run, needs_tab) if needs_tab else None
         _note_statuses(sync, run, eoi, "status")
         due += applicant_emails(config, opportunity, target, eoi, needs, since, links_for, sync.now, wanted)
         last_digest = max((r.get("Time", "") for k, r in log.items()
@@ -61,7 +43,7 @@ def email_step(sync, partners: dict, deployed: dict) -> MailReport:
     expenses = sync.runs.get(EXPENSES)
     claims_tab = expenses.dest.tab("expenses") if expenses else None
     if claims_tab:
-        claims = records(expenses, claims_tab)
+        claims = tab_records(expenses, claims_tab)
         _note_statuses(sync, expenses, claims, "claim_status")
         due += claim_emails(config, EXPENSES, claims, partners, opportunities, since, links_for, sync.now, wanted)
     mailer = Mailer(config, sync.templates, sync.send, lambda rows: sync.write_now(admin, EMAIL_LOG, rows),

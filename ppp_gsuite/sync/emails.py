@@ -209,3 +209,21 @@ def lead_emails(config: Config, opportunity: Opportunity, eoi: Records, needs_ne
         due.append(DueEmail(email_key(opportunity.key, "closing_date_passed", opportunity.closing_date.isoformat()),
                             "closing_date_passed", lead.name, lead.email, "the lead contact's email address", context))
     return due
+
+
+def tab_records(run, tab: TabLayout) -> Records:
+    """The tab as it will be after this run's writes."""
+    values = run.values.get(tab.tab, [])
+    headers = values[0] if values else []
+    found = Records(tab)
+    for line in values[1:]:
+        record = dict(zip(headers, line))
+        response_id = record.get(tab.column("tool", "response_id").header, "")
+        if response_id:
+            found.by_id[response_id] = record
+    for row in run.rows.get(tab.tab, []):
+        if row.response_id not in found.by_id:
+            found.by_id[row.response_id] = {**row.new_row_defaults, **row.cells}
+        else:
+            found.by_id[row.response_id].update(row.cells)
+    return found

@@ -24,7 +24,12 @@ from ..google.sheets_api import SheetsApi
 from ..sheets.formatting import ROWS, grid_columns, tab_requests
 from ..sheets.layout import TabLayout
 from ..specs.load import EOI, FormTarget
-from .destinations import ADMIN, EXPENSES, SYNC_STATE, Destination, opportunity_target, unmatched_tab
+from ..sheets.a1 import cell_range
+from .consent import Member, consent_rows, latest, may_share
+from .destinations import (ADMIN, CONSENT_LOG, ENGAGEMENT, EXPENSES, SYNC_STATE, TOMBSTONES, Destination,
+                           opportunity_target, unmatched_tab)
+from .emails import noted, tab_records
+from .sharing import sharing_problems
 from .mileage import Journey, mileage
 from .rows import Partner, Row, answers_by_key, build_row, parse_money, parse_number, reference_for
 from .table import TabWrites, apply_writes, existing_rows, plan_tab
@@ -52,6 +57,8 @@ class SheetRun:
     grid: dict[str, tuple[int, int]] = field(default_factory=dict)
     rows: dict[str, list[Row]] = field(default_factory=lambda: defaultdict(list))
     read: bool = False
+    replace: dict[str, list[list[str]]] = field(default_factory=dict)  # tabs the tool rewrites whole
+    writers_can_share: bool | None = None
 
 
 @dataclass
@@ -67,6 +74,9 @@ class SyncReport:
     reopened: list[str] = field(default_factory=list)
     sheets: dict[str, str] = field(default_factory=dict)  # spreadsheet name -> link
     restored_headers: list[str] = field(default_factory=list)
+    refused: dict[str, list[str]] = field(default_factory=dict)  # spreadsheet -> sharing problems: nothing written
+    shared_added: list[str] = field(default_factory=list)  # names added to the engagement team's sheet
+    shared_removed: list[str] = field(default_factory=list)
 
 
 def sheet_id_for(title: str) -> int:
@@ -108,6 +118,7 @@ class Sync:
         self.now, self.full_scan_every, self.force_full = now, full_scan_every, full
         self.report = SyncReport()
         self.runs: dict[str, SheetRun] = {}
+        self.consents: list[Row] = []
 
     # -- the run --------------------------------------------------------------------------
     def run(self) -> SyncReport:
@@ -117,6 +128,7 @@ class Sync:
         self._open_spreadsheets()
         admin = self._read(self.runs[ADMIN])
         state_rows = self._sync_state(admin)
+        gone = {row[0] for row in admin.values.get(TOMBSTONES.tab, [])[1:] if row}
         listed: dict[str, list[dict]] = {}
         marks: dict[str, Row] = {}
         for key, file in deployed.items():
@@ -128,7 +140,7 @@ class Sync:
             since = None if full or not mark else _rfc3339(_parse_time(mark) - OVERLAP)
             responses, pages = self.forms.list_responses(file["id"], since)
             self.report.pages += pages
-            unique = {r["responseId"]: r for r in responses}
+            unique = {r["responseId"]: r for r in responses if r["responseId"] not in gone}
             listed[key] = list(unique.values())
             self.report.responses += len(unique)
             newest = max([_parse_time(r["lastSubmittedTime"]) for r in unique.values()] + ([_parse_time(mark)] if mark else []), default=None)
@@ -139,21 +151,23 @@ class Sync:
                 "Last full scan": _rfc3339(self.now) if full else previous.get("Last full scan", ""),
             })
         versions = {key: file.get("appProperties", {}).get("revision", "") for key, file in deployed.items()}
-        if self.send:  # statuses set by leads and approvers are read every run
-            for target, run in self.runs.items():
-                if target != ADMIN:
-                    self._read(run)
+        for target, run in self.runs.items():  # statuses set by leads and approvers are read every run
+            if target != ADMIN:
+                self._read(run)
         partners = self._write_expressions_of_interest(listed, versions)
         self._write_joined(listed, versions, partners)
+        admin.rows[CONSENT_LOG.tab].extend(self.consents)
+        self._share_with_engagement_team()
         self._close_past_closing_dates(deployed)
         if self.send:
             from .email_step import email_step
 
             self.mail_report = email_step(self, partners, deployed)
         self._flush([run for target, run in self.runs.items() if target != ADMIN])
-        if any(row.cells != _current(state_rows.get(row.response_id, {}), row.cells) for row in marks.values()):
-            self.runs[ADMIN].rows[SYNC_STATE.tab].extend(marks.values())
-        self._flush([self.runs[ADMIN]])
+        changed = any(row.cells != _current(state_rows.get(row.response_id, {}), row.cells) for row in marks.values())
+        if changed and not self.report.refused:  # a refused spreadsheet's rows wait: list them again next run
+            admin.rows[SYNC_STATE.tab].extend(marks.values())
+        self._flush([admin])
         return self.report
 
     def _full_scan_due(self, last: str) -> bool:
@@ -167,13 +181,14 @@ class Sync:
             if file is None:
                 file = self.drive.create_spreadsheet(dest.name, {APP_KEY: SHEET_KIND, "target": target, "layout": "pending"})
                 for email in dest.writers:
-                    self.drive.share(file["id"], email, "writer")
+                    self.drive.share(file["id"], email, dest.role)
                 run = SheetRun(dest, file["id"], file.get("webViewLink", ""), fresh=True, laid_out=False, read=True)
                 for tab in dest.tabs:
                     run.values[tab.tab], run.grid[tab.tab] = [], (ROWS, grid_columns(tab))
                 self.report.created.append(dest.name)
             else:
-                run = SheetRun(dest, file["id"], file.get("webViewLink", ""), laid_out=file["appProperties"].get("layout") == dest.layout_hash)
+                run = SheetRun(dest, file["id"], file.get("webViewLink", ""), laid_out=file["appProperties"].get("layout") == dest.layout_hash,
+                               writers_can_share=file.get("writersCanShare"))
             self.runs[target] = run
             self.report.sheets[dest.name] = run.link
 
@@ -201,7 +216,7 @@ class Sync:
         shared = {p.get("emailAddress", "").lower() for p in self.drive.permissions(run.id)}
         for email in run.dest.writers:
             if email.lower() not in shared:
-                self.drive.share(run.id, email, "writer")
+                self.drive.share(run.id, email, run.dest.role)
         self.drive.set_app_properties(run.id, {"layout": run.dest.layout_hash})
         run.laid_out = True
 
@@ -233,6 +248,7 @@ class Sync:
                 references[response["responseId"]] = reference
                 row = build_row(tab, target.spec_name, target.spec, response, versions.get(key, ""), tool_values={"reference": reference})
                 run.rows[tab.tab].append(row)
+                self.consents += consent_rows(target.spec_name, target.spec, response, reference)
                 self.report.flagged += bool(row.flags)
             names = _column_by_id(tab, values, "answer", "full_name")
             emails = _column_by_id(tab, values, "answer", "email")
@@ -256,6 +272,7 @@ class Sync:
             for response in responses:
                 reference = answers_by_key(form, target.spec, response).get("reference", "").strip()
                 partner = partners.get(reference)
+                self.consents += consent_rows(form, target.spec, response, reference)
                 run, tab = self._home(form, partner)
                 if tab is None:
                     continue
@@ -317,6 +334,34 @@ class Sync:
             elif any(claim.get(h, "") != v for h, v in cells.items()):
                 run.rows[tab.tab].append(Row(response_id, "", cells))
 
+    def _share_with_engagement_team(self) -> None:
+        """Rewrite the engagement team's sheet: exactly the people who consented (and were appointed)."""
+        run = self.runs.get(ENGAGEMENT)
+        if run is None:
+            return
+        log = self.runs[ADMIN].values.get(CONSENT_LOG.tab, [])
+        records = [dict(zip(log[0], line)) for line in log[1:]] if log else []
+        consents = latest(records + [row.cells for row in self.consents])
+        members = []
+        for opportunity in self.config.opportunities:
+            source = self.runs[opportunity_target(opportunity.key)]
+            eoi = tab_records(source, source.dest.tab(EOI))
+            for record in eoi.by_id.values():
+                reference, status = eoi.get(record, "tool", "reference"), eoi.get(record, "lead", "status")
+                if not may_share(consents, reference, status, self.config.engagement_requires_appointment):
+                    continue
+                was, since = noted(eoi.get(record, "tool", "status_seen"))
+                appointed = since.date().isoformat() if was == "Appointed" and since else self.now.date().isoformat()
+                members.append(Member(reference, eoi.get(record, "answer", "full_name"), eoi.get(record, "answer", "email"),
+                                      eoi.get(record, "answer", "phone"), eoi.get(record, "answer", "preferred_contact"),
+                                      opportunity.group, appointed))
+        tab = run.dest.tabs[0]
+        before = {line[6]: line[0] for line in run.values.get(tab.tab, [])[1:] if len(line) > 6 and line[6]}
+        after = {m.reference: m.name for m in members}
+        self.report.shared_added = sorted(after[r] for r in after.keys() - before.keys())
+        self.report.shared_removed = sorted(before[r] for r in before.keys() - after.keys())
+        run.replace[tab.tab] = [tab.header_row()] + sorted(m.row() for m in members)
+
     def _close_past_closing_dates(self, deployed: dict[str, dict]) -> None:
         """The Forms API has no closing date: stop accepting once it passes (and reopen if it moves)."""
         today = self.now.date()
@@ -346,9 +391,12 @@ class Sync:
     # -- writing --------------------------------------------------------------------------
     def _flush(self, runs: list[SheetRun]) -> None:
         for run in runs:
-            if not any(run.rows.values()) and run.laid_out:
+            replaced = self._replacements(run)
+            if not any(run.rows.values()) and not replaced and run.laid_out:
                 continue
-            requests, ranges = [], []
+            if self._refused(run):
+                continue
+            requests, ranges = [], list(replaced)
             if run.fresh and not run.laid_out:
                 requests += self._first_layout(run)  # sent with this write's growth, in one request
             elif not run.laid_out:
@@ -372,6 +420,29 @@ class Sync:
             if not run.laid_out:
                 self.drive.set_app_properties(run.id, {"layout": run.dest.layout_hash})
                 run.laid_out = True
+
+    def _refused(self, run: SheetRun) -> bool:
+        """Personal data goes only where the configured people (and the owner) alone can read it."""
+        if run.fresh:
+            return False
+        problems = sharing_problems(run.dest.writers, self.drive.permissions(run.id), run.writers_can_share)
+        if problems:
+            self.report.refused[run.dest.name] = problems
+        return bool(problems)
+
+    @staticmethod
+    def _replacements(run: SheetRun) -> list[tuple[str, list[list[str]]]]:
+        """Ranges that make a whole-rewritten tab equal its new content, blanking rows no longer there."""
+        ranges = []
+        for title, wanted in run.replace.items():
+            current = run.values.get(title, [])
+            width = max([len(line) for line in wanted + current] + [1])
+            height = max(len(wanted), len(current))
+            padded = [line + [""] * (width - len(line)) for line in wanted] + [[""] * width] * (height - len(wanted))
+            now = [line + [""] * (width - len(line)) for line in current] + [[""] * width] * (height - len(current))
+            if padded != now:
+                ranges.append((cell_range(title, 1, 0, width - 1, height), padded))
+        return ranges
 
     @staticmethod
     def _first_layout(run: SheetRun) -> list[dict]:

@@ -1,0 +1,88 @@
+"""Consent: every answer recorded (append-only, with the wording it answered), and who may be shared.
+
+Pure. A record's id is (response, consent, time submitted): an edited response adds a record,
+nothing is ever rewritten. The engagement team's sheet holds a person only while their latest
+answer to sharing is yes and (by default) their status is Appointed.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from ..specs.models import FormSpec
+from .rows import Row, answers_by_key
+
+SHARE = "share_with_engagement_team"
+
+
+def wording(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
+def consent_rows(spec_name: str, spec: FormSpec, response: dict, reference: str) -> list[Row]:
+    """A record per consent question answered in this response; a blank answer (preferences: no change) adds none."""
+    answers = answers_by_key(spec_name, spec, response)
+    given = response.get("lastSubmittedTime", "")
+    rows = []
+    for item in spec.consent_items():
+        answer = answers.get(item.key, "").strip()
+        if not answer:
+            continue
+        record = f"{response['responseId']}|{item.consent}|{given}"
+        rows.append(Row(record, given, {
+            "Record": record, "Reference": reference, "Consent": item.consent, "Answer": answer, "Given": given,
+            "Wording": wording(item.title), "Question as asked": item.title,
+            "From": f"{spec_name} {response['responseId']}",
+        }))
+    return rows
+
+
+@dataclass(frozen=True)
+class Consent:
+    answer: str
+    given: str
+    wording: str
+
+    @property
+    def yes(self) -> bool:
+        return self.answer.lower().startswith(("yes", "i agree"))
+
+
+def latest(records: list[dict[str, str]]) -> dict[tuple[str, str], Consent]:
+    """(reference, consent) -> the latest answer, by the time it was given."""
+    found: dict[tuple[str, str], Consent] = {}
+    for record in sorted(records, key=lambda r: r.get("Given", "")):
+        key = (record.get("Reference", ""), record.get("Consent", ""))
+        found[key] = Consent(record.get("Answer", ""), record.get("Given", ""), record.get("Wording", ""))
+    return found
+
+
+def current_wordings(specs: list[tuple[str, FormSpec]]) -> dict[str, set[str]]:
+    """consent -> the wordings the deployed forms ask it with now (earlier answers show as older wording)."""
+    found: dict[str, set[str]] = {}
+    for _, spec in specs:
+        for item in spec.consent_items():
+            found.setdefault(item.consent, set()).add(wording(item.title))
+    return found
+
+
+@dataclass(frozen=True)
+class Member:
+    reference: str
+    name: str
+    email: str
+    phone: str
+    preferred_contact: str
+    opportunity: str
+    appointed: str
+
+    def row(self) -> list[str]:
+        return [self.name, self.email, self.phone, self.preferred_contact, self.opportunity, self.appointed, self.reference]
+
+
+def may_share(consents: dict[tuple[str, str], Consent], reference: str, status: str, require_appointed: bool) -> bool:
+    consent = consents.get((reference, SHARE))
+    if consent is None or not consent.yes or status == "Withdrawn":
+        return False
+    return status == "Appointed" or not require_appointed
+
