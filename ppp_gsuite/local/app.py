@@ -12,7 +12,7 @@ from werkzeug.routing import BaseConverter, Map, Rule
 from werkzeug.wrappers import Request, Response
 
 from .. import discovery
-from . import controls, faults, fields
+from . import controls, faults, fields, index
 from .drive.routes import ROUTES as DRIVE_ROUTES
 from .drive.state import DriveState
 from .errors import InvalidArgument, LocalApiError, MethodNotAllowed, NotFound
@@ -26,9 +26,11 @@ from .sheets.state import SheetsState
 from .store import Store
 
 log = logging.getLogger(__name__)
+API_CALL = "ppp_gsuite.local.api_call"  # set in the WSGI environ of calls that are not pages (a quiet log)
+QUIET_PREFIXES = ("/_local/", "/upload/", "/resumable/")
 
-ROUTES: list[Route] = [*FORMS_ROUTES, *DRIVE_ROUTES, *SHEETS_ROUTES, *GMAIL_ROUTES, *controls.ROUTES,
-                       *faults.ROUTES]
+ROUTES: list[Route] = [*index.ROUTES, *FORMS_ROUTES, *DRIVE_ROUTES, *SHEETS_ROUTES, *GMAIL_ROUTES,
+                       *controls.ROUTES, *faults.ROUTES]
 
 
 class Workspace:
@@ -66,6 +68,8 @@ class LocalWorkspaceApp:
         except WerkzeugMethodNotAllowed:
             return MethodNotAllowed(f"{request.method} is not allowed on {request.path}").response()
         try:
+            if route.method_id or route.rule.startswith(QUIET_PREFIXES):
+                request.environ[API_CALL] = route.method_id or route.rule
             if route.method_id:
                 call = lambda: self._call_api(route, request, args)  # noqa: E731
                 return self.workspace.faults.intercept(route, request, call)

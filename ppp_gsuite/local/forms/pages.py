@@ -67,8 +67,11 @@ def form_response(ws, request: Request, form_id: str) -> Response:
     if email:
         response["respondentEmail"] = email
     ws.forms.add_response(form_id, response)
-    return _message(form["info"].get("title", ""), "Your response has been recorded.",
-                    "Thank you. You can close this page.")
+    title = form["info"].get("title", "")
+    return _message(title, "Your response has been recorded.",
+                    f"Thank you for answering {title}." if title else "Thank you.",
+                    "If the organisation sends confirmation emails, one will follow separately. "
+                    "You can close this page.", index_link=True)
 
 
 def _open_form(ws, form_id: str):
@@ -129,12 +132,14 @@ def _form_page(form: dict, history: list[int], answers: dict, errors: dict, emai
                 hidden.add(responder.entry_name(question_id), value)
     is_last = current == END or responder.next_section(all_sections, current, {}) == END
     asks_email = form.get("settings", {}).get("emailCollectionType") == "RESPONDER_INPUT"
+    blocks = [_block(item, answers, errors) for item in (section.items if section else [])]
     html = _templates.get_template("form_page.html").render(
         form=form,
         section=section,
         first=current == 0,
-        blocks=[_block(item, answers, errors) for item in (section.items if section else [])],
+        blocks=blocks,
         errors=errors,
+        summary=_error_summary(blocks, errors),
         email=email,
         ask_email=asks_email and current == 0,
         carry_email=asks_email and current != 0,
@@ -146,6 +151,24 @@ def _form_page(form: dict, history: list[int], answers: dict, errors: dict, emai
         required_message=responder.REQUIRED,
     )
     return Response(html, status=status, mimetype="text/html")
+
+
+def _error_summary(blocks: list[dict], errors: dict) -> list[tuple[str, str]]:
+    """(anchor, text) per error, naming the question and linking to its first input."""
+    summary, named = [], set()
+    if errors.get(EMAIL_FIELD):
+        summary.append(("email", f"Email: {errors[EMAIL_FIELD]}"))
+        named.add(EMAIL_FIELD)
+    for block in blocks:
+        for view in block.get("rows") or ([block] if "question_id" in block else []):
+            if view.get("error"):
+                first_input = view["dom_id"] + ("-0" if view["kind"] in ("radio", "checkbox", "scale") else "")
+                title = view["title"].rstrip()
+                joiner = " " if title.endswith(("?", "!", ".", ":")) else ": "
+                summary.append((first_input, f"{title}{joiner}{view['error']}"))
+                named.add(view["question_id"])
+    summary += [("main", message) for key, message in errors.items() if key not in named]  # not expected
+    return summary
 
 
 def _block(item: dict, answers: dict, errors: dict) -> dict:
@@ -198,6 +221,7 @@ def _question(item: dict, question: dict, answers: dict, errors: dict, columns: 
     return view
 
 
-def _message(title: str, heading: str, text: str, status: int = 200) -> Response:
-    html = _templates.get_template("message_page.html").render(title=title, heading=heading, text=text)
+def _message(title: str, heading: str, *paragraphs: str, status: int = 200, index_link: bool = False) -> Response:
+    html = _templates.get_template("message_page.html").render(title=title, heading=heading, paragraphs=paragraphs,
+                                                               index_link=index_link)
     return Response(html, status=status, mimetype="text/html")

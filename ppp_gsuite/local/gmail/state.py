@@ -48,6 +48,10 @@ class GmailState:
             db.execute(f"INSERT INTO gmail_messages ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
         return {"id": message_id, "threadId": message_id, "labelIds": ["SENT"]}
 
+    def count(self) -> int:
+        with self.store.transaction() as db:
+            return db.execute("SELECT COUNT(*) FROM gmail_messages").fetchone()[0]
+
     def messages(self, newest_first: bool = False) -> list[dict]:
         order = "DESC" if newest_first else "ASC"
         with self.store.transaction() as db:

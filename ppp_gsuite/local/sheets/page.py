@@ -27,7 +27,11 @@ def show(ws, request: Request, spreadsheet_id: str, message: str = "", status: i
     saved = request.args.get("saved")
     if saved is not None and not message:
         message = f"Saved {saved} cell{'' if saved == '1' else 's'}."
-    html = _templates.get_template("spreadsheet.html").render(book=book, message=message, error=status >= 400)
+    for sheet in book["sheets"]:
+        sheet["lead_titles"] = [t for c, t in enumerate(sheet["header"]) if t and c not in sheet["tool_columns"]]
+    can_save = any(cell["kind"] != "text" for sheet in book["sheets"] for row in sheet["rows"] for cell in row)
+    html = _templates.get_template("spreadsheet.html").render(book=book, message=message, error=status >= 400,
+                                                              can_save=can_save)
     return Response(html, status=status, mimetype="text/html")
 
 

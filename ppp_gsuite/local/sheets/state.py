@@ -483,6 +483,8 @@ def _page_sheet(sheet: dict, grid: list[list]) -> dict:
     height = min(rows_count, len(grid))
     return {"sheetId": sheet["properties"]["sheetId"], "title": sheet["properties"]["title"],
             "header": [cells.formatted(header[c] if c < len(header) else None) for c in range(width)],
+            "tool_columns": [c for c in range(width)
+                             if updates.protected_at(sheet, 0, c) or updates.protected_at(sheet, 1, c)],
             "rows": [[_page_cell(sheet, grid, r, c) for c in range(width)] for r in range(1, height)]}
 
 
