@@ -1,0 +1,1 @@
+"""Reports printed from the sheets: counts only, never anyone's answers."""
