@@ -256,16 +256,22 @@ def serve(obj: Context, port: int | None):
     from pathlib import Path
 
     from .config import load_config
-    from .local.server import serve_forever
+    from .local.server import PortInUse, serve_forever
 
     workspace = load_config(obj.config_file)
     settings = workspace.config.local
     store = workspace.resolve(settings.store)
     Path(store).parent.mkdir(parents=True, exist_ok=True)
     port = port or settings.port
-    click.echo(f"Local workspace on http://127.0.0.1:{port} (store {store}); Ctrl-C stops it.")
-    click.echo(f"Other commands use it when PPP_GSUITE_LOCAL_URL=http://127.0.0.1:{port} is set.")
-    serve_forever(str(store), port)
+
+    def ready():
+        click.echo(f"Local workspace on http://127.0.0.1:{port}/ (store {store}); Ctrl-C stops it.")
+        click.echo(f"Other commands use it when PPP_GSUITE_LOCAL_URL=http://127.0.0.1:{port} is set.")
+
+    try:
+        serve_forever(str(store), port, on_ready=ready)
+    except PortInUse as error:
+        raise click.ClickException(str(error)) from None
 
 
 if __name__ == "__main__":

@@ -99,7 +99,7 @@ def start(store_path: str | Path, port: int = 0, host: str = DEFAULT_HOST, publi
     return f"http://{host}:{server.server_port}", stop
 
 
-def serve_forever(store_path: str | Path, port: int = DEFAULT_PORT, host: str = DEFAULT_HOST) -> None:
+def serve_forever(store_path: str | Path, port: int = DEFAULT_PORT, host: str = DEFAULT_HOST, on_ready=None) -> None:
     """Serve in the foreground until interrupted (for the CLI); PortInUse if the port is taken.
 
     Logs one plain line per page view or failed request to stderr; successful API calls are
@@ -108,6 +108,8 @@ def serve_forever(store_path: str | Path, port: int = DEFAULT_PORT, host: str = 
     _check_port(host, port)
     store = Store(store_path)
     server = make_server(host, port, LocalWorkspaceApp(store), threaded=True, request_handler=_PlainLogHandler)
+    if on_ready:
+        on_ready()  # only once the port is ours, so "serving" is never printed before a failure
     try:
         server.serve_forever()
     except KeyboardInterrupt:

@@ -1,0 +1,243 @@
+"""Consent gates sharing: the engagement team's sheet, the consent log, and sharing checks."""
+from datetime import timedelta
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
+
+from ppp_gsuite.cli import main
+from ppp_gsuite.sheets.a1 import cell_range
+from ppp_gsuite.sync.destinations import destinations
+from ppp_gsuite.sync.run import Sync
+from sync_env import EOI, TAB, Env
+
+HEART = "opportunity:heart-board"
+NEEDS, PREFS = "needs_assessment", "preferences"
+
+
+def engagement(env):
+    """Names in the engagement team's sheet; a sheet whose creation was interrupted holds nobody yet."""
+    found = [f for f in env.drive.find("spreadsheet") if f["appProperties"]["target"] == "engagement"]
+    if not found:
+        return []
+    tabs = [s["properties"]["title"] for s in env.sheets.metadata(found[0]["id"])["sheets"]]
+    if "Partners" not in tabs:
+        return []
+    return sorted(r["Name"] for r in env.records("engagement", "Partners"))
+
+
+def apply_person(env, name):
+    env.answer("eoi-heart-board", EOI, full_name=name, email=f"{name.lower()}@example.org")
+
+
+def reference_of(env, name):
+    return next(r["Reference"] for r in env.records(HEART) if r["Name"] == name)
+
+
+def set_status(env, name, status):
+    values = env.tab(HEART)
+    header = values[0]
+    number = next(i for i, row in enumerate(values) if len(row) > 1 and row[header.index("Name")] == name)
+    column = header.index("Status")
+    env.write(HEART, [(cell_range(TAB, number + 1, column, column), [[status]])])
+
+
+def consent(env, name, answer, form=NEEDS):
+    env.answer(form, form, reference=reference_of(env, name), share_with_engagement_team=answer)
+
+
+def test_only_people_who_consented_and_were_appointed_are_shared_and_withdrawal_removes_them(env):
+    for name in ("Ann", "Ben", "Cat"):
+        apply_person(env, name)
+    env.apply()
+    consent(env, "Ann", "Yes")
+    consent(env, "Ben", "Yes")
+    consent(env, "Cat", "No")
+    set_status(env, "Ann", "Appointed")
+    set_status(env, "Ben", "Shortlisted")
+    set_status(env, "Cat", "Appointed")
+    env.apply()
+    assert engagement(env) == ["Ann"]
+    row = env.records("engagement", "Partners")[0]
+    assert row["Email"] == "ann@example.org" and row["Role"] == "Heart Care Board"
+    assert set(row) == {"Name", "Email", "Phone", "Preferred way of contact", "Role", "Date appointed", "Reference"}
+
+    set_status(env, "Ben", "Appointed")
+    report = env.apply()
+    assert engagement(env) == ["Ann", "Ben"] and report.shared_added == ["Ben"]
+
+    consent(env, "Ann", "No", form=PREFS)  # a withdrawal through the preferences form
+    report = env.apply()
+    assert engagement(env) == ["Ben"] and report.shared_removed == ["Ann"]
+
+    set_status(env, "Ben", "Withdrawn")
+    env.apply()
+    assert engagement(env) == []
+
+
+def test_the_consent_log_is_append_only_and_keeps_the_wording(env, local):
+    apply_person(env, "Ann")
+    env.apply()
+    response = env.answer(NEEDS, NEEDS, reference=reference_of(env, "Ann"), share_with_engagement_team="Yes")
+    env.apply()
+    env.apply()
+    log = [r for r in env.records("admin", "Consent log") if r["Consent"] == "share_with_engagement_team"]
+    assert len(log) == 1 and log[0]["Answer"] == "Yes"
+    assert log[0]["Question as asked"] == "May we share your contact details with the engagement team?"
+    changed = dict(response["answers"])
+    qid = next(q for q, a in changed.items() if a["textAnswers"]["answers"][0]["value"] == "Yes")
+    changed[qid] = {"questionId": qid, "textAnswers": {"answers": [{"value": "No"}]}}
+    local.edit_response(env.form_ids[NEEDS], response["responseId"], {"answers": changed})
+    env.apply()
+    log = [r for r in env.records("admin", "Consent log") if r["Consent"] == "share_with_engagement_team"]
+    assert [r["Answer"] for r in sorted(log, key=lambda r: r["Given"])] == ["Yes", "No"]
+    assert len({r["Record"] for r in log}) == 2
+
+
+@pytest.mark.parametrize("permission, named", [
+    ({"type": "anyone", "role": "reader"}, "anyone with the link can open it (reader)"),
+    ({"type": "user", "role": "reader", "emailAddress": "stranger@example.org"}, "stranger@example.org can open it"),
+])
+def test_a_sheet_shared_too_widely_is_not_written_and_the_others_still_sync(env, drive_api, permission, named):
+    apply_person(env, "Ann")
+    env.apply()
+    consent(env, "Ann", "Yes")
+    set_status(env, "Ann", "Appointed")
+    engagement_id = env.spreadsheet("engagement")
+    drive_api.permissions().create(fileId=engagement_id, body=permission).execute()
+    apply_person(env, "Ben")
+    result = CliRunner().invoke(main, ["sync"])
+    assert result.exit_code == 1
+    assert named in result.stderr
+    assert "Patient and Public Partners: peer support network contacts" in result.stderr
+    assert engagement(env) == []  # nothing written there
+    assert sorted(r["Name"] for r in env.records(HEART)) == ["Ann", "Ben"]  # the other sheets synced
+
+
+def test_an_unmatched_response_is_not_written_into_a_widely_shared_admin_sheet(env, drive_api):
+    env.apply()
+    drive_api.permissions().create(fileId=env.spreadsheet("admin"), body={"type": "domain", "role": "reader", "domain": "example.org"}).execute()
+    env.answer(NEEDS, NEEDS, reference="nobody")
+    report = env.apply()
+    assert any("everyone at example.org" in p for p in report.refused["Patient and Public Partners: sync records (Testshire Care Partnership)"])
+
+
+class Crash(BaseException):
+    pass
+
+
+@settings(max_examples=12, stateful_step_count=12, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+class SharingMachine(RuleBasedStateMachine):
+    """Submit, consent yes/no, status changes, withdrawal, sync and crashes, against a model."""
+
+    def __init__(self):
+        super().__init__()
+        self.env = None
+
+    @initialize()
+    def start(self):
+        self.env = self.make_env()
+        self.people: list[str] = []
+        self.synced: set[str] = set()  # people in the sheet after the last completed sync
+        self.consent: dict[str, bool] = {}
+        self.status: dict[str, str] = {}
+        self.allowed: list[set[str]] = [set()]  # what the sheet may hold: the last completed sync, and crashed ones after it
+
+    def expected(self) -> set[str]:
+        return {p for p in self.people if self.consent.get(p) and self.status.get(p) == "Appointed"}
+
+    @rule()
+    def submit(self):
+        name = f"P{len(self.people)}"
+        apply_person(self.env, name)
+        self.people.append(name)
+
+    def known(self) -> list[str]:
+        """People whose row a lead can already see (and whose reference a prefilled link carries)."""
+        sheets = {f["appProperties"]["target"] for f in self.env.drive.find("spreadsheet")}
+        if not self.people or HEART not in sheets:
+            return []
+        tabs = [s["properties"]["title"] for s in self.env.sheets.metadata(self.env.spreadsheet(HEART))["sheets"]]
+        rows = {r["Name"] for r in self.env.records(HEART)} if TAB in tabs else set()
+        return [p for p in self.people if p in rows]
+
+    @rule(data=st.data(), answer=st.booleans(), via_preferences=st.booleans())
+    def give_consent(self, data, answer, via_preferences):
+        known = self.known()
+        if known:
+            person = data.draw(st.sampled_from(known))
+            consent(self.env, person, "Yes" if answer else "No", form=PREFS if via_preferences else NEEDS)
+            self.consent[person] = answer
+
+    @rule(data=st.data(), status=st.sampled_from(["Appointed", "Shortlisted", "Withdrawn", "Not appointed"]))
+    def change_status(self, data, status):
+        known = self.known()
+        if known:
+            person = data.draw(st.sampled_from(known))
+            set_status(self.env, person, status)
+            self.status[person] = status
+
+    @rule()
+    def sync(self):
+        self.env.apply()
+        self.synced = self.expected()
+        self.allowed = [self.synced]
+        assert set(engagement(self.env)) == self.synced
+
+    @rule(step=st.integers(min_value=1, max_value=40))
+    def crashed_sync(self, step):
+        env, counter = self.env, [0]
+
+        class Counting:
+            def __init__(self, inner):
+                self.inner = inner
+
+            def __getattr__(self, name):
+                method = getattr(self.inner, name)
+
+                def call(*args, **kwargs):
+                    counter[0] += 1
+                    if counter[0] == step:
+                        raise Crash()
+                    return method(*args, **kwargs)
+                return call if callable(method) else method
+
+        config = env.loaded.workspace.config
+        env.clock += timedelta(minutes=5)
+        job = Sync(config, env.loaded.targets, destinations(config, env.loaded.targets, env.loaded.layouts),
+                   Counting(env.forms), Counting(env.drive), Counting(env.sheets), env.clock)
+        try:
+            job.run()
+        except Crash:
+            self.allowed.append(self.expected())
+            return
+        self.synced = self.expected()
+        self.allowed = [self.synced]
+
+    @invariant()
+    def never_anyone_without_consent(self):
+        if self.env is None:
+            return
+        held = set(engagement(self.env)) if self.people else set()
+        assert any(held == allowed for allowed in self.allowed), (held, self.allowed)
+        assert all(self.consent.get(p) for p in held)
+
+
+def test_the_engagement_sheet_follows_consent_and_status_through_crashes(local, tmp_path_factory, monkeypatch):
+    import shutil
+
+    from sync_env import MINIMAL
+
+    def make_env():
+        local.reset()
+        root = tmp_path_factory.mktemp("sharing")
+        shutil.copytree(MINIMAL, root, dirs_exist_ok=True)
+        monkeypatch.chdir(root)
+        monkeypatch.setenv("PPP_GSUITE_LOCAL_URL", local.url)
+        return Env(local, root)
+
+    SharingMachine.make_env = staticmethod(make_env)
+    SharingMachine.TestCase().runTest()
