@@ -243,6 +243,26 @@ def preview_email(obj: Context, name: str, output: str | None):
 
 
 @main.group()
+def report():
+    """Reports for the engagement team."""
+
+
+@report.command()
+@click.pass_obj
+@translate_errors
+def diversity(obj: Context):
+    """Print equal-opportunities counts per question and opportunity, with counts under 5 hidden."""
+    from .google.clients import connect
+    from .google.drive_api import DriveApi
+    from .google.sheets_api import SheetsApi
+    from .reports.monitoring import read_monitoring
+
+    loaded = obj.load()
+    with connect(loaded.workspace) as clients:
+        click.echo(read_monitoring(loaded, DriveApi(clients.drive), SheetsApi(clients.sheets)))
+
+
+@main.group()
 def local():
     """The local workspace: a stand-in for Google on this machine."""
 

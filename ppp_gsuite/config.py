@@ -131,6 +131,8 @@ class Config(Model):
     email: EmailSettings = Field(default_factory=EmailSettings)
     # The engagement team gets a person's details once they consented and (by default) were appointed.
     engagement_requires_appointment: bool = True
+    # An optional, anonymous equal-opportunities form; its answers reach the engagement team only.
+    equal_opportunities_monitoring: bool = False
     opportunities: list[Opportunity] = Field(min_length=1)
 
     @model_validator(mode="after")

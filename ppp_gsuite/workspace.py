@@ -7,7 +7,7 @@ from pathlib import Path
 from .config import Workspace, load_config
 from .errors import ValidationFailed
 from .sheets.layout import Layout, check_layouts, load_layouts
-from .specs.load import EOI, FormTarget, build_targets, load_specs
+from .specs.load import EOI, FormTarget, build_targets, load_specs, wanted_specs
 
 
 def load_workspace(path: Path) -> tuple[Workspace, list[FormTarget]]:
@@ -33,7 +33,8 @@ def load_all(path: Path) -> Loaded:
         problems += failed.problems
         specs, targets = {}, []
     try:
-        layouts = load_layouts(workspace.layouts_dir)
+        wanted = wanted_specs(workspace.config)
+        layouts = {n: l for n, l in load_layouts(workspace.layouts_dir).items() if l.form in wanted}
     except ValidationFailed as failed:
         problems += failed.problems
         layouts = {}

@@ -241,3 +241,36 @@ def test_the_engagement_sheet_follows_consent_and_status_through_crashes(local, 
 
     SharingMachine.make_env = staticmethod(make_env)
     SharingMachine.TestCase().runTest()
+
+
+def test_monitoring_answers_reach_the_engagement_team_only_and_small_counts_are_hidden(local, tmp_path, monkeypatch):
+    import shutil
+    from pathlib import Path
+
+    from sync_env import MINIMAL
+
+    shutil.copytree(MINIMAL, tmp_path, dirs_exist_ok=True)
+    shutil.copy(Path(__file__).parent.parent / "form_specs" / "equal_opportunities.yaml", tmp_path / "form_specs")
+    shutil.copy(Path(__file__).parent.parent / "sheet_layouts" / "equal_opportunities.yaml", tmp_path / "sheet_layouts")
+    config = tmp_path / "ppp-gsuite.yaml"
+    config.write_text(config.read_text() + "equal_opportunities_monitoring: true\n")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PPP_GSUITE_LOCAL_URL", local.url)
+    env = Env(local, tmp_path)
+    spec = "equal_opportunities"
+    ages = ["25 to 34"] * 6 + ["65 to 74"] * 5 + ["Under 18"]
+    for age in ages:
+        env.answer(spec, spec, opportunity="Heart Care Board", age_band=age)
+    env.apply()
+    monitoring = env.spreadsheet("monitoring")
+    people = {p.get("emailAddress") for p in env.drive.permissions(monitoring) if p.get("role") != "owner"}
+    assert people == {"sam@example.org"}  # the engagement team; no lead contact
+    for lead_sheet in ("opportunity:heart-board", "opportunity:eye-group"):
+        tabs = [s["properties"]["title"] for s in env.sheets.metadata(env.spreadsheet(lead_sheet))["sheets"]]
+        assert all("monitoring" not in t.lower() and "equal" not in t.lower() for t in tabs)
+    result = CliRunner().invoke(main, ["report", "diversity"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert any(line.startswith("25 to 34") and line.endswith(" 6") for line in lines), result.output
+    assert any(line.startswith("Under 18") and line.endswith("fewer than 5") for line in lines)
+    assert "Response ID" not in result.output

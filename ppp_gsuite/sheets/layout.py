@@ -15,10 +15,12 @@ from ..yamlload import load, shown
 
 ToolKey = Literal[
     "response_id", "reference", "partner_reference", "partner_name", "opportunity",
-    "submitted", "last_edited", "form_version", "flags", "mileage", "total", "status_seen", "last_email",
+    "submitted", "submitted_date", "last_edited", "form_version", "flags", "mileage", "total", "status_seen",
+    "last_email",
 ]
 TOOL_HEADERS = {"response_id": "Response ID"}
 JOINED_FORMS = {"needs_assessment", "expenses", "preferences"}
+ANONYMOUS_FORMS = {"equal_opportunities"}  # no reference, never joined to a person
 
 
 class Column(Model):
@@ -50,7 +52,7 @@ class Column(Model):
 
 
 class Layout(Model):
-    spreadsheet: Literal["opportunity", "expenses", "admin"]
+    spreadsheet: Literal["opportunity", "expenses", "admin", "monitoring"]
     form: Literal[SPEC_NAMES]  # type: ignore[valid-type]
     tab: Label
     columns: list[Column] = Field(min_length=1)

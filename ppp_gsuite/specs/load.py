@@ -8,11 +8,13 @@ from ..config import Opportunity, Workspace
 from ..errors import Problem, ValidationFailed
 from ..models import parse
 from ..yamlload import load, shown
-from .models import SKIP_LOGIC_TYPES, SUBMIT, FormSpec, Item, Section
+from .models import SKIP_LOGIC_TYPES, SUBMIT, Choice, FormSpec, Item, Section
 from .render import RenderError, render_model
 
 EOI = "expression_of_interest"
-SPEC_NAMES = (EOI, "needs_assessment", "expenses", "preferences")
+MONITORING = "equal_opportunities"
+SPEC_NAMES = (EOI, "needs_assessment", "expenses", "preferences", MONITORING)
+OPPORTUNITIES_PLACEHOLDER = "OPPORTUNITIES"  # a choice that stands for every opportunity's group name
 CONSENT_SECTION = "consent"
 
 
@@ -42,7 +44,7 @@ def load_spec(path: Path) -> FormSpec:
 
 def load_specs(workspace: Workspace) -> dict[str, FormSpec]:
     specs, problems = {}, []
-    for name in SPEC_NAMES:
+    for name in wanted_specs(workspace.config):
         path = workspace.specs_dir / f"{name}.yaml"
         try:
             specs[name] = load_spec(path)
@@ -69,16 +71,41 @@ def build_targets(workspace: Workspace, specs: dict[str, FormSpec]) -> list[Form
             targets.append(FormTarget(f"eoi-{opportunity.key}", EOI, spec, opportunity))
         except ValidationFailed as failed:
             problems.extend(failed.problems)
-    for name in SPEC_NAMES[1:]:
+    for name in wanted_specs(config)[1:]:
         try:
             context = {"organisation": config.organisation, "config": config}
             spec = _render(specs[name], context, shown(workspace.specs_dir / f"{name}.yaml"))
+            spec = _expand_opportunities(spec, [o.group for o in config.opportunities])
             targets.append(FormTarget(name, name, spec))
         except ValidationFailed as failed:
             problems.extend(failed.problems)
     if problems:
         raise ValidationFailed(problems)
     return targets
+
+
+def wanted_specs(config) -> tuple[str, ...]:
+    """The forms this organisation deploys: monitoring is optional."""
+    return tuple(n for n in SPEC_NAMES if n != MONITORING or config.equal_opportunities_monitoring)
+
+
+def _expand_opportunities(spec: FormSpec, groups: list[str]) -> FormSpec:
+    """A choice "OPPORTUNITIES" becomes one choice per opportunity (a list YAML text cannot loop over)."""
+    sections = []
+    for section in spec.sections:
+        items = []
+        for item in section.items:
+            if item.choices and any(c.label == OPPORTUNITIES_PLACEHOLDER for c in item.choices):
+                choices = []
+                for choice in item.choices:
+                    if choice.label == OPPORTUNITIES_PLACEHOLDER:
+                        choices += [Choice(label=group) for group in groups]
+                    else:
+                        choices.append(choice)
+                item = item.model_copy(update={"choices": choices})
+            items.append(item)
+        sections.append(section.model_copy(update={"items": items}))
+    return spec.model_copy(update={"sections": sections})
 
 
 def _render(spec: FormSpec, context: dict, file: str) -> FormSpec:

@@ -49,6 +49,7 @@ ENGAGEMENT_TAB = TabLayout("engagement", "", "Partners", (
     SheetColumn("tool", "response_id", "Reference", 150),
 ))
 ENGAGEMENT = "engagement"
+MONITORING = "monitoring"  # anonymous answers: the engagement team alone, never a lead
 UNMATCHED_PREFIX = "Unmatched "
 
 
@@ -98,8 +99,14 @@ def destinations(config: Config, targets: list[FormTarget], layouts: dict[str, L
         tuple(person.email for person in config.engagement_team), "reader",
     )
     admin_tabs = [SYNC_STATE, EMAIL_LOG, CONSENT_LOG, TOMBSTONES] + [resolve(n, l, specs[l.form]) for n, l in layouts.items() if l.spreadsheet == ADMIN]
+    monitoring_tabs = tuple(resolve(n, l, specs[l.form]) for n, l in layouts.items() if l.spreadsheet == MONITORING)
+    if monitoring_tabs:
+        found[MONITORING] = Destination(
+            MONITORING, f"Patient and Public Partners: equal opportunities monitoring ({org})", monitoring_tabs,
+            tuple(person.email for person in config.engagement_team), "reader",
+        )
     for name, layout in layouts.items():
-        if layout.spreadsheet != ADMIN and layout.form != EOI:
+        if layout.spreadsheet not in (ADMIN, MONITORING) and layout.form != EOI:
             tab = resolve(name, layout, specs[layout.form])
             admin_tabs.append(TabLayout(tab.name, tab.form, UNMATCHED_PREFIX + tab.tab[0].lower() + tab.tab[1:], tab.columns))
     found[ADMIN] = Destination(ADMIN, f"Patient and Public Partners: sync records ({org})", tuple(admin_tabs), ())

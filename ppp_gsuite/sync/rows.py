@@ -10,7 +10,7 @@ from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
 from ..forms.items import question_id
-from ..sheets.layout import TabLayout
+from ..sheets.layout import JOINED_FORMS, TabLayout
 from ..specs.models import FormSpec
 
 KEPT_BY_OTHERS = {"flags", "status_seen", "last_email"}  # tool columns the email step writes, or built last
@@ -111,6 +111,7 @@ def build_row(
     known = {
         "response_id": response["responseId"],
         "submitted": readable_time(response.get("createTime") or response["lastSubmittedTime"]),
+        "submitted_date": readable_time(response.get("createTime") or response["lastSubmittedTime"])[:10],
         "last_edited": response.get("lastSubmittedTime", ""),
         "form_version": form_version,
         "partner_reference": answers.get("reference", ""),
@@ -118,7 +119,7 @@ def build_row(
         "opportunity": partner.opportunity_group if partner else "",
         **(tool_values or {}),
     }
-    if tab.form != "expression_of_interest" and partner is None:
+    if tab.form in JOINED_FORMS and partner is None:
         flags.append("reference not found: this person could not be matched to an expression of interest")
     cells: dict[str, str] = {}
     for column in tab.columns:

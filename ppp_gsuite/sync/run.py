@@ -26,7 +26,8 @@ from ..sheets.layout import TabLayout
 from ..specs.load import EOI, FormTarget
 from ..sheets.a1 import cell_range
 from .consent import Member, consent_rows, latest, may_share
-from .destinations import (ADMIN, CONSENT_LOG, ENGAGEMENT, EXPENSES, SYNC_STATE, TOMBSTONES, Destination,
+from ..specs.load import MONITORING as MONITORING_FORM
+from .destinations import (ADMIN, CONSENT_LOG, ENGAGEMENT, EXPENSES, MONITORING, SYNC_STATE, TOMBSTONES, Destination,
                            opportunity_target, unmatched_tab)
 from .emails import noted, tab_records
 from .sharing import sharing_problems
@@ -156,6 +157,7 @@ class Sync:
                 self._read(run)
         partners = self._write_expressions_of_interest(listed, versions)
         self._write_joined(listed, versions, partners)
+        self._write_monitoring(listed, versions)
         admin.rows[CONSENT_LOG.tab].extend(self.consents)
         self._share_with_engagement_team()
         self._close_past_closing_dates(deployed)
@@ -287,6 +289,17 @@ class Sync:
                     self._add_money(run, tab, [row for row, _ in rows])
                 run.rows[title].extend(row for row, _ in rows)
         del admin
+
+    def _write_monitoring(self, listed, versions) -> None:
+        """Anonymous answers, to the spreadsheet only the engagement team can read."""
+        run = self.runs.get(MONITORING)
+        responses = listed.get(MONITORING_FORM, [])
+        if run is None or not responses:
+            return
+        target, tab = self.targets[MONITORING_FORM], run.dest.tabs[0]
+        run.rows[tab.tab].extend(
+            build_row(tab, MONITORING_FORM, target.spec, r, versions.get(MONITORING_FORM, "")) for r in responses
+        )
 
     def _home(self, form: str, partner: Partner | None) -> tuple[SheetRun, TabLayout | None]:
         """Where a joined response is written: its partner's spreadsheet, or the admin one if unmatched."""
