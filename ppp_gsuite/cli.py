@@ -65,6 +65,8 @@ def unreachable_message(exc: Exception) -> str:
 
 
 def plural(count: int, word: str) -> str:
+    if count != 1 and word == "person":
+        return f"{count} people"
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
@@ -240,6 +242,65 @@ def preview_email(obj: Context, name: str, output: str | None):
     path = Path(output or f"{name}.html")
     path.write_text(rendered.html, encoding="utf-8")
     click.echo(f"(HTML written to {path})")
+
+
+def _removal(obj: Context, dry_run: bool, plan, why: str):
+    """Shared by purge and erase: find the rows, say how many, and remove them unless --dry-run."""
+    from datetime import datetime, timezone
+
+    from . import retention
+    from .google.clients import connect
+    from .google.drive_api import DriveApi
+    from .google.forms_api import FormsApi
+    from .google.sheets_api import SheetsApi
+    from .sync.destinations import destinations
+    from .sync.run import Sync
+
+    loaded = obj.load()
+    config = loaded.workspace.config
+    now = datetime.now(timezone.utc)
+    with connect(loaded.workspace) as clients:
+        sync = retention.prepare(Sync(config, loaded.targets, destinations(config, loaded.targets, loaded.layouts),
+                                      FormsApi(clients.forms), DriveApi(clients.drive), SheetsApi(clients.sheets), now))
+        removal = plan(sync, now)
+        verb = "would remove" if dry_run else "removed"
+        click.echo(f"{plural(removal.people, 'person')}: {verb} {sum(removal.count().values())} rows")
+        for where, count in sorted(removal.count().items()):
+            click.echo(f"  {where}: {count}")
+        if not dry_run and removal.rows:
+            retention.apply(sync, removal, why, now)
+    if removal.tombstones:
+        click.echo(retention.BY_HAND)
+        for response_id, form in sorted(removal.tombstones.items(), key=lambda item: item[1]):
+            click.echo(f"  {form}: {response_id}")
+    if dry_run:
+        click.echo("Dry run: nothing was changed.")
+
+
+@main.command()
+@click.option("--dry-run", is_flag=True, help="Say what would be removed; remove nothing.")
+@click.pass_obj
+@translate_errors
+def purge(obj: Context, dry_run: bool):
+    """Remove people not appointed, or who withdrew, once retention_days have passed since."""
+    from datetime import timedelta
+
+    from .retention import purge_plan
+
+    _removal(obj, dry_run, lambda sync, now: purge_plan(sync, timedelta(days=sync.config.retention_days), now),
+             "retention period ended")
+
+
+@main.command()
+@click.argument("reference")
+@click.option("--dry-run", is_flag=True, help="Say what would be removed; remove nothing.")
+@click.pass_obj
+@translate_errors
+def erase(obj: Context, reference: str, dry_run: bool):
+    """Remove one person, by their reference, from every spreadsheet (a request to be forgotten)."""
+    from .retention import erase_plan
+
+    _removal(obj, dry_run, lambda sync, now: erase_plan(sync, reference), "erased on request")
 
 
 @main.group()

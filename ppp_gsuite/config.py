@@ -133,6 +133,8 @@ class Config(Model):
     engagement_requires_appointment: bool = True
     # An optional, anonymous equal-opportunities form; its answers reach the engagement team only.
     equal_opportunities_monitoring: bool = False
+    # purge removes people not appointed, or who withdrew, this long after that status was set.
+    retention_days: int = Field(default=365, ge=30)
     opportunities: list[Opportunity] = Field(min_length=1)
 
     @model_validator(mode="after")

@@ -126,8 +126,8 @@ class Sync:
         deployed = {f["appProperties"]["target"]: f for f in self.drive.find("form") if "target" in f.get("appProperties", {})}
         if not deployed:
             raise NothingDeployed("no deployed forms found: run ppp-gsuite deploy-forms first (with the same account)")
-        self._open_spreadsheets()
-        admin = self._read(self.runs[ADMIN])
+        self.open_spreadsheets()
+        admin = self.read(self.runs[ADMIN])
         state_rows = self._sync_state(admin)
         gone = {row[0] for row in admin.values.get(TOMBSTONES.tab, [])[1:] if row}
         listed: dict[str, list[dict]] = {}
@@ -154,7 +154,7 @@ class Sync:
         versions = {key: file.get("appProperties", {}).get("revision", "") for key, file in deployed.items()}
         for target, run in self.runs.items():  # statuses set by leads and approvers are read every run
             if target != ADMIN:
-                self._read(run)
+                self.read(run)
         partners = self._write_expressions_of_interest(listed, versions)
         self._write_joined(listed, versions, partners)
         self._write_monitoring(listed, versions)
@@ -176,7 +176,7 @@ class Sync:
         return not last or self.now - _parse_time(last) >= self.full_scan_every
 
     # -- spreadsheets ---------------------------------------------------------------------
-    def _open_spreadsheets(self) -> None:
+    def open_spreadsheets(self) -> None:
         found = {f["appProperties"].get("target"): f for f in self.drive.find(SHEET_KIND)}
         for target, dest in self.destinations.items():
             file = found.get(target)
@@ -194,7 +194,7 @@ class Sync:
             self.runs[target] = run
             self.report.sheets[dest.name] = run.link
 
-    def _read(self, run: SheetRun) -> SheetRun:
+    def read(self, run: SheetRun) -> SheetRun:
         if not run.read:
             if not run.laid_out:
                 self._repair(run)
@@ -240,7 +240,7 @@ class Sync:
             run = self.runs[opportunity_target(opportunity.key)]
             if not responses and not joined_waiting:
                 continue
-            self._read(run)
+            self.read(run)
             tab = run.dest.tab(EOI)
             values = run.values.get(tab.tab, [])
             references = _column_by_id(tab, values, "tool", "reference")
@@ -283,7 +283,7 @@ class Sync:
                 self.report.flagged += bool(row.flags)
                 self.report.unmatched += partner is None
             for (dest_target, title), rows in rows_by_run.items():
-                run = self._read(self.runs[dest_target])
+                run = self.read(self.runs[dest_target])
                 tab = next(t for t in run.dest.tabs if t.tab == title)
                 if form == "expenses":
                     self._add_money(run, tab, [row for row, _ in rows])

@@ -1,0 +1,127 @@
+"""Retention and erasure: `purge` (after the retention period) and `erase REFERENCE` (on request).
+
+Both remove whole rows from every spreadsheet the tool keeps, and first write tombstones (the
+response ids, the form, when, why) so that no rescan brings the rows back. They log counts, never
+contents. The Forms API cannot delete responses: a form owner deletes them by hand.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from .sync.destinations import ADMIN, CONSENT_LOG, EMAIL_LOG, ENGAGEMENT, SYNC_STATE, TOMBSTONES
+from .sync.emails import noted
+from .sync.rows import Row
+from .sync.run import Sync, sheet_id_for
+
+ENDED = {"Not appointed", "Withdrawn"}
+BY_HAND = (
+    "The Forms API cannot delete form responses. To remove them from Google Forms too, a form owner "
+    "opens each form named below, Responses > Individual, finds each response id listed, and deletes it."
+)
+
+
+@dataclass
+class Removal:
+    """What will go: rows by spreadsheet and tab (row numbers), and the response ids to tombstone."""
+
+    rows: dict[tuple[str, str], set[int]] = field(default_factory=dict)  # (target, tab) -> sheet row numbers
+    tombstones: dict[str, str] = field(default_factory=dict)  # response id -> form
+    people: int = 0
+
+    def count(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for (target, title), numbers in self.rows.items():
+            counts[f"{target} / {title}"] = len(numbers)
+        return counts
+
+
+def _columns(values: list[list[str]], header: str) -> int | None:
+    return values[0].index(header) if values and header in values[0] else None
+
+
+def _find(sync: Sync, references: set[str], response_ids: set[str], removal: Removal) -> None:
+    """Every row of these people: by response id, by reference, in every tab of every spreadsheet."""
+    for target, run in sync.runs.items():
+        for tab in run.dest.tabs:
+            if tab in (TOMBSTONES, SYNC_STATE, EMAIL_LOG):
+                continue
+            values = run.values.get(tab.tab, [])
+            keys = [c.header for c in tab.columns if c.key in ("response_id", "reference", "partner_reference")]
+            positions = [p for p in (_columns(values, h) for h in keys) if p is not None]
+            for number, line in enumerate(values[1:], start=2):
+                cells = {line[p] for p in positions if p < len(line)}
+                record_key = line[0] if line else ""
+                by_record = tab is CONSENT_LOG and record_key.split("|")[0] in response_ids
+                if cells & (references | response_ids) or by_record:
+                    removal.rows.setdefault((target, tab.tab), set()).add(number)
+                    response_column = _columns(values, tab.column("tool", "response_id").header) if tab.column("tool", "response_id") else None
+                    if tab.form and response_column is not None and response_column < len(line) and target != ENGAGEMENT:
+                        removal.tombstones[line[response_column]] = tab.form
+
+
+def erase_plan(sync: Sync, reference: str) -> Removal:
+    removal = Removal()
+    people = _people(sync)
+    response_ids = {rid for rid, (ref, _, _) in people.items() if ref == reference}
+    if not response_ids:
+        return removal
+    removal.people = 1
+    _find(sync, {reference}, response_ids, removal)
+    return removal
+
+
+def purge_plan(sync: Sync, keep: timedelta, now: datetime) -> Removal:
+    """People not appointed, or who withdrew, whose status has stood longer than `keep`."""
+    removal = Removal()
+    references, response_ids = set(), set()
+    for rid, (reference, status, since) in _people(sync).items():
+        if status in ENDED and since is not None and now - since >= keep:
+            references.add(reference)
+            response_ids.add(rid)
+    removal.people = len(references)
+    if references:
+        _find(sync, references, response_ids, removal)
+    return removal
+
+
+def _people(sync: Sync) -> dict[str, tuple[str, str, datetime | None]]:
+    """EOI response id -> (reference, status, since when the status stood)."""
+    from .specs.load import EOI
+    from .sync.emails import tab_records
+
+    found = {}
+    for run in sync.runs.values():
+        tab = run.dest.tab(EOI)
+        if tab is None:
+            continue
+        records = tab_records(run, tab)
+        for rid, record in records.by_id.items():
+            status = records.get(record, "lead", "status")
+            was, since = noted(records.get(record, "tool", "status_seen"))
+            found[rid] = (records.get(record, "tool", "reference"), status, since if was == status else None)
+    return found
+
+
+def apply(sync: Sync, removal: Removal, why: str, now: datetime) -> None:
+    """Tombstones first (a crash then leaves rows a rerun removes, never rows a rescan restores)."""
+    admin = sync.runs[ADMIN]
+    when = now.strftime("%Y-%m-%dT%H:%M:%SZ")
+    stones = [Row(rid, "", {"Response ID": rid, "Form": form, "Removed": when, "Why": why}) for rid, form in removal.tombstones.items()]
+    if stones:
+        sync.write_now(admin, TOMBSTONES, stones)
+    by_sheet: dict[str, list[dict]] = {}
+    for (target, title), numbers in removal.rows.items():
+        sheet = sheet_id_for(title)
+        for number in sorted(numbers, reverse=True):  # bottom up, so earlier numbers stay right
+            by_sheet.setdefault(target, []).append({"deleteDimension": {"range": {
+                "sheetId": sheet, "dimension": "ROWS", "startIndex": number - 1, "endIndex": number}}})
+    for target, requests in by_sheet.items():
+        sync.sheets.batch_update(sync.runs[target].id, requests)
+
+
+def prepare(sync: Sync) -> Sync:
+    sync.open_spreadsheets()
+    for run in sync.runs.values():
+        sync.read(run)
+    return sync

@@ -1,0 +1,80 @@
+"""purge and erase: people removed from every sheet, tombstoned so no rescan brings them back."""
+from click.testing import CliRunner
+
+from ppp_gsuite.cli import main
+from ppp_gsuite.sheets.a1 import cell_range
+from sync_env import EOI, TAB
+
+HEART = "opportunity:heart-board"
+
+
+def everywhere(env, name, reference):
+    """Every cell of every tab of every spreadsheet, to look for a person."""
+    found = []
+    for file in env.drive.find("spreadsheet"):
+        tabs = [s["properties"]["title"] for s in env.sheets.metadata(file["id"])["sheets"]]
+        for title, (_, values) in env.sheets.read_tabs(file["id"], tabs).items():
+            for line in values:
+                if any(name in cell or reference in cell for cell in line):
+                    found.append((file["appProperties"]["target"], title))
+    return found
+
+
+def set_cells(env, name, cells):
+    values = env.tab(HEART)
+    header = values[0]
+    number = next(i for i, row in enumerate(values) if len(row) > 1 and row[header.index("Name")] == name)
+    env.write(HEART, [(cell_range(TAB, number + 1, header.index(h), header.index(h)), [[v]]) for h, v in cells.items()])
+
+
+def person(env, name):
+    env.answer("eoi-heart-board", EOI, full_name=name, email=f"{name.lower()}@example.org")
+
+
+def reference(env, name):
+    return next(r["Reference"] for r in env.records(HEART) if r["Name"] == name)
+
+
+def test_erase_removes_a_person_from_every_sheet_and_a_full_rescan_does_not_bring_them_back(env):
+    person(env, "Annika")
+    person(env, "Bertram")
+    env.apply()
+    ref = reference(env, "Annika")
+    env.answer("needs_assessment", "needs_assessment", reference=ref, share_with_engagement_team="Yes", what="Print")
+    env.answer("expenses", "expenses", reference=ref, how="Car", when="2026-11-01", miles="10")
+    env.answer("preferences", "preferences", reference=ref, group_can_see_email="No")
+    set_cells(env, "Annika", {"Status": "Appointed"})
+    env.apply()
+    assert len(everywhere(env, "Annika", ref)) >= 5
+
+    dry = CliRunner().invoke(main, ["erase", ref, "--dry-run"])
+    assert dry.exit_code == 0, dry.output
+    assert "1 person: would remove" in dry.output and "Dry run" in dry.output
+    assert "Annika" not in dry.output  # counts, never contents
+    assert len(everywhere(env, "Annika", ref)) >= 5
+
+    result = CliRunner().invoke(main, ["erase", ref])
+    assert result.exit_code == 0, result.output
+    assert "cannot delete form responses" in result.output
+    assert everywhere(env, "Annika", ref) == []
+    env.apply(full=True)
+    assert everywhere(env, "Annika", ref) == []
+    assert [r["Name"] for r in env.records(HEART)] == ["Bertram"]
+
+
+def test_purge_removes_people_not_appointed_after_the_retention_period_only(env):
+    for name in ("Old", "Recent", "Kept"):
+        person(env, name)
+    env.apply()
+    set_cells(env, "Old", {"Status": "Not appointed", "Status noted": "Not appointed since 2020-01-01T00:00:00Z"})
+    set_cells(env, "Recent", {"Status": "Withdrawn"})
+    set_cells(env, "Kept", {"Status": "Appointed", "Status noted": "Appointed since 2020-01-01T00:00:00Z"})
+    env.apply()
+    result = CliRunner().invoke(main, ["purge"])
+    assert result.exit_code == 0, result.output
+    assert "1 person: removed" in result.output
+    assert sorted(r["Name"] for r in env.records(HEART)) == ["Kept", "Recent"]
+    env.apply(full=True)
+    assert sorted(r["Name"] for r in env.records(HEART)) == ["Kept", "Recent"]
+    tombstones = env.records("admin", "Tombstones")
+    assert len(tombstones) == 1 and tombstones[0]["Why"] == "retention period ended"
