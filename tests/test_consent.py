@@ -274,3 +274,19 @@ def test_monitoring_answers_reach_the_engagement_team_only_and_small_counts_are_
     assert any(line.startswith("25 to 34") and line.endswith(" 6") for line in lines), result.output
     assert any(line.startswith("Under 18") and line.endswith("fewer than 5") for line in lines)
     assert "Response ID" not in result.output
+
+
+def test_the_engagement_team_is_emailed_who_was_added_and_removed_once(env, local):
+    apply_person(env, "Ann")
+    env.apply(emails=True)
+    consent(env, "Ann", "Yes")
+    set_status(env, "Ann", "Appointed")
+    env.apply(emails=True)
+    env.apply(emails=True)
+    to_team = [m for m in local.json("GET", "/_local/gmail/messages")["messages"] if "sam@example.org" in m["to"]]
+    assert len(to_team) == 1
+    assert "Ann" in to_team[0]["text"]
+    consent(env, "Ann", "No", form=PREFS)
+    env.apply(emails=True)
+    to_team = [m for m in local.json("GET", "/_local/gmail/messages")["messages"] if "sam@example.org" in m["to"]]
+    assert len(to_team) == 2 and "Ann" in to_team[1]["text"]

@@ -1,13 +1,14 @@
 """The email step of a sync run: note statuses, work out what is due, send it once, note it on the rows."""
 from __future__ import annotations
 
+import hashlib
 from zoneinfo import ZoneInfo
 
 from ..forms.items import entry_number, question_id
 from ..sheets.layout import TabLayout
 from ..specs.load import EOI
-from .destinations import ADMIN, EMAIL_LOG, EXPENSES, opportunity_target
-from .emails import ACKNOWLEDGE_WITHIN, Records, tab_records, applicant_emails, claim_emails, email_key, lead_emails, note, recent, status_view
+from .destinations import ADMIN, EMAIL_LOG, ENGAGEMENT, EXPENSES, opportunity_target
+from .emails import ACKNOWLEDGE_WITHIN, DueEmail, common_context, Records, tab_records, applicant_emails, claim_emails, email_key, lead_emails, note, recent, status_view
 from .mailer import Mailer, MailReport
 from .rows import Row
 
@@ -46,6 +47,7 @@ def email_step(sync, partners: dict, deployed: dict) -> MailReport:
         claims = tab_records(expenses, claims_tab)
         _note_statuses(sync, expenses, claims, "claim_status")
         due += claim_emails(config, EXPENSES, claims, partners, opportunities, since, links_for, sync.now, wanted)
+    due += _sharing_changes(sync, wanted)
     mailer = Mailer(config, sync.templates, sync.send, lambda rows: sync.write_now(admin, EMAIL_LOG, rows),
                     log, sync.now, local_time)
     remaining = mailer.deliver(due)
@@ -57,6 +59,24 @@ def email_step(sync, partners: dict, deployed: dict) -> MailReport:
         tab = next(t for t in sync.runs[target].dest.tabs if t.tab == title)
         sync.runs[target].rows[title].append(Row(response_id, "", {tab.column("tool", "last_email").header: text}))
     return mailer.report
+
+
+def _sharing_changes(sync, wanted) -> list[DueEmail]:
+    """Tell the engagement team who was added to or removed from their sheet (names only)."""
+    added, removed = sync.report.shared_added, sync.report.shared_removed
+    if not added and not removed:
+        return []
+    # The same change found again after a crash (that day) gets the same key: never emailed twice.
+    change = hashlib.sha256(repr((sorted(added), sorted(removed), sync.now.date())).encode()).hexdigest()[:12]
+    context = common_context(sync.config, None)
+    context["changes"] = {"added": list(added), "removed": list(removed)}
+    context["links"]["sheet"] = sync.runs[ENGAGEMENT].link if ENGAGEMENT in sync.runs else ""
+    due = []
+    for number, member in enumerate(sync.config.engagement_team):
+        key = email_key(f"engagement-{change}", "sharing_changes", str(number))
+        if wanted(key):
+            due.append(DueEmail(key, "sharing_changes", member.name, member.email, "an engagement team address", context))
+    return due
 
 
 def _note_statuses(sync, run, found: Records, status_key: str) -> None:
