@@ -226,17 +226,35 @@ def status(obj: Context):
 
 @main.command("preview-email")
 @click.argument("name")
+@click.option("--response", "response_id", metavar="ID", default=None,
+              help="Fill it in from this response's row (its Response ID) instead of sample details.")
 @click.option("--output", type=click.Path(dir_okay=False), default=None, help="Where to write the HTML (default: NAME.html).")
 @click.pass_obj
 @translate_errors
-def preview_email(obj: Context, name: str, output: str | None):
+def preview_email(obj: Context, name: str, response_id: str | None, output: str | None):
     """Print an email's subject and text with sample details, and write its HTML to a file."""
+    from datetime import datetime, timezone
     from pathlib import Path
 
     from .mail.preview import preview
 
     loaded = obj.load()
-    rendered = preview(loaded.workspace.templates_dir, name)
+    context = None
+    if response_id:
+        from .google.clients import connect
+        from .google.drive_api import DriveApi
+        from .google.forms_api import FormsApi
+        from .google.sheets_api import SheetsApi
+        from .sync.destinations import destinations
+        from .sync.preview import context_for
+        from .sync.run import Sync
+
+        config = loaded.workspace.config
+        with connect(loaded.workspace) as clients:
+            sync = Sync(config, loaded.targets, destinations(config, loaded.targets, loaded.layouts),
+                        FormsApi(clients.forms), DriveApi(clients.drive), SheetsApi(clients.sheets), datetime.now(timezone.utc))
+            context = context_for(sync, response_id)
+    rendered = preview(loaded.workspace.templates_dir, name, context)
     click.echo(f"Subject: {rendered.subject}\n")
     click.echo(rendered.text)
     path = Path(output or f"{name}.html")

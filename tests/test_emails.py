@@ -230,3 +230,17 @@ def test_killing_the_sync_at_every_step_never_sends_an_email_twice(env, local):
         if states[key] == "sent":
             assert row["Email"] in delivered
     assert sum(1 for s in states.values() if s == UNKNOWN) <= 10
+
+
+def test_preview_email_fills_in_a_real_row(env, tmp_path):
+    response = env.answer("eoi-heart-board", EOI, full_name="Robin Preview", email="robin@example.org")
+    env.apply()
+    result = CliRunner().invoke(main, ["preview-email", "appointed", "--response", response["responseId"],
+                                       "--output", str(tmp_path / "appointed.html")])
+    assert result.exit_code == 0, result.output
+    assert "Robin Preview" in result.output and "Heart Care Board" in result.output
+    assert "Robin Preview" in (tmp_path / "appointed.html").read_text()
+    missing = CliRunner().invoke(main, ["preview-email", "appointed", "--response", "nope"])
+    assert missing.exit_code == 1 and "Response ID column" in missing.output
+    sample = CliRunner().invoke(main, ["preview-email", "eoi_received", "--output", str(tmp_path / "s.html")])
+    assert sample.exit_code == 0 and "Subject:" in sample.output

@@ -114,6 +114,38 @@ def recent(records: Records, record: dict[str, str], since: str) -> bool:
     return records.get(record, "tool", "submitted") >= since
 
 
+def applicant_context(config: Config, opportunity: Opportunity, eoi: Records, record: dict[str, str], links_for,
+                      now: datetime) -> dict:
+    """Everything an email to this applicant may use, from their row (answers and the lead's columns)."""
+    view = status_view(record, eoi.tab, "status")
+    context = common_context(config, opportunity)
+    context.update(
+        person={"name": eoi.get(record, "answer", "full_name")},
+        links=links_for(eoi.get(record, "tool", "reference")),
+        future_opportunities=eoi.get(record, "answer", "future_opportunities").lower().startswith("yes"),
+        interview={
+            "when": eoi.get(record, "lead", "interview_date"),
+            "where": eoi.get(record, "lead", "interview_where"),
+            "panel": eoi.get(record, "lead", "interview_panel"),
+        },
+        days_waiting=(now - view.since).days if view and view.since else 0,
+    )
+    return context
+
+
+def claim_context(config: Config, opportunity: Opportunity | None, partner, claims: Records, record: dict[str, str],
+                  links_for) -> dict:
+    context = common_context(config, opportunity)
+    context.update(person={"name": partner.name}, links=links_for(partner.reference), claim={
+        "what": claims.get(record, "answer", "claim_for"),
+        "date": next((record.get(c.header, "") for c in claims.tab.columns if c.role == "journey_date"), ""),
+        "total": claims.get(record, "tool", "total"),
+        "status": claims.get(record, "lead", "claim_status"),
+        "notes": claims.get(record, "lead", "approver_notes"),
+    })
+    return context
+
+
 def applicant_emails(config: Config, opportunity: Opportunity, target: str, eoi: Records, needs: Records | None,
                      since: str, links_for, now: datetime, wanted=lambda key: True) -> list[DueEmail]:
     """EOI received for new rows; decisions once a status has stood; the needs-assessment reminder."""
@@ -124,32 +156,24 @@ def applicant_emails(config: Config, opportunity: Opportunity, target: str, eoi:
     for response_id, record in eoi.by_id.items():
         name, address = eoi.get(record, "answer", "full_name"), eoi.get(record, "answer", "email")
         reference = eoi.get(record, "tool", "reference")
-        future = eoi.get(record, "answer", "future_opportunities").lower().startswith("yes")
         row = (target, eoi.tab.tab, response_id)
 
-        def add(template, status="", reply_to=None, **extra):
-            if not wanted(email_key(response_id, template, status)):
-                return
-            context = common_context(config, opportunity)
-            context.update(person={"name": name}, links=links_for(reference), future_opportunities=future)
-            due.append(DueEmail(email_key(response_id, template, status), template, name, address,
-                                "the applicant's email address", {**context, **extra}, reply_to, row))
+        def add(template, status="", reply_to=None):
+            if wanted(email_key(response_id, template, status)):
+                context = applicant_context(config, opportunity, eoi, record, links_for, now)
+                due.append(DueEmail(email_key(response_id, template, status), template, name, address,
+                                    "the applicant's email address", context, reply_to, row))
 
         if recent(eoi, record, since):
             add("eoi_received")
         view = status_view(record, eoi.tab, "status")
         if stood(view, now, grace) and view.status in DECISIONS:
-            interview = {
-                "when": eoi.get(record, "lead", "interview_date"),
-                "where": eoi.get(record, "lead", "interview_where"),
-                "panel": eoi.get(record, "lead", "interview_panel"),
-            }
-            if view.status == "Invited to interview" and not interview["when"]:
+            if view.status == "Invited to interview" and not eoi.get(record, "lead", "interview_date"):
                 continue  # the invitation waits for the date and time the lead types in
-            add(DECISIONS[view.status], view.status, (lead.name, lead.email), interview=interview)
+            add(DECISIONS[view.status], view.status, (lead.name, lead.email))
         if (view and view.status == "Appointed" and view.since and reference not in with_needs
                 and now - view.since >= timedelta(days=config.email.needs_reminder_days)):
-            add("needs_reminder", days_waiting=(now - view.since).days)
+            add("needs_reminder")
     return due
 
 
@@ -162,24 +186,15 @@ def claim_emails(config: Config, target: str, claims: Records, partners: dict, o
         if partner is None:
             continue
         opportunity = opportunities.get(partner.opportunity)
-        claim = {
-            "what": claims.get(record, "answer", "claim_for"),
-            "date": next((record.get(c.header, "") for c in claims.tab.columns if c.role == "journey_date"), ""),
-            "total": claims.get(record, "tool", "total"),
-            "status": claims.get(record, "lead", "claim_status"),
-            "notes": claims.get(record, "lead", "approver_notes"),
-        }
         lead = opportunity.lead_contact if opportunity else None
         reply = (lead.name, lead.email) if lead else None
         row = (target, claims.tab.tab, response_id)
 
         def add(template, status=""):
-            if not wanted(email_key(response_id, template, status)):
-                return
-            context = common_context(config, opportunity)
-            context.update(person={"name": partner.name}, links=links_for(partner.reference), claim=claim)
-            due.append(DueEmail(email_key(response_id, template, status), template, partner.name, partner.email,
-                                "the partner's email address", context, reply, row))
+            if wanted(email_key(response_id, template, status)):
+                context = claim_context(config, opportunity, partner, claims, record, links_for)
+                due.append(DueEmail(email_key(response_id, template, status), template, partner.name, partner.email,
+                                    "the partner's email address", context, reply, row))
 
         if recent(claims, record, since):
             add("claim_received")
