@@ -58,6 +58,7 @@ def make_config(folder: Path, opportunities: int) -> Path:
     ]
     config["form_specs"] = str(ROOT / "form_specs")
     config["sheet_layouts"] = str(ROOT / "sheet_layouts")
+    config["email_templates"] = str(ROOT / "email_templates")
     path = folder / "ppp-gsuite.yaml"
     path.write_text(yaml.safe_dump(config, sort_keys=False))
     return path

@@ -407,13 +407,10 @@ class Sync:
             replaced = self._replacements(run)
             if not any(run.rows.values()) and not replaced and run.laid_out:
                 continue
-            if self._refused(run):
-                continue
-            requests, ranges = [], list(replaced)
-            if run.fresh and not run.laid_out:
-                requests += self._first_layout(run)  # sent with this write's growth, in one request
-            elif not run.laid_out:
+            if not run.fresh and not run.laid_out:
                 self._repair(run)
+            requests = self._first_layout(run) if not run.laid_out else []  # sent with the growth, in one request
+            ranges, added, updated, restored = list(replaced), 0, 0, []
             for tab in run.dest.tabs:
                 rows = run.rows.get(tab.tab, [])
                 if not rows and run.values.get(tab.tab):
@@ -421,11 +418,15 @@ class Sync:
                 writes = plan_tab(tab, tab.tab, run.values.get(tab.tab, []), rows)
                 ranges += writes.ranges
                 requests += self._growth(run, tab, writes)
-                if tab is not SYNC_STATE:
-                    self.report.added += writes.added
-                    self.report.updated += writes.updated
+                if tab.form:  # response rows, not the tool's own records
+                    added, updated = added + writes.added, updated + writes.updated
                 if run.values.get(tab.tab):
-                    self.report.restored_headers += [f"{run.dest.name} / {tab.tab}: {h}" for h in writes.restored_headers]
+                    restored += [f"{run.dest.name} / {tab.tab}: {h}" for h in writes.restored_headers]
+            if ranges and self._refused(run):
+                continue
+            self.report.added += added
+            self.report.updated += updated
+            self.report.restored_headers += restored
             if requests:
                 self.sheets.batch_update(run.id, requests)
             if ranges:
