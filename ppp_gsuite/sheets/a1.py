@@ -11,6 +11,14 @@ def column_letters(index: int) -> str:
     return letters
 
 
+def column_index(letters: str) -> int:
+    """A -> 0, Z -> 25, AA -> 26."""
+    number = 0
+    for letter in letters.upper():
+        number = number * 26 + ord(letter) - 64
+    return number - 1
+
+
 def quoted(title: str) -> str:
     return "'" + title.replace("'", "''") + "'"
 

@@ -24,7 +24,7 @@ from ..google.sheets_api import SheetsApi
 from ..sheets.formatting import ROWS, grid_columns, tab_requests
 from ..sheets.layout import TabLayout
 from ..specs.load import EOI, FormTarget
-from ..sheets.a1 import cell_range
+from ..sheets.a1 import cell_range, column_index
 from .consent import Member, consent_rows, latest, may_share
 from ..specs.load import MONITORING as MONITORING_FORM
 from .destinations import (ADMIN, CONSENT_LOG, ENGAGEMENT, EXPENSES, MONITORING, SYNC_STATE, TOMBSTONES, Destination,
@@ -98,11 +98,7 @@ def _grid(answered_range: str) -> tuple[int, int]:
     match = re.search(r"!\$?([A-Z]+)?\$?(\d+)?:\$?([A-Z]+)\$?(\d+)$", answered_range)
     if not match:
         return (0, 0)
-    letters, rows = match.group(3), int(match.group(4))
-    columns = 0
-    for letter in letters:
-        columns = columns * 26 + ord(letter) - 64
-    return rows, columns
+    return int(match.group(4)), column_index(match.group(3)) + 1
 
 
 class Sync:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..sheets.a1 import cell_range
+from ..sheets.a1 import cell_range, column_index
 from ..sheets.layout import TabLayout
 from .rows import Row
 
@@ -106,10 +106,7 @@ def apply_writes(values: list[list[str]], ranges: list[tuple[str, list[list[str]
         start = a1.rsplit("!", 1)[1].split(":")[0]
         letters = "".join(ch for ch in start if ch.isalpha())
         row = int(start[len(letters):])
-        column = 0
-        for letter in letters:
-            column = column * 26 + ord(letter) - 64
-        column -= 1
+        column = column_index(letters)
         for offset, line in enumerate(block):
             index = row - 1 + offset
             while len(values) <= index:

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 
 from ..errors import InvalidArgument
 
+from ...sheets.a1 import column_letters  # noqa: F401  (one implementation, shared with the tool)
+
 _REF = re.compile(r"\$?([A-Za-z]{0,3})\$?(\d{0,7})\Z")
 _PLAIN_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _LOOKS_LIKE_REF = re.compile(r"([A-Za-z]{1,3}\d+|[Rr]\d*[Cc]\d*)\Z")
@@ -115,15 +117,6 @@ def column_index(letters: str) -> int:
     for char in letters.upper():
         number = number * 26 + ord(char) - 64
     return number - 1
-
-
-def column_letters(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
 
 
 def quote_name(name: str) -> str:
