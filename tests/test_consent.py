@@ -290,3 +290,28 @@ def test_the_engagement_team_is_emailed_who_was_added_and_removed_once(env, loca
     env.apply(emails=True)
     to_team = [m for m in local.json("GET", "/_local/gmail/messages")["messages"] if "sam@example.org" in m["to"]]
     assert len(to_team) == 2 and "Ann" in to_team[1]["text"]
+
+
+def test_a_withdrawal_sent_through_the_preferences_web_page_takes_effect_in_the_next_sync(env, local):
+    from ppp_gsuite.forms.items import entry_number, question_id
+
+    apply_person(env, "Ann")
+    env.apply()
+    consent(env, "Ann", "Yes")
+    set_status(env, "Ann", "Appointed")
+    env.apply()
+    assert engagement(env) == ["Ann"]
+
+    ref = reference_of(env, "Ann")
+    form_id = env.form_ids[PREFS]
+    entry = lambda key: f"entry.{entry_number(question_id(PREFS, key))}"  # noqa: E731
+    status, page = local.request("GET", f"/forms/d/e/{form_id}/viewform?usp=pp_url&{entry('reference')}={ref}")
+    assert status == 200 and f'value="{ref}"' in page  # the link in every email fills in the reference
+    status, page = local.request("POST", f"/forms/d/e/{form_id}/formResponse",
+                                 form={entry("reference"): ref, "pageHistory": "0", "navigate": "next"})
+    assert status == 200 and "May we share your contact details" in page
+    status, page = local.request("POST", f"/forms/d/e/{form_id}/formResponse", form={
+        entry("reference"): ref, entry("share_with_engagement_team"): "No", "pageHistory": "0,1", "navigate": "submit"})
+    assert status == 200 and "Your response has been recorded" in page
+    report = env.apply()
+    assert engagement(env) == [] and report.shared_removed == ["Ann"]
