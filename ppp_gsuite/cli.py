@@ -154,6 +154,7 @@ def sync(obj: Context, full: bool):
             send=clients.mail.send if config.email.send else None, templates=loaded.workspace.templates_dir,
         )
         report = job.run()
+    click.echo(f"sync at {job.now:%Y-%m-%d %H:%M:%S} UTC")  # a line with the time, for cron's log
     for name in report.created:
         click.echo(f"created spreadsheet: {name}")
     click.echo(
