@@ -139,8 +139,6 @@ def test_applicant_fills_in_the_expression_of_interest_and_skip_logic_follows(en
     assert answers_of(env, "eoi-heart-board") == [expected]
 
 
-@pytest.mark.xfail(strict=True, reason="the form page stores the browser's CRLF line breaks as typed; "
-                   "Google Forms answers have \\n, and the sheet page already turns CRLF into \\n")
 def test_a_line_break_typed_in_a_paragraph_is_stored_as_a_newline(env, page):
     page.goto(responder_uri(env, "eoi-heart-board"))
     page.get_by_role("button", name="Next").click()

@@ -54,7 +54,8 @@ def read_answers(form: dict, fields) -> dict[str, list[str]]:
         question_id = by_entry.get(name)
         if question_id is None:
             continue
-        values = [v.strip() for v in fields.getlist(name) if v.strip()]
+        # Browsers send a textarea's line breaks as CRLF; Google Forms answers have \n.
+        values = [v.replace("\r\n", "\n").strip() for v in fields.getlist(name) if v.strip()]
         if values:
             answers[question_id] = values
     return answers
