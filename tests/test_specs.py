@@ -33,3 +33,11 @@ def test_text_is_filled_in_from_the_role_description():
     spec = targets()["eoi-heart-board"].spec
     assert spec.title == "Expression of interest: Heart Care Board"
     assert spec.item("role_summary").help == "Read papers and share your views."
+
+
+def test_a_jump_to_consent_lands_on_the_opportunitys_own_questions_first():
+    spec = targets()["eoi-heart-board"].spec
+    choice = next(c for c in spec.item("has_interests").choices if c.label == "No")
+    assert choice.go_to == "opportunity_questions"
+    other = targets()["eoi-eye-group"].spec  # no questions of its own: the jump stays on consent
+    assert next(c for c in other.item("has_interests").choices if c.label == "No").go_to == "consent"

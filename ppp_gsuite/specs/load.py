@@ -16,6 +16,7 @@ MONITORING = "equal_opportunities"
 SPEC_NAMES = (EOI, "needs_assessment", "expenses", "preferences", MONITORING)
 OPPORTUNITIES_PLACEHOLDER = "OPPORTUNITIES"  # a choice that stands for every opportunity's group name
 CONSENT_SECTION = "consent"
+OPPORTUNITY_SECTION = "opportunity_questions"
 
 
 @dataclass(frozen=True)
@@ -137,10 +138,18 @@ def merge_opportunity(base: FormSpec, opportunity: Opportunity, base_file: str, 
     sections: list[Section] = []
     for section in base.sections:
         if section.key == CONSENT_SECTION and wanted.add:
-            sections.append(Section(key="opportunity_questions", title=wanted.section_title, items=wanted.add))
-        items = [item for item in section.items if item.key not in wanted.omit]
+            sections.append(Section(key=OPPORTUNITY_SECTION, title=wanted.section_title, items=wanted.add))
+        items = [_land_before_consent(item) if wanted.add else item for item in section.items if item.key not in wanted.omit]
         sections.append(section.model_copy(update={"items": items}))
     return base.model_copy(update={"sections": sections}), {item.key for item in wanted.add}
+
+
+def _land_before_consent(item: Item) -> Item:
+    """A jump to the consent section lands on the opportunity's own questions, so none is skipped."""
+    if not any(choice.go_to == CONSENT_SECTION for choice in item.choices or ()):
+        return item
+    choices = [c.model_copy(update={"go_to": OPPORTUNITY_SECTION}) if c.go_to == CONSENT_SECTION else c for c in item.choices]
+    return item.model_copy(update={"choices": choices})
 
 
 def check_structure(spec: FormSpec, file_of) -> list[Problem]:
