@@ -15,15 +15,49 @@ from .rows import Row
 PREFILLED = {"needs_assessment": "needs_assessment", "expenses": "expenses", "preferences": "preferences"}
 
 
+def read_log(sync) -> dict[str, dict[str, str]]:
+    values = sync.runs[ADMIN].values.get(EMAIL_LOG.tab, [])
+    return {row[0]: dict(zip(values[0], row)) for row in values[1:] if row and row[0]} if values else {}
+
+
+def note_rows(sync) -> None:
+    """Before the rows are written: when each status was first seen, and each row's last email.
+
+    Notes go in the run's one write per spreadsheet, made right after the read, so a lead who
+    sorts during the (longer) sending cannot move rows under them. A send is noted on its row by
+    the next run, from the email log, which is the record.
+    """
+    latest: dict[str, tuple[str, str]] = {}
+    for key, entry in read_log(sync).items():
+        response_id, template = key.split("|")[0], key.split("|")[1] if "|" in key else ""
+        time = entry.get("Time", "")
+        if response_id not in latest or time >= latest[response_id][0]:
+            latest[response_id] = (time, f"{template.replace('_', ' ')}: {_short(entry.get('State', ''))} {time}".strip())
+    for run in sync.runs.values():
+        for tab, status_key in ((run.dest.tab(EOI), "status"), (run.dest.tab("expenses"), "claim_status")):
+            if tab is None or tab.column("tool", "status_seen") is None:
+                continue
+            found = tab_records(run, tab)
+            _note_statuses(sync, run, found, status_key)
+            column = tab.column("tool", "last_email")
+            for response_id, record in found.by_id.items():
+                if response_id in latest and column and record.get(column.header, "") != latest[response_id][1]:
+                    run.rows[tab.tab].append(Row(response_id, "", {column.header: latest[response_id][1]}))
+
+
+def _short(state: str) -> str:
+    return "unknown, see the email log" if state.startswith("unknown") else state
+
+
 def email_step(sync, partners: dict, deployed: dict) -> MailReport:
+    """After the rows are written: work out what is due and send it, recording intents and results."""
     config = sync.config
     zone = ZoneInfo(config.email.timezone)
     local_now = sync.now.astimezone(zone)
     local_time = local_now.strftime("%Y-%m-%d %H:%M")
     since = (local_now - ACKNOWLEDGE_WITHIN).strftime("%Y-%m-%d %H:%M")
     admin = sync.runs[ADMIN]
-    log_values = admin.values.get(EMAIL_LOG.tab, [])
-    log = {row[0]: dict(zip(log_values[0], row)) for row in log_values[1:] if row and row[0]} if log_values else {}
+    log = read_log(sync)
     links_for = _links(sync, deployed)
     wanted = lambda key: key not in log or log[key].get("State") == "retry"  # noqa: E731
     opportunities = {o.key: o for o in config.opportunities}
@@ -31,10 +65,11 @@ def email_step(sync, partners: dict, deployed: dict) -> MailReport:
     for opportunity in config.opportunities:
         target = opportunity_target(opportunity.key)
         run = sync.runs[target]
+        if run.dest.name in sync.report.refused:
+            continue  # its rows were not written: nothing about them is emailed until they are
         eoi_tab, needs_tab = run.dest.tab(EOI), run.dest.tab("needs_assessment")
         eoi = tab_records(run, eoi_tab)
         needs = tab_records(run, needs_tab) if needs_tab else None
-        _note_statuses(sync, run, eoi, "status")
         due += applicant_emails(config, opportunity, target, eoi, needs, since, links_for, sync.now, wanted)
         last_digest = max((r.get("Time", "") for k, r in log.items()
                            if k.startswith(f"{opportunity.key}|eoi_digest|") and r.get("State") == "sent"), default="")
@@ -43,21 +78,15 @@ def email_step(sync, partners: dict, deployed: dict) -> MailReport:
         due += lead_emails(config, opportunity, eoi, needs_names, run.link, last_digest, local_now, local_now.date())
     expenses = sync.runs.get(EXPENSES)
     claims_tab = expenses.dest.tab("expenses") if expenses else None
-    if claims_tab:
+    if claims_tab and expenses.dest.name not in sync.report.refused:
         claims = tab_records(expenses, claims_tab)
-        _note_statuses(sync, expenses, claims, "claim_status")
         due += claim_emails(config, EXPENSES, claims, partners, opportunities, since, links_for, sync.now, wanted)
-    due += _sharing_changes(sync, wanted)
+    engagement = sync.runs.get(ENGAGEMENT)
+    if engagement and engagement.dest.name not in sync.report.refused:
+        due += _sharing_changes(sync, wanted)
     mailer = Mailer(config, sync.templates, sync.send, lambda rows: sync.write_now(admin, EMAIL_LOG, rows),
                     log, sync.now, local_time)
-    remaining = mailer.deliver(due)
-    admin.rows[EMAIL_LOG.tab].extend(remaining)
-    last_email = {}
-    for (target, title, response_id), text in mailer.report.notes:
-        last_email[(target, title, response_id)] = text
-    for (target, title, response_id), text in last_email.items():
-        tab = next(t for t in sync.runs[target].dest.tabs if t.tab == title)
-        sync.runs[target].rows[title].append(Row(response_id, "", {tab.column("tool", "last_email").header: text}))
+    admin.rows[EMAIL_LOG.tab].extend(mailer.deliver(due))
     return mailer.report
 
 
@@ -84,7 +113,7 @@ def _note_statuses(sync, run, found: Records, status_key: str) -> None:
     seen = found.tab.column("tool", "status_seen")
     for response_id, record in found.by_id.items():
         view = status_view(record, found.tab, status_key)
-        if view and view.changed and view.status:
+        if view and view.changed:  # a cleared status is noted too, so setting it again restarts the wait
             text = note(view.status, sync.now)
             record[seen.header] = text
             run.rows[found.tab.tab].append(Row(response_id, "", {seen.header: text}))

@@ -32,7 +32,6 @@ class MailReport:
     failed: int = 0
     held: int = 0  # over the daily cap: sent by a later run
     waiting_for_a_person: int = 0  # every unknown in the log
-    notes: list[tuple[tuple[str, str, str], str]] = field(default_factory=list)  # row -> "Last email" text
 
 
 def log_state(record: dict[str, str]) -> str:
@@ -100,7 +99,6 @@ class Mailer:
                 message_id = self.send(raw)
             except SendOutcomeUnknown:
                 pending.append(self._entry(email.key, email.template, email.who, UNKNOWN, ""))
-                self._note(email, "unknown: see the email log")
                 self.report.unknown += 1
                 continue
             except SendNotAttempted:
@@ -110,18 +108,12 @@ class Mailer:
                 self._failed(email, f"not sent: Gmail refused it ({refused})", pending)
                 continue
             pending.append(self._entry(email.key, email.template, email.who, SENT, message_id))
-            self._note(email, f"{email.template.replace('_', ' ')}: sent {self.local_time}")
             self.report.sent += 1
         return True
 
     def _failed(self, email: DueEmail, state: str, pending: list[Row]) -> None:
         pending.append(self._entry(email.key, email.template, email.who, state, ""))
-        self._note(email, state)
         self.report.failed += 1
-
-    def _note(self, email: DueEmail, text: str) -> None:
-        if email.row:
-            self.report.notes.append((email.row, text))
 
     def _entry(self, key: str, template: str, who: str, state: str, message_id: str) -> Row:
         cells = {"Key": key, "Email": template, "To": who, "State": state, "Message ID": message_id, "Time": self.local_time}

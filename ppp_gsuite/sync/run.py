@@ -29,6 +29,7 @@ from .consent import Member, consent_rows, latest, may_share
 from ..specs.load import MONITORING as MONITORING_FORM
 from .destinations import (ADMIN, CONSENT_LOG, ENGAGEMENT, EXPENSES, MONITORING, SYNC_STATE, TOMBSTONES, Destination,
                            opportunity_target, unmatched_tab)
+from .email_step import email_step, note_rows
 from .emails import noted, tab_records
 from .sharing import sharing_problems
 from .mileage import Journey, mileage
@@ -158,10 +159,10 @@ class Sync:
         self._share_with_engagement_team()
         self._close_past_closing_dates(deployed)
         if self.send:
-            from .email_step import email_step
-
-            self.mail_report = email_step(self, partners, deployed)
+            note_rows(self)
         self._flush([run for target, run in self.runs.items() if target != ADMIN])
+        if self.send:
+            self.mail_report = email_step(self, partners, deployed)
         changed = any(row.cells != _current(state_rows.get(row.response_id, {}), row.cells) for row in marks.values())
         if changed and not self.report.refused:  # a refused spreadsheet's rows wait: list them again next run
             admin.rows[SYNC_STATE.tab].extend(marks.values())
