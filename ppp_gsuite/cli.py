@@ -15,6 +15,7 @@ from .errors import ConfigNotFound, PppError, ValidationFailed
 from .workspace import load_all
 
 EXIT_INVALID = 2
+LOCK_FILE = ".ppp-gsuite/sync.lock"
 
 
 class Context:
@@ -144,16 +145,22 @@ def sync(obj: Context, full: bool):
     from .sync.destinations import destinations
     from .sync.run import Sync
 
+    from .runlock import AlreadyRunning, single_run
+
     loaded = obj.load()
     config = loaded.workspace.config
-    with connect(loaded.workspace) as clients:
-        job = Sync(
-            config, loaded.targets, destinations(config, loaded.targets, loaded.layouts),
-            FormsApi(clients.forms), DriveApi(clients.drive), SheetsApi(clients.sheets),
-            datetime.now(timezone.utc), timedelta(hours=config.sync.full_rescan_hours), full,
-            send=clients.mail.send if config.email.send else None, templates=loaded.workspace.templates_dir,
-        )
-        report = job.run()
+    try:
+        with single_run(loaded.workspace.resolve(LOCK_FILE)), connect(loaded.workspace) as clients:
+            job = Sync(
+                config, loaded.targets, destinations(config, loaded.targets, loaded.layouts),
+                FormsApi(clients.forms), DriveApi(clients.drive), SheetsApi(clients.sheets),
+                datetime.now(timezone.utc), timedelta(hours=config.sync.full_rescan_hours), full,
+                send=clients.mail.send if config.email.send else None, templates=loaded.workspace.templates_dir,
+            )
+            report = job.run()
+    except AlreadyRunning as running:
+        click.echo(str(running))
+        return
     click.echo(f"sync at {job.now:%Y-%m-%d %H:%M:%S} UTC")  # a line with the time, for cron's log
     for name in report.created:
         click.echo(f"created spreadsheet: {name}")
@@ -278,7 +285,9 @@ def _removal(obj: Context, dry_run: bool, plan, why: str):
     loaded = obj.load()
     config = loaded.workspace.config
     now = datetime.now(timezone.utc)
-    with connect(loaded.workspace) as clients:
+    from .runlock import single_run
+
+    with single_run(loaded.workspace.resolve(LOCK_FILE)), connect(loaded.workspace) as clients:
         sync = retention.prepare(Sync(config, loaded.targets, destinations(config, loaded.targets, loaded.layouts),
                                       FormsApi(clients.forms), DriveApi(clients.drive), SheetsApi(clients.sheets), now))
         removal = plan(sync, now)

@@ -315,3 +315,15 @@ def test_a_withdrawal_sent_through_the_preferences_web_page_takes_effect_in_the_
     assert status == 200 and "Your response has been recorded" in page
     report = env.apply()
     assert engagement(env) == [] and report.shared_removed == ["Ann"]
+
+
+def test_the_latest_consent_is_by_time_given_and_no_wins_a_tie():
+    from ppp_gsuite.sync.consent import latest
+
+    same = "2026-11-24T10:00:00Z"
+    for order in (["Yes", "No"], ["No", "Yes"]):
+        records = [{"Reference": "r", "Consent": "c", "Answer": a, "Given": same} for a in order]
+        assert latest(records)[("r", "c")].answer == "No"
+    records = [{"Reference": "r", "Consent": "c", "Answer": "No", "Given": "2026-11-24T10:00:00.500Z"},
+               {"Reference": "r", "Consent": "c", "Answer": "Yes", "Given": "2026-11-24T10:00:01Z"}]
+    assert latest(records)[("r", "c")].answer == "Yes"

@@ -246,3 +246,20 @@ def test_preview_email_fills_in_a_real_row(env, tmp_path):
     assert missing.exit_code == 1 and "Response ID column" in missing.output
     sample = CliRunner().invoke(main, ["preview-email", "eoi_received", "--output", str(tmp_path / "s.html")])
     assert sample.exit_code == 0 and "Subject:" in sample.output
+
+
+def test_gmail_refusing_for_its_own_limits_holds_the_mail_for_a_later_run(env, local):
+    for n in range(3):
+        env.answer("eoi-heart-board", EOI, full_name=f"Person {n}", email=f"p{n}@example.org")
+    calls = []
+
+    def limited(raw):
+        from ppp_gsuite.google.gmail_api import SendRefused
+
+        calls.append(raw)
+        raise SendRefused(429, "RESOURCE_EXHAUSTED", "User-rate limit exceeded", "rateLimitExceeded")
+
+    env.apply(emails=True, send=limited)
+    assert len(calls) == 1 and env.job.mail_report.held >= 1  # it stopped at the first refusal
+    env.apply(emails=True)
+    assert len(to_applicants(local)) == 3

@@ -240,3 +240,49 @@ def test_killing_the_sync_process_mid_write_then_rerunning_writes_each_response_
     assert result.returncode == 0, result.stderr
     names = sorted(r["Name"] for r in env.records(HEART))
     assert names == [f"Person {n}" for n in range(4)]
+
+
+def test_a_renamed_tab_stops_only_its_own_spreadsheet_and_says_what_to_do(env):
+    env.answer("eoi-heart-board", EOI, full_name="Heart 1", email="h1@example.org")
+    env.apply()
+    sheet_id = env.spreadsheet(HEART)
+    tab_id = next(s["properties"]["sheetId"] for s in env.sheets.metadata(sheet_id)["sheets"] if s["properties"]["title"] == TAB)
+    env.sheets.batch_update(sheet_id, [{"updateSheetProperties": {"properties": {"sheetId": tab_id, "title": "EOIs"}, "fields": "title"}}])
+    env.answer("eoi-heart-board", EOI, full_name="Heart 2", email="h2@example.org")
+    env.answer("eoi-eye-group", EOI, full_name="Eye 1", email="e1@example.org")
+    report = env.apply()
+    problems = report.refused["Patient and Public Partners: Heart Care Board (Testshire Care Partnership)"]
+    assert "Rename it back" in problems[0] and "Expressions of interest" in problems[0]
+    assert [r["Name"] for r in env.records("opportunity:eye-group")] == ["Eye 1"]
+    env.sheets.batch_update(sheet_id, [{"updateSheetProperties": {"properties": {"sheetId": tab_id, "title": TAB}, "fields": "title"}}])
+    report = env.apply()
+    assert not report.refused
+    assert sorted(r["Name"] for r in env.records(HEART)) == ["Heart 1", "Heart 2"]
+
+
+def test_a_renamed_response_id_column_never_duplicates_rows(env):
+    for n in range(3):
+        env.answer("eoi-heart-board", EOI, full_name=f"Heart {n}", email=f"h{n}@example.org")
+    env.apply()
+    header = env.tab(HEART)[0]
+    column = header.index("Response ID")
+    env.write(HEART, [(cell_range(TAB, 1, column, column), [["ID"]])])
+    report = env.apply(full=True)
+    assert "'Response ID'" in report.refused["Patient and Public Partners: Heart Care Board (Testshire Care Partnership)"][0]
+    assert len(env.tab(HEART)) == 4  # the header and the same three rows
+    env.write(HEART, [(cell_range(TAB, 1, column, column), [["Response ID"]])])
+    env.apply(full=True)
+    assert len(env.tab(HEART)) == 4
+
+
+def test_a_second_sync_started_while_one_runs_stops_without_doing_anything(env):
+    from ppp_gsuite.runlock import single_run
+
+    env.answer("eoi-heart-board", EOI, full_name="Heart 1", email="h1@example.org")
+    with single_run(env.root / ".ppp-gsuite" / "sync.lock"):
+        result = CliRunner().invoke(main, ["sync"])
+    assert result.exit_code == 0
+    assert "still running" in result.output
+    assert not any(f["appProperties"]["target"] == HEART for f in env.drive.find("spreadsheet"))
+    assert CliRunner().invoke(main, ["sync"]).exit_code == 0
+    assert [r["Name"] for r in env.records(HEART)] == ["Heart 1"]

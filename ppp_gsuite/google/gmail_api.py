@@ -14,6 +14,7 @@ never retry it. Nothing here logs the message or its addresses.
 """
 from __future__ import annotations
 
+import google.auth.exceptions
 import requests
 import urllib3
 from requests.adapters import HTTPAdapter
@@ -65,6 +66,9 @@ class GmailSender:
                                          allow_redirects=False)
         except requests.exceptions.RequestException as error:
             raise _classify(error) from None
+        except google.auth.exceptions.GoogleAuthError as error:
+            # The token refresh runs before the send (or after a 401, which Google sends nothing on).
+            raise SendNotAttempted(f"could not sign in to Gmail ({type(error).__name__})") from None
         if 200 <= response.status_code < 300:
             try:
                 return response.json()["id"]

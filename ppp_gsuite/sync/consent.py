@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from datetime import datetime, timezone
 
 from ..specs.models import FormSpec
 from .rows import Row, answers_by_key
@@ -51,7 +52,8 @@ class Consent:
 def latest(records: list[dict[str, str]]) -> dict[tuple[str, str], Consent]:
     """(reference, consent) -> the latest answer, by the time it was given."""
     found: dict[tuple[str, str], Consent] = {}
-    for record in sorted(records, key=lambda r: r.get("Given", "")):
+    # By time given (parsed: Google's fractions of a second vary in length); at the same moment, no wins.
+    for record in sorted(records, key=lambda r: (_moment(r.get("Given", "")), Consent(r.get("Answer", ""), "", "").yes is False)):
         key = (record.get("Reference", ""), record.get("Consent", ""))
         found[key] = Consent(record.get("Answer", ""), record.get("Given", ""), record.get("Wording", ""))
     return found
@@ -64,6 +66,13 @@ def current_wordings(specs: list[tuple[str, FormSpec]]) -> dict[str, set[str]]:
         for item in spec.consent_items():
             found.setdefault(item.consent, set()).add(wording(item.title))
     return found
+
+
+def _moment(text: str) -> datetime:
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return datetime.min.replace(tzinfo=timezone.utc)
 
 
 @dataclass(frozen=True)

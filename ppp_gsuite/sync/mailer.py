@@ -14,7 +14,7 @@ from typing import Callable
 
 from ..config import Config
 from ..errors import ValidationFailed
-from ..google.gmail_api import NotSent, SendNotAttempted, SendOutcomeUnknown
+from ..google.gmail_api import NotSent, SendNotAttempted, SendOutcomeUnknown, SendRefused
 from ..mail.mime import InvalidAddress, build_message, encode_raw
 from ..mail.templates import render
 from .emails import DueEmail
@@ -104,6 +104,14 @@ class Mailer:
             except SendNotAttempted:
                 pending.extend(self._entry(e.key, e.template, e.who, RETRY, "") for e, _ in ready[position:])
                 return False
+            except SendRefused as refused:
+                if refused.code == 429 or (refused.code == 403 and "imit" in (refused.reason or "")):
+                    # Gmail's own limits (they count mail staff send by hand too): hold the rest for later.
+                    pending.extend(self._entry(e.key, e.template, e.who, RETRY, "") for e, _ in ready[position:])
+                    self.report.held += len(ready) - position
+                    return False
+                self._failed(email, f"not sent: Gmail refused it ({refused})", pending)
+                continue
             except NotSent as refused:
                 self._failed(email, f"not sent: Gmail refused it ({refused})", pending)
                 continue

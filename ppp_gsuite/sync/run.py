@@ -15,10 +15,12 @@ from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
 from typing import Callable
+from zoneinfo import ZoneInfo
 
 from ..config import Config
 from ..errors import PppError
 from ..google.drive_api import APP_KEY, DriveApi
+from ..google.errors import GoogleApiError
 from ..google.forms_api import FormsApi
 from ..google.sheets_api import SheetsApi
 from ..sheets.formatting import ROWS, grid_columns, tab_requests
@@ -60,6 +62,7 @@ class SheetRun:
     rows: dict[str, list[Row]] = field(default_factory=lambda: defaultdict(list))
     read: bool = False
     replace: dict[str, list[list[str]]] = field(default_factory=dict)  # tabs the tool rewrites whole
+    broken: bool = False  # a person renamed what the tool finds rows by: nothing is written there this run
     writers_can_share: bool | None = None
 
 
@@ -192,13 +195,35 @@ class Sync:
             self.report.sheets[dest.name] = run.link
 
     def read(self, run: SheetRun) -> SheetRun:
+        """All tabs in one request. A tab renamed, or a Response ID column renamed, by a person stops
+        writes to that spreadsheet only (rows are found by them), with a message saying what to do."""
         if not run.read:
+            run.read = True
             if not run.laid_out:
                 self._repair(run)
-            for title, (answered, values) in self.sheets.read_tabs(run.id, [t.tab for t in run.dest.tabs]).items():
+            titles = [t.tab for t in run.dest.tabs]
+            try:
+                tabs = self.sheets.read_tabs(run.id, titles)
+            except GoogleApiError as error:
+                if error.code != 400 or run.dest.target == ADMIN:
+                    raise
+                self._broken(run, f"a tab was renamed or removed; the tool needs these tabs: {', '.join(titles)}. "
+                                  "Rename it back (or undo the removal), then run sync again")
+                return run
+            for title, (answered, values) in tabs.items():
                 run.values[title], run.grid[title] = values, _grid(answered)
-            run.read = True
+            for tab in run.dest.tabs:
+                values = run.values.get(tab.tab, [])
+                key = tab.column("tool", "response_id")
+                if key and len(values) > 1 and key.header not in values[0]:
+                    self._broken(run, f"the column {key.header!r} in the tab {tab.tab!r} was renamed or removed; the tool "
+                                      "finds rows by it, so nothing was written there. Rename it back, then run sync again")
         return run
+
+    def _broken(self, run: SheetRun, problem: str) -> None:
+        run.broken = True
+        run.values = {t.tab: [] for t in run.dest.tabs}
+        self.report.refused.setdefault(run.dest.name, []).append(problem)
 
     def _repair(self, run: SheetRun) -> None:
         """A spreadsheet whose layout changed (or whose creation was interrupted): add what is missing."""
@@ -304,6 +329,8 @@ class Sync:
         if form == "preferences":
             return admin, admin.dest.tab(form)
         if partner is None:
+            if any(run.broken for run in self.runs.values()):
+                return admin, None  # perhaps their row is in the spreadsheet that could not be read: wait
             return admin, unmatched_tab(admin.dest, form)
         run = self.runs[EXPENSES] if form == "expenses" else self.runs[opportunity_target(partner.opportunity)]
         return run, run.dest.tab(form)
@@ -347,8 +374,8 @@ class Sync:
     def _share_with_engagement_team(self) -> None:
         """Rewrite the engagement team's sheet: exactly the people who consented (and were appointed)."""
         run = self.runs.get(ENGAGEMENT)
-        if run is None:
-            return
+        if run is None or any(self.runs[opportunity_target(o.key)].broken for o in self.config.opportunities):
+            return  # with a spreadsheet unreadable, who consented is not fully known: change nothing
         log = self.runs[ADMIN].values.get(CONSENT_LOG.tab, [])
         records = [dict(zip(log[0], line)) for line in log[1:]] if log else []
         consents = latest(records + [row.cells for row in self.consents])
@@ -374,7 +401,7 @@ class Sync:
 
     def _close_past_closing_dates(self, deployed: dict[str, dict]) -> None:
         """The Forms API has no closing date: stop accepting once it passes (and reopen if it moves)."""
-        today = self.now.date()
+        today = self.now.astimezone(ZoneInfo(self.config.email.timezone)).date()  # the organisation's day
         for opportunity in self.config.opportunities:
             file = deployed.get(f"eoi-{opportunity.key}")
             if file is None:
@@ -402,7 +429,7 @@ class Sync:
     def _flush(self, runs: list[SheetRun]) -> None:
         for run in runs:
             replaced = self._replacements(run)
-            if not any(run.rows.values()) and not replaced and run.laid_out:
+            if run.broken or (not any(run.rows.values()) and not replaced and run.laid_out):
                 continue
             if not run.fresh and not run.laid_out:
                 self._repair(run)
