@@ -136,27 +136,16 @@ def describe_outcome(outcome, dry_run: bool) -> str:
 @translate_errors
 def sync(obj: Context, full: bool):
     """Write new and edited responses into the spreadsheets (run it from cron every few minutes)."""
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timezone
 
     from .google.clients import connect
-    from .google.drive_api import DriveApi
-    from .google.forms_api import FormsApi
-    from .google.sheets_api import SheetsApi
-    from .sync.destinations import destinations
+    from .runlock import AlreadyRunning, single_run
     from .sync.run import Sync
 
-    from .runlock import AlreadyRunning, single_run
-
     loaded = obj.load()
-    config = loaded.workspace.config
     try:
         with single_run(loaded.workspace.resolve(LOCK_FILE)), connect(loaded.workspace) as clients:
-            job = Sync(
-                config, loaded.targets, destinations(config, loaded.targets, loaded.layouts),
-                FormsApi(clients.forms), DriveApi(clients.drive), SheetsApi(clients.sheets),
-                datetime.now(timezone.utc), timedelta(hours=config.sync.full_rescan_hours), full,
-                send=clients.mail.send if config.email.send else None, templates=loaded.workspace.templates_dir,
-            )
+            job = Sync.for_workspace(loaded, clients, datetime.now(timezone.utc), full=full)
             report = job.run()
     except AlreadyRunning as running:
         click.echo(str(running))
@@ -250,18 +239,11 @@ def preview_email(obj: Context, name: str, response_id: str | None, output: str 
     context = None
     if response_id:
         from .google.clients import connect
-        from .google.drive_api import DriveApi
-        from .google.forms_api import FormsApi
-        from .google.sheets_api import SheetsApi
-        from .sync.destinations import destinations
         from .sync.preview import context_for
         from .sync.run import Sync
 
-        config = loaded.workspace.config
         with connect(loaded.workspace) as clients:
-            sync = Sync(config, loaded.targets, destinations(config, loaded.targets, loaded.layouts),
-                        FormsApi(clients.forms), DriveApi(clients.drive), SheetsApi(clients.sheets), datetime.now(timezone.utc))
-            context = context_for(sync, response_id)
+            context = context_for(Sync.for_workspace(loaded, clients, datetime.now(timezone.utc)), response_id)
     rendered = preview(loaded.workspace.templates_dir, name, context)
     click.echo(f"Subject: {rendered.subject}\n")
     click.echo(rendered.text)
@@ -276,20 +258,13 @@ def _removal(obj: Context, dry_run: bool, plan, why: str):
 
     from . import retention
     from .google.clients import connect
-    from .google.drive_api import DriveApi
-    from .google.forms_api import FormsApi
-    from .google.sheets_api import SheetsApi
-    from .sync.destinations import destinations
+    from .runlock import single_run
     from .sync.run import Sync
 
     loaded = obj.load()
-    config = loaded.workspace.config
     now = datetime.now(timezone.utc)
-    from .runlock import single_run
-
     with single_run(loaded.workspace.resolve(LOCK_FILE)), connect(loaded.workspace) as clients:
-        sync = retention.prepare(Sync(config, loaded.targets, destinations(config, loaded.targets, loaded.layouts),
-                                      FormsApi(clients.forms), DriveApi(clients.drive), SheetsApi(clients.sheets), now))
+        sync = retention.prepare(Sync.for_workspace(loaded, clients, now, emails=False))
         removal = plan(sync, now)
         verb = "would remove" if dry_run else "removed"
         click.echo(f"{plural(removal.people, 'person')}: {verb} {sum(removal.count().values())} rows")

@@ -121,6 +121,19 @@ class Sync:
         self.runs: dict[str, SheetRun] = {}
         self.consents: list[Row] = []
 
+    @classmethod
+    def for_workspace(cls, loaded, clients, now: datetime, full: bool = False, emails: bool = True) -> "Sync":
+        """A sync of a loaded workspace (config, specs, layouts) over the clients of google.clients.connect."""
+        from .destinations import destinations
+
+        config = loaded.workspace.config
+        return cls(
+            config, loaded.targets, destinations(config, loaded.targets, loaded.layouts),
+            FormsApi(clients.forms), DriveApi(clients.drive), SheetsApi(clients.sheets), now,
+            timedelta(hours=config.sync.full_rescan_hours), full,
+            send=clients.mail.send if emails and config.email.send else None, templates=loaded.workspace.templates_dir,
+        )
+
     # -- the run --------------------------------------------------------------------------
     def run(self) -> SyncReport:
         deployed = {f["appProperties"]["target"]: f for f in self.drive.find("form") if "target" in f.get("appProperties", {})}
