@@ -32,7 +32,6 @@ class DueEmail:
     who: str  # how errors name the address: "the applicant's email address"
     context: dict
     reply_to: tuple[str, str] | None = None
-    row: tuple[str, str, str] | None = None  # (spreadsheet target, tab title, response id) for "Last email"
 
 
 def email_key(subject: str, template: str, status: str = "") -> str:
@@ -156,13 +155,12 @@ def applicant_emails(config: Config, opportunity: Opportunity, target: str, eoi:
     for response_id, record in eoi.by_id.items():
         name, address = eoi.get(record, "answer", "full_name"), eoi.get(record, "answer", "email")
         reference = eoi.get(record, "tool", "reference")
-        row = (target, eoi.tab.tab, response_id)
 
         def add(template, status="", reply_to=None):
             if wanted(email_key(response_id, template, status)):
                 context = applicant_context(config, opportunity, eoi, record, links_for, now)
                 due.append(DueEmail(email_key(response_id, template, status), template, name, address,
-                                    "the applicant's email address", context, reply_to, row))
+                                    "the applicant's email address", context, reply_to))
 
         if recent(eoi, record, since):
             add("eoi_received")
@@ -188,13 +186,12 @@ def claim_emails(config: Config, target: str, claims: Records, partners: dict, o
         opportunity = opportunities.get(partner.opportunity)
         lead = opportunity.lead_contact if opportunity else None
         reply = (lead.name, lead.email) if lead else None
-        row = (target, claims.tab.tab, response_id)
 
         def add(template, status=""):
             if wanted(email_key(response_id, template, status)):
                 context = claim_context(config, opportunity, partner, claims, record, links_for)
                 due.append(DueEmail(email_key(response_id, template, status), template, partner.name, partner.email,
-                                    "the partner's email address", context, reply, row))
+                                    "the partner's email address", context, reply))
 
         if recent(claims, record, since):
             add("claim_received")
