@@ -158,6 +158,8 @@ def sync(obj: Context, full: bool):
         f"{plural(report.added, 'row')} added, {report.updated} updated, {report.flagged} flagged for checking, "
         f"{report.unmatched} not matched to a person."
     )
+    for entry in report.unshared:
+        click.echo(f"access ended (no longer in the config): {entry}")
     for group in report.closed:
         click.echo(f"closing date passed: the form for {group} no longer accepts responses")
     for group in report.reopened:
@@ -212,6 +214,8 @@ def status(obj: Context):
     for form, newest in sorted(found.newest.items()):
         click.echo(f"newest response seen, {form}: {newest}")
     click.echo(f"emails sent today: {found.sent_today} (daily cap {config.email.daily_cap})")
+    for key, time in found.retry:
+        click.echo(f"waiting to be sent by a later run ({time}): {key}")
     for key, state, time in found.failed:
         click.echo(f"not sent ({time}): {key}: {state}")
     for key, time in found.unknown:

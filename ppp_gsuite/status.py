@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from .google.drive_api import DriveApi
 from .google.sheets_api import SheetsApi
 from .sync.destinations import EMAIL_LOG, SYNC_STATE
-from .sync.mailer import SENT, UNKNOWN
+from .sync.mailer import RETRY, SENT, UNKNOWN
 
 
 @dataclass
@@ -17,6 +17,7 @@ class Status:
     sent_today: int = 0
     unknown: list[tuple[str, str]] = field(default_factory=list)  # (log key, time): no personal data
     failed: list[tuple[str, str, str]] = field(default_factory=list)  # (key, state, time)
+    retry: list[tuple[str, str]] = field(default_factory=list)  # waiting to be sent by a later run
 
 
 def read_status(drive: DriveApi, sheets: SheetsApi, today: str) -> Status:
@@ -41,6 +42,8 @@ def read_status(drive: DriveApi, sheets: SheetsApi, today: str) -> Status:
             status.sent_today += 1
         elif state_text in (UNKNOWN, "sending"):
             status.unknown.append((record.get("Key", ""), time))
+        elif state_text == RETRY:
+            status.retry.append((record.get("Key", ""), time))
         elif state_text.startswith("not sent"):
             status.failed.append((record.get("Key", ""), state_text, time))
     return status

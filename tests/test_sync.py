@@ -286,3 +286,19 @@ def test_a_second_sync_started_while_one_runs_stops_without_doing_anything(env):
     assert not any(f["appProperties"]["target"] == HEART for f in env.drive.find("spreadsheet"))
     assert CliRunner().invoke(main, ["sync"]).exit_code == 0
     assert [r["Name"] for r in env.records(HEART)] == ["Heart 1"]
+
+
+def test_a_new_lead_contact_gets_the_sheet_and_the_old_one_loses_it(env):
+    env.answer("eoi-heart-board", EOI, full_name="Heart 1", email="h1@example.org")
+    env.apply()
+    config = env.loaded.workspace.config
+    heart = config.opportunities[0]
+    new_lead = heart.lead_contact.model_copy(update={"name": "New Lead", "email": "new.lead@example.org"})
+    changed = config.model_copy(update={"opportunities": [heart.model_copy(update={"lead_contact": new_lead})] + config.opportunities[1:]})
+    env.answer("eoi-heart-board", EOI, full_name="Heart 2", email="h2@example.org")
+    report = env.apply(config=changed)
+    assert not report.refused
+    people = {p.get("emailAddress") for p in env.drive.permissions(env.spreadsheet(HEART)) if p.get("role") != "owner"}
+    assert people == {"new.lead@example.org"}
+    assert report.unshared == ["Patient and Public Partners: Heart Care Board (Testshire Care Partnership): alex@example.org"]
+    assert sorted(r["Name"] for r in env.records(HEART)) == ["Heart 1", "Heart 2"]

@@ -36,6 +36,10 @@ class DriveApi:
         body = {"type": "user", "role": role, "emailAddress": email}
         return call(self._permissions.create(fileId=file_id, body=body), "drive.permissions.create")
 
+    def unshare(self, file_id: str, permission_id: str) -> None:
+        """permissions.delete: ends one person's access (a lead contact the config no longer names)."""
+        call(self._permissions.delete(fileId=file_id, permissionId=permission_id), "drive.permissions.delete")
+
     def set_app_properties(self, file_id: str, properties: dict[str, str]) -> dict:
         return call(self._files.update(fileId=file_id, body={"appProperties": properties}, fields="id, appProperties"), "drive.files.update")
 

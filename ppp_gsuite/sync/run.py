@@ -80,6 +80,7 @@ class SyncReport:
     sheets: dict[str, str] = field(default_factory=dict)  # spreadsheet name -> link
     restored_headers: list[str] = field(default_factory=list)
     refused: dict[str, list[str]] = field(default_factory=dict)  # spreadsheet -> sharing problems: nothing written
+    unshared: list[str] = field(default_factory=list)  # people the config no longer names, whose access ended
     shared_added: list[str] = field(default_factory=list)  # names added to the engagement team's sheet
     shared_removed: list[str] = field(default_factory=list)
 
@@ -250,7 +251,16 @@ class Sync:
             requests.append({"deleteSheet": {"sheetId": 0}})  # left by a creation that was interrupted
         if requests:
             self.sheets.batch_update(run.id, requests)
-        shared = {p.get("emailAddress", "").lower() for p in self.drive.permissions(run.id)}
+        wanted = {email.lower() for email in run.dest.writers}
+        shared = set()
+        for permission in self.drive.permissions(run.id):
+            email = (permission.get("emailAddress") or "").lower()
+            if permission.get("type") == "user" and permission.get("role") != "owner" and email not in wanted:
+                # Someone the config no longer names (a lead contact replaced): their access ends here.
+                self.drive.unshare(run.id, permission["id"])
+                self.report.unshared.append(f"{run.dest.name}: {email}")
+            else:
+                shared.add(email)
         for email in run.dest.writers:
             if email.lower() not in shared:
                 self.drive.share(run.id, email, run.dest.role)
