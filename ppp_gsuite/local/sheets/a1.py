@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from ..errors import InvalidArgument
 
-from ...sheets.a1 import column_letters  # noqa: F401  (one implementation, shared with the tool)
+from ...sheets.a1 import column_index, column_letters  # noqa: F401  (one implementation, shared with the tool)
 
 _REF = re.compile(r"\$?([A-Za-z]{0,3})\$?(\d{0,7})\Z")
 _PLAIN_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
@@ -110,13 +110,6 @@ def _ref(text: str) -> tuple[int | None, int | None] | None:
     if digits and int(digits) == 0:
         return None
     return (column_index(letters) if letters else None), (int(digits) - 1 if digits else None)
-
-
-def column_index(letters: str) -> int:
-    number = 0
-    for char in letters.upper():
-        number = number * 26 + ord(char) - 64
-    return number - 1
 
 
 def quote_name(name: str) -> str:
