@@ -12,7 +12,8 @@ from datetime import datetime, timedelta
 from .sync.destinations import ADMIN, CONSENT_LOG, EMAIL_LOG, ENGAGEMENT, SYNC_STATE, TOMBSTONES
 from .sync.emails import noted
 from .sync.rows import Row
-from .sync.run import Sync, sheet_id_for
+from .sync.run import Sync
+from .sync.spreadsheets import sheet_id_for
 
 ENDED = {"Not appointed", "Withdrawn"}
 BY_HAND = (
@@ -109,7 +110,7 @@ def apply(sync: Sync, removal: Removal, why: str, now: datetime) -> None:
     when = now.strftime("%Y-%m-%dT%H:%M:%SZ")
     stones = [Row(rid, "", {"Response ID": rid, "Form": form, "Removed": when, "Why": why}) for rid, form in removal.tombstones.items()]
     if stones:
-        sync.write_now(admin, TOMBSTONES, stones)
+        sync.books.write_now(admin, TOMBSTONES, stones)
     by_sheet: dict[str, list[dict]] = {}
     for (target, title), numbers in removal.rows.items():
         sheet = sheet_id_for(title)
@@ -121,7 +122,7 @@ def apply(sync: Sync, removal: Removal, why: str, now: datetime) -> None:
 
 
 def prepare(sync: Sync) -> Sync:
-    sync.open_spreadsheets()
+    sync.books.open()
     for run in sync.runs.values():
-        sync.read(run)
+        sync.books.read(run)
     return sync

@@ -4,7 +4,6 @@ import email.policy
 import shutil
 from datetime import timedelta
 
-import pytest
 import requests
 from click.testing import CliRunner
 

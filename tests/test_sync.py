@@ -1,22 +1,17 @@
 """ppp-gsuite sync against the local workspace over real HTTP."""
 import shutil
-from datetime import date, datetime, timedelta, timezone
-from pathlib import Path
+from datetime import timedelta
 
 import pytest
 from click.testing import CliRunner
 
 from ppp_gsuite.cli import main
-from ppp_gsuite.forms.deploy import deploy
 from ppp_gsuite.forms.items import question_id
 from ppp_gsuite.google.clients import local_clients
-from ppp_gsuite.google.drive_api import DriveApi
-from ppp_gsuite.google.forms_api import FormsApi
 from ppp_gsuite.google.sheets_api import SheetsApi
-from ppp_gsuite.sheets.a1 import cell_range, quoted
+from ppp_gsuite.sheets.a1 import cell_range
 from ppp_gsuite.sync.destinations import destinations
 from ppp_gsuite.sync.run import Sync
-from ppp_gsuite.workspace import load_all
 
 from sync_env import EOI, MINIMAL, TAB  # noqa: E402
 

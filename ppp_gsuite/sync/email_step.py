@@ -5,7 +5,6 @@ import hashlib
 from zoneinfo import ZoneInfo
 
 from ..forms.items import entry_number, question_id
-from ..sheets.layout import TabLayout
 from ..specs.load import EOI
 from .destinations import ADMIN, EMAIL_LOG, ENGAGEMENT, EXPENSES, opportunity_target
 from .emails import ACKNOWLEDGE_WITHIN, DueEmail, common_context, Records, tab_records, applicant_emails, claim_emails, email_key, lead_emails, note, recent, status_view
@@ -84,7 +83,7 @@ def email_step(sync, partners: dict, deployed: dict) -> MailReport:
     engagement = sync.runs.get(ENGAGEMENT)
     if engagement and engagement.dest.name not in sync.report.refused:
         due += _sharing_changes(sync, wanted)
-    mailer = Mailer(config, sync.templates, sync.send, lambda rows: sync.write_now(admin, EMAIL_LOG, rows),
+    mailer = Mailer(config, sync.templates, sync.send, lambda rows: sync.books.write_now(admin, EMAIL_LOG, rows),
                     log, sync.now, local_time)
     admin.rows[EMAIL_LOG.tab].extend(mailer.deliver(due))
     return mailer.report

@@ -10,12 +10,12 @@ from .rows import Partner
 
 
 def context_for(sync, response_id: str) -> dict:
-    sync.open_spreadsheets()
+    sync.books.open()
     deployed = {f["appProperties"]["target"]: f for f in sync.drive.find("form") if "target" in f.get("appProperties", {})}
     links_for = _links(sync, deployed)
     partners = {}
     for opportunity in sync.config.opportunities:
-        run = sync.read(sync.runs[opportunity_target(opportunity.key)])
+        run = sync.books.read(sync.runs[opportunity_target(opportunity.key)])
         eoi = tab_records(run, run.dest.tab(EOI))
         for rid, record in eoi.by_id.items():
             reference = eoi.get(record, "tool", "reference")
@@ -24,7 +24,7 @@ def context_for(sync, response_id: str) -> dict:
                 return applicant_context(sync.config, opportunity, eoi, record, links_for, sync.now)
     expenses = sync.runs.get(EXPENSES)
     if expenses:
-        claims = tab_records(sync.read(expenses), expenses.dest.tab("expenses"))
+        claims = tab_records(sync.books.read(expenses), expenses.dest.tab("expenses"))
         record = claims.by_id.get(response_id)
         partner = partners.get(claims.get(record, "tool", "partner_reference")) if record else None
         if partner:

@@ -1,69 +1,42 @@
-"""`ppp-gsuite sync`, first step: responses into the lead-facing spreadsheets, batched and re-runnable.
+"""`ppp-gsuite sync`: responses into the lead-facing spreadsheets, emails, and consent-gated sharing.
 
-Each spreadsheet costs a constant handful of requests whatever the number of rows: one read of all
-its tabs, at most one batchUpdate (layout or a larger grid), one values write. The per-form
+One run: list new and edited responses, read every spreadsheet once, build rows, write them, send
+what is due (exactly once or flagged), rewrite the engagement team's sheet. The per-form
 high-water marks are written last, in the admin spreadsheet, so a crash anywhere means the next run
 lists the same responses again and finds their rows by response id: nothing is written twice.
 """
 from __future__ import annotations
 
-import hashlib
-import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
-from decimal import Decimal
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Callable
 from zoneinfo import ZoneInfo
 
 from ..config import Config
 from ..errors import PppError
-from ..google.drive_api import APP_KEY, DriveApi
-from ..google.errors import GoogleApiError
+from ..google.drive_api import DriveApi
 from ..google.forms_api import FormsApi
 from ..google.sheets_api import SheetsApi
-from ..sheets.formatting import ROWS, grid_columns, tab_requests
 from ..sheets.layout import TabLayout
 from ..specs.load import EOI, FormTarget
-from ..sheets.a1 import cell_range, column_index
-from .consent import Member, consent_rows, latest, may_share
 from ..specs.load import MONITORING as MONITORING_FORM
+from .consent import Member, consent_rows, latest, may_share
 from .destinations import (ADMIN, CONSENT_LOG, ENGAGEMENT, EXPENSES, MONITORING, SYNC_STATE, TOMBSTONES, Destination,
                            opportunity_target, unmatched_tab)
 from .email_step import email_step, note_rows
 from .emails import noted, tab_records
-from .sharing import sharing_problems
-from .mileage import Journey, mileage
-from .rows import Partner, Row, answers_by_key, build_row, parse_money, parse_number, reference_for
-from .table import TabWrites, apply_writes, existing_rows, plan_tab
+from .expenses import add_money
+from .rows import Partner, Row, answers_by_key, build_row, reference_for
+from .spreadsheets import SheetRun, Spreadsheets
+from .table import existing_rows
 
-SHEET_KIND = "spreadsheet"
 OVERLAP = timedelta(minutes=10)  # re-list a little before the mark: late-committed responses are not missed
-DEFAULT_SHEET = "Sheet1"  # what Drive's files.create gives a new spreadsheet
-GROWTH = 500  # rows added beyond what is needed when a grid must grow
 
 
 class NothingDeployed(PppError):
     pass
-
-
-@dataclass
-class SheetRun:
-    """One spreadsheet during a run."""
-
-    dest: Destination
-    id: str
-    link: str
-    fresh: bool = False  # created in this run: known to be empty
-    laid_out: bool = True
-    values: dict[str, list[list[str]]] = field(default_factory=dict)
-    grid: dict[str, tuple[int, int]] = field(default_factory=dict)
-    rows: dict[str, list[Row]] = field(default_factory=lambda: defaultdict(list))
-    read: bool = False
-    replace: dict[str, list[list[str]]] = field(default_factory=dict)  # tabs the tool rewrites whole
-    broken: bool = False  # a person renamed what the tool finds rows by: nothing is written there this run
-    writers_can_share: bool | None = None
 
 
 @dataclass
@@ -85,25 +58,12 @@ class SyncReport:
     shared_removed: list[str] = field(default_factory=list)
 
 
-def sheet_id_for(title: str) -> int:
-    """Tabs get ids derived from their titles, so a later run can address them without a read."""
-    return int(hashlib.sha256(title.encode()).hexdigest()[:8], 16) % 2_000_000_000 + 1
-
-
 def _parse_time(value: str) -> datetime:
     return datetime.fromisoformat(value.replace("Z", "+00:00"))
 
 
 def _rfc3339(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _grid(answered_range: str) -> tuple[int, int]:
-    """'Tab'!A1:Z1000 -> (1000, 26): values.batchGet answers a whole tab's range clamped to its grid."""
-    match = re.search(r"!\$?([A-Z]+)?\$?(\d+)?:\$?([A-Z]+)\$?(\d+)$", answered_range)
-    if not match:
-        return (0, 0)
-    return int(match.group(4)), column_index(match.group(3)) + 1
 
 
 class Sync:
@@ -119,7 +79,8 @@ class Sync:
         self.forms, self.drive, self.sheets = forms, drive, sheets
         self.now, self.full_scan_every, self.force_full = now, full_scan_every, full
         self.report = SyncReport()
-        self.runs: dict[str, SheetRun] = {}
+        self.books = Spreadsheets(drive, sheets, destinations, self.report)
+        self.runs = self.books.runs  # target -> SheetRun, filled by books.open()
         self.consents: list[Row] = []
 
     @classmethod
@@ -140,8 +101,8 @@ class Sync:
         deployed = {f["appProperties"]["target"]: f for f in self.drive.find("form") if "target" in f.get("appProperties", {})}
         if not deployed:
             raise NothingDeployed("no deployed forms found: run ppp-gsuite deploy-forms first (with the same account)")
-        self.open_spreadsheets()
-        admin = self.read(self.runs[ADMIN])
+        self.books.open()
+        admin = self.books.read(self.runs[ADMIN])
         state_rows = self._sync_state(admin)
         gone = {row[0] for row in admin.values.get(TOMBSTONES.tab, [])[1:] if row}
         listed: dict[str, list[dict]] = {}
@@ -168,7 +129,7 @@ class Sync:
         versions = {key: file.get("appProperties", {}).get("revision", "") for key, file in deployed.items()}
         for target, run in self.runs.items():  # statuses set by leads and approvers are read every run
             if target != ADMIN:
-                self.read(run)
+                self.books.read(run)
         partners = self._write_expressions_of_interest(listed, versions)
         self._write_joined(listed, versions, partners)
         self._write_monitoring(listed, versions)
@@ -177,96 +138,19 @@ class Sync:
         self._close_past_closing_dates(deployed)
         if self.send:
             note_rows(self)
-        self._flush([run for target, run in self.runs.items() if target != ADMIN])
+        self.books.flush([run for target, run in self.runs.items() if target != ADMIN])
         if self.send:
             self.mail_report = email_step(self, partners, deployed)
         changed = any(row.cells != _current(state_rows.get(row.response_id, {}), row.cells) for row in marks.values())
         if changed and not self.report.refused:  # a refused spreadsheet's rows wait: list them again next run
             admin.rows[SYNC_STATE.tab].extend(marks.values())
-        self._flush([admin])
+        self.books.flush([admin])
         return self.report
 
     def _full_scan_due(self, last: str) -> bool:
         return not last or self.now - _parse_time(last) >= self.full_scan_every
 
     # -- spreadsheets ---------------------------------------------------------------------
-    def open_spreadsheets(self) -> None:
-        found = {f["appProperties"].get("target"): f for f in self.drive.find(SHEET_KIND)}
-        for target, dest in self.destinations.items():
-            file = found.get(target)
-            if file is None:
-                file = self.drive.create_spreadsheet(dest.name, {APP_KEY: SHEET_KIND, "target": target, "layout": "pending"})
-                for email in dest.writers:
-                    self.drive.share(file["id"], email, dest.role)
-                run = SheetRun(dest, file["id"], file.get("webViewLink", ""), fresh=True, laid_out=False, read=True)
-                for tab in dest.tabs:
-                    run.values[tab.tab], run.grid[tab.tab] = [], (ROWS, grid_columns(tab))
-                self.report.created.append(dest.name)
-            else:
-                run = SheetRun(dest, file["id"], file.get("webViewLink", ""), laid_out=file["appProperties"].get("layout") == dest.layout_hash,
-                               writers_can_share=file.get("writersCanShare"))
-            self.runs[target] = run
-            self.report.sheets[dest.name] = run.link
-
-    def read(self, run: SheetRun) -> SheetRun:
-        """All tabs in one request. A tab renamed, or a Response ID column renamed, by a person stops
-        writes to that spreadsheet only (rows are found by them), with a message saying what to do."""
-        if not run.read:
-            run.read = True
-            if not run.laid_out:
-                self._repair(run)
-            titles = [t.tab for t in run.dest.tabs]
-            try:
-                tabs = self.sheets.read_tabs(run.id, titles)
-            except GoogleApiError as error:
-                if error.code != 400 or run.dest.target == ADMIN:
-                    raise
-                self._broken(run, f"a tab was renamed or removed; the tool needs these tabs: {', '.join(titles)}. "
-                                  "Rename it back (or undo the removal), then run sync again")
-                return run
-            for title, (answered, values) in tabs.items():
-                run.values[title], run.grid[title] = values, _grid(answered)
-            for tab in run.dest.tabs:
-                values = run.values.get(tab.tab, [])
-                key = tab.column("tool", "response_id")
-                if key and len(values) > 1 and key.header not in values[0]:
-                    self._broken(run, f"the column {key.header!r} in the tab {tab.tab!r} was renamed or removed; the tool "
-                                      "finds rows by it, so nothing was written there. Rename it back, then run sync again")
-        return run
-
-    def _broken(self, run: SheetRun, problem: str) -> None:
-        run.broken = True
-        run.values = {t.tab: [] for t in run.dest.tabs}
-        self.report.refused.setdefault(run.dest.name, []).append(problem)
-
-    def _repair(self, run: SheetRun) -> None:
-        """A spreadsheet whose layout changed (or whose creation was interrupted): add what is missing."""
-        sheets = {s["properties"]["title"]: s["properties"]["sheetId"] for s in self.sheets.metadata(run.id).get("sheets", [])}
-        requests = []
-        for tab in run.dest.tabs:
-            if tab.tab not in sheets:
-                requests += tab_requests(tab, sheet_id_for(tab.tab), add=True)
-                run.grid[tab.tab] = (ROWS, grid_columns(tab))
-        if sheets.get(DEFAULT_SHEET) == 0 and DEFAULT_SHEET not in {t.tab for t in run.dest.tabs}:
-            requests.append({"deleteSheet": {"sheetId": 0}})  # left by a creation that was interrupted
-        if requests:
-            self.sheets.batch_update(run.id, requests)
-        wanted = {email.lower() for email in run.dest.writers}
-        shared = set()
-        for permission in self.drive.permissions(run.id):
-            email = (permission.get("emailAddress") or "").lower()
-            if permission.get("type") == "user" and permission.get("role") != "owner" and email not in wanted:
-                # Someone the config no longer names (a lead contact replaced): their access ends here.
-                self.drive.unshare(run.id, permission["id"])
-                self.report.unshared.append(f"{run.dest.name}: {email}")
-            else:
-                shared.add(email)
-        for email in run.dest.writers:
-            if email.lower() not in shared:
-                self.drive.share(run.id, email, run.dest.role)
-        self.drive.set_app_properties(run.id, {"layout": run.dest.layout_hash})
-        run.laid_out = True
-
     def _sync_state(self, admin: SheetRun) -> dict[str, dict[str, str]]:
         values = admin.values.get(SYNC_STATE.tab, [])
         if not values:
@@ -285,7 +169,7 @@ class Sync:
             run = self.runs[opportunity_target(opportunity.key)]
             if not responses and not joined_waiting:
                 continue
-            self.read(run)
+            self.books.read(run)
             tab = run.dest.tab(EOI)
             values = run.values.get(tab.tab, [])
             references = _column_by_id(tab, values, "tool", "reference")
@@ -328,10 +212,10 @@ class Sync:
                 self.report.flagged += bool(row.flags)
                 self.report.unmatched += partner is None
             for (dest_target, title), rows in rows_by_run.items():
-                run = self.read(self.runs[dest_target])
+                run = self.books.read(self.runs[dest_target])
                 tab = next(t for t in run.dest.tabs if t.tab == title)
                 if form == "expenses":
-                    self._add_money(run, tab, [row for row, _ in rows])
+                    add_money(self.config, run, tab, [row for row, _ in rows])
                 run.rows[title].extend(row for row, _ in rows)
         del admin
 
@@ -357,42 +241,6 @@ class Sync:
             return admin, unmatched_tab(admin.dest, form)
         run = self.runs[EXPENSES] if form == "expenses" else self.runs[opportunity_target(partner.opportunity)]
         return run, run.dest.tab(form)
-
-    def _add_money(self, run: SheetRun, tab: TabLayout, new_rows: list[Row]) -> None:
-        """Mileage and totals for new claims, and again for the partner's other claims the car rate affects."""
-        columns = {
-            "day": tab.with_role("journey_date"), "mode": tab.with_role("travel_mode"), "miles": tab.with_role("miles"),
-            "partner": tab.column("tool", "partner_reference"), "id": tab.column("tool", "response_id"),
-            "mileage": tab.column("tool", "mileage"), "total": tab.column("tool", "total"),
-        }
-        money = [c.header for c in tab.columns if c.check == "money"]
-        if not all(columns.values()):
-            return
-        values = run.values.get(tab.tab, [])
-        claims = {}
-        for line in values[1:]:
-            cells = dict(zip(values[0], line))
-            if cells.get(columns["id"].header):
-                claims[cells[columns["id"].header]] = cells
-        for row in new_rows:
-            claims[row.response_id] = {**claims.get(row.response_id, {}), **row.cells}
-        touched = {claims[row.response_id].get(columns["partner"].header) for row in new_rows}
-        mine = {rid: c for rid, c in claims.items() if c.get(columns["partner"].header) in touched}
-        journeys = []
-        for response_id, claim in mine.items():
-            miles, day = parse_number(claim.get(columns["miles"].header, "")), _date(claim.get(columns["day"].header, ""))
-            if miles is not None and day is not None:
-                journeys.append(Journey(response_id, claim[columns["partner"].header], day, claim.get(columns["mode"].header, ""), miles))
-        owed = mileage(journeys, self.config.mileage_rates)
-        by_id = {row.response_id: row for row in new_rows}
-        for response_id, claim in mine.items():
-            amount = owed.get(response_id, Decimal(0))
-            costs = sum((parse_money(claim.get(header, "")) or Decimal(0)) for header in money)
-            cells = {columns["mileage"].header: f"{amount:.2f}", columns["total"].header: f"{amount + costs:.2f}"}
-            if response_id in by_id:
-                by_id[response_id].cells.update(cells)
-            elif any(claim.get(h, "") != v for h, v in cells.items()):
-                run.rows[tab.tab].append(Row(response_id, "", cells))
 
     def _share_with_engagement_team(self) -> None:
         """Rewrite the engagement team's sheet: exactly the people who consented (and were appointed)."""
@@ -435,104 +283,6 @@ class Sync:
                 self.drive.set_app_properties(file["id"], {"closed": "yes" if closed else "no"})
                 (self.report.closed if closed else self.report.reopened).append(opportunity.group)
 
-    def write_now(self, run: SheetRun, tab: TabLayout, rows: list[Row]) -> None:
-        """Write rows at once (the email log's intents must be stored before the sends)."""
-        self._ensure_laid_out(run)
-        writes = plan_tab(tab, tab.tab, run.values.setdefault(tab.tab, []), rows)
-        growth = self._growth(run, tab, writes)
-        if growth:
-            self.sheets.batch_update(run.id, growth)
-            rows_now, columns_now = run.grid.get(tab.tab, (ROWS, 26))
-            run.grid[tab.tab] = (max(rows_now, writes.rows_needed + GROWTH), max(columns_now, writes.columns_needed))
-        if writes.ranges:
-            self.sheets.write(run.id, writes.ranges)
-            apply_writes(run.values[tab.tab], writes.ranges)
-
-    # -- writing --------------------------------------------------------------------------
-    def _flush(self, runs: list[SheetRun]) -> None:
-        for run in runs:
-            replaced = self._replacements(run)
-            if run.broken or (not any(run.rows.values()) and not replaced and run.laid_out):
-                continue
-            if not run.fresh and not run.laid_out:
-                self._repair(run)
-            requests = self._first_layout(run) if not run.laid_out else []  # sent with the growth, in one request
-            ranges, added, updated, restored = list(replaced), 0, 0, []
-            for tab in run.dest.tabs:
-                rows = run.rows.get(tab.tab, [])
-                if not rows and run.values.get(tab.tab):
-                    continue
-                writes = plan_tab(tab, tab.tab, run.values.get(tab.tab, []), rows)
-                ranges += writes.ranges
-                requests += self._growth(run, tab, writes)
-                if tab.form:  # response rows, not the tool's own records
-                    added, updated = added + writes.added, updated + writes.updated
-                if run.values.get(tab.tab):
-                    restored += [f"{run.dest.name} / {tab.tab}: {h}" for h in writes.restored_headers]
-            if ranges and self._refused(run):
-                continue
-            self.report.added += added
-            self.report.updated += updated
-            self.report.restored_headers += restored
-            if requests:
-                self.sheets.batch_update(run.id, requests)
-            if ranges:
-                self.sheets.write(run.id, ranges)
-            if not run.laid_out:
-                self.drive.set_app_properties(run.id, {"layout": run.dest.layout_hash})
-                run.laid_out = True
-
-    def _refused(self, run: SheetRun) -> bool:
-        """Personal data goes only where the configured people (and the owner) alone can read it."""
-        if run.fresh:
-            return False
-        problems = sharing_problems(run.dest.writers, self.drive.permissions(run.id), run.writers_can_share)
-        if problems:
-            self.report.refused[run.dest.name] = problems
-        return bool(problems)
-
-    @staticmethod
-    def _replacements(run: SheetRun) -> list[tuple[str, list[list[str]]]]:
-        """Ranges that make a whole-rewritten tab equal its new content, blanking rows no longer there."""
-        ranges = []
-        for title, wanted in run.replace.items():
-            current = run.values.get(title, [])
-            width = max([len(line) for line in wanted + current] + [1])
-            height = max(len(wanted), len(current))
-            padded = [line + [""] * (width - len(line)) for line in wanted] + [[""] * width] * (height - len(wanted))
-            now = [line + [""] * (width - len(line)) for line in current] + [[""] * width] * (height - len(current))
-            if padded != now:
-                ranges.append((cell_range(title, 1, 0, width - 1, height), padded))
-        return ranges
-
-    @staticmethod
-    def _first_layout(run: SheetRun) -> list[dict]:
-        requests = []
-        for tab in run.dest.tabs:
-            requests += tab_requests(tab, sheet_id_for(tab.tab), add=True)
-        return requests + [{"deleteSheet": {"sheetId": 0}}]
-
-    def _ensure_laid_out(self, run: SheetRun) -> None:
-        if run.laid_out:
-            return
-        if not run.fresh:
-            self._repair(run)
-            return
-        self.sheets.batch_update(run.id, self._first_layout(run))
-        self.drive.set_app_properties(run.id, {"layout": run.dest.layout_hash})
-        run.laid_out = True
-
-    def _growth(self, run: SheetRun, tab: TabLayout, writes: TabWrites) -> list[dict]:
-        rows, columns = run.grid.get(tab.tab, (1000, 26))
-        sheet = sheet_id_for(tab.tab)
-        requests = []
-        if writes.rows_needed > rows:
-            requests.append({"appendDimension": {"sheetId": sheet, "dimension": "ROWS", "length": writes.rows_needed - rows + GROWTH}})
-        if writes.columns_needed > columns:
-            requests.append({"appendDimension": {"sheetId": sheet, "dimension": "COLUMNS", "length": writes.columns_needed - columns}})
-        return requests
-
-
 def _column_by_id(tab: TabLayout, values: list[list[str]], kind: str, key: str) -> dict[str, str]:
     column = tab.column(kind, key)
     if column is None or not values or column.header not in values[0]:
@@ -546,10 +296,3 @@ def _column_by_id(tab: TabLayout, values: list[list[str]], kind: str, key: str) 
 
 def _current(state: dict[str, str], cells: dict[str, str]) -> dict[str, str]:
     return {header: state.get(header, "") for header in cells}
-
-
-def _date(text: str) -> date | None:
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        return None

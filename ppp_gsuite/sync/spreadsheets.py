@@ -1,0 +1,237 @@
+"""The spreadsheets the tool owns, during one run: found or created, read once, laid out, written in batches.
+
+Each spreadsheet costs a constant handful of requests whatever the number of rows: one read of all
+its tabs, at most one batchUpdate (layout or a larger grid), one values write. Before personal data
+is written, who can open the spreadsheet is checked (DESIGN.md §6).
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from ..google.drive_api import APP_KEY, DriveApi
+from ..google.errors import GoogleApiError
+from ..google.sheets_api import SheetsApi
+from ..sheets.a1 import cell_range, column_index
+from ..sheets.formatting import ROWS, grid_columns, tab_requests
+from ..sheets.layout import TabLayout
+from .destinations import ADMIN, Destination
+from .rows import Row
+from .sharing import sharing_problems
+from .table import TabWrites, apply_writes, plan_tab
+
+SHEET_KIND = "spreadsheet"
+DEFAULT_SHEET = "Sheet1"  # what Drive's files.create gives a new spreadsheet
+GROWTH = 500  # rows added beyond what is needed when a grid must grow
+
+
+@dataclass
+class SheetRun:
+    """One spreadsheet during a run."""
+
+    dest: Destination
+    id: str
+    link: str
+    fresh: bool = False  # created in this run: known to be empty
+    laid_out: bool = True
+    values: dict[str, list[list[str]]] = field(default_factory=dict)
+    grid: dict[str, tuple[int, int]] = field(default_factory=dict)
+    rows: dict[str, list[Row]] = field(default_factory=lambda: defaultdict(list))
+    read: bool = False
+    replace: dict[str, list[list[str]]] = field(default_factory=dict)  # tabs the tool rewrites whole
+    broken: bool = False  # a person renamed what the tool finds rows by: nothing is written there this run
+    writers_can_share: bool | None = None
+
+
+def sheet_id_for(title: str) -> int:
+    """Tabs get ids derived from their titles, so a later run can address them without a read."""
+    return int(hashlib.sha256(title.encode()).hexdigest()[:8], 16) % 2_000_000_000 + 1
+
+
+def _grid(answered_range: str) -> tuple[int, int]:
+    """'Tab'!A1:Z1000 -> (1000, 26): values.batchGet answers a whole tab's range clamped to its grid."""
+    match = re.search(r"!\$?([A-Z]+)?\$?(\d+)?:\$?([A-Z]+)\$?(\d+)$", answered_range)
+    if not match:
+        return (0, 0)
+    return int(match.group(4)), column_index(match.group(3)) + 1
+
+
+class Spreadsheets:
+    def __init__(self, drive: DriveApi, sheets: SheetsApi, destinations: dict[str, Destination], report):
+        self.drive, self.sheets, self.destinations, self.report = drive, sheets, destinations, report
+        self.runs: dict[str, SheetRun] = {}
+
+    def open(self) -> None:
+        found = {f["appProperties"].get("target"): f for f in self.drive.find(SHEET_KIND)}
+        for target, dest in self.destinations.items():
+            file = found.get(target)
+            if file is None:
+                file = self.drive.create_spreadsheet(dest.name, {APP_KEY: SHEET_KIND, "target": target, "layout": "pending"})
+                for email in dest.writers:
+                    self.drive.share(file["id"], email, dest.role)
+                run = SheetRun(dest, file["id"], file.get("webViewLink", ""), fresh=True, laid_out=False, read=True)
+                for tab in dest.tabs:
+                    run.values[tab.tab], run.grid[tab.tab] = [], (ROWS, grid_columns(tab))
+                self.report.created.append(dest.name)
+            else:
+                run = SheetRun(dest, file["id"], file.get("webViewLink", ""), laid_out=file["appProperties"].get("layout") == dest.layout_hash,
+                               writers_can_share=file.get("writersCanShare"))
+            self.runs[target] = run
+            self.report.sheets[dest.name] = run.link
+
+    def read(self, run: SheetRun) -> SheetRun:
+        """All tabs in one request. A tab renamed, or a Response ID column renamed, by a person stops
+        writes to that spreadsheet only (rows are found by them), with a message saying what to do."""
+        if not run.read:
+            run.read = True
+            if not run.laid_out:
+                self._repair(run)
+            titles = [t.tab for t in run.dest.tabs]
+            try:
+                tabs = self.sheets.read_tabs(run.id, titles)
+            except GoogleApiError as error:
+                if error.code != 400 or run.dest.target == ADMIN:
+                    raise
+                self._broken(run, f"a tab was renamed or removed; the tool needs these tabs: {', '.join(titles)}. "
+                                  "Rename it back (or undo the removal), then run sync again")
+                return run
+            for title, (answered, values) in tabs.items():
+                run.values[title], run.grid[title] = values, _grid(answered)
+            for tab in run.dest.tabs:
+                values = run.values.get(tab.tab, [])
+                key = tab.column("tool", "response_id")
+                if key and len(values) > 1 and key.header not in values[0]:
+                    self._broken(run, f"the column {key.header!r} in the tab {tab.tab!r} was renamed or removed; the tool "
+                                      "finds rows by it, so nothing was written there. Rename it back, then run sync again")
+        return run
+
+    def _broken(self, run: SheetRun, problem: str) -> None:
+        run.broken = True
+        run.values = {t.tab: [] for t in run.dest.tabs}
+        self.report.refused.setdefault(run.dest.name, []).append(problem)
+
+    def _repair(self, run: SheetRun) -> None:
+        """A spreadsheet whose layout changed (or whose creation was interrupted): add what is missing."""
+        sheets = {s["properties"]["title"]: s["properties"]["sheetId"] for s in self.sheets.metadata(run.id).get("sheets", [])}
+        requests = []
+        for tab in run.dest.tabs:
+            if tab.tab not in sheets:
+                requests += tab_requests(tab, sheet_id_for(tab.tab), add=True)
+                run.grid[tab.tab] = (ROWS, grid_columns(tab))
+        if sheets.get(DEFAULT_SHEET) == 0 and DEFAULT_SHEET not in {t.tab for t in run.dest.tabs}:
+            requests.append({"deleteSheet": {"sheetId": 0}})  # left by a creation that was interrupted
+        if requests:
+            self.sheets.batch_update(run.id, requests)
+        wanted = {email.lower() for email in run.dest.writers}
+        shared = set()
+        for permission in self.drive.permissions(run.id):
+            email = (permission.get("emailAddress") or "").lower()
+            if permission.get("type") == "user" and permission.get("role") != "owner" and email not in wanted:
+                # Someone the config no longer names (a lead contact replaced): their access ends here.
+                self.drive.unshare(run.id, permission["id"])
+                self.report.unshared.append(f"{run.dest.name}: {email}")
+            else:
+                shared.add(email)
+        for email in run.dest.writers:
+            if email.lower() not in shared:
+                self.drive.share(run.id, email, run.dest.role)
+        self.drive.set_app_properties(run.id, {"layout": run.dest.layout_hash})
+        run.laid_out = True
+
+    def write_now(self, run: SheetRun, tab: TabLayout, rows: list[Row]) -> None:
+        """Write rows at once (the email log's intents must be stored before the sends)."""
+        self._ensure_laid_out(run)
+        writes = plan_tab(tab, tab.tab, run.values.setdefault(tab.tab, []), rows)
+        growth = self._growth(run, tab, writes)
+        if growth:
+            self.sheets.batch_update(run.id, growth)
+            rows_now, columns_now = run.grid.get(tab.tab, (ROWS, 26))
+            run.grid[tab.tab] = (max(rows_now, writes.rows_needed + GROWTH), max(columns_now, writes.columns_needed))
+        if writes.ranges:
+            self.sheets.write(run.id, writes.ranges)
+            apply_writes(run.values[tab.tab], writes.ranges)
+
+    def flush(self, runs: list[SheetRun]) -> None:
+        for run in runs:
+            replaced = self._replacements(run)
+            if run.broken or (not any(run.rows.values()) and not replaced and run.laid_out):
+                continue
+            if not run.fresh and not run.laid_out:
+                self._repair(run)
+            requests = self._first_layout(run) if not run.laid_out else []  # sent with the growth, in one request
+            ranges, added, updated, restored = list(replaced), 0, 0, []
+            for tab in run.dest.tabs:
+                rows = run.rows.get(tab.tab, [])
+                if not rows and run.values.get(tab.tab):
+                    continue
+                writes = plan_tab(tab, tab.tab, run.values.get(tab.tab, []), rows)
+                ranges += writes.ranges
+                requests += self._growth(run, tab, writes)
+                if tab.form:  # response rows, not the tool's own records
+                    added, updated = added + writes.added, updated + writes.updated
+                if run.values.get(tab.tab):
+                    restored += [f"{run.dest.name} / {tab.tab}: {h}" for h in writes.restored_headers]
+            if ranges and self._refused(run):
+                continue
+            self.report.added += added
+            self.report.updated += updated
+            self.report.restored_headers += restored
+            if requests:
+                self.sheets.batch_update(run.id, requests)
+            if ranges:
+                self.sheets.write(run.id, ranges)
+            if not run.laid_out:
+                self.drive.set_app_properties(run.id, {"layout": run.dest.layout_hash})
+                run.laid_out = True
+
+    def _refused(self, run: SheetRun) -> bool:
+        """Personal data goes only where the configured people (and the owner) alone can read it."""
+        if run.fresh:
+            return False
+        problems = sharing_problems(run.dest.writers, self.drive.permissions(run.id), run.writers_can_share)
+        if problems:
+            self.report.refused[run.dest.name] = problems
+        return bool(problems)
+
+    @staticmethod
+    def _replacements(run: SheetRun) -> list[tuple[str, list[list[str]]]]:
+        """Ranges that make a whole-rewritten tab equal its new content, blanking rows no longer there."""
+        ranges = []
+        for title, wanted in run.replace.items():
+            current = run.values.get(title, [])
+            width = max([len(line) for line in wanted + current] + [1])
+            height = max(len(wanted), len(current))
+            padded = [line + [""] * (width - len(line)) for line in wanted] + [[""] * width] * (height - len(wanted))
+            now = [line + [""] * (width - len(line)) for line in current] + [[""] * width] * (height - len(current))
+            if padded != now:
+                ranges.append((cell_range(title, 1, 0, width - 1, height), padded))
+        return ranges
+
+    @staticmethod
+    def _first_layout(run: SheetRun) -> list[dict]:
+        requests = []
+        for tab in run.dest.tabs:
+            requests += tab_requests(tab, sheet_id_for(tab.tab), add=True)
+        return requests + [{"deleteSheet": {"sheetId": 0}}]
+
+    def _ensure_laid_out(self, run: SheetRun) -> None:
+        if run.laid_out:
+            return
+        if not run.fresh:
+            self._repair(run)
+            return
+        self.sheets.batch_update(run.id, self._first_layout(run))
+        self.drive.set_app_properties(run.id, {"layout": run.dest.layout_hash})
+        run.laid_out = True
+
+    def _growth(self, run: SheetRun, tab: TabLayout, writes: TabWrites) -> list[dict]:
+        rows, columns = run.grid.get(tab.tab, (1000, 26))
+        sheet = sheet_id_for(tab.tab)
+        requests = []
+        if writes.rows_needed > rows:
+            requests.append({"appendDimension": {"sheetId": sheet, "dimension": "ROWS", "length": writes.rows_needed - rows + GROWTH}})
+        if writes.columns_needed > columns:
+            requests.append({"appendDimension": {"sheetId": sheet, "dimension": "COLUMNS", "length": writes.columns_needed - columns}})
+        return requests
