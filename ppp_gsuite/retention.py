@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from .sync.consent import row_key
 from .sync.destinations import ADMIN, CONSENT_LOG, EMAIL_LOG, ENGAGEMENT, SYNC_STATE, TOMBSTONES
 from .sync.emails import noted
 from .sync.rows import Row
@@ -54,7 +55,7 @@ def _find(sync: Sync, references: set[str], response_ids: set[str], removal: Rem
                 cells = {line[p] for p in positions if p < len(line)}
                 record_key = line[0] if line else ""
                 by_record = tab is CONSENT_LOG and record_key.split("|")[0] in response_ids
-                if cells & (references | response_ids) or by_record:
+                if cells & (references | response_ids | {row_key(r) for r in references}) or by_record:
                     removal.rows.setdefault((target, tab.tab), set()).add(number)
                     response_column = _columns(values, tab.column("tool", "response_id").header) if tab.column("tool", "response_id") else None
                     if tab.form and response_column is not None and response_column < len(line) and target != ENGAGEMENT:

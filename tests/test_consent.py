@@ -62,7 +62,8 @@ def test_only_people_who_consented_and_were_appointed_are_shared_and_withdrawal_
     assert engagement(env) == ["Ann"]
     row = env.records("engagement", "Partners")[0]
     assert row["Email"] == "ann@example.org" and row["Role"] == "Heart Care Board"
-    assert set(row) == {"Name", "Email", "Phone", "Preferred way of contact", "Role", "Date appointed", "Reference"}
+    assert set(row) == {"Name", "Email", "Phone", "Preferred way of contact", "Role", "Date appointed", "Row key"}
+    assert row["Row key"] != reference_of(env, "Ann")  # a reference would let its holder change her choices
 
     set_status(env, "Ben", "Appointed")
     report = env.apply()

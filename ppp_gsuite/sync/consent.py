@@ -85,8 +85,18 @@ class Member:
     opportunity: str
     appointed: str
 
+    @property
+    def key(self) -> str:
+        """The row's key in the engagement team's sheet: derived from the reference, and not usable as one
+        (a reference in a prefilled link lets its holder change that person's choices)."""
+        return row_key(self.reference)
+
     def row(self) -> list[str]:
-        return [self.name, self.email, self.phone, self.preferred_contact, self.opportunity, self.appointed, self.reference]
+        return [self.name, self.email, self.phone, self.preferred_contact, self.opportunity, self.appointed, self.key]
+
+
+def row_key(reference: str) -> str:
+    return hashlib.sha256(f"engagement row:{reference}".encode()).hexdigest()[:10]
 
 
 def may_share(consents: dict[tuple[str, str], Consent], reference: str, status: str, require_appointed: bool) -> bool:

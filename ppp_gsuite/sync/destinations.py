@@ -46,7 +46,7 @@ ENGAGEMENT_TAB = TabLayout("engagement", "", "Partners", (
     SheetColumn("tool", "preferred_contact", "Preferred way of contact", 150),
     SheetColumn("tool", "opportunity", "Role", 220),
     SheetColumn("tool", "appointed", "Date appointed", 120),
-    SheetColumn("tool", "response_id", "Reference", 150),
+    SheetColumn("tool", "response_id", "Row key", 110),
 ))
 ENGAGEMENT = "engagement"
 MONITORING = "monitoring"  # anonymous answers: the engagement team alone, never a lead

@@ -265,7 +265,7 @@ class Sync:
                                       opportunity.group, appointed))
         tab = run.dest.tabs[0]
         before = {line[6]: line[0] for line in run.values.get(tab.tab, [])[1:] if len(line) > 6 and line[6]}
-        after = {m.reference: m.name for m in members}
+        after = {m.key: m.name for m in members}
         self.report.shared_added = sorted(after[r] for r in after.keys() - before.keys())
         self.report.shared_removed = sorted(before[r] for r in before.keys() - after.keys())
         run.replace[tab.tab] = [tab.header_row()] + sorted(m.row() for m in members)
