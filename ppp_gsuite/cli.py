@@ -28,6 +28,17 @@ class Context:
         return loaded
 
 
+def _config_here(ctx, param, value):
+    if value is not None:
+        ctx.find_object(Context).config_file = config_path(value)
+
+
+config_option = click.option(
+    "--config", metavar="PATH", expose_value=False, callback=_config_here,
+    help="The workspace config (also accepted before the command name).",
+)
+
+
 def translate_errors(command):
     """Problems in the config or specs exit 2, one line each; other known failures exit 1."""
 
@@ -46,6 +57,9 @@ def translate_errors(command):
             sys.exit(EXIT_INVALID)
         except PppError as exc:
             raise click.ClickException(str(exc)) from None
+        except BrokenPipeError:
+            sys.stderr.close()  # our output was cut short (e.g. piped into head): nothing to report
+            sys.exit(1)
         except UNREACHABLE as exc:
             raise click.ClickException(unreachable_message(exc)) from None
 
@@ -62,6 +76,10 @@ def unreachable_message(exc: Exception) -> str:
                 "start it with `ppp-gsuite local serve`, or unset PPP_GSUITE_LOCAL_URL to use one started for "
                 "this command; the address must start with http://")
     return f"cannot reach Google ({type(exc).__name__}: {exc}); check the network connection and try again"
+
+
+def config_minutes(loaded) -> int:
+    return loaded.workspace.config.email.grace_minutes
 
 
 def plural(count: int, word: str) -> str:
@@ -81,6 +99,7 @@ def main(ctx, config):
 
 
 @main.command()
+@config_option
 @click.pass_obj
 @translate_errors
 def validate(obj: Context):
@@ -94,6 +113,7 @@ def validate(obj: Context):
 
 @main.command("deploy-forms")
 @click.option("--dry-run", is_flag=True, help="Show what would change; change nothing.")
+@config_option
 @click.pass_obj
 @translate_errors
 def deploy_forms(obj: Context, dry_run: bool):
@@ -131,6 +151,7 @@ def describe_outcome(outcome, dry_run: bool) -> str:
 
 @main.command()
 @click.option("--full", is_flag=True, help="Re-read every response, not only those since the last run.")
+@config_option
 @click.pass_obj
 @translate_errors
 def sync(obj: Context, full: bool):
@@ -152,8 +173,9 @@ def sync(obj: Context, full: bool):
     click.echo(f"sync at {job.now:%Y-%m-%d %H:%M:%S} UTC")  # a line with the time, for cron's log
     for name in report.created:
         click.echo(f"created spreadsheet: {name}")
+    read = "read again (a full rescan)" if report.full_scans else "read since the last run (with a few minutes' overlap)"
     click.echo(
-        f"{plural(report.responses, 'response')} read since the last run (with a few minutes' overlap): "
+        f"{plural(report.responses, 'response')} {read}: "
         f"{plural(report.added, 'row')} added, {report.updated} updated, {report.flagged} flagged for checking, "
         f"{report.unmatched} not matched to a person."
     )
@@ -166,6 +188,8 @@ def sync(obj: Context, full: bool):
     for header in report.restored_headers:
         click.echo(f"warning: a column was missing and was added again at the end: {header}", err=True)
     mail = job.mail_report
+    if report.waiting:
+        click.echo(f"decisions waiting for the grace period ({config_minutes(loaded)} minutes) before they are emailed: {report.waiting}")
     if mail:
         click.echo(f"emails: {mail.sent} sent, {mail.failed} not sent (see the rows), {mail.held} held by the "
                    f"daily cap for a later run, {mail.unknown} with an unknown outcome.")
@@ -190,6 +214,7 @@ def sync(obj: Context, full: bool):
 
 
 @main.command()
+@config_option
 @click.pass_obj
 @translate_errors
 def status(obj: Context):
@@ -228,7 +253,8 @@ def status(obj: Context):
 @click.argument("name")
 @click.option("--response", "response_id", metavar="ID", default=None,
               help="Fill it in from this response's row (its Response ID) instead of sample details.")
-@click.option("--output", type=click.Path(dir_okay=False), default=None, help="Where to write the HTML (default: NAME.html).")
+@click.option("--output", type=click.Path(dir_okay=False), default=None, help="Where to write the HTML (default: .ppp-gsuite/previews/NAME.html).")
+@config_option
 @click.pass_obj
 @translate_errors
 def preview_email(obj: Context, name: str, response_id: str | None, output: str | None):
@@ -250,7 +276,8 @@ def preview_email(obj: Context, name: str, response_id: str | None, output: str 
     rendered = preview(loaded.workspace.templates_dir, name, context)
     click.echo(f"Subject: {rendered.subject}\n")
     click.echo(rendered.text)
-    path = Path(output or f"{name}.html")
+    path = Path(output or Path(".ppp-gsuite") / "previews" / f"{name}.html")
+    path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(rendered.html, encoding="utf-8")
     click.echo(f"(HTML written to {path})")
 
@@ -285,6 +312,7 @@ def _removal(obj: Context, dry_run: bool, plan, why: str):
 
 @main.command()
 @click.option("--dry-run", is_flag=True, help="Say what would be removed; remove nothing.")
+@config_option
 @click.pass_obj
 @translate_errors
 def purge(obj: Context, dry_run: bool):
@@ -300,6 +328,7 @@ def purge(obj: Context, dry_run: bool):
 @main.command()
 @click.argument("reference")
 @click.option("--dry-run", is_flag=True, help="Say what would be removed; remove nothing.")
+@config_option
 @click.pass_obj
 @translate_errors
 def erase(obj: Context, reference: str, dry_run: bool):
@@ -315,6 +344,7 @@ def report():
 
 
 @report.command()
+@config_option
 @click.pass_obj
 @translate_errors
 def diversity(obj: Context):
@@ -336,6 +366,7 @@ def local():
 
 @local.command()
 @click.option("--port", type=int, default=None, help="Port to listen on (default: local.port in the config, 8470).")
+@config_option
 @click.pass_obj
 @translate_errors
 def serve(obj: Context, port: int | None):

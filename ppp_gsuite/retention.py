@@ -30,12 +30,10 @@ class Removal:
     rows: dict[tuple[str, str], set[int]] = field(default_factory=dict)  # (target, tab) -> sheet row numbers
     tombstones: dict[str, str] = field(default_factory=dict)  # response id -> form
     people: int = 0
+    names: dict[str, str] = field(default_factory=dict)  # target -> the spreadsheet's name, as people see it
 
     def count(self) -> dict[str, int]:
-        counts: dict[str, int] = {}
-        for (target, title), numbers in self.rows.items():
-            counts[f"{target} / {title}"] = len(numbers)
-        return counts
+        return {f"{self.names.get(target, target)} / {title}": len(numbers) for (target, title), numbers in self.rows.items()}
 
 
 def _columns(values: list[list[str]], header: str) -> int | None:
@@ -57,6 +55,7 @@ def _find(sync: Sync, references: set[str], response_ids: set[str], removal: Rem
                 by_record = tab is CONSENT_LOG and record_key.split("|")[0] in response_ids
                 if cells & (references | response_ids | {row_key(r) for r in references}) or by_record:
                     removal.rows.setdefault((target, tab.tab), set()).add(number)
+                    removal.names[target] = run.dest.name
                     response_column = _columns(values, tab.column("tool", "response_id").header) if tab.column("tool", "response_id") else None
                     if tab.form and response_column is not None and response_column < len(line) and target != ENGAGEMENT:
                         removal.tombstones[line[response_column]] = tab.form

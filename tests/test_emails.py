@@ -65,6 +65,8 @@ def test_a_decision_waits_for_the_grace_period_and_undoing_it_sends_nothing(env,
     set_status(env, "Robin", "Appointed")
     env.apply(emails=True, minutes=1)
     assert len(to_applicants(local)) == 1
+    env.apply(emails=True, minutes=1)
+    assert env.job.report.waiting == 1  # shown by sync: set, but not yet past the grace period
     env.apply(emails=True, minutes=20)
     env.apply(emails=True, minutes=20)
     sent = to_applicants(local)

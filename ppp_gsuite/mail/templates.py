@@ -179,6 +179,7 @@ def sample_context(name: str) -> dict:
             "needs_assessment": "https://forms.example.org/needs?ref=7f3a9c" if name in ("appointed", "needs_reminder") else "",
             "expenses": "https://forms.example.org/expenses?ref=7f3a9c" if audience == "partner" or name == "appointed" else "",
             "sheet": "https://sheets.example.org/d/community-services" if not to_person else "",
+            "equal_opportunities": "https://forms.example.org/equal-opportunities" if name == "eoi_received" else "",
         },
     }
     extra = {

@@ -5,7 +5,7 @@ import hashlib
 from zoneinfo import ZoneInfo
 
 from ..forms.items import entry_number, question_id
-from ..specs.load import EOI
+from ..specs.load import EOI, MONITORING
 from .destinations import ADMIN, EMAIL_LOG, ENGAGEMENT, EXPENSES, opportunity_target
 from .emails import ACKNOWLEDGE_WITHIN, DueEmail, common_context, Records, tab_records, applicant_emails, claim_emails, email_key, lead_emails, note, recent, status_view
 from .mailer import Mailer, MailReport
@@ -69,7 +69,9 @@ def email_step(sync, partners: dict, deployed: dict) -> MailReport:
         eoi_tab, needs_tab = run.dest.tab(EOI), run.dest.tab("needs_assessment")
         eoi = tab_records(run, eoi_tab)
         needs = tab_records(run, needs_tab) if needs_tab else None
-        due += applicant_emails(config, opportunity, target, eoi, needs, since, links_for, sync.now, wanted)
+        waiting: list[str] = []
+        due += applicant_emails(config, opportunity, target, eoi, needs, since, links_for, sync.now, wanted, waiting)
+        sync.report.waiting += sum(1 for key in waiting if wanted(key))
         last_digest = max((r.get("Time", "") for k, r in log.items()
                            if k.startswith(f"{opportunity.key}|eoi_digest|") and r.get("State") == "sent"), default="")
         needs_names = [(rid, needs.get(record, "tool", "partner_name")) for rid, record in (needs.by_id.items() if needs else ())
@@ -129,7 +131,8 @@ def _links(sync, deployed: dict):
         return uris[form]
 
     def links_for(reference: str) -> dict[str, str]:
-        links = {"sheet": ""}
+        # The monitoring form is anonymous: its link carries no reference.
+        links = {"sheet": "", "equal_opportunities": responder(MONITORING) if MONITORING in deployed else ""}
         for form in PREFILLED:
             uri = responder(form)
             number = entry_number(question_id(form, "reference"))

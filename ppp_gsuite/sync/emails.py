@@ -104,7 +104,7 @@ def common_context(config: Config, opportunity: Opportunity | None) -> dict:
         "lead": {"name": lead.name, "role": lead.role, "email": lead.email} if lead else {"name": "", "role": "", "email": ""},
         "opportunity": opportunity_context(opportunity) if opportunity else {},
         "person": {"name": ""},
-        "links": {"preferences": "", "needs_assessment": "", "expenses": "", "sheet": ""},
+        "links": {"preferences": "", "needs_assessment": "", "expenses": "", "sheet": "", "equal_opportunities": ""},
     }
 
 
@@ -146,11 +146,13 @@ def claim_context(config: Config, opportunity: Opportunity | None, partner, clai
 
 
 def applicant_emails(config: Config, opportunity: Opportunity, target: str, eoi: Records, needs: Records | None,
-                     since: str, links_for, now: datetime, wanted=lambda key: True) -> list[DueEmail]:
+                     since: str, links_for, now: datetime, wanted=lambda key: True,
+                     waiting: list[str] | None = None) -> list[DueEmail]:
     """EOI received for new rows; decisions once a status has stood; the needs-assessment reminder."""
     grace = timedelta(minutes=config.email.grace_minutes)
     lead = opportunity.lead_contact
     with_needs = {needs.get(r, "tool", "partner_reference") for r in needs.by_id.values()} if needs else set()
+    waiting = [] if waiting is None else waiting  # keys of decisions not yet past the grace period
     due = []
     for response_id, record in eoi.by_id.items():
         name, address = eoi.get(record, "answer", "full_name"), eoi.get(record, "answer", "email")
@@ -165,6 +167,8 @@ def applicant_emails(config: Config, opportunity: Opportunity, target: str, eoi:
         if recent(eoi, record, since):
             add("eoi_received")
         view = status_view(record, eoi.tab, "status")
+        if view and view.status in DECISIONS and not stood(view, now, grace):
+            waiting.append(email_key(response_id, DECISIONS[view.status], view.status))
         if stood(view, now, grace) and view.status in DECISIONS:
             if view.status == "Invited to interview" and not eoi.get(record, "lead", "interview_date"):
                 continue  # the invitation waits for the date and time the lead types in

@@ -56,6 +56,8 @@ class SyncReport:
     unshared: list[str] = field(default_factory=list)  # people the config no longer names, whose access ended
     shared_added: list[str] = field(default_factory=list)  # names added to the engagement team's sheet
     shared_removed: list[str] = field(default_factory=list)
+    full_scans: int = 0  # forms whose responses were all read again this run
+    waiting: int = 0  # decisions set but not yet past the grace period
 
 
 def _parse_time(value: str) -> datetime:
@@ -114,6 +116,7 @@ class Sync:
             full = self.force_full or self._full_scan_due(previous.get("Last full scan", ""))
             mark = previous.get("Newest response seen", "")
             since = None if full or not mark else _rfc3339(_parse_time(mark) - OVERLAP)
+            self.report.full_scans += since is None
             responses, pages = self.forms.list_responses(file["id"], since)
             self.report.pages += pages
             unique = {r["responseId"]: r for r in responses if r["responseId"] not in gone}
