@@ -4,6 +4,7 @@ import email.policy
 import shutil
 from datetime import timedelta
 
+import pytest
 import requests
 from click.testing import CliRunner
 
@@ -178,7 +179,8 @@ class Crash(BaseException):
     pass
 
 
-def test_killing_the_sync_at_every_step_never_sends_an_email_twice(env, local):
+@pytest.mark.parametrize("after", [False, True], ids=["killed-before-each-call", "killed-after-each-call"])
+def test_killing_the_sync_at_every_step_never_sends_an_email_twice(env, local, after):
     for n in range(3):
         env.answer("eoi-heart-board", EOI, full_name=f"Heart {n}", email=f"h{n}@example.org")
     env.answer("eoi-eye-group", EOI, full_name="Eye 0", email="e0@example.org")
@@ -192,10 +194,10 @@ def test_killing_the_sync_at_every_step_never_sends_an_email_twice(env, local):
             def wrapper(*args, **kwargs):
                 counter[0] += 1
                 if counter[0] == step:
-                    if step % 2:
+                    if not after:
                         raise Crash()  # killed before this call reached the server
                     call(*args, **kwargs)
-                    raise Crash()  # killed after the server did it, before the answer was used
+                    raise Crash()  # killed after the server did it (a send delivered), before the answer was used
                 return call(*args, **kwargs)
             return wrapper
 

@@ -19,7 +19,7 @@ def read_log(sync) -> dict[str, dict[str, str]]:
     return {row[0]: dict(zip(values[0], row)) for row in values[1:] if row and row[0]} if values else {}
 
 
-def note_rows(sync) -> None:
+def note_rows(sync, last_email: bool = True) -> None:
     """Before the rows are written: when each status was first seen, and each row's last email.
 
     Notes go in the run's one write per spreadsheet, made right after the read, so a lead who
@@ -27,7 +27,7 @@ def note_rows(sync) -> None:
     the next run, from the email log, which is the record.
     """
     latest: dict[str, tuple[str, str]] = {}
-    for key, entry in read_log(sync).items():
+    for key, entry in (read_log(sync) if last_email else {}).items():
         response_id, template = key.split("|")[0], key.split("|")[1] if "|" in key else ""
         time = entry.get("Time", "")
         if response_id not in latest or time >= latest[response_id][0]:
@@ -48,12 +48,32 @@ def _short(state: str) -> str:
     return "unknown, see the email log" if state.startswith("unknown") else state
 
 
-def email_step(sync, partners: dict, deployed: dict) -> MailReport:
+def notify_engagement_team(sync) -> None:
+    """Before their sheet is written: who is added or removed, logged and sent first, so a crash
+    between the two never loses the notice (a rerun finds the same change and its log entry)."""
+    run = sync.runs.get(ENGAGEMENT)
+    if run is None or sync.books.refused(run) or sync.books.refused(sync.runs[ADMIN]):
+        return
+    log = read_log(sync)
+    wanted = lambda key: key not in log or log[key].get("State") == "retry"  # noqa: E731
+    due = _sharing_changes(sync, wanted)
+    if due:
+        sync.runs[ADMIN].rows[EMAIL_LOG.tab].extend(_mailer(sync, log).deliver(due))
+
+
+def _mailer(sync, log) -> Mailer:
+    local_time = sync.now.astimezone(ZoneInfo(sync.config.email.timezone)).strftime("%Y-%m-%d %H:%M")
+    return Mailer(sync.config, sync.templates, sync.send, lambda rows: sync.books.write_now(sync.runs[ADMIN], EMAIL_LOG, rows),
+                  log, sync.now, local_time)
+
+
+def email_step(sync, partners: dict, deployed: dict) -> MailReport | None:
     """After the rows are written: work out what is due and send it, recording intents and results."""
+    if sync.books.refused(sync.runs[ADMIN]):
+        return None  # the email log could not be written: hold every email until the sharing is mended
     config = sync.config
     zone = ZoneInfo(config.email.timezone)
     local_now = sync.now.astimezone(zone)
-    local_time = local_now.strftime("%Y-%m-%d %H:%M")
     since = (local_now - ACKNOWLEDGE_WITHIN).strftime("%Y-%m-%d %H:%M")
     admin = sync.runs[ADMIN]
     log = read_log(sync)
@@ -82,11 +102,7 @@ def email_step(sync, partners: dict, deployed: dict) -> MailReport:
     if claims_tab and expenses.dest.name not in sync.report.refused:
         claims = tab_records(expenses, claims_tab)
         due += claim_emails(config, EXPENSES, claims, partners, opportunities, since, links_for, sync.now, wanted)
-    engagement = sync.runs.get(ENGAGEMENT)
-    if engagement and engagement.dest.name not in sync.report.refused:
-        due += _sharing_changes(sync, wanted)
-    mailer = Mailer(config, sync.templates, sync.send, lambda rows: sync.books.write_now(admin, EMAIL_LOG, rows),
-                    log, sync.now, local_time)
+    mailer = _mailer(sync, log)
     admin.rows[EMAIL_LOG.tab].extend(mailer.deliver(due))
     return mailer.report
 

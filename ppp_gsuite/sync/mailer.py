@@ -56,7 +56,7 @@ class Mailer:
         """Send what is due; returns the log rows still to write (the caller's last write of the run)."""
         pending = [self._entry(key, record.get("Email", ""), record.get("To", ""), UNKNOWN, "")
                    for key, record in self.log.items() if log_state(record) == SENDING]
-        self.report.waiting_for_a_person = len(pending) + sum(1 for r in self.log.values() if log_state(r) == UNKNOWN)
+        self.report.waiting_for_a_person = sum(1 for r in self.log.values() if log_state(r) == UNKNOWN)
         unique = {}
         for email in due:
             if self.is_due(email.key) and email.key not in unique:

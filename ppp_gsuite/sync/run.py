@@ -22,10 +22,10 @@ from ..google.sheets_api import SheetsApi
 from ..sheets.layout import TabLayout
 from ..specs.load import EOI, FormTarget
 from ..specs.load import MONITORING as MONITORING_FORM
-from .consent import Member, consent_rows, latest, may_share
+from .consent import SHARE, Member, consent_rows, latest, may_share, row_key
 from .destinations import (ADMIN, CONSENT_LOG, ENGAGEMENT, EXPENSES, MONITORING, SYNC_STATE, TOMBSTONES, Destination,
                            opportunity_target, unmatched_tab)
-from .email_step import email_step, note_rows
+from .email_step import email_step, note_rows, notify_engagement_team
 from .emails import noted, tab_records
 from .expenses import add_money
 from .rows import Partner, Row, answers_by_key, build_row, reference_for
@@ -139,8 +139,9 @@ class Sync:
         admin.rows[CONSENT_LOG.tab].extend(self.consents)
         self._share_with_engagement_team()
         self._close_past_closing_dates(deployed)
+        note_rows(self, last_email=bool(self.send))  # statuses are noted even when no email is sent
         if self.send:
-            note_rows(self)
+            notify_engagement_team(self)
         self.books.flush([run for target, run in self.runs.items() if target != ADMIN])
         if self.send:
             self.mail_report = email_step(self, partners, deployed)
@@ -248,14 +249,22 @@ class Sync:
     def _share_with_engagement_team(self) -> None:
         """Rewrite the engagement team's sheet: exactly the people who consented (and were appointed)."""
         run = self.runs.get(ENGAGEMENT)
-        if run is None or any(self.runs[opportunity_target(o.key)].broken for o in self.config.opportunities):
-            return  # with a spreadsheet unreadable, who consented is not fully known: change nothing
+        if run is None or run.broken:
+            return
         log = self.runs[ADMIN].values.get(CONSENT_LOG.tab, [])
         records = [dict(zip(log[0], line)) for line in log[1:]] if log else []
         consents = latest(records + [row.cells for row in self.consents])
-        members = []
+        tab = run.dest.tabs[0]
+        current = run.values.get(tab.tab, [])[1:]
+        members, kept = [], []
+        # People of a spreadsheet that could not be read stay only while their latest consent is yes:
+        # a withdrawal still takes effect; nobody is added from there.
+        still_yes = {row_key(ref) for (ref, consent), answer in consents.items() if consent == SHARE and answer.yes}
         for opportunity in self.config.opportunities:
             source = self.runs[opportunity_target(opportunity.key)]
+            if source.broken:
+                kept += [line for line in current if len(line) > 6 and line[4] == opportunity.group and line[6] in still_yes]
+                continue
             eoi = tab_records(source, source.dest.tab(EOI))
             for record in eoi.by_id.values():
                 reference, status = eoi.get(record, "tool", "reference"), eoi.get(record, "lead", "status")
@@ -266,12 +275,11 @@ class Sync:
                 members.append(Member(reference, eoi.get(record, "answer", "full_name"), eoi.get(record, "answer", "email"),
                                       eoi.get(record, "answer", "phone"), eoi.get(record, "answer", "preferred_contact"),
                                       opportunity.group, appointed))
-        tab = run.dest.tabs[0]
-        before = {line[6]: line[0] for line in run.values.get(tab.tab, [])[1:] if len(line) > 6 and line[6]}
-        after = {m.key: m.name for m in members}
+        before = {line[6]: line[0] for line in current if len(line) > 6 and line[6]}
+        after = {m.key: m.name for m in members} | {line[6]: line[0] for line in kept}
         self.report.shared_added = sorted(after[r] for r in after.keys() - before.keys())
         self.report.shared_removed = sorted(before[r] for r in before.keys() - after.keys())
-        run.replace[tab.tab] = [tab.header_row()] + sorted(m.row() for m in members)
+        run.replace[tab.tab] = [tab.header_row()] + sorted([m.row() for m in members] + [line[:7] for line in kept])
 
     def _close_past_closing_dates(self, deployed: dict[str, dict]) -> None:
         """The Forms API has no closing date: stop accepting once it passes (and reopen if it moves)."""

@@ -11,6 +11,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from ..errors import PppError
 from ..google.drive_api import APP_KEY, DriveApi
 from ..google.errors import GoogleApiError
 from ..google.sheets_api import SheetsApi
@@ -43,6 +44,7 @@ class SheetRun:
     replace: dict[str, list[list[str]]] = field(default_factory=dict)  # tabs the tool rewrites whole
     broken: bool = False  # a person renamed what the tool finds rows by: nothing is written there this run
     writers_can_share: bool | None = None
+    sharing_checked: bool | None = None  # None: not asked yet this run; True: only the configured people
 
 
 def sheet_id_for(title: str) -> int:
@@ -142,6 +144,8 @@ class Spreadsheets:
 
     def write_now(self, run: SheetRun, tab: TabLayout, rows: list[Row]) -> None:
         """Write rows at once (the email log's intents must be stored before the sends)."""
+        if self.refused(run):
+            raise PppError(f"{run.dest.name} is shared more widely than the config says: nothing was written there")
         self._ensure_laid_out(run)
         writes = plan_tab(tab, tab.tab, run.values.setdefault(tab.tab, []), rows)
         growth = self._growth(run, tab, writes)
@@ -173,7 +177,7 @@ class Spreadsheets:
                     added, updated = added + writes.added, updated + writes.updated
                 if run.values.get(tab.tab):
                     restored += [f"{run.dest.name} / {tab.tab}: {h}" for h in writes.restored_headers]
-            if ranges and self._refused(run):
+            if ranges and self.refused(run):
                 continue
             self.report.added += added
             self.report.updated += updated
@@ -186,14 +190,17 @@ class Spreadsheets:
                 self.drive.set_app_properties(run.id, {"layout": run.dest.layout_hash})
                 run.laid_out = True
 
-    def _refused(self, run: SheetRun) -> bool:
-        """Personal data goes only where the configured people (and the owner) alone can read it."""
+    def refused(self, run: SheetRun) -> bool:
+        """Personal data goes only where the configured people (and the owner) alone can read it.
+        Asked once a run per spreadsheet (one permissions.list)."""
         if run.fresh:
             return False
-        problems = sharing_problems(run.dest.writers, self.drive.permissions(run.id), run.writers_can_share)
-        if problems:
-            self.report.refused[run.dest.name] = problems
-        return bool(problems)
+        if run.sharing_checked is None:
+            problems = sharing_problems(run.dest.writers, self.drive.permissions(run.id), run.writers_can_share)
+            if problems:
+                self.report.refused.setdefault(run.dest.name, []).extend(problems)
+            run.sharing_checked = not problems
+        return not run.sharing_checked
 
     @staticmethod
     def _replacements(run: SheetRun) -> list[tuple[str, list[list[str]]]]:

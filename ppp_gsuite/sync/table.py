@@ -70,6 +70,7 @@ def plan_tab(layout: TabLayout, title: str, values: list[list[str]], rows: list[
             writes.restored_headers.append(header)
             writes.ranges.append((cell_range(title, 1, index[header], index[header]), [[header]]))
     found = existing_rows(layout, values)
+    note_columns = {index[c.header] for c in layout.columns if c.kind == "tool" and c.key in ("status_seen", "last_email")}
     next_row = max([i + 1 for i, row in enumerate(values) if any(row)] + [1]) + 1
     new_block: list[list[str]] = []
     block_start = next_row
@@ -91,7 +92,7 @@ def plan_tab(layout: TabLayout, title: str, values: list[list[str]], rows: list[
         }
         for run in _runs(list(changed)):
             writes.ranges.append((cell_range(title, number, run[0], run[-1]), [[changed[c] for c in run]]))
-        writes.updated += bool(changed)
+        writes.updated += any(column not in note_columns for column in changed)  # a response changed, not a note
     if new_block:
         writes.ranges.append((cell_range(title, block_start, 0, len(headers) - 1, next_row - 1), new_block))
     writes.rows_needed = next_row - 1
