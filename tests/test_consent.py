@@ -364,3 +364,15 @@ def test_an_overshared_admin_sheet_holds_every_email_rather_than_leaving_it_half
     env.apply(emails=True)
     assert local.json("GET", "/_local/gmail/messages")["messages"] == []
     assert all(r["State"] != "sending" for r in env.records("admin", "Email log"))
+
+
+def test_a_message_in_the_preferences_form_reaches_the_involvement_team_without_its_text(env, local):
+    apply_person(env, "Ann")
+    env.apply(emails=True)
+    env.answer(PREFS, PREFS, reference=reference_of(env, "Ann"), anything_else="Please delete everything about me.")
+    env.apply(emails=True)
+    env.apply(emails=True)
+    to_team = [m for m in local.json("GET", "/_local/gmail/messages")["messages"] if "involvement@example.org" in m["to"]]
+    assert len(to_team) == 1
+    assert "Ann" in to_team[0]["text"] and "Preferences tab" in to_team[0]["text"]
+    assert "delete everything" not in to_team[0]["text"] + to_team[0]["html"]

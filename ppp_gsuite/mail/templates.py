@@ -32,6 +32,7 @@ EMAILS: dict[str, str] = {
     "needs_received": "lead",
     "closing_date_passed": "lead",
     "sharing_changes": "engagement_team",
+    "preferences_message": "engagement_team",
 }
 
 PARTS = {"subject": ".subject.txt", "text": ".txt", "html": ".html"}
@@ -173,7 +174,7 @@ def sample_context(name: str) -> dict:
             "expenses": True,
         },
         # The lead's needs_received email names the partner; other lead and team emails name nobody.
-        "person": {"name": "Alex Rowan" if to_person or name == "needs_received" else ""},
+        "person": {"name": "Alex Rowan" if to_person or name in ("needs_received", "preferences_message") else ""},
         "links": {
             "preferences": "https://forms.example.org/preferences?ref=7f3a9c" if to_person else "",
             "needs_assessment": "https://forms.example.org/needs?ref=7f3a9c" if name in ("appointed", "needs_reminder") else "",

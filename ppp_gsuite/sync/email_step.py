@@ -102,9 +102,32 @@ def email_step(sync, partners: dict, deployed: dict) -> MailReport | None:
     if claims_tab and expenses.dest.name not in sync.report.refused:
         claims = tab_records(expenses, claims_tab)
         due += claim_emails(config, EXPENSES, claims, partners, opportunities, since, links_for, sync.now, wanted)
+    due += _preferences_messages(sync, since, wanted)
     mailer = _mailer(sync, log)
     admin.rows[EMAIL_LOG.tab].extend(mailer.deliver(due))
     return mailer.report
+
+
+def _preferences_messages(sync, since: str, wanted) -> list[DueEmail]:
+    """A message typed into the preferences form (perhaps "please forget me") reaches the involvement
+    team's inbox as a pointer to the admin spreadsheet, never as its text."""
+    admin = sync.runs[ADMIN]
+    tab = admin.dest.tab("preferences")
+    message = tab.column("answer", "anything_else") if tab else None
+    if message is None:
+        return []
+    found = tab_records(admin, tab)
+    org = sync.config.organisation
+    due = []
+    for response_id, record in found.by_id.items():
+        key = email_key(response_id, "preferences_message")
+        if record.get(message.header, "").strip() and recent(found, record, since) and wanted(key):
+            context = common_context(sync.config, None)
+            context["person"] = {"name": found.get(record, "tool", "partner_name")}
+            context["links"]["sheet"] = admin.link
+            due.append(DueEmail(key, "preferences_message", org.name, org.engagement_email,
+                                "the organisation's engagement_email", context))
+    return due
 
 
 def _sharing_changes(sync, wanted) -> list[DueEmail]:
