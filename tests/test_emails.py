@@ -266,3 +266,20 @@ def test_gmail_refusing_for_its_own_limits_holds_the_mail_for_a_later_run(env, l
     assert len(calls) == 1 and env.job.mail_report.held >= 1  # it stopped at the first refusal
     env.apply(emails=True)
     assert len(to_applicants(local)) == 3
+
+
+FUTURE = "You told us you would like to hear about future opportunities"
+
+
+@pytest.mark.parametrize("later", [None, "Yes", "No"])
+def test_not_appointed_mentions_future_roles_only_if_the_latest_answer_agrees(env, local, later):
+    env.answer("eoi-heart-board", EOI, full_name="Robin", email="robin@example.org", consent_future="Yes")
+    env.apply(emails=True)
+    if later:  # changed later through the preferences form
+        env.answer("preferences", "preferences", reference=env.records(HEART)[0]["Reference"], future_opportunities=later)
+    env.apply(emails=True)
+    set_status(env, "Robin", "Not appointed")
+    env.apply(emails=True)
+    env.apply(emails=True, minutes=20)
+    [decision] = [m for m in to_applicants(local) if "Thank you for your interest in the" not in m["subject"]]
+    assert (FUTURE in decision["text"]) == (later != "No")

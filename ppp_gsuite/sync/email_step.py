@@ -90,7 +90,8 @@ def email_step(sync, partners: dict, deployed: dict) -> MailReport | None:
         eoi = tab_records(run, eoi_tab)
         needs = tab_records(run, needs_tab) if needs_tab else None
         waiting: list[str] = []
-        due += applicant_emails(config, opportunity, target, eoi, needs, since, links_for, sync.now, wanted, waiting)
+        due += applicant_emails(config, opportunity, target, eoi, needs, since, links_for, sync.now, wanted, waiting,
+                                sync.latest_consents)
         sync.report.waiting += sum(1 for key in waiting if wanted(key))
         last_digest = max((r.get("Time", "") for k, r in log.items()
                            if k.startswith(f"{opportunity.key}|eoi_digest|") and r.get("State") == "sent"), default="")

@@ -114,14 +114,15 @@ def recent(records: Records, record: dict[str, str], since: str) -> bool:
 
 
 def applicant_context(config: Config, opportunity: Opportunity, eoi: Records, record: dict[str, str], links_for,
-                      now: datetime) -> dict:
+                      now: datetime, consents: dict | None = None) -> dict:
     """Everything an email to this applicant may use, from their row (answers and the lead's columns)."""
     view = status_view(record, eoi.tab, "status")
     context = common_context(config, opportunity)
     context.update(
         person={"name": eoi.get(record, "answer", "full_name")},
         links=links_for(eoi.get(record, "tool", "reference")),
-        future_opportunities=eoi.get(record, "answer", "future_opportunities").lower().startswith("yes"),
+        future_opportunities=_agreed(consents or {}, eoi.get(record, "tool", "reference"), "future_opportunities",
+                                     eoi.get(record, "answer", "future_opportunities")),
         interview={
             "when": eoi.get(record, "lead", "interview_date"),
             "where": eoi.get(record, "lead", "interview_where"),
@@ -130,6 +131,12 @@ def applicant_context(config: Config, opportunity: Opportunity, eoi: Records, re
         days_waiting=(now - view.since).days if view and view.since else 0,
     )
     return context
+
+
+def _agreed(consents: dict, reference: str, consent: str, first_answer: str) -> bool:
+    """The latest answer (the preferences form may have changed it), else the one on the form."""
+    latest = consents.get((reference, consent))
+    return latest.yes if latest else first_answer.lower().startswith("yes")
 
 
 def claim_context(config: Config, opportunity: Opportunity | None, partner, claims: Records, record: dict[str, str],
@@ -147,7 +154,7 @@ def claim_context(config: Config, opportunity: Opportunity | None, partner, clai
 
 def applicant_emails(config: Config, opportunity: Opportunity, target: str, eoi: Records, needs: Records | None,
                      since: str, links_for, now: datetime, wanted=lambda key: True,
-                     waiting: list[str] | None = None) -> list[DueEmail]:
+                     waiting: list[str] | None = None, consents: dict | None = None) -> list[DueEmail]:
     """EOI received for new rows; decisions once a status has stood; the needs-assessment reminder."""
     grace = timedelta(minutes=config.email.grace_minutes)
     lead = opportunity.lead_contact
@@ -160,7 +167,7 @@ def applicant_emails(config: Config, opportunity: Opportunity, target: str, eoi:
 
         def add(template, status="", reply_to=None):
             if wanted(email_key(response_id, template, status)):
-                context = applicant_context(config, opportunity, eoi, record, links_for, now)
+                context = applicant_context(config, opportunity, eoi, record, links_for, now, consents)
                 due.append(DueEmail(email_key(response_id, template, status), template, name, address,
                                     "the applicant's email address", context, reply_to))
 

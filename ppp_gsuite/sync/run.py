@@ -83,7 +83,8 @@ class Sync:
         self.report = SyncReport()
         self.books = Spreadsheets(drive, sheets, destinations, self.report)
         self.runs = self.books.runs  # target -> SheetRun, filled by books.open()
-        self.consents: list[Row] = []
+        self.consents: list[Row] = []  # records added this run
+        self.latest_consents: dict = {}  # (reference, consent) -> the latest answer, log and this run
 
     @classmethod
     def for_workspace(cls, loaded, clients, now: datetime, full: bool = False, emails: bool = True) -> "Sync":
@@ -137,6 +138,9 @@ class Sync:
         self._write_joined(listed, versions, partners)
         self._write_monitoring(listed, versions)
         admin.rows[CONSENT_LOG.tab].extend(self.consents)
+        log = admin.values.get(CONSENT_LOG.tab, [])
+        records = [dict(zip(log[0], line)) for line in log[1:]] if log else []
+        self.latest_consents = latest(records + [row.cells for row in self.consents])
         self._share_with_engagement_team()
         self._close_past_closing_dates(deployed)
         note_rows(self, last_email=bool(self.send))  # statuses are noted even when no email is sent
@@ -251,9 +255,7 @@ class Sync:
         run = self.runs.get(ENGAGEMENT)
         if run is None or run.broken:
             return
-        log = self.runs[ADMIN].values.get(CONSENT_LOG.tab, [])
-        records = [dict(zip(log[0], line)) for line in log[1:]] if log else []
-        consents = latest(records + [row.cells for row in self.consents])
+        consents = self.latest_consents
         tab = run.dest.tabs[0]
         current = run.values.get(tab.tab, [])[1:]
         members, kept = [], []
