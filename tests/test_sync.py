@@ -39,12 +39,16 @@ def test_sync_stays_right_after_a_lead_sorts_inserts_a_column_and_sets_statuses(
              for name in ("Cara", "Abe", "Bea")]
     env.apply()
     sheet_id = env.spreadsheet(HEART)
-    # The lead inserts a column before everything, then sorts the rows by name and sets statuses.
+    # The lead inserts a column before everything, sorts the rows by name (Sheets' sortRange), sets statuses.
     tab_id = next(s["properties"]["sheetId"] for s in env.sheets.metadata(sheet_id)["sheets"] if s["properties"]["title"] == TAB)
     env.sheets.batch_update(sheet_id, [{"insertDimension": {"range": {"sheetId": tab_id, "dimension": "COLUMNS", "startIndex": 0, "endIndex": 1}}}])
+    header = env.tab(HEART)[0]
+    env.sheets.batch_update(sheet_id, [{"sortRange": {
+        "range": {"sheetId": tab_id, "startRowIndex": 1, "startColumnIndex": 0, "endColumnIndex": len(header)},
+        "sortSpecs": [{"dimensionIndex": header.index("Name"), "sortOrder": "ASCENDING"}]}}])
     values = env.tab(HEART)
-    header = values[0]
-    rows = sorted(values[1:], key=lambda r: r[header.index("Name")])
+    rows = values[1:]
+    assert [row[header.index("Name")] for row in rows] == ["Abe", "Bea", "Cara"]
     header[0] = "Lead's own column"
     status = header.index("Status")
     for row in rows:

@@ -275,6 +275,29 @@ def protected_at(sheet: dict, row: int, col: int) -> dict | None:
     return None
 
 
+def sort_range(state, book, body) -> None:
+    """sortRange: the range's rows reordered by its sort specs, as shown (numbers by value); blanks last."""
+    sheet, row0, row1, col0, col1 = gridrange.bounds(book, body.get("range") or {})
+    grid = book.changed(sheet["properties"]["sheetId"])
+    width = col1 - col0
+    rows = [row + [None] * (width - len(row)) for row in books.read(grid, row0, row1, col0, col1)]
+    rows += [[None] * width for _ in range(row1 - row0 - len(rows))]
+    for spec in reversed(body.get("sortSpecs") or []):
+        index = int(spec.get("dimensionIndex", 0)) - col0
+        if not 0 <= index < width:
+            raise InvalidArgument(f"Invalid sortSpecs: dimensionIndex {index + col0} is outside the range.")
+        filled = [row for row in rows if row[index] is not None]
+        blank = [row for row in rows if row[index] is None]
+        filled.sort(key=lambda row: _sort_key(row[index]), reverse=spec.get("sortOrder") == "DESCENDING")
+        rows = filled + blank
+    books.clear(grid, row0, row1, col0, col1)
+    books.write(grid, row0, col0, rows, missing=None)
+
+
+def _sort_key(value):
+    return (0, value, "") if isinstance(value, (int, float)) and not isinstance(value, bool) else (1, 0, cells.formatted(value).lower())
+
+
 def set_basic_filter(state, book, body) -> None:
     basic_filter = copy.deepcopy(body.get("filter") or {})
     sheet, *_ = gridrange.bounds(book, basic_filter.get("range") or {})
@@ -302,6 +325,7 @@ HANDLERS = {
     "deleteConditionalFormatRule": delete_conditional_format_rule,
     "addProtectedRange": add_protected_range,
     "deleteProtectedRange": delete_protected_range,
+    "sortRange": sort_range,
     "setBasicFilter": set_basic_filter,
     "clearBasicFilter": clear_basic_filter,
     "createDeveloperMetadata": metadata.create,
