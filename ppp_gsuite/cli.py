@@ -66,6 +66,11 @@ def translate_errors(command):
     return wrapper
 
 
+def workspace_command(command):
+    """A command that takes --config, gets the Context and has its errors translated."""
+    return config_option(click.pass_obj(translate_errors(command)))
+
+
 UNREACHABLE = (OSError, httplib2.HttpLib2Error, requests.RequestException)
 
 
@@ -99,9 +104,7 @@ def main(ctx, config):
 
 
 @main.command()
-@config_option
-@click.pass_obj
-@translate_errors
+@workspace_command
 def validate(obj: Context):
     """Check the config, form specs and sheet layouts; exit 2 with one line per problem."""
     loaded = obj.load()
@@ -113,9 +116,7 @@ def validate(obj: Context):
 
 @main.command("deploy-forms")
 @click.option("--dry-run", is_flag=True, help="Show what would change; change nothing.")
-@config_option
-@click.pass_obj
-@translate_errors
+@workspace_command
 def deploy_forms(obj: Context, dry_run: bool):
     """Create or update the Google Forms so they match the specs, and print their links."""
     from datetime import date
@@ -151,9 +152,7 @@ def describe_outcome(outcome, dry_run: bool) -> str:
 
 @main.command()
 @click.option("--full", is_flag=True, help="Re-read every response, not only those since the last run.")
-@config_option
-@click.pass_obj
-@translate_errors
+@workspace_command
 def sync(obj: Context, full: bool):
     """Write new and edited responses into the spreadsheets (run it from cron every few minutes)."""
     from datetime import datetime, timezone
@@ -214,9 +213,7 @@ def sync(obj: Context, full: bool):
 
 
 @main.command()
-@config_option
-@click.pass_obj
-@translate_errors
+@workspace_command
 def status(obj: Context):
     """Show what is deployed, when responses were last seen, and emails that need a person to check."""
     from datetime import datetime
@@ -254,9 +251,7 @@ def status(obj: Context):
 @click.option("--response", "response_id", metavar="ID", default=None,
               help="Fill it in from this response's row (its Response ID) instead of sample details.")
 @click.option("--output", type=click.Path(dir_okay=False), default=None, help="Where to write the HTML (default: .ppp-gsuite/previews/NAME.html).")
-@config_option
-@click.pass_obj
-@translate_errors
+@workspace_command
 def preview_email(obj: Context, name: str, response_id: str | None, output: str | None):
     """Print an email's subject and text with sample details, and write its HTML to a file."""
     from datetime import datetime, timezone
@@ -312,9 +307,7 @@ def _removal(obj: Context, dry_run: bool, plan, why: str):
 
 @main.command()
 @click.option("--dry-run", is_flag=True, help="Say what would be removed; remove nothing.")
-@config_option
-@click.pass_obj
-@translate_errors
+@workspace_command
 def purge(obj: Context, dry_run: bool):
     """Remove people not appointed, or who withdrew, once retention_days have passed since."""
     from datetime import timedelta
@@ -328,9 +321,7 @@ def purge(obj: Context, dry_run: bool):
 @main.command()
 @click.argument("reference")
 @click.option("--dry-run", is_flag=True, help="Say what would be removed; remove nothing.")
-@config_option
-@click.pass_obj
-@translate_errors
+@workspace_command
 def erase(obj: Context, reference: str, dry_run: bool):
     """Remove one person, by their reference, from every spreadsheet (a request to be forgotten)."""
     from .retention import erase_plan
@@ -344,9 +335,7 @@ def report():
 
 
 @report.command()
-@config_option
-@click.pass_obj
-@translate_errors
+@workspace_command
 def diversity(obj: Context):
     """Print equal-opportunities counts per question and opportunity, with counts under 5 hidden."""
     from .google.clients import connect
@@ -366,9 +355,7 @@ def local():
 
 @local.command()
 @click.option("--port", type=int, default=None, help="Port to listen on (default: local.port in the config, 8470).")
-@config_option
-@click.pass_obj
-@translate_errors
+@workspace_command
 def serve(obj: Context, port: int | None):
     """Run the local workspace until Ctrl-C, so form links and sheets open in a browser."""
     from pathlib import Path
