@@ -141,7 +141,7 @@ def main() -> None:
     folder = Path(tempfile.mkdtemp(prefix="ppp-bench-"))
     port = free_port()
     server = subprocess.Popen([sys.executable, "-c",
-                               f"from ppp_gsuite.local.server import serve_forever; serve_forever({str(folder / 'store.sqlite3')!r}, {port})"],
+                               f"from local_workspace.server import serve_forever; serve_forever({str(folder / 'store.sqlite3')!r}, {port})"],
                               cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     try:

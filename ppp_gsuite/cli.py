@@ -122,7 +122,7 @@ def deploy_forms(obj: Context, dry_run: bool):
     from datetime import date
 
     from .forms.deploy import deploy
-    from .google.clients import connect
+    from .connect import connect
     from .google.drive_api import DriveApi
     from .google.forms_api import FormsApi
 
@@ -157,7 +157,7 @@ def sync(obj: Context, full: bool):
     """Write new and edited responses into the spreadsheets (run it from cron every few minutes)."""
     from datetime import datetime, timezone
 
-    from .google.clients import connect
+    from .connect import connect
     from .runlock import AlreadyRunning, single_run
     from .sync.run import Sync
 
@@ -219,7 +219,7 @@ def status(obj: Context):
     from datetime import datetime
     from zoneinfo import ZoneInfo
 
-    from .google.clients import connect
+    from .connect import connect
     from .google.drive_api import DriveApi
     from .google.sheets_api import SheetsApi
     from .status import read_status
@@ -262,7 +262,7 @@ def preview_email(obj: Context, name: str, response_id: str | None, output: str 
     loaded = obj.load()
     context = None
     if response_id:
-        from .google.clients import connect
+        from .connect import connect
         from .sync.preview import context_for
         from .sync.run import Sync
 
@@ -282,7 +282,7 @@ def _removal(obj: Context, dry_run: bool, plan, why: str):
     from datetime import datetime, timezone
 
     from . import retention
-    from .google.clients import connect
+    from .connect import connect
     from .runlock import single_run
     from .sync.run import Sync
 
@@ -338,7 +338,7 @@ def report():
 @workspace_command
 def diversity(obj: Context):
     """Print equal-opportunities counts per question and opportunity, with counts under 5 hidden."""
-    from .google.clients import connect
+    from .connect import connect
     from .google.drive_api import DriveApi
     from .google.sheets_api import SheetsApi
     from .reports.monitoring import read_monitoring
@@ -361,7 +361,7 @@ def serve(obj: Context, port: int | None):
     from pathlib import Path
 
     from .config import load_config
-    from .local.server import PortInUse, serve_forever
+    from local_workspace.server import PortInUse, serve_forever
 
     workspace = load_config(obj.config_file)
     settings = workspace.config.local

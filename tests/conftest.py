@@ -11,7 +11,7 @@ import pytest
 from google.auth.credentials import AnonymousCredentials
 from googleapiclient.discovery import build
 
-from ppp_gsuite.local import server
+from local_workspace import server
 
 
 class LocalControls:

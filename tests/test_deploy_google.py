@@ -12,7 +12,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from googleapiclient.http import HttpMockSequence
 
-from ppp_gsuite.discovery import check_body, check_params
+from local_workspace.discovery import check_body, check_params
 from ppp_gsuite.forms.deploy import deploy
 from ppp_gsuite.forms.items import form_items
 from ppp_gsuite.forms.plan import plan_form

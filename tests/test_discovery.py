@@ -1,6 +1,6 @@
 import pytest
 
-from ppp_gsuite import discovery
+from local_workspace import discovery
 
 
 def batch_update(*requests):

@@ -365,7 +365,7 @@ def test_public_url_sets_the_responder_uri(tmp_path):
     from google.auth.credentials import AnonymousCredentials
     from googleapiclient.discovery import build
 
-    from ppp_gsuite.local import server
+    from local_workspace import server
 
     url, stop = server.start(tmp_path / "other.sqlite3", public_url="http://127.0.0.1:8470/")
     try:

@@ -5,10 +5,7 @@ used accepts drive.file, which reaches only the files this app created.
 """
 from __future__ import annotations
 
-import contextlib
-import os
 from dataclasses import dataclass
-from pathlib import Path
 
 import requests
 from google.auth.transport.requests import AuthorizedSession
@@ -24,7 +21,6 @@ SCOPES = (
     "https://www.googleapis.com/auth/drive.file",
     "https://www.googleapis.com/auth/gmail.send",
 )
-LOCAL_URL_ENV = "PPP_GSUITE_LOCAL_URL"
 
 
 @dataclass
@@ -84,27 +80,9 @@ def local_clients(url: str, public_url: str | None = None) -> Clients:
     return Clients(forms, drive, sheets, GmailSender(requests.Session(), url), "local", public_url or url)
 
 
-@contextlib.contextmanager
-def connect(workspace: Workspace):
-    """Clients for the configured backend; for `local` with no running server, one started in-process."""
-    if workspace.config.backend == "google":
-        credentials = load_credentials(workspace)
-        forms, drive = build_clients(credentials)
-        mail = GmailSender(AuthorizedSession(credentials))
-        yield Clients(forms, drive, HTTPClient(auth=credentials), mail, "google")
-        return
-    url = os.environ.get(LOCAL_URL_ENV)
-    if url:
-        yield local_clients(url)
-        return
-    from ..local.server import start
-
-    settings = workspace.config.local
-    store = workspace.resolve(settings.store)
-    Path(store).parent.mkdir(parents=True, exist_ok=True)
-    public = f"http://127.0.0.1:{settings.port}"
-    url, stop = start(str(store), port=0, public_url=public)
-    try:
-        yield local_clients(url, public)
-    finally:
-        stop()
+def google_clients(workspace: Workspace) -> Clients:
+    """Clients for Google itself, signed in with the configured credentials."""
+    credentials = load_credentials(workspace)
+    forms, drive = build_clients(credentials)
+    mail = GmailSender(AuthorizedSession(credentials))
+    return Clients(forms, drive, HTTPClient(auth=credentials), mail, "google")

@@ -11,7 +11,7 @@ from werkzeug.exceptions import NotFound as WerkzeugNotFound
 from werkzeug.routing import BaseConverter, Map, Rule
 from werkzeug.wrappers import Request, Response
 
-from .. import discovery
+from . import discovery
 from . import controls, faults, fields, index
 from .drive.routes import ROUTES as DRIVE_ROUTES
 from .drive.state import DriveState
@@ -26,7 +26,7 @@ from .sheets.state import SheetsState
 from .store import Store
 
 log = logging.getLogger(__name__)
-API_CALL = "ppp_gsuite.local.api_call"  # set in the WSGI environ of calls that are not pages (a quiet log)
+API_CALL = "local_workspace.api_call"  # set in the WSGI environ of calls that are not pages (a quiet log)
 QUIET_PREFIXES = ("/_local/", "/upload/", "/resumable/")
 
 ROUTES: list[Route] = [*index.ROUTES, *FORMS_ROUTES, *DRIVE_ROUTES, *SHEETS_ROUTES, *GMAIL_ROUTES,

@@ -8,7 +8,31 @@ from dataclasses import dataclass
 
 from ..errors import InvalidArgument
 
-from ...sheets.a1 import column_index, column_letters  # noqa: F401  (one implementation, shared with the tool)
+_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def column_letters(index: int) -> str:
+    """0 -> A, 25 -> Z, 26 -> AA: bijective base 26. Written here, apart from the tool's own A1 code,
+    so that a mistake in one is caught by the other rather than mirrored."""
+    if index < 0:
+        raise ValueError(f"column index {index} is negative")
+    digits: list[str] = []
+    number = index + 1
+    while number > 0:
+        number, digit = divmod(number - 1, len(_ALPHABET))
+        digits.append(_ALPHABET[digit])
+    return "".join(reversed(digits))
+
+
+def column_index(letters: str) -> int:
+    """A -> 0, Z -> 25, AA -> 26 (case as typed: Sheets reads a1 as A1)."""
+    total = 0
+    for letter in letters.upper():
+        position = _ALPHABET.find(letter)
+        if position < 0:
+            raise ValueError(f"{letters!r} is not a column")
+        total = total * len(_ALPHABET) + position + 1
+    return total - 1
 
 _REF = re.compile(r"\$?([A-Za-z]{0,3})\$?(\d{0,7})\Z")
 _PLAIN_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")

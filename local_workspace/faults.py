@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass
 
 from werkzeug.wrappers import Request, Response
 
-from .. import discovery
+from . import discovery
 from .errors import InvalidArgument, LocalApiError
 from .routing import Route
 

@@ -7,7 +7,7 @@ import copy
 import json
 import re
 
-from ... import discovery
+from .. import discovery
 from .. import ids, timestamps
 from ..drive.state import FORM_MIME, DriveState
 from ..errors import FailedPrecondition, InvalidArgument, NotFound
