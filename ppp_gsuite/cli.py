@@ -6,14 +6,12 @@ import sys
 from functools import wraps
 
 import click
-import httplib2
-import requests
 
 from .config import config_path
-from .errors import ConfigNotFound, PppError, ValidationFailed
+from .errors import EXIT_NEEDS_A_PERSON, PppError, ValidationFailed
+from .google.errors import Unreachable
 from .workspace import load_all
 
-EXIT_INVALID = 2
 LOCK_FILE = ".ppp-gsuite/sync.lock"
 
 
@@ -40,7 +38,8 @@ config_option = click.option(
 
 
 def translate_errors(command):
-    """Problems in the config or specs exit 2, one line each; other known failures exit 1."""
+    """Library errors become one message each and leave with their own exit code (2: fix the config
+    or specs, one line per problem; 1: a person must look); an OSError is named as what it is."""
 
     @wraps(command)
     def wrapper(*args, **kwargs):
@@ -51,17 +50,19 @@ def translate_errors(command):
                 click.echo(str(problem), err=True)
             errors = len(failed.errors)
             click.echo(f"{errors} problem{'s' if errors != 1 else ''} to fix.", err=True)
-            sys.exit(EXIT_INVALID)
-        except ConfigNotFound as exc:
-            click.echo(f"Error: {exc}", err=True)
-            sys.exit(EXIT_INVALID)
+            sys.exit(failed.exit_code)
+        except Unreachable as exc:
+            click.echo(f"Error: {unreachable_message(exc)}", err=True)
+            sys.exit(exc.exit_code)
         except PppError as exc:
-            raise click.ClickException(str(exc)) from None
+            click.echo(f"Error: {exc}", err=True)
+            sys.exit(exc.exit_code)
         except BrokenPipeError:
             sys.stderr.close()  # our output was cut short (e.g. piped into head): nothing to report
-            sys.exit(1)
-        except UNREACHABLE as exc:
-            raise click.ClickException(unreachable_message(exc)) from None
+            sys.exit(EXIT_NEEDS_A_PERSON)
+        except OSError as exc:  # a full disk, a folder not writable: this machine, not Google
+            click.echo(f"Error: {exc}", err=True)
+            sys.exit(EXIT_NEEDS_A_PERSON)
 
     return wrapper
 
@@ -71,16 +72,15 @@ def workspace_command(command):
     return config_option(click.pass_obj(translate_errors(command)))
 
 
-UNREACHABLE = (OSError, httplib2.HttpLib2Error, requests.RequestException)
+def unreachable_message(exc: Unreachable) -> str:
+    from .connect import LOCAL_URL_ENV
 
-
-def unreachable_message(exc: Exception) -> str:
-    local = os.environ.get("PPP_GSUITE_LOCAL_URL")
+    local = os.environ.get(LOCAL_URL_ENV)
     if local:
-        return (f"cannot reach the local workspace at PPP_GSUITE_LOCAL_URL={local} ({type(exc).__name__}): "
-                "start it with `ppp-gsuite local serve`, or unset PPP_GSUITE_LOCAL_URL to use one started for "
+        return (f"cannot reach the local workspace at {LOCAL_URL_ENV}={local} ({exc.cause}): "
+                f"start it with `ppp-gsuite local serve`, or unset {LOCAL_URL_ENV} to use one started for "
                 "this command; the address must start with http://")
-    return f"cannot reach Google ({type(exc).__name__}: {exc}); check the network connection and try again"
+    return f"cannot reach Google ({exc}); check the network connection and try again"
 
 
 def config_minutes(loaded) -> int:
