@@ -38,3 +38,24 @@ def test_backend_google_without_credentials_points_at_the_backend_line(workspace
     problem = result.stderr.splitlines()[0]
     assert problem.startswith(f"ppp-gsuite.yaml:{line}: backend: google needs a google: section"), problem
     assert "value:" not in problem
+
+
+def test_a_typo_in_an_email_template_names_the_variable_and_what_it_could_be(workspace):
+    templates = workspace / "email_templates"
+    text = templates / "appointed.txt"
+    text.write_text(text.read_text().replace("{{ opportunity.group }}", "{{ opportunity.grop }}", 1))
+    result = CliRunner().invoke(main, ["validate"])
+    assert result.exit_code == 2
+    problem = next(line for line in result.stderr.splitlines() if "appointed.txt" in line)
+    assert "opportunity.grop" in problem, problem
+    assert "group" in problem.split("opportunity.grop", 1)[1]  # what it can use instead
+    assert "dict object" not in problem and "has no attribute" not in problem
+
+
+def test_an_unknown_top_level_name_in_an_email_template_is_named_plainly(workspace):
+    text = workspace / "email_templates" / "eoi_received.txt"
+    text.write_text("{{ applicant.name }}\n" + text.read_text())
+    result = CliRunner().invoke(main, ["validate"])
+    problem = next(line for line in result.stderr.splitlines() if "eoi_received.txt" in line)
+    assert problem.startswith("email_templates/eoi_received.txt:1: unknown variable applicant"), problem
+    assert "'applicant' is undefined" not in problem

@@ -68,6 +68,34 @@ def money(value) -> str:
     return f"£{amount:,.2f}"
 
 
+class _Named(dict):
+    """A mapping in an email's context that knows its dotted name, so a typo can be named in full."""
+
+    __slots__ = ("_name",)  # underscored: the sandbox never lets a template reach it
+
+
+def _named(value, name: str):
+    if isinstance(value, dict):
+        named = _Named({key: _named(item, f"{name}.{key}") for key, item in value.items()})
+        named._name = name
+        return named
+    return value
+
+
+class _UnknownVariable(jinja2.StrictUndefined):
+    """StrictUndefined whose message names the variable as the template wrote it and what it could be."""
+
+    @property
+    def _undefined_message(self) -> str:
+        owner, name = self._undefined_obj, self._undefined_name
+        if owner is jinja2.utils.missing:
+            return f"{name}"
+        if isinstance(owner, _Named):
+            known = ", ".join(sorted(str(key) for key in owner))
+            return f"{owner._name}.{name}; {owner._name} has {known}"
+        return f"{name} (on a {type(owner).__name__})"
+
+
 def _signature(templates_dir: Path) -> tuple:
     """The folder and every file's name, size and modification time: what a staff edit changes."""
     found = []
@@ -92,7 +120,7 @@ def _environment(templates_dir: Path) -> SandboxedEnvironment:
         return cached[1]
     env = SandboxedEnvironment(
         loader=jinja2.FileSystemLoader(templates_dir),
-        undefined=jinja2.StrictUndefined,
+        undefined=_UnknownVariable,
         autoescape=jinja2.select_autoescape(enabled_extensions=("html",), default_for_string=False, default=False),
         trim_blocks=True,
         lstrip_blocks=True,
@@ -113,7 +141,7 @@ def render(templates_dir: Path, name: str, context: dict) -> RenderedEmail:
 
 def _render_one(env: SandboxedEnvironment, templates_dir: Path, filename: str, context: dict) -> str:
     try:
-        return env.get_template(filename).render(context)
+        return env.get_template(filename).render({key: _named(value, key) for key, value in context.items()})
     except jinja2.TemplateNotFound as exc:
         missing = exc.name or filename
         raise ValidationFailed([Problem(shown(templates_dir / missing), None, "the template file is missing")]) from None
@@ -124,7 +152,7 @@ def _render_one(env: SandboxedEnvironment, templates_dir: Path, filename: str, c
         where, line = _template_frame(exc, templates_dir / filename)
         if isinstance(exc, jinja2.UndefinedError):
             known = ", ".join(sorted(context))
-            message = f"unknown variable: {exc.message}; this email can use {known}"
+            message = f"unknown variable {exc.message}" + ("" if ";" in str(exc.message) else f"; this email can use {known}")
         else:
             message = f"the template cannot be rendered: {exc}"
         raise ValidationFailed([Problem(where, line, message)]) from None
