@@ -268,7 +268,11 @@ def preview_email(obj: Context, name: str, response_id: str | None, output: str 
 
         with connect(loaded.workspace) as clients:
             context = context_for(Sync.for_workspace(loaded, clients, datetime.now(timezone.utc)), response_id)
-    rendered = preview(loaded.workspace.templates_dir, name, context)
+    from .sync.emails import common_context
+
+    config_context = common_context(loaded.workspace.config, None)
+    own = {part: config_context[part] for part in ("organisation", "sender")}
+    rendered = preview(loaded.workspace.templates_dir, name, context, own)
     click.echo(f"Subject: {rendered.subject}\n")
     click.echo(rendered.text)
     path = Path(output or Path(".ppp-gsuite") / "previews" / f"{name}.html")

@@ -59,3 +59,18 @@ def test_an_unknown_top_level_name_in_an_email_template_is_named_plainly(workspa
     problem = next(line for line in result.stderr.splitlines() if "eoi_received.txt" in line)
     assert problem.startswith("email_templates/eoi_received.txt:1: unknown variable applicant"), problem
     assert "'applicant' is undefined" not in problem
+
+
+def test_preview_email_uses_the_configs_own_pals_and_one_to_one_text(workspace, tmp_path):
+    config = workspace / "ppp-gsuite.yaml"
+    config.write_text(config.read_text().replace(
+        '  pals: "Complaints about care go to PALS: pals@example.org."\n',
+        '  pals: "Complaints about care go to PALS: pals@example.org."\n'
+        '  one_to_one_support: "Ask Testshire for a chat with a mentor."\n'))
+    result = CliRunner().invoke(main, ["preview-email", "appointed", "--output", str(tmp_path / "a.html")])
+    assert result.exit_code == 0, result.output
+    assert "Complaints about care go to PALS: pals@example.org." in result.stdout
+    assert "Ask Testshire for a chat with a mentor." in result.stdout
+    assert "Testshire Care Partnership" in result.stdout
+    assert "Riverside Health and Care Partnership" not in result.stdout  # the sample organisation
+    assert "Ask Testshire for a chat with a mentor." in (tmp_path / "a.html").read_text()
