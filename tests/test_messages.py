@@ -74,3 +74,29 @@ def test_preview_email_uses_the_configs_own_pals_and_one_to_one_text(workspace, 
     assert "Testshire Care Partnership" in result.stdout
     assert "Riverside Health and Care Partnership" not in result.stdout  # the sample organisation
     assert "Ask Testshire for a chat with a mentor." in (tmp_path / "a.html").read_text()
+
+
+def test_the_worked_example_answers_where_meetings_take_place_in_words_that_read_under_that_title():
+    """The form shows each role's `where` under "Where do meetings take place?": a bare "Both." (the
+    answer to "online, face to face or both?") reads as nonsense there."""
+    from ppp_gsuite.config import load_config
+
+    config = load_config(REPO / "ppp-gsuite.yaml").config
+    spec = (REPO / "form_specs" / "expression_of_interest.yaml").read_text()
+    assert "title: Where do meetings take place?" in spec and 'help: "{{ opportunity.where }}"' in spec
+    for opportunity in config.opportunities:
+        first_sentence = opportunity.where.split(".")[0]
+        assert len(first_sentence.split()) > 2, (opportunity.key, first_sentence)
+
+
+def test_forms_and_emails_agree_on_how_often_the_peer_support_network_meets():
+    import re
+
+    said = {}
+    for path in sorted((REPO / "form_specs").glob("*.yaml")) + sorted((REPO / "email_templates").glob("*")):
+        for sentence in re.split(r"(?<=[.!?])\s", path.read_text()):
+            if re.search(r"(?<![-\w])meets?\b", sentence) and ("network" in sentence or "get to know one another" in sentence):
+                found = re.search(r"meets? (every [a-z]+ [a-z]+|[a-z ]+ times a year|monthly|quarterly)", sentence)
+                assert found, (path.name, sentence)
+                said.setdefault(found.group(1), []).append(path.name)
+    assert len(said) == 1, said
