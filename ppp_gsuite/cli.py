@@ -365,6 +365,7 @@ def serve(obj: Context, port: int | None):
     from pathlib import Path
 
     from .config import load_config
+    from .connect import serving_note
     from local_workspace.server import PortInUse, serve_forever
 
     workspace = load_config(obj.config_file)
@@ -372,15 +373,20 @@ def serve(obj: Context, port: int | None):
     store = workspace.resolve(settings.store)
     Path(store).parent.mkdir(parents=True, exist_ok=True)
     port = port or settings.port
+    url, note = f"http://127.0.0.1:{port}", serving_note(store)
 
     def ready():
-        click.echo(f"Local workspace on http://127.0.0.1:{port}/ (store {store}); Ctrl-C stops it.")
-        click.echo(f"Other commands use it when PPP_GSUITE_LOCAL_URL=http://127.0.0.1:{port} is set.")
+        note.write_text(url, encoding="utf-8")  # so links other commands print open here, whatever --port says
+        click.echo(f"Local workspace on {url}/ (store {store}); Ctrl-C stops it.")
+        click.echo(f"Other commands use it when PPP_GSUITE_LOCAL_URL={url} is set, and print links to it.")
 
     try:
         serve_forever(str(store), port, on_ready=ready)
     except PortInUse as error:
         raise click.ClickException(str(error)) from None
+    finally:
+        if note.is_file() and note.read_text(encoding="utf-8") == url:
+            note.unlink()
 
 
 if __name__ == "__main__":

@@ -100,3 +100,34 @@ def test_forms_and_emails_agree_on_how_often_the_peer_support_network_meets():
                 assert found, (path.name, sentence)
                 said.setdefault(found.group(1), []).append(path.name)
     assert len(said) == 1, said
+
+
+def test_links_printed_while_local_serve_runs_on_another_port_open_on_that_port(workspace, monkeypatch):
+    import os
+    import socket
+    import signal
+    import subprocess
+    import sys
+    import urllib.request
+
+    monkeypatch.delenv("PPP_GSUITE_LOCAL_URL", raising=False)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    serving = subprocess.Popen([sys.executable, "-m", "ppp_gsuite.cli", "local", "serve", "--port", str(port)],
+                               cwd=workspace, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                               env={k: v for k, v in os.environ.items() if k != "PPP_GSUITE_LOCAL_URL"})
+    try:
+        assert "Local workspace on" in serving.stdout.readline()
+        result = CliRunner().invoke(main, ["deploy-forms"])
+        assert result.exit_code == 0, result.output
+        links = [line.strip() for line in result.output.splitlines() if line.strip().startswith("http")]
+        assert links and all(link.startswith(f"http://127.0.0.1:{port}/") for link in links), links
+        with urllib.request.urlopen(links[0], timeout=10) as page:
+            assert page.status == 200
+    finally:
+        serving.send_signal(signal.SIGINT)  # Ctrl-C
+        serving.wait(timeout=10)
+    result = CliRunner().invoke(main, ["deploy-forms"])  # once it stopped: links at the config's port again
+    links = [line.strip() for line in result.output.splitlines() if line.strip().startswith("http")]
+    assert links and all(link.startswith("http://127.0.0.1:8470/") for link in links), links
