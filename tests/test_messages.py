@@ -131,3 +131,15 @@ def test_links_printed_while_local_serve_runs_on_another_port_open_on_that_port(
     result = CliRunner().invoke(main, ["deploy-forms"])  # once it stopped: links at the config's port again
     links = [line.strip() for line in result.output.splitlines() if line.strip().startswith("http")]
     assert links and all(link.startswith("http://127.0.0.1:8470/") for link in links), links
+
+
+def test_a_typo_in_a_form_spec_names_the_field_and_what_it_could_be(workspace):
+    spec = workspace / "form_specs" / "expression_of_interest.yaml"
+    text = spec.read_text()
+    assert "{{ opportunity.role }}" in text
+    spec.write_text(text.replace("{{ opportunity.role }}", "{{ opportunity.rol }}", 1))
+    result = CliRunner().invoke(main, ["validate"])
+    assert result.exit_code == 2
+    problem = result.stderr.splitlines()[0]
+    assert "rol" in problem and "role" in problem.split("{{ opportunity.rol }}", 1)[1], problem
+    assert "has no attribute" not in problem and "object" not in problem, problem
