@@ -80,3 +80,30 @@ def test_exit_codes_say_who_must_act(workspace, monkeypatch, closed_port_url):
     config.write_text(good)
     monkeypatch.setenv("PPP_GSUITE_LOCAL_URL", closed_port_url)
     assert runner.invoke(main, ["status"]).exit_code == 1
+
+
+class Failing:
+    """A googleapiclient request whose execute() fails as given."""
+
+    def __init__(self, error: BaseException):
+        self.error = error
+
+    def execute(self):
+        raise self.error
+
+
+def test_only_transport_failures_become_unreachable():
+    import google.auth.exceptions
+
+    from ppp_gsuite.google.errors import SignInRefused, call
+
+    for failure in (ConnectionRefusedError(), TimeoutError(), OSError(errno.ENETUNREACH, "Network is unreachable"),
+                    google.auth.exceptions.TransportError("no route")):
+        with pytest.raises(Unreachable):
+            call(Failing(failure), "forms.get")
+    with pytest.raises(SignInRefused) as refused:
+        call(Failing(google.auth.exceptions.RefreshError("invalid_grant")), "forms.get")
+    assert "renew the credentials" in str(refused.value)
+    with pytest.raises(OSError) as full:
+        call(Failing(OSError(errno.ENOSPC, "No space left on device")), "forms.get")
+    assert not isinstance(full.value, PppError)
