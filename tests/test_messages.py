@@ -18,16 +18,6 @@ def workspace(tmp_path, monkeypatch):
     return tmp_path
 
 
-@pytest.fixture
-def worked_example(tmp_path, monkeypatch):
-    """A copy of the repository's worked example (config, forms, layouts, emails)."""
-    for name in ("form_specs", "sheet_layouts", "email_templates"):
-        shutil.copytree(REPO / name, tmp_path / name)
-    shutil.copy(REPO / "ppp-gsuite.yaml", tmp_path)
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
-
-
 def test_backend_google_without_credentials_points_at_the_backend_line(workspace):
     config = workspace / "ppp-gsuite.yaml"
     text = config.read_text().replace("backend: local", "backend: google")
