@@ -6,14 +6,12 @@ import sys
 from functools import wraps
 
 import click
-import httplib2
-import requests
 
 from .config import config_path
-from .errors import ConfigNotFound, PppError, ValidationFailed
+from .errors import EXIT_NEEDS_A_PERSON, PppError, ValidationFailed
+from .google.errors import Unreachable
 from .workspace import load_all
 
-EXIT_INVALID = 2
 LOCK_FILE = ".ppp-gsuite/sync.lock"
 
 
@@ -40,7 +38,8 @@ config_option = click.option(
 
 
 def translate_errors(command):
-    """Problems in the config or specs exit 2, one line each; other known failures exit 1."""
+    """Library errors become one message each and leave with their own exit code (2: fix the config
+    or specs, one line per problem; 1: a person must look); an OSError is named as what it is."""
 
     @wraps(command)
     def wrapper(*args, **kwargs):
@@ -51,17 +50,19 @@ def translate_errors(command):
                 click.echo(str(problem), err=True)
             errors = len(failed.errors)
             click.echo(f"{errors} problem{'s' if errors != 1 else ''} to fix.", err=True)
-            sys.exit(EXIT_INVALID)
-        except ConfigNotFound as exc:
-            click.echo(f"Error: {exc}", err=True)
-            sys.exit(EXIT_INVALID)
+            sys.exit(failed.exit_code)
+        except Unreachable as exc:
+            click.echo(f"Error: {unreachable_message(exc)}", err=True)
+            sys.exit(exc.exit_code)
         except PppError as exc:
-            raise click.ClickException(str(exc)) from None
+            click.echo(f"Error: {exc}", err=True)
+            sys.exit(exc.exit_code)
         except BrokenPipeError:
             sys.stderr.close()  # our output was cut short (e.g. piped into head): nothing to report
-            sys.exit(1)
-        except UNREACHABLE as exc:
-            raise click.ClickException(unreachable_message(exc)) from None
+            sys.exit(EXIT_NEEDS_A_PERSON)
+        except OSError as exc:  # a full disk, a folder not writable: this machine, not Google
+            click.echo(f"Error: {exc}", err=True)
+            sys.exit(EXIT_NEEDS_A_PERSON)
 
     return wrapper
 
@@ -71,16 +72,15 @@ def workspace_command(command):
     return config_option(click.pass_obj(translate_errors(command)))
 
 
-UNREACHABLE = (OSError, httplib2.HttpLib2Error, requests.RequestException)
+def unreachable_message(exc: Unreachable) -> str:
+    from .connect import LOCAL_URL_ENV
 
-
-def unreachable_message(exc: Exception) -> str:
-    local = os.environ.get("PPP_GSUITE_LOCAL_URL")
+    local = os.environ.get(LOCAL_URL_ENV)
     if local:
-        return (f"cannot reach the local workspace at PPP_GSUITE_LOCAL_URL={local} ({type(exc).__name__}): "
-                "start it with `ppp-gsuite local serve`, or unset PPP_GSUITE_LOCAL_URL to use one started for "
+        return (f"cannot reach the local workspace at {LOCAL_URL_ENV}={local} ({exc.cause}): "
+                f"start it with `ppp-gsuite local serve`, or unset {LOCAL_URL_ENV} to use one started for "
                 "this command; the address must start with http://")
-    return f"cannot reach Google ({type(exc).__name__}: {exc}); check the network connection and try again"
+    return f"cannot reach Google ({exc}); check the network connection and try again"
 
 
 def config_minutes(loaded) -> int:
@@ -268,7 +268,11 @@ def preview_email(obj: Context, name: str, response_id: str | None, output: str 
 
         with connect(loaded.workspace) as clients:
             context = context_for(Sync.for_workspace(loaded, clients, datetime.now(timezone.utc)), response_id)
-    rendered = preview(loaded.workspace.templates_dir, name, context)
+    from .sync.emails import common_context
+
+    config_context = common_context(loaded.workspace.config, None)
+    own = {part: config_context[part] for part in ("organisation", "sender")}
+    rendered = preview(loaded.workspace.templates_dir, name, context, own)
     click.echo(f"Subject: {rendered.subject}\n")
     click.echo(rendered.text)
     path = Path(output or Path(".ppp-gsuite") / "previews" / f"{name}.html")
@@ -361,6 +365,7 @@ def serve(obj: Context, port: int | None):
     from pathlib import Path
 
     from .config import load_config
+    from .connect import serving_note
     from local_workspace.server import PortInUse, serve_forever
 
     workspace = load_config(obj.config_file)
@@ -368,15 +373,20 @@ def serve(obj: Context, port: int | None):
     store = workspace.resolve(settings.store)
     Path(store).parent.mkdir(parents=True, exist_ok=True)
     port = port or settings.port
+    url, note = f"http://127.0.0.1:{port}", serving_note(store)
 
     def ready():
-        click.echo(f"Local workspace on http://127.0.0.1:{port}/ (store {store}); Ctrl-C stops it.")
-        click.echo(f"Other commands use it when PPP_GSUITE_LOCAL_URL=http://127.0.0.1:{port} is set.")
+        note.write_text(url, encoding="utf-8")  # so links other commands print open here, whatever --port says
+        click.echo(f"Local workspace on {url}/ (store {store}); Ctrl-C stops it.")
+        click.echo(f"Other commands use it when PPP_GSUITE_LOCAL_URL={url} is set, and print links to it.")
 
     try:
         serve_forever(str(store), port, on_ready=ready)
     except PortInUse as error:
         raise click.ClickException(str(error)) from None
+    finally:
+        if note.is_file() and note.read_text(encoding="utf-8") == url:
+            note.unlink()
 
 
 if __name__ == "__main__":

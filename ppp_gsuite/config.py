@@ -8,7 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, Field, model_validator
+from pydantic import AfterValidator, Field, ValidationInfo, field_validator
 
 from .errors import ConfigNotFound, Problem, ValidationFailed
 from .models import Label, Model, Prose, parse
@@ -117,8 +117,8 @@ class EmailSettings(Model):
 
 class Config(Model):
     organisation: Organisation
-    backend: Literal["local", "google"] = "local"
     google: GoogleSettings | None = None
+    backend: Literal["local", "google"] = "local"  # after google, so its check can see that section
     local: LocalSettings = Field(default_factory=LocalSettings)
     sender: Person
     engagement_team: list[Person] = Field(min_length=1)
@@ -137,11 +137,14 @@ class Config(Model):
     retention_days: int = Field(default=365, ge=30)
     opportunities: list[Opportunity] = Field(min_length=1)
 
-    @model_validator(mode="after")
-    def _google_needs_credentials(self):
-        if self.backend == "google" and self.google is None:
-            raise ValueError("backend google needs a google: section with credentials: PATH")
-        return self
+    @field_validator("backend")
+    @classmethod
+    def _google_needs_credentials(cls, backend: str, info: ValidationInfo) -> str:
+        # A field check, so the problem points at the backend line (a model check has no line).
+        if backend == "google" and "google" in info.data and info.data["google"] is None:
+            raise ValueError("backend: google needs a google: section with credentials: PATH "
+                             "(see the README, 'Using it with Google')")
+        return backend
 
     def opportunity(self, key: str) -> Opportunity:
         return next(o for o in self.opportunities if o.key == key)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import contextlib
 import os
+import socket
+import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,6 +17,26 @@ from .config import Workspace
 from .google.clients import Clients, google_clients, local_clients
 
 LOCAL_URL_ENV = "PPP_GSUITE_LOCAL_URL"
+
+
+def serving_note(store: Path) -> Path:
+    """Where `local serve` notes its address while it runs (`--port N` may differ from the config's)."""
+    return Path(f"{store}.serving")
+
+
+def served_url(store: Path) -> str | None:
+    """The address `local serve` is running at on this store, for the links people open; None if none
+    (or if the note outlived a server that was killed: nothing answers there)."""
+    try:
+        url = serving_note(store).read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return None
+    address = urllib.parse.urlsplit(url)
+    try:
+        with socket.create_connection((address.hostname or "127.0.0.1", address.port or 80), timeout=1):
+            return url
+    except (OSError, ValueError):
+        return None
 
 
 @contextlib.contextmanager
@@ -32,7 +54,7 @@ def connect(workspace: Workspace) -> Iterator[Clients]:
     settings = workspace.config.local
     store = workspace.resolve(settings.store)
     Path(store).parent.mkdir(parents=True, exist_ok=True)
-    public = f"http://127.0.0.1:{settings.port}"
+    public = served_url(store) or f"http://127.0.0.1:{settings.port}"
     url, stop = start(str(store), port=0, public_url=public)
     try:
         yield local_clients(url, public)

@@ -1,11 +1,21 @@
-"""One exception tree for the library; the CLI turns these into messages and exit codes."""
+"""One exception tree for the library: each error carries the exit code the CLI leaves with.
+
+As click's exceptions do: 1 when something needs a person (the message says what), 2 when the
+config, specs or templates are wrong.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 
+EXIT_NEEDS_A_PERSON = 1
+EXIT_INVALID = 2
+
+
 class PppError(Exception):
-    """Base of every error the library raises on purpose."""
+    """Base of every error the library raises on purpose: something a person must look at."""
+
+    exit_code = EXIT_NEEDS_A_PERSON
 
 
 @dataclass(frozen=True)
@@ -24,6 +34,8 @@ class Problem:
 class ValidationFailed(PppError):
     """Config, specs or templates are wrong; `problems` says where and what to write instead."""
 
+    exit_code = EXIT_INVALID
+
     def __init__(self, problems: list[Problem]):
         self.problems = _one_per_line(problems)
         super().__init__("\n".join(str(p) for p in problems))
@@ -34,7 +46,8 @@ class ValidationFailed(PppError):
 
 
 class ConfigNotFound(PppError):
-    pass
+    exit_code = EXIT_INVALID
+
 
 
 def _one_per_line(problems: list[Problem]) -> list[Problem]:

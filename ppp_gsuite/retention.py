@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from .errors import PppError
 from .sync.consent import row_key
 from .sync.destinations import ADMIN, CONSENT_LOG, EMAIL_LOG, ENGAGEMENT, SYNC_STATE, TOMBSTONES
 from .sync.emails import noted
@@ -61,12 +62,18 @@ def _find(sync: Sync, references: set[str], response_ids: set[str], removal: Rem
                         removal.tombstones[line[response_column]] = tab.form
 
 
+class NobodyMatched(PppError):
+    """`erase` was given a reference nobody has (a typo, an empty one): nothing is removed."""
+
+
 def erase_plan(sync: Sync, reference: str) -> Removal:
     removal = Removal()
     people = _people(sync)
-    response_ids = {rid for rid, (ref, _, _) in people.items() if ref == reference}
+    response_ids = {rid for rid, (ref, _, _) in people.items() if ref == reference} if reference.strip() else set()
     if not response_ids:
-        return removal
+        said = f"the reference {reference!r}" if reference.strip() else "an empty reference"
+        raise NobodyMatched(f"nobody matched {said}: nothing was removed. Copy the reference from the "
+                            "Reference column of the person's row, exactly as it is there.")
     removal.people = 1
     _find(sync, {reference}, response_ids, removal)
     return removal

@@ -22,7 +22,7 @@ from sync_env import EOI
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-SHOTS = Path("/tmp/shots")
+SHOTS = Path("screenshots")  # replaced, for each run, by a folder under pytest's base temp (below)
 HEART = "opportunity:heart-board"
 NEEDS = "needs_assessment"
 
@@ -65,6 +65,13 @@ def page(browser) -> Page:
     yield page
     context.close()
     assert problems == []
+
+
+@pytest.fixture(scope="module", autouse=True)
+def screenshots_under_this_run(tmp_path_factory):
+    """Screenshots go under this test run's own folder (pytest's base temp), never a shared one."""
+    global SHOTS
+    SHOTS = tmp_path_factory.getbasetemp() / "screenshots"
 
 
 def shot(page: Page, name: str) -> None:
@@ -219,6 +226,12 @@ def test_a_lead_shortlists_an_applicant_and_notes_why_and_sync_keeps_it(env, pag
 
 
 # The index and the outbox
+
+def test_screenshots_go_under_this_test_runs_own_folder(local, page, tmp_path_factory):
+    page.goto(local.url + "/")
+    shot(page, "where-screenshots-go")
+    assert (tmp_path_factory.getbasetemp() / "screenshots" / "where-screenshots-go.png").is_file()
+
 
 def test_the_index_links_to_the_forms_the_spreadsheets_and_the_outbox(env, page):
     page.goto(env.local.url + "/")

@@ -11,6 +11,7 @@ from ppp_gsuite.cli import main
 from ppp_gsuite.sheets.a1 import cell_range
 from ppp_gsuite.sync.destinations import destinations
 from ppp_gsuite.sync.run import Sync
+from crashes import Crash, CrashAt
 from sync_env import EOI, TAB, Env
 
 HEART = "opportunity:heart-board"
@@ -125,10 +126,6 @@ def test_an_unmatched_response_is_not_written_into_a_widely_shared_admin_sheet(e
     assert any("everyone at example.org" in p for p in report.refused["Patient and Public Partners: sync records (Testshire Care Partnership)"])
 
 
-class Crash(BaseException):
-    pass
-
-
 @settings(max_examples=15, stateful_step_count=20, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 class SharingMachine(RuleBasedStateMachine):
@@ -190,26 +187,11 @@ class SharingMachine(RuleBasedStateMachine):
 
     @rule(step=st.integers(min_value=1, max_value=40))
     def crashed_sync(self, step):
-        env, counter = self.env, [0]
-
-        class Counting:
-            def __init__(self, inner):
-                self.inner = inner
-
-            def __getattr__(self, name):
-                method = getattr(self.inner, name)
-
-                def call(*args, **kwargs):
-                    counter[0] += 1
-                    if counter[0] == step:
-                        raise Crash()
-                    return method(*args, **kwargs)
-                return call if callable(method) else method
-
+        env, crash = self.env, CrashAt(step)
         config = env.loaded.workspace.config
         env.clock += timedelta(minutes=5)
         job = Sync(config, env.loaded.targets, destinations(config, env.loaded.targets, env.loaded.layouts),
-                   Counting(env.forms), Counting(env.drive), Counting(env.sheets), env.clock)
+                   crash.adapter(env.forms), crash.adapter(env.drive), crash.adapter(env.sheets), env.clock)
         try:
             job.run()
         except Crash:

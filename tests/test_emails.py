@@ -14,6 +14,7 @@ from ppp_gsuite.sheets.a1 import cell_range
 from ppp_gsuite.sync.destinations import destinations
 from ppp_gsuite.sync.mailer import UNKNOWN
 from ppp_gsuite.sync.run import Sync
+from crashes import Crash
 from sync_env import EOI, MINIMAL, TAB
 
 HEART = "opportunity:heart-board"
@@ -175,12 +176,8 @@ def test_a_template_with_an_unknown_variable_fails_validate_with_file_and_line(t
     assert "lucky_number" in result.stderr
 
 
-class Crash(BaseException):
-    pass
-
-
 @pytest.mark.parametrize("after", [False, True], ids=["killed-before-each-call", "killed-after-each-call"])
-def test_killing_the_sync_at_every_step_never_sends_an_email_twice(env, local, after):
+def test_killing_the_sync_at_every_step_never_sends_an_email_twice(env, local, crash_at, after):
     for n in range(3):
         env.answer("eoi-heart-board", EOI, full_name=f"Heart {n}", email=f"h{n}@example.org")
     env.answer("eoi-eye-group", EOI, full_name="Eye 0", email="e0@example.org")
@@ -188,31 +185,11 @@ def test_killing_the_sync_at_every_step_never_sends_an_email_twice(env, local, a
     sender = GmailSender(requests.Session(), local.url)
     step, crashes = 1, 0
     while True:
-        counter = [0]
-
-        def counted(call):
-            def wrapper(*args, **kwargs):
-                counter[0] += 1
-                if counter[0] == step:
-                    if not after:
-                        raise Crash()  # killed before this call reached the server
-                    call(*args, **kwargs)
-                    raise Crash()  # killed after the server did it (a send delivered), before the answer was used
-                return call(*args, **kwargs)
-            return wrapper
-
-        class Counted:
-            def __init__(self, inner):
-                self.inner = inner
-
-            def __getattr__(self, name):
-                attribute = getattr(self.inner, name)
-                return counted(attribute) if callable(attribute) else attribute
-
+        crash = crash_at(step, after)  # after: killed once the server did it (a send delivered), before the answer was used
         env.clock += timedelta(minutes=1)
         job = Sync(config, env.loaded.targets, destinations(config, env.loaded.targets, env.loaded.layouts),
-                   Counted(env.forms), Counted(env.drive), Counted(env.sheets), env.clock,
-                   send=counted(sender.send), templates=env.loaded.workspace.templates_dir)
+                   crash.adapter(env.forms), crash.adapter(env.drive), crash.adapter(env.sheets), env.clock,
+                   send=crash.call(sender.send), templates=env.loaded.workspace.templates_dir)
         try:
             job.run()
             break

@@ -199,3 +199,17 @@ def test_dates_and_money_read_naturally():
     assert long_date("next week") == "next week"
     assert money("12.6") == "£12.60" and money(1234) == "£1,234.00" and money("£3.5") == "£3.50"
     assert money("see receipts") == "see receipts"
+
+
+def test_an_edit_to_a_template_is_seen_by_the_next_check_and_render_in_the_same_process(templates):
+    """Templates are compiled once per process; a staff member's edit must still show at once."""
+    context = sample_context("appointed")
+    assert check_templates(templates) == []
+    text = templates / "appointed.txt"
+    original = text.read_text()
+    insert_line(text, 1, "Your lucky number is {{ person.lucky_number }}.")
+    problems = check_templates(templates)
+    assert any(p.file.endswith("appointed.txt") and p.line == 1 and "lucky_number" in p.message for p in problems), problems
+    text.write_text(original.replace("\n", "\nA line added by staff.\n", 1))
+    assert check_templates(templates) == []
+    assert "A line added by staff." in render(templates, "appointed", context).text

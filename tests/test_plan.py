@@ -3,19 +3,16 @@ from pathlib import Path
 
 import pytest
 
-from ppp_gsuite.config import load_config
 from local_workspace.discovery import check_body
 from ppp_gsuite.forms.items import form_items, item_id, question_id
 from ppp_gsuite.forms.plan import plan_form
-from ppp_gsuite.specs.load import build_targets, load_specs
+from shared_workspace import minimal
 
-MINIMAL = Path(__file__).parent / "fixtures" / "minimal" / "ppp-gsuite.yaml"
 SHIPPED = Path(__file__).parent.parent / "ppp-gsuite.yaml"
 
 
 def eoi():
-    workspace = load_config(MINIMAL)
-    target = next(t for t in build_targets(workspace, load_specs(workspace)) if t.key == "eoi-heart-board")
+    target = next(t for t in minimal().targets if t.key == "eoi-heart-board")
     return target.spec_name, target.spec
 
 

@@ -78,3 +78,16 @@ def test_purge_removes_people_not_appointed_after_the_retention_period_only(env)
     assert sorted(r["Name"] for r in env.records(HEART)) == ["Kept", "Recent"]
     tombstones = env.records("admin", "Tombstones")
     assert len(tombstones) == 1 and tombstones[0]["Why"] == "retention period ended"
+
+
+def test_erase_of_a_reference_that_matches_nobody_says_so_and_fails(env):
+    person(env, "Annika")
+    env.apply()
+    ref = reference(env, "Annika")
+    for typed in (ref[:-1] + ("X" if ref[-1] != "X" else "Y"), "", "   "):
+        for dry_run in ([], ["--dry-run"]):
+            result = CliRunner().invoke(main, ["erase", typed, *dry_run])
+            assert result.exit_code == 1, (typed, result.output)
+            assert "nobody" in result.stderr.lower(), result.output
+            assert "removed 0 rows" not in result.output
+    assert [r["Name"] for r in env.records(HEART)] == ["Annika"]

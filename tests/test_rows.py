@@ -1,7 +1,6 @@
 """Pure row building: answers to cells, checks that flag, cells that fit, mileage at the right rate."""
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 
 from ppp_gsuite.config import MileageRate
 from ppp_gsuite.forms.items import question_id
@@ -9,13 +8,12 @@ from ppp_gsuite.sheets.layout import load_layouts, resolve
 from ppp_gsuite.sync.mileage import Journey, mileage, tax_year
 from ppp_gsuite.sync.rows import CELL_LIMIT, build_row
 from ppp_gsuite.sync.table import plan_tab
-from ppp_gsuite.workspace import load_all
+from shared_workspace import minimal
 
-MINIMAL = Path(__file__).parent / "fixtures" / "minimal"
 
 
 def eoi_tab():
-    loaded = load_all(MINIMAL / "ppp-gsuite.yaml")
+    loaded = minimal()
     target = next(t for t in loaded.targets if t.key == "eoi-eye-group")
     return resolve("expressions_of_interest", loaded.layouts["expressions_of_interest"], target.spec), target
 

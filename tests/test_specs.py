@@ -1,15 +1,9 @@
 """Spec loading keeps text as text and merges each opportunity into the EOI base."""
-from pathlib import Path
-
-from ppp_gsuite.config import load_config
-from ppp_gsuite.specs.load import build_targets, load_specs
-
-MINIMAL = Path(__file__).parent / "fixtures" / "minimal" / "ppp-gsuite.yaml"
+from shared_workspace import minimal
 
 
 def targets():
-    workspace = load_config(MINIMAL)
-    return {t.key: t for t in build_targets(workspace, load_specs(workspace))}
+    return {t.key: t for t in minimal().targets}
 
 
 def test_choices_stay_strings():

@@ -54,7 +54,7 @@ BROKEN = [
     ("dropping a required standard question", CONFIG, "omit: [postcode]", "omit: [email]", "omit: [email]", 1, "a standard question every expression of interest must ask"),
     ("unknown consent", EOI, "consent: future_opportunities", "consent: marketing", "consent: marketing", 1, "write one of 'privacy_notice'"),
     ("key not snake_case", PREFS, "key: what", "key: What Now", "key: What Now", 1, "such as what_now"),
-    ("template typo", EOI, "opportunity.role", "opportunity.rol", "key: role_summary", 1, "has no attribute 'rol'"),
+    ("template typo", EOI, "opportunity.role", "opportunity.rol", "key: role_summary", 1, "there is no 'rol' there; write one of"),
     ("skip logic backwards", EOI, "go_to: consent", "go_to: start", '"No"', 1, "may only go forward"),
     ("bad email", CONFIG, "email: jo@example.org", "email: jo at example", "jo at example", 1, "not an email address"),
 ]

@@ -1,8 +1,20 @@
-"""Google's error envelope, wrapped once, so callers see code, status and message."""
+"""Google's answers and silences, wrapped once: callers see `PppError`s, never an HTTP library's.
+
+`GoogleApiError` is Google's error envelope (code, status, message); `Unreachable` is a request that
+never got an answer (no connection, a timeout, TLS), whichever transport it went over.
+"""
 from __future__ import annotations
 
+import contextlib
+import errno
+import http.client
 import json
+import socket
+import ssl
 
+import google.auth.exceptions
+import httplib2
+import requests
 from googleapiclient.errors import HttpError
 
 from ..errors import PppError
@@ -25,9 +37,55 @@ class GoogleApiError(PppError):
         return cls(int(error.resp.status), status, message, method, reason)
 
 
+class Unreachable(PppError):
+    """A request got no answer: Google (or the local workspace standing in for it) could not be reached."""
+
+    def __init__(self, method: str, cause: BaseException):
+        self.method, self.cause = method, type(cause).__name__
+        super().__init__(f"{method}: no answer ({self.cause}: {cause})")
+
+
+class SignInRefused(PppError):
+    """Google would not refresh the credentials (a revoked or expired token, a wrong key)."""
+
+    def __init__(self, method: str, cause: BaseException):
+        super().__init__(f"{method}: Google refused the sign-in ({type(cause).__name__}); "
+                         "renew the credentials (see the README, 'Using it with Google')")
+
+
+# What each transport raises when no answer came: httplib2 (googleapiclient), requests (gspread,
+# Gmail), google-auth refreshing a token over either, and the sockets under them all (httplib2 lets
+# those through as they are). Not every OSError: a full disk is not a network failure.
+TRANSPORT_FAILURES = (httplib2.HttpLib2Error, requests.RequestException, google.auth.exceptions.TransportError,
+                      http.client.HTTPException, ssl.SSLError, socket.gaierror, ConnectionError, TimeoutError)
+NETWORK_ERRNOS = {errno.ENETUNREACH, errno.EHOSTUNREACH, errno.ENETDOWN, errno.EHOSTDOWN, errno.EADDRNOTAVAIL}
+
+
+def translated(method: str, error: BaseException) -> PppError | None:
+    """The PppError for a transport's failure, or None when it is not one (a bug, a full disk)."""
+    if isinstance(error, TRANSPORT_FAILURES) or (isinstance(error, OSError) and error.errno in NETWORK_ERRNOS):
+        return Unreachable(method, error)
+    if isinstance(error, google.auth.exceptions.RefreshError):
+        return SignInRefused(method, error)
+    return None
+
+
+@contextlib.contextmanager
+def transport_failures_translated(method: str):
+    """Inside it, a transport's failure comes out as `Unreachable` (or `SignInRefused`); all else as it was."""
+    try:
+        yield
+    except Exception as error:
+        wrapped = translated(method, error)
+        if wrapped is None:
+            raise
+        raise wrapped from error
+
+
 def call(request, method: str):
     """Execute one googleapiclient request; reads may be retried by the caller, never sends."""
-    try:
-        return request.execute()
-    except HttpError as error:
-        raise GoogleApiError.from_http_error(error, method) from None
+    with transport_failures_translated(method):
+        try:
+            return request.execute()
+        except HttpError as error:
+            raise GoogleApiError.from_http_error(error, method) from None

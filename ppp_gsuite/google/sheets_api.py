@@ -4,17 +4,18 @@ from __future__ import annotations
 from gspread.exceptions import APIError
 from gspread.http_client import HTTPClient
 
-from .errors import GoogleApiError
+from .errors import GoogleApiError, transport_failures_translated
 
 RAW = "RAW"  # never USER_ENTERED: applicant text stays text (DESIGN.md §7)
 
 
 def _wrapped(method: str, call, *args):
-    try:
-        return call(*args)
-    except APIError as error:
-        body = error.error if isinstance(error.error, dict) else {}
-        raise GoogleApiError(error.code, body.get("status", ""), body.get("message", str(error)), method) from None
+    with transport_failures_translated(method):
+        try:
+            return call(*args)
+        except APIError as error:
+            body = error.error if isinstance(error.error, dict) else {}
+            raise GoogleApiError(error.code, body.get("status", ""), body.get("message", str(error)), method) from None
 
 
 class SheetsApi:

@@ -7,7 +7,9 @@ from .templates import EMAILS, RenderedEmail, render, sample_context
 from ..errors import PppError
 
 
-def preview(templates_dir: Path, name: str, context: dict | None = None) -> RenderedEmail:
+def preview(templates_dir: Path, name: str, context: dict | None = None, own: dict | None = None) -> RenderedEmail:
+    """`context` (a real row's), or the sample details with `own` (the config's organisation and
+    sender, as the real emails get them) in place of the sample's."""
     if name not in EMAILS:
         raise PppError(f"there is no email called {name}; choose one of {', '.join(sorted(EMAILS))}")
-    return render(templates_dir, name, context or sample_context(name))
+    return render(templates_dir, name, context or {**sample_context(name), **(own or {})})

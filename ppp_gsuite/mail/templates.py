@@ -7,6 +7,8 @@ HTML part is autoescaped (DESIGN.md §7). Files whose names start with "_" are s
 from __future__ import annotations
 
 import datetime
+import hashlib
+import os
 import traceback
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -66,10 +68,59 @@ def money(value) -> str:
     return f"£{amount:,.2f}"
 
 
+class _Named(dict):
+    """A mapping in an email's context that knows its dotted name, so a typo can be named in full."""
+
+    __slots__ = ("_name",)  # underscored: the sandbox never lets a template reach it
+
+
+def _named(value, name: str):
+    if isinstance(value, dict):
+        named = _Named({key: _named(item, f"{name}.{key}") for key, item in value.items()})
+        named._name = name
+        return named
+    return value
+
+
+class _UnknownVariable(jinja2.StrictUndefined):
+    """StrictUndefined whose message names the variable as the template wrote it and what it could be."""
+
+    @property
+    def _undefined_message(self) -> str:
+        owner, name = self._undefined_obj, self._undefined_name
+        if owner is jinja2.utils.missing:
+            return f"{name}"
+        if isinstance(owner, _Named):
+            known = ", ".join(sorted(str(key) for key in owner))
+            return f"{owner._name}.{name}; {owner._name} has {known}"
+        return f"{name} (on a {type(owner).__name__})"
+
+
+def _signature(templates_dir: Path) -> tuple:
+    """The folder and every file's name, size and modification time: what a staff edit changes."""
+    found = []
+    with os.scandir(templates_dir) as entries:
+        for entry in entries:
+            if entry.is_file():
+                stat = entry.stat()
+                found.append((entry.name, stat.st_mtime_ns, stat.st_size))
+    return (str(Path(templates_dir).resolve()), tuple(sorted(found)))
+
+
+# One compiled environment per templates folder and process: compiling the fourteen emails in a new
+# sandbox costs far more than rendering them. Keyed by the files' signature, so an edit is seen.
+_ENVIRONMENTS: dict[str, tuple[tuple, SandboxedEnvironment]] = {}
+_PASSED: set[str] = set()  # the contents of template folders that passed check_templates
+
+
 def _environment(templates_dir: Path) -> SandboxedEnvironment:
+    signature = _signature(templates_dir)
+    cached = _ENVIRONMENTS.get(signature[0])
+    if cached and cached[0] == signature:
+        return cached[1]
     env = SandboxedEnvironment(
         loader=jinja2.FileSystemLoader(templates_dir),
-        undefined=jinja2.StrictUndefined,
+        undefined=_UnknownVariable,
         autoescape=jinja2.select_autoescape(enabled_extensions=("html",), default_for_string=False, default=False),
         trim_blocks=True,
         lstrip_blocks=True,
@@ -77,6 +128,7 @@ def _environment(templates_dir: Path) -> SandboxedEnvironment:
     )
     env.filters["long_date"] = long_date
     env.filters["money"] = money
+    _ENVIRONMENTS[signature[0]] = (signature, env)
     return env
 
 
@@ -89,7 +141,7 @@ def render(templates_dir: Path, name: str, context: dict) -> RenderedEmail:
 
 def _render_one(env: SandboxedEnvironment, templates_dir: Path, filename: str, context: dict) -> str:
     try:
-        return env.get_template(filename).render(context)
+        return env.get_template(filename).render({key: _named(value, key) for key, value in context.items()})
     except jinja2.TemplateNotFound as exc:
         missing = exc.name or filename
         raise ValidationFailed([Problem(shown(templates_dir / missing), None, "the template file is missing")]) from None
@@ -100,7 +152,7 @@ def _render_one(env: SandboxedEnvironment, templates_dir: Path, filename: str, c
         where, line = _template_frame(exc, templates_dir / filename)
         if isinstance(exc, jinja2.UndefinedError):
             known = ", ".join(sorted(context))
-            message = f"unknown variable: {exc.message}; this email can use {known}"
+            message = f"unknown variable {exc.message}" + ("" if ";" in str(exc.message) else f"; this email can use {known}")
         else:
             message = f"the template cannot be rendered: {exc}"
         raise ValidationFailed([Problem(where, line, message)]) from None
@@ -117,10 +169,32 @@ def _template_frame(exc: Exception, default: Path) -> tuple[str, int | None]:
 
 
 def check_templates(templates_dir: Path) -> list[Problem]:
-    """Every email renders with its sample context; every template file belongs to an email."""
+    """Every email renders with its sample context; every template file belongs to an email.
+
+    Templates that passed are not checked again in this process: nor is a copy of them elsewhere
+    (the key is the files' names and contents, which the sample contexts alone render).
+    """
     templates_dir = Path(templates_dir)
     if not templates_dir.is_dir():
         return [Problem(shown(templates_dir), None, "the email templates folder is missing")]
+    contents = _contents(templates_dir)
+    if contents in _PASSED:
+        return []
+    problems = _check_templates(templates_dir)
+    if not problems:
+        _PASSED.add(contents)
+    return problems
+
+
+def _contents(templates_dir: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(templates_dir.iterdir()):
+        if path.is_file():
+            digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def _check_templates(templates_dir: Path) -> list[Problem]:
     problems: list[Problem] = []
     for path in sorted(templates_dir.iterdir()):
         if path.name.startswith(("_", ".")) or path.name == "README.md" or path.is_dir():

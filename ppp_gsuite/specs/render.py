@@ -8,7 +8,23 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from ..models import Model
 
-_env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False, trim_blocks=True, lstrip_blocks=True)
+
+
+class _UnknownName(StrictUndefined):
+    """Names the missing field and the fields there are, not jinja's "'...Opportunity object' has no attribute"."""
+
+    @property
+    def _undefined_message(self) -> str:
+        owner, name = self._undefined_obj, self._undefined_name
+        if isinstance(owner, Model):
+            fields = ", ".join(field for field in type(owner).model_fields if not field.startswith("_"))
+            return f"there is no {name!r} there; write one of {fields}"
+        if isinstance(owner, dict):
+            return f"there is no {name!r} there; write one of {', '.join(map(str, owner))}"
+        return super()._undefined_message
+
+
+_env = SandboxedEnvironment(undefined=_UnknownName, autoescape=False, trim_blocks=True, lstrip_blocks=True)
 
 
 class RenderError(Exception):
