@@ -24,7 +24,9 @@ if CASSETTES:
     PARAMS = [pytest.param(path, id=path.stem) for path in CASSETTES]
 else:
     PARAMS = [pytest.param(None, id="no-recordings", marks=pytest.mark.skip(
-        reason=f"Google's recordings are not here ({CASSETTES_DIR}); nothing to replay"))]
+        reason=(f"Google's recorded answers (gspread's cassettes) are kept beside the repository, in {CASSETTES_DIR}, "
+                "not copied into it; this checkout has no such folder beside it, so there is nothing to replay. "
+                "Run the suite from a checkout with ../shared/google-recordings beside it to include them.")))]
 
 
 class Ids:
