@@ -11,6 +11,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, Field, model_validator
 
 from .errors import ConfigNotFound, Problem, ValidationFailed
+from .mail.templates import long_date
 from .models import Label, Model, Prose, parse
 from .specs.models import Item, Key
 from .yamlload import load, shown
@@ -204,6 +205,13 @@ def _check(config: Config, file: str) -> list[Problem]:
                 file, opportunity.line,
                 f"opportunity {opportunity.key} offers {opportunity.places} place; two or more are advised, "
                 "so partners bring different views and support each other",
+                level="warning",
+            ))
+        if opportunity.closing_date < date.today():
+            problems.append(Problem(
+                file, opportunity.line_of("closing_date"),
+                f"opportunity {opportunity.key} closed on {long_date(opportunity.closing_date)}, which has passed; "
+                "its form stays closed to new responses (move closing_date to reopen it)",
                 level="warning",
             ))
     starts = [rate.starts for rate in config.mileage_rates]

@@ -17,6 +17,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from ..errors import Problem, ValidationFailed
 from ..yamlload import shown
+from .template_files import check_files
 
 EMAILS: dict[str, str] = {
     "eoi_received": "applicant",
@@ -121,32 +122,15 @@ def check_templates(templates_dir: Path) -> list[Problem]:
     templates_dir = Path(templates_dir)
     if not templates_dir.is_dir():
         return [Problem(shown(templates_dir), None, "the email templates folder is missing")]
-    problems: list[Problem] = []
-    for path in sorted(templates_dir.iterdir()):
-        if path.name.startswith(("_", ".")) or path.name == "README.md" or path.is_dir():
-            continue
-        name = _email_name(path.name)
-        if name is None:
-            problems.append(Problem(shown(path), None, "not an email template: name it <email>.subject.txt, <email>.txt or <email>.html"))
-        elif name not in EMAILS:
-            problems.append(Problem(shown(path), None, f"there is no email called {name!r}; the emails are {', '.join(EMAILS)}"))
+    problems, broken = check_files(templates_dir, EMAILS, PARTS.values())
     for name in EMAILS:
-        missing = [templates_dir / (name + suffix) for suffix in PARTS.values() if not (templates_dir / (name + suffix)).is_file()]
-        problems += [Problem(shown(path), None, "the template file is missing") for path in missing]
-        if missing:
+        if name in broken:
             continue
         try:
             render(templates_dir, name, sample_context(name))
         except ValidationFailed as exc:
             problems += exc.problems
     return problems
-
-
-def _email_name(filename: str) -> str | None:
-    for suffix in (".subject.txt", ".txt", ".html"):
-        if filename.endswith(suffix):
-            return filename[: -len(suffix)]
-    return None
 
 
 def sample_context(name: str) -> dict:

@@ -51,9 +51,21 @@ def load_specs(workspace: Workspace) -> dict[str, FormSpec]:
             specs[name] = load_spec(path)
         except ValidationFailed as failed:
             problems.extend(failed.problems)
+    problems += _unknown_spec_files(workspace.specs_dir)
     if problems:
         raise ValidationFailed(problems)
     return specs
+
+
+def _unknown_spec_files(directory: Path) -> list[Problem]:
+    """A spec under a name no form has (a typo, a copy) would be silently left out: refuse it."""
+    if not directory.is_dir():
+        return []
+    return [
+        Problem(shown(path), 1, f"not a form spec: the forms are {', '.join(f'{n}.yaml' for n in SPEC_NAMES)}; rename or remove this file")
+        for path in sorted(directory.iterdir())
+        if path.suffix in (".yaml", ".yml") and path.stem not in SPEC_NAMES
+    ]
 
 
 def build_targets(workspace: Workspace, specs: dict[str, FormSpec]) -> list[FormTarget]:
