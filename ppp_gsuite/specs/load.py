@@ -27,6 +27,15 @@ class FormTarget:
     spec_name: str
     spec: FormSpec
     opportunity: Opportunity | None = None
+    file: str = ""  # the spec file, as shown to a person
+    config_file: str = ""  # where the opportunity's own questions are written
+    config_keys: frozenset[str] = frozenset()
+
+    def where(self, key: str, field: str = "title") -> tuple[str, int | None]:
+        """The file and line of an item's field, for a problem found after loading (by the planner)."""
+        item = self.spec.item(key)
+        file = self.config_file if key in self.config_keys else self.file
+        return file, item.line_of(field) if item else None
 
     @property
     def label(self) -> str:
@@ -81,15 +90,16 @@ def build_targets(workspace: Workspace, specs: dict[str, FormSpec]) -> list[Form
             problems.extend(check_structure(merged, file_of))
             context = {"organisation": config.organisation, "opportunity": opportunity, "config": config}
             spec = _render(merged, context, eoi_file)
-            targets.append(FormTarget(f"eoi-{opportunity.key}", EOI, spec, opportunity))
+            targets.append(FormTarget(f"eoi-{opportunity.key}", EOI, spec, opportunity, eoi_file, shown(workspace.path), frozenset(additions)))
         except ValidationFailed as failed:
             problems.extend(failed.problems)
     for name in wanted_specs(config)[1:]:
         try:
             context = {"organisation": config.organisation, "config": config}
-            spec = _render(specs[name], context, shown(workspace.specs_dir / f"{name}.yaml"))
+            file = shown(workspace.specs_dir / f"{name}.yaml")
+            spec = _render(specs[name], context, file)
             spec = _expand_opportunities(spec, [o.group for o in config.opportunities])
-            targets.append(FormTarget(name, name, spec))
+            targets.append(FormTarget(name, name, spec, file=file))
         except ValidationFailed as failed:
             problems.extend(failed.problems)
     if problems:
