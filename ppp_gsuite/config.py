@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import os
 import re
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Literal
@@ -52,6 +52,9 @@ class Organisation(Model):
     engagement_email: Email
     pals: Prose
     one_to_one_support: Prose | None = None
+    # How many days the organisation usually takes to reply: to applicants after a closing date, to
+    # partners about their needs, claims and messages. Forms and emails say "by" or "within" it.
+    response_days: int = Field(default=14, ge=1, le=120)
 
 
 class GoogleSettings(Model):
@@ -146,6 +149,10 @@ class Config(Model):
 
     def opportunity(self, key: str) -> Opportunity:
         return next(o for o in self.opportunities if o.key == key)
+
+    def reply_by(self, opportunity: Opportunity) -> date:
+        """The day applicants hear back by: the closing date plus the organisation's usual reply time."""
+        return opportunity.closing_date + timedelta(days=self.organisation.response_days)
 
 
 class Workspace:

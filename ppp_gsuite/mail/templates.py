@@ -150,6 +150,7 @@ def sample_context(name: str) -> dict:
             "key": "community-services-group",
             "group": "Community Services Working Group",
             "closing_date": datetime.date(2027, 3, 15),
+            "reply_by": datetime.date(2027, 3, 29),
             "places": 2,
             "where": "Online on Microsoft Teams, and twice a year at Riverside House",
             "time_commitment": "Six meetings a year, two and a half hours each, with papers to read beforehand",

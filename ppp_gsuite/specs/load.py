@@ -88,7 +88,8 @@ def build_targets(workspace: Workspace, specs: dict[str, FormSpec]) -> list[Form
             merged, additions = merge_opportunity(specs[EOI], opportunity, eoi_file, shown(workspace.path))
             file_of = lambda item, a=additions: shown(workspace.path) if item.key in a else eoi_file  # noqa: E731
             problems.extend(check_structure(merged, file_of))
-            context = {"organisation": config.organisation, "opportunity": opportunity, "config": config}
+            context = {"organisation": config.organisation, "opportunity": opportunity, "config": config,
+                       "reply_by": config.reply_by(opportunity)}
             spec = _render(merged, context, eoi_file)
             targets.append(FormTarget(f"eoi-{opportunity.key}", EOI, spec, opportunity, eoi_file, shown(workspace.path), frozenset(additions)))
         except ValidationFailed as failed:
