@@ -107,7 +107,13 @@ def main(ctx, config):
 @workspace_command
 def validate(obj: Context):
     """Check the config, form specs and sheet layouts; exit 2 with one line per problem."""
+    from datetime import date
+
+    from .config import past_closing_dates
+
     loaded = obj.load()
+    for warning in past_closing_dates(loaded.workspace, date.today()):
+        click.echo(str(warning), err=True)
     click.echo(
         f"{obj.config_file}: {len(loaded.workspace.config.opportunities)} opportunities, "
         f"{len(loaded.targets)} forms and {len(loaded.layouts)} sheet layouts are valid."

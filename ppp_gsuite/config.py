@@ -214,14 +214,20 @@ def _check(config: Config, file: str) -> list[Problem]:
                 "so partners bring different views and support each other",
                 level="warning",
             ))
-        if opportunity.closing_date < date.today():
-            problems.append(Problem(
-                file, opportunity.line_of("closing_date"),
-                f"opportunity {opportunity.key} closed on {long_date(opportunity.closing_date)}, which has passed; "
-                "its form stays closed to new responses (move closing_date to reopen it)",
-                level="warning",
-            ))
     starts = [rate.starts for rate in config.mileage_rates]
     if len(set(starts)) != len(starts):
         problems.append(Problem(file, config.mileage_rates[0].line, "two mileage rates start on the same date; keep one"))
     return problems
+
+
+def past_closing_dates(workspace: Workspace, today: date) -> list[Problem]:
+    """Warnings for `validate` (not every cron run): a past closing date is allowed, the form stays closed."""
+    return [
+        Problem(
+            shown(workspace.path), opportunity.line_of("closing_date"),
+            f"opportunity {opportunity.key} closed on {long_date(opportunity.closing_date)}, which has passed; "
+            "its form stays closed to new responses (move closing_date to reopen it)",
+            level="warning",
+        )
+        for opportunity in workspace.config.opportunities if opportunity.closing_date < today
+    ]
