@@ -66,6 +66,8 @@ BROKEN = [
      "Your full name {{", 1, "{{ opportunity.lead_contact.name }}"),
     ("a list in form text", EOI, "title: Your full name", "title: Your full name {{ opportunity.key_requirements }}",
      "Your full name {{", 1, "name one entry, such as {{ opportunity.key_requirements[0] }}"),
+    ("an unset value in form text", EOI, "title: Your full name", "title: Your full name {{ organisation.one_to_one_support }}",
+     "Your full name {{", 1, "is not set in the config"),
     ("include in form text", EOI, "title: Your full name", 'title: Your full name {% include "secrets.txt" %}',
      "Your full name {%", 1, "cannot include other files"),
     ("question without a title", EOI, "title: Your full name", 'title: ""', 'title: ""', 1, "full_name: a question needs a title"),

@@ -43,7 +43,7 @@ def _one_value(value: Any) -> Any:
 
 
 def _whole_object_message(text: str, context: dict[str, Any]) -> str:
-    """Which {{ }} names more than one value, and a field of it that would do."""
+    """Which {{ }} fills in something other than one value, and what to write instead."""
     for expression in EXPRESSION.findall(text):
         try:
             value = _env.compile_expression(expression)(**context)
@@ -51,6 +51,11 @@ def _whole_object_message(text: str, context: dict[str, Any]) -> str:
             continue
         if isinstance(value, ONE_VALUE) and not isinstance(value, bool):
             continue
+        if value is None:
+            return f"{{{{ {expression} }}}} is not set in the config; fill it in, or put the text inside {{% if {expression} %}}...{{% endif %}}"
+        if isinstance(value, bool):
+            return f"{{{{ {expression} }}}} is true or false, not text; use it as {{% if {expression} %}}...{{% endif %}}"
+        what = "a list" if isinstance(value, (list, tuple)) else "a whole section of the config"
         example = expression
         while isinstance(value, (Model, list, tuple)) and value:
             if isinstance(value, Model):
@@ -59,7 +64,6 @@ def _whole_object_message(text: str, context: dict[str, Any]) -> str:
                 example, value = f"{example}.{field}", getattr(value, field)
             else:
                 example, value = f"{example}[0]", value[0]
-        what = "a list" if isinstance(_env.compile_expression(expression)(**context), (list, tuple)) else "a whole section of the config"
         hint = "name one entry, such as" if what == "a list" else "name one of its fields, such as"
         return f"{{{{ {expression} }}}} is {what}, and a form is public; {hint} {{{{ {example} }}}}"
     return f"{text[:40]!r} fills in something that is not text; name one value inside {{{{ }}}}"
