@@ -107,7 +107,13 @@ def main(ctx, config):
 @workspace_command
 def validate(obj: Context):
     """Check the config, form specs and sheet layouts; exit 2 with one line per problem."""
+    from datetime import date
+
+    from .config import past_closing_dates
+
     loaded = obj.load()
+    for warning in past_closing_dates(loaded.workspace, date.today()):
+        click.echo(str(warning), err=True)
     click.echo(
         f"{obj.config_file}: {len(loaded.workspace.config.opportunities)} opportunities, "
         f"{len(loaded.targets)} forms and {len(loaded.layouts)} sheet layouts are valid."
@@ -116,8 +122,10 @@ def validate(obj: Context):
 
 @main.command("deploy-forms")
 @click.option("--dry-run", is_flag=True, help="Show what would change; change nothing.")
+@click.option("--allow-retitle", "allow_retitle", metavar="KEY", multiple=True,
+              help="Let the question KEY be reworded: it still asks the same thing (a new question needs a new key).")
 @workspace_command
-def deploy_forms(obj: Context, dry_run: bool):
+def deploy_forms(obj: Context, dry_run: bool, allow_retitle: tuple[str, ...]):
     """Create or update the Google Forms so they match the specs, and print their links."""
     from datetime import date
 
@@ -128,7 +136,8 @@ def deploy_forms(obj: Context, dry_run: bool):
 
     loaded = obj.load()
     with connect(loaded.workspace) as clients:
-        outcomes = deploy(loaded.targets, FormsApi(clients.forms), DriveApi(clients.drive), date.today(), dry_run=dry_run)
+        outcomes = deploy(loaded.targets, FormsApi(clients.forms), DriveApi(clients.drive), date.today(), dry_run=dry_run,
+                          allow_retitle=frozenset(allow_retitle))
     failed = 0
     for outcome in outcomes:
         click.echo(describe_outcome(outcome, dry_run))

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import os
 import re
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Literal
@@ -11,6 +11,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, Field, ValidationInfo, field_validator
 
 from .errors import ConfigNotFound, Problem, ValidationFailed
+from .mail.templates import long_date
 from .models import Label, Model, Prose, parse
 from .specs.models import Item, Key
 from .yamlload import load, shown
@@ -51,6 +52,9 @@ class Organisation(Model):
     engagement_email: Email
     pals: Prose
     one_to_one_support: Prose | None = None
+    # How many days the organisation usually takes to reply: to applicants after a closing date, to
+    # partners about their needs, claims and messages. Forms and emails say "by" or "within" it.
+    response_days: int = Field(default=14, ge=1, le=120)
 
 
 class GoogleSettings(Model):
@@ -149,6 +153,10 @@ class Config(Model):
     def opportunity(self, key: str) -> Opportunity:
         return next(o for o in self.opportunities if o.key == key)
 
+    def reply_by(self, opportunity: Opportunity) -> date:
+        """The day applicants hear back by: the closing date plus the organisation's usual reply time."""
+        return opportunity.closing_date + timedelta(days=self.organisation.response_days)
+
 
 class Workspace:
     """A loaded config together with where it lives, so relative paths resolve against it."""
@@ -213,3 +221,16 @@ def _check(config: Config, file: str) -> list[Problem]:
     if len(set(starts)) != len(starts):
         problems.append(Problem(file, config.mileage_rates[0].line, "two mileage rates start on the same date; keep one"))
     return problems
+
+
+def past_closing_dates(workspace: Workspace, today: date) -> list[Problem]:
+    """Warnings for `validate` (not every cron run): a past closing date is allowed, the form stays closed."""
+    return [
+        Problem(
+            shown(workspace.path), opportunity.line_of("closing_date"),
+            f"opportunity {opportunity.key} closed on {long_date(opportunity.closing_date)}, which has passed; "
+            "its form stays closed to new responses (move closing_date to reopen it)",
+            level="warning",
+        )
+        for opportunity in workspace.config.opportunities if opportunity.closing_date < today
+    ]

@@ -13,6 +13,7 @@ from .yamlload import Text, line_of
 class Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     _line: int | None = PrivateAttr(default=None)
+    _key_lines: dict | None = PrivateAttr(default=None)
 
     @model_validator(mode="wrap")
     @classmethod
@@ -20,11 +21,16 @@ class Model(BaseModel):
         model = handler(data)
         if isinstance(model, Model) and model._line is None:
             model._line = getattr(data, "line", None)
+            model._key_lines = getattr(data, "key_lines", None)
         return model
 
     @property
     def line(self) -> int | None:
         return self._line
+
+    def line_of(self, field: str) -> int | None:
+        """The line of one field (`title:`), else of the whole mapping."""
+        return (self._key_lines or {}).get(field) or self._line
 
 
 def _not_boolean_looking(value: Any) -> Any:

@@ -81,7 +81,7 @@ def test_one_edited_label_is_one_update_and_responses_stay(workspace, local):
 
     spec = Path("form_specs/expression_of_interest.yaml")
     spec.write_text(spec.read_text().replace("title: Your email address", "title: Your email address, if you have one"))
-    preview = run("deploy-forms", "--dry-run")
+    preview = run("deploy-forms", "--dry-run", "--allow-retitle", "email")
     assert preview.exit_code == 0, preview.output
     changed = [line for line in preview.output.splitlines() if line.startswith(("expression", "needs", "expenses", "preferences"))]
     assert changed[0] == "expression of interest for Heart Care Board: would update email (title)"
@@ -91,7 +91,7 @@ def test_one_edited_label_is_one_update_and_responses_stay(workspace, local):
 
     ws, targets = load_workspace(Path("ppp-gsuite.yaml"))
     forms, drive = apis(local)
-    deploy(targets, forms, drive, date(2026, 11, 24))
+    deploy(targets, forms, drive, date(2026, 11, 24), allow_retitle={"email"})
     assert len(forms.batches) == 2
     for batch in forms.batches:
         assert [next(iter(r)) for r in batch] == ["updateItem"]
@@ -103,12 +103,56 @@ def test_one_edited_label_is_one_update_and_responses_stay(workspace, local):
     assert run("deploy-forms").output.count(": unchanged") == 5
 
 
+def writes(local, since: int) -> list[dict]:
+    return [r for r in local.requests()[since:] if r["method"] != "GET"]
+
+
+def line_of(path: Path, marker: str) -> int:
+    text = path.read_text()
+    return text.count("\n", 0, text.index(marker)) + 1
+
+
+def test_a_key_given_a_new_meaning_deploys_nothing_until_confirmed(workspace, local):
+    assert run("deploy-forms").exit_code == 0
+    spec = Path("form_specs/expression_of_interest.yaml")
+    spec.write_text(spec.read_text().replace("title: Your email address", "title: Your date of birth"))
+    before = len(local.requests())
+    refused = run("deploy-forms")
+    assert refused.exit_code == 2, refused.output
+    assert f"form_specs/expression_of_interest.yaml:{line_of(spec, 'Your date of birth')}: email: " in refused.stderr
+    assert "--allow-retitle email" in refused.stderr and "a new question needs a new key" in refused.stderr
+    assert writes(local, before) == []
+
+    spec.write_text(spec.read_text().replace("type: short_text\n        title: Your date of birth", "type: date\n        title: Your date of birth"))
+    before = len(local.requests())
+    retyped = run("deploy-forms", "--allow-retitle", "email")
+    assert retyped.exit_code == 2, retyped.output
+    assert "email: " in retyped.stderr and "a new question needs a new key" in retyped.stderr
+    assert writes(local, before) == []
+
+    spec.write_text(spec.read_text().replace("type: date\n        title: Your date of birth", "type: short_text\n        title: Your date of birth"))
+    confirmed = run("deploy-forms", "--allow-retitle", "email")
+    assert confirmed.exit_code == 0, confirmed.output
+    assert confirmed.output.count("update email (title)") == 2
+
+
+def test_a_whole_config_object_in_form_text_deploys_nothing(workspace, local):
+    spec = Path("form_specs/expression_of_interest.yaml")
+    spec.write_text(spec.read_text().replace("title: Your full name", "title: Your full name {{ organisation }}"))
+    before = len(local.requests())
+    result = run("deploy-forms")
+    assert result.exit_code == 2, result.output
+    assert f"form_specs/expression_of_interest.yaml:{line_of(spec, '{{ organisation }}')}: " in result.stderr
+    assert local.requests()[before:] == []
+
+
 def test_a_past_closing_date_closes_the_form(workspace, local):
     config = Path("ppp-gsuite.yaml")
     config.write_text(config.read_text().replace('closing_date: "2027-01-31"', 'closing_date: "2020-01-31"'))
     result = run("deploy-forms")
     assert result.exit_code == 0, result.output
     assert "publish, closed to new responses" in result.output
+    assert "has passed" not in result.output  # validate warns of it; commands run from cron do not repeat it
     link = next(line.strip() for line in result.output.splitlines() if line.strip().startswith("http"))
     with urllib.request.urlopen(link) as page:
         assert "no longer accepting responses" in page.read().decode()

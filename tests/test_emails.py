@@ -260,3 +260,14 @@ def test_not_appointed_mentions_future_roles_only_if_the_latest_answer_agrees(en
     env.apply(emails=True, minutes=20)
     [decision] = [m for m in to_applicants(local) if "Thank you for your interest in the" not in m["subject"]]
     assert (FUTURE in decision["text"]) == (later != "No")
+
+
+def test_the_acknowledgement_says_by_when_the_applicant_will_hear(env, local):
+    config = env.loaded.workspace.config
+    config = config.model_copy(update={"organisation": config.organisation.model_copy(update={"response_days": 10})})
+    env.answer("eoi-heart-board", EOI, full_name="Robin Applicant", email="robin@example.org")
+    env.apply(emails=True, config=config)
+    [sent] = to_applicants(local)
+    assert "Sunday 31 January 2027" in sent["text"]  # the closing date
+    assert "by Wednesday 10 February 2027" in sent["text"]  # ten days later
+    assert "Wednesday 10 February 2027" in sent["html"]

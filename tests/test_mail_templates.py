@@ -177,10 +177,10 @@ def test_missing_and_unexpected_files_are_reported(templates):
     (templates / "appointed.html").unlink()
     (templates / "welcome_pack.txt").write_text("Hello\n")
     (templates / "notes.md").write_text("notes\n")
-    problems = {(p.file, p.message.split(";")[0]) for p in check_templates(templates)}
-    assert ("email_templates/appointed.html", "the template file is missing") in problems
-    assert ("email_templates/welcome_pack.txt", "there is no email called 'welcome_pack'") in problems
-    assert any(file == "email_templates/notes.md" for file, _ in problems)
+    problems = {(p.file, p.line, p.message.split(";")[0].split(":")[0]) for p in check_templates(templates)}
+    assert ("email_templates/appointed.txt", 1, "appointed.html is missing") in problems
+    assert ("email_templates/welcome_pack.txt", 1, "there is no email called 'welcome_pack'") in problems
+    assert any(file == "email_templates/notes.md" and line == 1 for file, line, _ in problems)
     with pytest.raises(ValidationFailed) as excinfo:
         render(templates, "appointed", sample_context("appointed"))
     assert one_problem(excinfo).file == "email_templates/appointed.html"

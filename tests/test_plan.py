@@ -104,7 +104,7 @@ def test_one_edited_label_is_one_update_item():
     name, spec = eoi()
     live = live_form(name, spec)
     edited = with_item(spec, "email", title="Your email address (we will only use it about this role)")
-    plan = plan_form(name, edited, live)
+    plan = plan_form(name, edited, live, allow_retitle={"email"})
     assert kinds(plan) == ["updateItem"]
     update = plan.requests[0]["updateItem"]
     assert update["item"]["itemId"] == item_id(name, "email")
@@ -112,6 +112,35 @@ def test_one_edited_label_is_one_update_item():
     assert live["items"][update["location"]["index"]]["itemId"] == item_id(name, "email")
     assert plan.changes == ["update email (title)"]
     assert_valid_for_google(plan)
+
+
+def test_a_retitled_question_waits_for_confirmation_and_says_a_new_question_needs_a_new_key():
+    name, spec = eoi()
+    live = live_form(name, spec)
+    plan = plan_form(name, with_item(spec, "email", title="Your date of birth"), live)
+    assert [(c.key, c.kind) for c in plan.meaning_changes] == [("email", "retitle")]
+    message = plan.meaning_changes[0].message
+    assert "'Your email address'" in message and "'Your date of birth'" in message
+    assert "--allow-retitle email" in message and "a new question needs a new key" in message
+    confirmed = plan_form(name, with_item(spec, "email", title="Your date of birth"), live, allow_retitle={"email"})
+    assert confirmed.meaning_changes == [] and kinds(confirmed) == ["updateItem"]
+
+
+def test_a_question_whose_type_changed_is_refused_even_when_a_retitle_is_allowed():
+    name, spec = eoi()
+    live = live_form(name, spec)
+    plan = plan_form(name, with_item(spec, "email", type="date", title="Your date of birth"), live, allow_retitle={"email"})
+    assert [(c.key, c.kind) for c in plan.meaning_changes] == [("email", "type")]
+    assert "a new question needs a new key" in plan.meaning_changes[0].message
+
+
+def test_wording_that_means_the_same_and_text_items_need_no_confirmation():
+    name, spec = eoi()
+    live = live_form(name, spec)
+    assert plan_form(name, with_item(spec, "email", title="Your Email address."), live).meaning_changes == []
+    assert plan_form(name, with_item(spec, "role_summary", title="What the role is"), live).meaning_changes == []
+    longer = with_item(spec, "interests_details", type="short_text")  # a shorter box for the same answer
+    assert plan_form(name, longer, live).meaning_changes == []
 
 
 def test_reordered_question_is_one_move():

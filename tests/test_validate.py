@@ -11,6 +11,8 @@ MINIMAL = Path(__file__).parent / "fixtures" / "minimal"
 CONFIG = "ppp-gsuite.yaml"
 EOI = "form_specs/expression_of_interest.yaml"
 PREFS = "form_specs/preferences.yaml"
+LAYOUT = "sheet_layouts/expressions_of_interest.yaml"
+APPOINTED = "email_templates/appointed.txt"
 
 
 @pytest.fixture
@@ -54,9 +56,36 @@ BROKEN = [
     ("dropping a required standard question", CONFIG, "omit: [postcode]", "omit: [email]", "omit: [email]", 1, "a standard question every expression of interest must ask"),
     ("unknown consent", EOI, "consent: future_opportunities", "consent: marketing", "consent: marketing", 1, "write one of 'privacy_notice'"),
     ("key not snake_case", PREFS, "key: what", "key: What Now", "key: What Now", 1, "such as what_now"),
-    ("template typo", EOI, "opportunity.role", "opportunity.rol", "key: role_summary", 1, "there is no 'rol' there; write one of"),
+    ("template typo", EOI, "opportunity.role", "opportunity.rol", "opportunity.rol", 1, "there is no 'rol' there; write one of"),
     ("skip logic backwards", EOI, "go_to: consent", "go_to: start", '"No"', 1, "may only go forward"),
     ("bad email", CONFIG, "email: jo@example.org", "email: jo at example", "jo at example", 1, "not an email address"),
+    # A form is public: text that renders a whole config object would publish every field of it.
+    ("whole organisation in form text", EOI, "title: Your full name", "title: Your full name {{ organisation }}",
+     "Your full name {{", 1, "{{ organisation.name }}"),
+    ("whole lead contact in form text", EOI, "title: Your full name", "title: Your full name {{ opportunity.lead_contact }}",
+     "Your full name {{", 1, "{{ opportunity.lead_contact.name }}"),
+    ("a list in form text", EOI, "title: Your full name", "title: Your full name {{ opportunity.key_requirements }}",
+     "Your full name {{", 1, "name one entry, such as {{ opportunity.key_requirements[0] }}"),
+    ("an unset value in form text", EOI, "title: Your full name", "title: Your full name {{ organisation.one_to_one_support }}",
+     "Your full name {{", 1, "is not set in the config"),
+    ("include in form text", EOI, "title: Your full name", 'title: Your full name {% include "secrets.txt" %}',
+     "Your full name {%", 1, "cannot include other files"),
+    ("question without a title", EOI, "title: Your full name", 'title: ""', 'title: ""', 1, "full_name: a question needs a title"),
+    ("question whose title fills in as nothing", EOI, "title: Your full name",
+     'title: "{% if opportunity.places > 5 %}Your name{% endif %}"', "title: \"{%", 1, "full_name: a question needs a title"),
+    ("template typo in an opportunity's own question", CONFIG, "title: Tell us about your experience of heart services",
+     "title: Tell us about {{ opportunity.grop }}", "Tell us about {{", 1, "there is no 'grop' there"),
+    ("empty choice", EOI, 'choices: ["I agree"]', 'choices: ["I agree", ""]', 'choices: ["I agree", ""]', 1, "an empty choice"),
+    ("duplicate header in a layout", LAYOUT, "{lead: notes, header: Notes}", "{lead: notes, header: Name}",
+     "{lead: notes", 1, "'Name' appears twice"),
+    ("template includes a file that is not a shared part", APPOINTED, '{% include "_footer.txt" %}',
+     '{% include "not_appointed.txt" %}', "{% include", 1, "only the shared parts"),
+    ("template includes the README", APPOINTED, '{% include "_footer.txt" %}', '{% include "README.md" %}',
+     "{% include", 1, "only the shared parts"),
+    ("template includes a file outside the folder", APPOINTED, '{% include "_footer.txt" %}',
+     '{% include "../ppp-gsuite.yaml" %}', "{% include", 1, "only the shared parts"),
+    ("template includes a missing part", APPOINTED, '{% include "_footer.txt" %}', '{% include "_foter.txt" %}',
+     "{% include", 1, "_foter.txt does not exist"),
 ]
 
 
@@ -70,6 +99,54 @@ def test_broken_input_gives_one_line_with_file_and_line(workspace, case):
     assert len(problems) == 1, result.stderr
     assert problems[0].startswith(f"{file}:{line_of(text, marker, occurrence)}: "), problems[0]
     assert words in problems[0]
+
+
+def only_problem(result) -> str:
+    assert result.exit_code == 2, result.output
+    problems = [line for line in result.stderr.splitlines() if not line.endswith("to fix.")]
+    assert len(problems) == 1, result.stderr
+    assert "Traceback" not in result.output
+    return problems[0]
+
+
+def test_template_with_an_unknown_name_is_refused_at_its_first_line(workspace):
+    (workspace / "email_templates" / "apointed.txt").write_text("Dear {{ person.name }},\n")
+    problem = only_problem(validate())
+    assert problem.startswith("email_templates/apointed.txt:1: "), problem
+    assert "there is no email called 'apointed'" in problem
+
+
+def test_missing_part_of_an_email_is_refused_where_its_other_parts_are(workspace):
+    (workspace / "email_templates" / "appointed.html").unlink()
+    problem = only_problem(validate())
+    assert problem.startswith("email_templates/appointed.txt:1: "), problem
+    assert "appointed.html" in problem and "is missing" in problem
+
+
+def test_missing_shared_part_is_refused_where_it_is_included(workspace):
+    (workspace / "email_templates" / "_staff_footer.txt").unlink()
+    includes = {
+        f"email_templates/{path.name}:{line_of(path.read_text(), '_staff_footer.txt')}"
+        for path in (workspace / "email_templates").glob("*.txt") if "_staff_footer.txt" in path.read_text()
+    }
+    problem = only_problem(validate())
+    assert problem.split(": ")[0] in includes, problem
+    assert "_staff_footer.txt does not exist" in problem
+
+
+def test_unknown_form_spec_file_is_refused(workspace):
+    (workspace / "form_specs" / "expresion_of_interest.yaml").write_text("title: x\n")
+    problem = only_problem(validate())
+    assert problem.startswith("form_specs/expresion_of_interest.yaml:1: "), problem
+    assert "expression_of_interest" in problem
+
+
+def test_past_closing_date_warns_but_passes(workspace):
+    text = edit(workspace, CONFIG, 'closing_date: "2027-01-31"', 'closing_date: "2020-01-31"')
+    result = validate()
+    assert result.exit_code == 0, result.output
+    assert f"{CONFIG}:{line_of(text, '2020-01-31')}: warning: opportunity heart-board closed on Friday 31 January 2020" in result.stderr
+    assert "eye-group" not in result.stderr
 
 
 def test_fewer_than_two_places_warns_but_passes(workspace):

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from ..errors import PppError
+from ..errors import PppError, Problem, ValidationFailed
 from ..google.drive_api import APP_KEY, DriveApi
 from ..google.errors import GoogleApiError
 from ..google.forms_api import FormsApi
@@ -47,16 +47,27 @@ def find_deployed(drive: DriveApi) -> dict[str, dict]:
     return {f["appProperties"]["target"]: f for f in drive.find(FORM_KIND) if "target" in f.get("appProperties", {})}
 
 
-def deploy(targets: list[FormTarget], forms: FormsApi, drive: DriveApi, today: date, dry_run: bool = False) -> list[FormOutcome]:
+def deploy(targets: list[FormTarget], forms: FormsApi, drive: DriveApi, today: date, dry_run: bool = False,
+           allow_retitle=frozenset()) -> list[FormOutcome]:
+    """Plan every form first: while any key would change meaning, nothing is changed anywhere."""
     deployed = find_deployed(drive)
-    outcomes = []
+    planned = []
     for target in targets:
         file = deployed.get(target.key)
         live = forms.get(file["id"]) if file else None
-        outcome = FormOutcome(target, plan_form(target.spec_name, target.spec, live), file and file["id"])
+        outcome = FormOutcome(target, plan_form(target.spec_name, target.spec, live, allow_retitle), file and file["id"])
         outcome.recorded_revision = file["appProperties"].get("revision") if file else None
         outcome.accepting = accepting_responses(target, today)
         outcome.link = live.get("responderUri") if live else None
+        planned.append((outcome, live))
+    refused = [
+        Problem(*outcome.target.where(change.key, "type" if change.kind == "type" else "title"), change.message)
+        for outcome, _ in planned for change in outcome.plan.meaning_changes
+    ]
+    if refused:
+        raise ValidationFailed(refused)
+    outcomes = []
+    for outcome, live in planned:
         if dry_run:
             _preview_publishing(outcome, live)
         else:

@@ -1,6 +1,7 @@
 """The planner: pure. Given a filled-in spec and the live form (or None), the requests that make them match."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from ..specs.models import FormSpec
@@ -9,23 +10,34 @@ from .items import form_items, keyed_items, normalise
 SETTINGS = {"emailCollectionType": "DO_NOT_COLLECT"}
 
 
+@dataclass(frozen=True)
+class MeaningChange:
+    """A key whose live question would come to ask something else: its answers would mix in one column."""
+
+    key: str
+    kind: str  # "type" (always refused) or "retitle" (refused unless confirmed)
+    message: str
+
+
 @dataclass
 class FormPlan:
     create: dict | None = None  # body of forms.create, when the form does not exist yet
     requests: list[dict] = field(default_factory=list)  # one forms.batchUpdate
     changes: list[str] = field(default_factory=list)  # the same, in words for staff
+    meaning_changes: list[MeaningChange] = field(default_factory=list)  # nothing is applied while any
 
     @property
     def unchanged(self) -> bool:
         return self.create is None and not self.requests
 
 
-def plan_form(spec_name: str, spec: FormSpec, live: dict | None) -> FormPlan:
+def plan_form(spec_name: str, spec: FormSpec, live: dict | None, allow_retitle=frozenset()) -> FormPlan:
+    """`allow_retitle`: keys whose question may be reworded (the person confirmed it still asks the same)."""
     desired = form_items(spec_name, spec)
     if live is None:
         return _plan_new(spec, desired)
     names = keyed_items(spec_name, spec)
-    plan = FormPlan()
+    plan = FormPlan(meaning_changes=meaning_changes(desired, live.get("items", []), names, set(allow_retitle)))
     _plan_info(spec, live, plan)
     _plan_settings(live, plan)
     _plan_items(desired, live.get("items", []), names, plan)
@@ -130,3 +142,51 @@ def _what_changed(live: dict, wanted: dict) -> str:
     if live.get("questionItem") != wanted.get("questionItem") or live.get("pageBreakItem") != wanted.get("pageBreakItem"):
         parts.append("question")
     return ", ".join(parts) or "details"
+
+
+# What an answer is, as the sheet keeps it: a change within one kind (a longer text box, a dropdown
+# for radio buttons) keeps the answers' meaning; a change across kinds gives the key another one.
+ANSWER_KINDS = {
+    "textQuestion": "text", "RADIO": "one-choice", "DROP_DOWN": "one-choice", "CHECKBOX": "tick-boxes",
+    "scaleQuestion": "scale", "dateQuestion": "date", "timeQuestion": "time",
+}
+
+
+def answer_kind(item: dict) -> str:
+    question = item.get("questionItem", {}).get("question")
+    if question is None:
+        return "text item" if "textItem" in item else "page" if "pageBreakItem" in item else "other item"
+    if "choiceQuestion" in question:
+        return ANSWER_KINDS.get(question["choiceQuestion"].get("type"), "choice")
+    return next((ANSWER_KINDS[k] for k in question if k in ANSWER_KINDS), "other")
+
+
+def _same_words(first: str, second: str) -> bool:
+    """Case, spacing and punctuation aside: 'Your Email address.' still asks 'Your email address'."""
+    def words(text):
+        return re.sub(r"[^a-z0-9]+", " ", text.lower()).strip()
+    return words(first) == words(second)
+
+
+def meaning_changes(desired: list[dict], live_items: list[dict], names: dict[str, str], allow_retitle: set[str]) -> list[MeaningChange]:
+    """Each key's question against the live one: a new type is refused, a new title needs confirming."""
+    live_by_id = {item.get("itemId"): item for item in live_items}
+    found = []
+    new_key = "a new question needs a new key (its own column): give it one, and remove this key if the old question is no longer asked"
+    for item in desired:
+        live = live_by_id.get(item["itemId"])
+        key = names.get(item["itemId"], item["itemId"])
+        if live is None or key.startswith("section:"):
+            continue
+        was, now = answer_kind(live), answer_kind(item)
+        if was != now:
+            found.append(MeaningChange(key, "type", (
+                f"{key}: this question took {was} answers and would now take {now} answers, so the answers "
+                f"already given would mean something else; {new_key}"
+            )))
+        elif now != "text item" and key not in allow_retitle and not _same_words(live.get("title", ""), item.get("title", "")):
+            found.append(MeaningChange(key, "retitle", (
+                f"{key}: the question was {live.get('title', '')!r} and would now be {item.get('title', '')!r}; "
+                f"if it still asks the same thing, run deploy-forms --allow-retitle {key}; otherwise {new_key}"
+            )))
+    return found

@@ -19,6 +19,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from ..errors import Problem, ValidationFailed
 from ..yamlload import shown
+from .template_files import check_files
 
 EMAILS: dict[str, str] = {
     "eoi_received": "applicant",
@@ -195,32 +196,15 @@ def _contents(templates_dir: Path) -> str:
 
 
 def _check_templates(templates_dir: Path) -> list[Problem]:
-    problems: list[Problem] = []
-    for path in sorted(templates_dir.iterdir()):
-        if path.name.startswith(("_", ".")) or path.name == "README.md" or path.is_dir():
-            continue
-        name = _email_name(path.name)
-        if name is None:
-            problems.append(Problem(shown(path), None, "not an email template: name it <email>.subject.txt, <email>.txt or <email>.html"))
-        elif name not in EMAILS:
-            problems.append(Problem(shown(path), None, f"there is no email called {name!r}; the emails are {', '.join(EMAILS)}"))
+    problems, broken = check_files(templates_dir, EMAILS, PARTS.values())
     for name in EMAILS:
-        missing = [templates_dir / (name + suffix) for suffix in PARTS.values() if not (templates_dir / (name + suffix)).is_file()]
-        problems += [Problem(shown(path), None, "the template file is missing") for path in missing]
-        if missing:
+        if name in broken:
             continue
         try:
             render(templates_dir, name, sample_context(name))
         except ValidationFailed as exc:
             problems += exc.problems
     return problems
-
-
-def _email_name(filename: str) -> str | None:
-    for suffix in (".subject.txt", ".txt", ".html"):
-        if filename.endswith(suffix):
-            return filename[: -len(suffix)]
-    return None
 
 
 def sample_context(name: str) -> dict:
@@ -240,6 +224,7 @@ def sample_context(name: str) -> dict:
             "key": "community-services-group",
             "group": "Community Services Working Group",
             "closing_date": datetime.date(2027, 3, 15),
+            "reply_by": datetime.date(2027, 3, 29),
             "places": 2,
             "where": "Online on Microsoft Teams, and twice a year at Riverside House",
             "time_commitment": "Six meetings a year, two and a half hours each, with papers to read beforehand",

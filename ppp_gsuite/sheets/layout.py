@@ -143,6 +143,7 @@ def check_layouts(layouts: dict[str, Layout], specs: dict[str, FormSpec], direct
         for column in layout.columns:
             if column.answer and column.answer not in known:
                 problems.append(Problem(file, column.line, f"answer {column.answer} is not a question of the {layout.form} form; use one of its keys"))
+        problems += _repeated_headers(layout, file)
         tools = [c.tool for c in layout.columns if c.tool]
         if tools.count("response_id") != 1:
             problems.append(Problem(file, layout.line, "a layout needs exactly one {tool: response_id} column: rows are found by it"))
@@ -152,4 +153,16 @@ def check_layouts(layouts: dict[str, Layout], specs: dict[str, FormSpec], direct
             headers = resolve(name, layout, spec).header_row()
             for header in {h for h in headers if headers.count(h) > 1}:
                 problems.append(Problem(file, layout.line, f"the header {header!r} appears twice; headers find columns, so make each unique"))
+    return problems
+
+
+def _repeated_headers(layout: Layout, file: str) -> list[Problem]:
+    """A header written twice in a layout: columns are found by header, so the second is refused."""
+    problems, seen = [], set()
+    for column in layout.columns:
+        if column.header is None:
+            continue
+        if column.header in seen:
+            problems.append(Problem(file, column.line, f"the header {column.header!r} appears twice; headers find columns, so give this column its own"))
+        seen.add(column.header)
     return problems

@@ -27,6 +27,15 @@ class FormTarget:
     spec_name: str
     spec: FormSpec
     opportunity: Opportunity | None = None
+    file: str = ""  # the spec file, as shown to a person
+    config_file: str = ""  # where the opportunity's own questions are written
+    config_keys: frozenset[str] = frozenset()
+
+    def where(self, key: str, field: str = "title") -> tuple[str, int | None]:
+        """The file and line of an item's field, for a problem found after loading (by the planner)."""
+        item = self.spec.item(key)
+        file = self.config_file if key in self.config_keys else self.file
+        return file, item.line_of(field) if item else None
 
     @property
     def label(self) -> str:
@@ -51,9 +60,21 @@ def load_specs(workspace: Workspace) -> dict[str, FormSpec]:
             specs[name] = load_spec(path)
         except ValidationFailed as failed:
             problems.extend(failed.problems)
+    problems += _unknown_spec_files(workspace.specs_dir)
     if problems:
         raise ValidationFailed(problems)
     return specs
+
+
+def _unknown_spec_files(directory: Path) -> list[Problem]:
+    """A spec under a name no form has (a typo, a copy) would be silently left out: refuse it."""
+    if not directory.is_dir():
+        return []
+    return [
+        Problem(shown(path), 1, f"not a form spec: the forms are {', '.join(f'{n}.yaml' for n in SPEC_NAMES)}; rename or remove this file")
+        for path in sorted(directory.iterdir())
+        if path.suffix in (".yaml", ".yml") and path.stem not in SPEC_NAMES
+    ]
 
 
 def build_targets(workspace: Workspace, specs: dict[str, FormSpec]) -> list[FormTarget]:
@@ -65,19 +86,21 @@ def build_targets(workspace: Workspace, specs: dict[str, FormSpec]) -> list[Form
     for opportunity in config.opportunities:
         try:
             merged, additions = merge_opportunity(specs[EOI], opportunity, eoi_file, shown(workspace.path))
-            file_of = lambda item, a=additions: shown(workspace.path) if item.key in a else eoi_file  # noqa: E731
+            file_of = lambda item, a=additions: shown(workspace.path) if getattr(item, "key", None) in a else eoi_file  # noqa: E731
             problems.extend(check_structure(merged, file_of))
-            context = {"organisation": config.organisation, "opportunity": opportunity, "config": config}
-            spec = _render(merged, context, eoi_file)
-            targets.append(FormTarget(f"eoi-{opportunity.key}", EOI, spec, opportunity))
+            context = {"organisation": config.organisation, "opportunity": opportunity, "config": config,
+                       "reply_by": config.reply_by(opportunity)}
+            spec = _render(merged, context, file_of)
+            targets.append(FormTarget(f"eoi-{opportunity.key}", EOI, spec, opportunity, eoi_file, shown(workspace.path), frozenset(additions)))
         except ValidationFailed as failed:
             problems.extend(failed.problems)
     for name in wanted_specs(config)[1:]:
         try:
             context = {"organisation": config.organisation, "config": config}
-            spec = _render(specs[name], context, shown(workspace.specs_dir / f"{name}.yaml"))
+            file = shown(workspace.specs_dir / f"{name}.yaml")
+            spec = _render(specs[name], context, lambda _, file=file: file)
             spec = _expand_opportunities(spec, [o.group for o in config.opportunities])
-            targets.append(FormTarget(name, name, spec))
+            targets.append(FormTarget(name, name, spec, file=file))
         except ValidationFailed as failed:
             problems.extend(failed.problems)
     if problems:
@@ -109,16 +132,30 @@ def _expand_opportunities(spec: FormSpec, groups: list[str]) -> FormSpec:
     return spec.model_copy(update={"sections": sections})
 
 
-def _render(spec: FormSpec, context: dict, file: str) -> FormSpec:
-    try:
-        rendered = render_model(spec, context)
-    except RenderError as exc:
-        raise ValidationFailed([Problem(file, exc.line, str(exc))]) from None
-    sections = [
-        section.model_copy(update={"items": [i for i in section.items if i.title or i.help]})
-        for section in rendered.sections
-    ]
-    return rendered.model_copy(update={"sections": sections})
+def _render(spec: FormSpec, context: dict, file_of) -> FormSpec:
+    """Fill in every text; explanatory text that fills in as nothing is left out, a question never is."""
+    problems: list[Problem] = []
+
+    def fill(model, file):
+        try:
+            return render_model(model, context)
+        except RenderError as exc:
+            problems.append(Problem(file, exc.line, str(exc)))
+            return model
+
+    sections = []
+    for section in spec.sections:
+        items = [fill(item, file_of(item)) for item in section.items]
+        problems.extend(
+            Problem(file_of(item), item.line_of("title"), f"{item.key}: a question needs a title: the words people answer, and its column's header")
+            for item in items if item.is_question and not item.title.strip()
+        )
+        shell = fill(section.model_copy(update={"items": []}), file_of(section))
+        sections.append(shell.model_copy(update={"items": [i for i in items if i.title or i.help]}))
+    head = fill(spec.model_copy(update={"sections": []}), file_of(spec))
+    if problems:
+        raise ValidationFailed(problems)
+    return head.model_copy(update={"sections": sections})
 
 
 def merge_opportunity(base: FormSpec, opportunity: Opportunity, base_file: str, config_file: str):

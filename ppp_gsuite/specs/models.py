@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BeforeValidator, Field, model_validator
+from pydantic import AfterValidator, BeforeValidator, Field, field_validator, model_validator
 
 from ..models import Label, Model, Prose
 from ..yamlload import Mapping
@@ -45,6 +45,13 @@ def _choice_from_text(value: Any) -> Any:
 class Choice(Model):
     label: Label
     go_to: str | None = None  # a section key, or "submit"
+
+    @field_validator("label")
+    @classmethod
+    def _has_text(cls, label: str) -> str:
+        if not label.strip():
+            raise ValueError("an empty choice: write its text, or remove it")
+        return label
 
 
 class Item(Model):

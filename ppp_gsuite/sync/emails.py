@@ -102,7 +102,7 @@ def common_context(config: Config, opportunity: Opportunity | None) -> dict:
                          "one_to_one_support": org.one_to_one_support or ""},
         "sender": {"name": config.sender.name, "email": config.sender.email},
         "lead": {"name": lead.name, "role": lead.role, "email": lead.email} if lead else {"name": "", "role": "", "email": ""},
-        "opportunity": opportunity_context(opportunity) if opportunity else {},
+        "opportunity": opportunity_context(opportunity) | {"reply_by": config.reply_by(opportunity)} if opportunity else {},
         "person": {"name": ""},
         "links": {"preferences": "", "needs_assessment": "", "expenses": "", "sheet": "", "equal_opportunities": ""},
     }
