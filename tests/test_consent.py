@@ -274,7 +274,7 @@ def test_monitoring_answers_reach_the_engagement_team_only_and_small_counts_are_
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert any(line.startswith("25 to 34") and line.endswith(" 6") for line in lines), result.output
-    assert any(line.startswith("Under 18") and line.endswith("fewer than 5") for line in lines)
+    assert any(line.startswith("Under 18") and line.endswith(" hidden") for line in lines)
     assert "Response ID" not in result.output
 
 

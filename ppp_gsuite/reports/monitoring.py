@@ -6,7 +6,7 @@ from ..google.drive_api import DriveApi
 from ..google.sheets_api import SheetsApi
 from ..specs.load import MONITORING
 from ..sync.destinations import MONITORING as MONITORING_SHEET
-from .diversity import diversity_report, format_report
+from .diversity import Characteristic, diversity_report, format_report
 
 OPPORTUNITY_KEY = "opportunity"
 
@@ -21,7 +21,9 @@ def read_monitoring(loaded, drive: DriveApi, sheets: SheetsApi) -> str:
     layout = next(l for l in loaded.layouts.values() if l.form == MONITORING)
     values = sheets.read_tabs(found[0]["id"], [layout.tab])[layout.tab][1]
     rows = [dict(zip(values[0], line)) for line in values[1:]] if values else []
-    questions = [item for item in target.spec.items() if item.is_question]
-    opportunity = next(item.title for item in questions if item.key == OPPORTUNITY_KEY)
-    characteristics = [(item.title, item.title) for item in questions if item.key != OPPORTUNITY_KEY]
+    questions = [Characteristic(item.title, item.title, tuple(c.label for c in item.choices or ()))
+                 for item in target.spec.items() if item.is_question]
+    keys = [item.key for item in target.spec.items() if item.is_question]
+    opportunity = questions[keys.index(OPPORTUNITY_KEY)]
+    characteristics = [q for q, key in zip(questions, keys) if key != OPPORTUNITY_KEY]
     return format_report(diversity_report(rows, characteristics, opportunity))
