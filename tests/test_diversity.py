@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ppp_gsuite.reports.diversity import Characteristic, diversity_report, format_report
+from ppp_gsuite.reports.diversity import Characteristic, counts_tab, diversity_report, format_report
 from ppp_gsuite.specs.load import load_spec
 from ppp_gsuite.specs.render import render_model
 
@@ -320,3 +320,20 @@ def test_the_monitoring_form_is_optional_and_anonymous():
         assert point in notice, point
     assert "Example Health aims to offer equal opportunities" in notice
     assert "marital status" in notice
+
+
+def test_the_counts_tab_holds_what_the_printed_report_shows_and_nothing_else():
+    rows = rows_of((10, "Board", "25 to 34", "Woman"), (2, "Board", "45 to 54", "Woman"),
+                   (3, "Committee", "25 to 34", "Man"), (8, "Committee", "65 to 74", "Man"))
+    report = report_of(rows)
+    printed = parse(format_report(report))
+    tab = counts_tab(report)
+    assert tab[0] == ["Responses", "Question", "Answer", "Count"]
+    from_tab = {}
+    for part, question, answer, count in tab[1:]:
+        section = from_tab.setdefault(part, {})
+        if question == "Number of responses":
+            section["total"] = count
+        else:
+            section.setdefault(question, {})[answer] = count
+    assert from_tab == printed

@@ -23,6 +23,9 @@ from collections import Counter
 from dataclasses import dataclass
 from fractions import Fraction
 
+from ..sheets.layout import TabLayout
+from ..specs.models import FormSpec
+
 NOT_ANSWERED = "Not answered"
 PREFER_NOT_TO_SAY = "Prefer not to say"
 HIDDEN = "hidden"
@@ -128,6 +131,17 @@ def diversity_report(
     return Report(threshold, part_of(ALL), tuple(part_of(g) for g in broken_down if g is not ALL))
 
 
+def monitoring_report(spec: FormSpec, tab: TabLayout, rows: list[dict[str, str]], opportunity_key: str = "opportunity") -> Report:
+    """The report of the monitoring form's answers, as they stand in its tab (header -> answer)."""
+    questions = {}
+    for item in spec.items():
+        column = tab.column("answer", item.key) if item.is_question else None
+        if column is not None:
+            questions[item.key] = Characteristic(column.header, item.title, tuple(c.label for c in item.choices or ()))
+    opportunity = questions.pop(opportunity_key)
+    return diversity_report(rows, list(questions.values()), opportunity)
+
+
 def _hide_what_gives_small_counts_away(counts: dict, sums: list, printed: set, hidden: set, small: set) -> None:
     """Hide more printed numbers until no small count follows from the sums (hidden zeros taken as known)."""
     def unknown(key) -> bool:
@@ -221,6 +235,30 @@ def format_report(report: Report) -> str:
         for table in part.tables:
             lines += ["", *_table(table.label, list(table.rows))]
     return "\n".join(lines) + "\n"
+
+
+def counts_of_sheet(spec: FormSpec, tab: TabLayout, values: list[list[str]], new: list[dict[str, str]]) -> list[list[str]]:
+    """The counts tab for the monitoring answers as their tab holds them (`values`, its header first)
+    with the rows about to be written (`new`, header -> cell) in place of those they update."""
+    key = tab.column("tool", "response_id")
+    rows = {str(n): dict(zip(values[0], line)) for n, line in enumerate(values[1:]) if any(line)} if values else {}
+    by_id = {row.get(key.header, ""): n for n, row in rows.items()} if key else {}
+    for number, row in enumerate(new):
+        rows[by_id.get(row.get(key.header, "") if key else "", f"new {number}")] = row
+    return counts_tab(monitoring_report(spec, tab, list(rows.values())))
+
+
+def counts_tab(report: Report) -> list[list[str]]:
+    """The report as rows for a spreadsheet tab: (responses, question, answer, count)."""
+    out = [list(COUNTS_HEADER)]
+    for part in (report.overall, *report.opportunities):
+        out.append([part.title, "Number of responses", "", part.total])
+        for table in part.tables:
+            out += [[part.title, table.label, value, count] for value, count in table.rows]
+    return out
+
+
+COUNTS_HEADER = ("Responses", "Question", "Answer", "Count")
 
 
 def _table(label: str, rows: list[tuple[str, str]]) -> list[str]:
