@@ -227,7 +227,9 @@ def test_the_engagement_sheet_follows_consent_and_status_through_crashes(local, 
     SharingMachine.TestCase().runTest()
 
 
-def test_monitoring_answers_reach_the_engagement_team_only_and_small_counts_are_hidden(local, tmp_path, monkeypatch):
+@pytest.fixture
+def monitoring_env(local, tmp_path, monkeypatch):
+    """The minimal workspace with the equal-opportunities form switched on."""
     import shutil
     from pathlib import Path
 
@@ -240,24 +242,77 @@ def test_monitoring_answers_reach_the_engagement_team_only_and_small_counts_are_
     config.write_text(config.read_text() + "equal_opportunities_monitoring: true\n")
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("PPP_GSUITE_LOCAL_URL", local.url)
-    env = Env(local, tmp_path)
+    return Env(local, tmp_path)
+
+
+def monitoring_answers(env, ages):
     spec = "equal_opportunities"
-    ages = ["25 to 34"] * 6 + ["65 to 74"] * 5 + ["Under 18"]
     for age in ages:
-        env.answer(spec, spec, opportunity="Heart Care Board", age_band=age)
+        env.answer(spec, spec, opportunity="Heart Care Board", age_band=age, gender="Woman")
+
+
+def opened_by(env, file_id):
+    return {p.get("emailAddress") or p.get("type") for p in env.drive.permissions(file_id) if p.get("role") != "owner"}
+
+
+def test_the_engagement_team_gets_counts_and_nobody_but_the_tool_opens_the_answers(monitoring_env):
+    env = monitoring_env
+    monitoring_answers(env, ["25 to 34"] * 6 + ["65 to 74"] * 5 + ["Under 18"])
     env.apply()
-    monitoring = env.spreadsheet("monitoring")
-    people = {p.get("emailAddress") for p in env.drive.permissions(monitoring) if p.get("role") != "owner"}
-    assert people == {"sam@example.org"}  # the engagement team; no lead contact
+    answers = env.spreadsheet("monitoring")
+    assert opened_by(env, answers) == set()  # the row-level answers: the tool's own account alone
+    team_files = [f["id"] for f in env.drive.find("spreadsheet") if "sam@example.org" in opened_by(env, f["id"])]
+    assert answers not in team_files
+    tabs = {}
+    for file_id in team_files:
+        for sheet in env.sheets.metadata(file_id)["sheets"]:
+            title = sheet["properties"]["title"]
+            tabs[title] = env.sheets.read_tabs(file_id, [title])[title][1]
+    assert not any("Response ID" in values[0] or "Date" in values[0] for values in tabs.values() if values), tabs
+    counts = next(values for values in tabs.values() if values and values[0][-1] == "Count")
+    rows = {(part, question, answer): count for part, question, answer, count in (r + [""] * (4 - len(r)) for r in counts[1:])}
+    assert rows[("All responses", "Number of responses", "")] == "12"
+    assert rows[("All responses", "How old are you?", "25 to 34")] == "6"
+    assert rows[("All responses", "How old are you?", "Under 18")] == "hidden"
+    assert rows[("All responses", "What is your gender?", "Woman")] == "12"
     for lead_sheet in ("opportunity:heart-board", "opportunity:eye-group"):
-        tabs = [s["properties"]["title"] for s in env.sheets.metadata(env.spreadsheet(lead_sheet))["sheets"]]
-        assert all("monitoring" not in t.lower() and "equal" not in t.lower() for t in tabs)
+        lead_tabs = [s["properties"]["title"] for s in env.sheets.metadata(env.spreadsheet(lead_sheet))["sheets"]]
+        assert all("monitoring" not in t.lower() and "equal" not in t.lower() for t in lead_tabs)
     result = CliRunner().invoke(main, ["report", "diversity"])
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert any(line.startswith("25 to 34") and line.endswith(" 6") for line in lines), result.output
-    assert any(line.startswith("Under 18") and line.endswith("fewer than 5") for line in lines)
+    assert any(line.startswith("Under 18") and line.endswith(" hidden") for line in lines)
     assert "Response ID" not in result.output
+
+
+def test_the_answers_are_not_written_where_anyone_but_the_tool_can_open_them(monitoring_env):
+    env = monitoring_env
+    monitoring_answers(env, ["25 to 34"] * 5)
+    env.apply()
+    answers = env.spreadsheet("monitoring")
+    env.drive.share(answers, "sam@example.org", "reader")  # someone shares it by hand, even with the team
+    monitoring_answers(env, ["45 to 54"])
+    report = env.apply()
+    [(name, problems)] = report.refused.items()
+    assert "equal opportunities" in name and "sam@example.org can open it" in problems[0]
+    values = env.sheets.read_tabs(answers, ["Equal opportunities monitoring"])["Equal opportunities monitoring"][1]
+    assert len(values) == 6  # the header and the five answers before: nothing more written there
+
+
+def test_answers_shared_with_the_team_by_an_earlier_version_are_unshared_on_the_next_sync(monitoring_env):
+    env = monitoring_env
+    monitoring_answers(env, ["25 to 34"] * 5)
+    env.apply()
+    answers = env.spreadsheet("monitoring")
+    env.drive.share(answers, "sam@example.org", "reader")  # as versions before this one shared it
+    env.drive.set_app_properties(answers, {"layout": "an earlier layout"})
+    monitoring_answers(env, ["45 to 54"])
+    report = env.apply()
+    assert not report.refused
+    assert report.unshared == ["Patient and Public Partners: equal opportunities answers (Testshire Care Partnership): sam@example.org"]
+    assert opened_by(env, answers) == set()
+    assert len(env.records("monitoring", "Equal opportunities monitoring")) == 6
 
 
 def test_the_engagement_team_is_emailed_who_was_added_and_removed_once(env, local):

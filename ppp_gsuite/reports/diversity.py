@@ -1,12 +1,21 @@
 """Equal-opportunities monitoring as counts, with small numbers hidden (ppp-gsuite report diversity).
 
 Pure: it takes the rows of the monitoring sheet (header -> answer) and returns counts per
-characteristic, for all responses and for each opportunity. A count from 1 to threshold - 1 is
-hidden ("fewer than 5"), and so is an opportunity's total under the threshold. So that a hidden
-number cannot be worked out by subtraction, no sum may have exactly one hidden number in it: where it
-would, the next smallest count is hidden too. The sums are: each table (its counts add up to the
-total of its part of the report), each answer across the opportunities (they add up to the count
-for all responses), and the opportunities' totals (they add up to the number of responses).
+characteristic, for all responses and for each opportunity. Every answer the form offers is listed
+(with "Not answered"), so that a listed answer says nothing about whether someone gave it.
+
+What is hidden, so that no count from 1 to threshold - 1 can be worked out from what is shown:
+- a group (all responses, or one opportunity's) smaller than the threshold gets no breakdown at
+  all, and neither do the answers "Prefer not to say" and "Not answered" to the opportunity
+  question: they are answers, not opportunities, and are counted in "All responses" only;
+- every count from 1 to threshold - 1;
+- more counts where the sums a reader can make would give a small count away. The sums are: each
+  table (its counts add up to the total of its part of the report), each answer across the
+  opportunities (with the breakdowns not printed, they add up to the count for all responses), and
+  the numbers of responses by opportunity. The reader is assumed to know every zero (hidden or
+  not): a small count that such a reader cannot work out, from the sums with every shown number in
+  them, cannot be worked out either by one who also knows no count is negative;
+- a zero in a table that hides anything, so that "hidden" does not tell a zero from a small count.
 """
 from __future__ import annotations
 
@@ -14,14 +23,27 @@ from collections import Counter
 from dataclasses import dataclass
 from fractions import Fraction
 
+from ..sheets.layout import TabLayout
+from ..specs.models import FormSpec
+
 NOT_ANSWERED = "Not answered"
 PREFER_NOT_TO_SAY = "Prefer not to say"
+HIDDEN = "hidden"
 ALL = None  # the part of the report covering every response
 
 
 @dataclass(frozen=True)
+class Characteristic:
+    """One question of the monitoring form: its column header, its label in the report, its choices."""
+
+    header: str
+    label: str
+    choices: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Table:
-    """One characteristic: each answer given, with its count as shown (a number or "fewer than 5")."""
+    """One characteristic: each answer, with its count as shown (a number or "hidden")."""
 
     label: str
     rows: tuple[tuple[str, str], ...]
@@ -39,92 +61,131 @@ class Part:
 @dataclass(frozen=True)
 class Report:
     threshold: int
-    overall: Part
-    opportunities: tuple[Part, ...]
+    overall: Part  # its first table is the responses by opportunity, when shown
+    opportunities: tuple[Part, ...]  # only those with a breakdown of their own
 
 
 def diversity_report(
     rows: list[dict[str, str]],
-    characteristics: list[tuple[str, str]],
-    opportunity_header: str,
+    characteristics: list[Characteristic],
+    opportunity: Characteristic,
     threshold: int = 5,
 ) -> Report:
     if threshold < 1:
         raise ValueError("threshold must be at least 1")
-    by_opportunity: dict[str, list[dict[str, str]]] = {}
-    for row in rows:
-        by_opportunity.setdefault(_answer(row, opportunity_header), []).append(row)
-    opportunities = sorted(by_opportunity, key=_order)
-    parts = [ALL, *opportunities]
-    values = {header: sorted({_answer(r, header) for r in rows}, key=_order) for header, _ in characteristics}
+    answers = {c.header: _values(c, rows) for c in (opportunity, *characteristics)}
+    groups = answers[opportunity.header]  # every answer to the opportunity question is a group
+    members = {g: [r for r in rows if _answer(r, opportunity.header) == g] for g in groups}
 
-    # Every number in the report, keyed ("total", part) or ("count", part, header, value).
-    counts: dict[tuple, int] = {}
-    for part in parts:
-        members = rows if part is ALL else by_opportunity[part]
-        counts[("total", part)] = len(members)
-        for header, _ in characteristics:
-            tally = Counter(_answer(r, header) for r in members)
-            for value in values[header]:
-                counts[("count", part, header, value)] = tally[value]
+    # Every number a report could hold, keyed ("total", group) or ("count", group, header, value).
+    counts: dict[tuple, int] = {("total", ALL): len(rows)}
+    for group in (ALL, *groups):
+        people = rows if group is ALL else members[group]
+        counts[("total", group)] = len(people)
+        for c in characteristics:
+            tally = Counter(_answer(r, c.header) for r in people)
+            for value in answers[c.header]:
+                counts[("count", group, c.header, value)] = tally[value]
 
-    # Sums a reader could subtract from: (a total, the counts that add up to it).
-    sums = [(("total", ALL), [("total", o) for o in opportunities])]
-    for part in parts:
-        for header, _ in characteristics:
-            sums.append((("total", part), [("count", part, header, v) for v in values[header]]))
-    for header, _ in characteristics:
-        for value in values[header]:
-            sums.append((("count", ALL, header, value), [("count", o, header, value) for o in opportunities]))
+    # Sums a reader could subtract from: (a total, the numbers that add up to it).
+    sums = [(("total", ALL), [("total", g) for g in groups])]
+    for group in (ALL, *groups):
+        for c in characteristics:
+            sums.append((("total", group), [("count", group, c.header, v) for v in answers[c.header]]))
+    for c in characteristics:
+        for value in answers[c.header]:
+            sums.append((("count", ALL, c.header, value), [("count", g, c.header, value) for g in groups]))
 
-    # A sum with exactly one hidden number in it (the total or one of its counts) gives that number
-    # away: hide one more, the smallest count above zero (a zero, or the total, only if nothing else
-    # is left; "fewer than 5" is true of zero too). Repeat until no sum gives anything away. Sums
-    # can still be combined to pin a small count down; if they do, hide a count near it and repeat.
+    # What is printed: the number of responses; with enough of them, the responses by opportunity and
+    # the breakdown of all responses; and the breakdown of each opportunity with enough responses.
+    broken_down = [ALL] if len(rows) >= threshold else []
+    if broken_down:
+        broken_down += [g for g in groups if g not in (PREFER_NOT_TO_SAY, NOT_ANSWERED) and len(members[g]) >= threshold]
+    printed = {("total", ALL)} | ({("total", g) for g in groups} if broken_down else set())
+    printed |= {key for key in counts if key[0] == "count" and key[1] in broken_down}
+    for group in broken_down:
+        printed.add(("total", group))
+
+    hidden = {key for key in counts if key not in printed or 0 < counts[key] < threshold}
     small = {key for key, n in counts.items() if 0 < n < threshold}
-    hidden = set(small)
-    smallest = lambda keys: min(keys, key=lambda k: (counts[k] == 0, counts[k]))  # noqa: E731
-    while True:
-        changed = True
-        while changed:
-            changed = False
-            for total, members in sums:
-                if members and sum(k in hidden for k in (total, *members)) == 1:
-                    shown = [m for m in members if m not in hidden]
-                    hidden.add(smallest(shown) if shown else total)
-                    changed = True
-        exposed = sorted(small & _worked_out(hidden, sums), key=repr)
-        if not exposed:
-            break
-        near = [k for total, members in sums if exposed[0] in (total, *members) for k in (total, *members)]
-        candidates = [k for k in near if k not in hidden] or [k for k in counts if k not in hidden]
-        if not candidates:  # cannot happen: with nothing shown, nothing can be worked out
-            break
-        hidden.add(smallest(candidates))
+    _hide_what_gives_small_counts_away(counts, sums, printed, hidden, small)
+
+    # A zero beside anything hidden is hidden too.
+    tables = [sums[0]] + [(total, m) for total, m in sums[1:] if total[0] == "total"]
+    for total, numbers in tables:
+        if any(k in hidden for k in (total, *numbers) if k in printed):
+            hidden |= {k for k in numbers if counts[k] == 0}
 
     def show(key) -> str:
-        return f"fewer than {threshold}" if key in hidden else str(counts[key])
+        return HIDDEN if key in hidden else str(counts[key])
 
-    def part_of(part) -> Part:
-        tables = tuple(
-            Table(label, tuple((v, show(("count", part, header, v))) for v in values[header]))
-            for header, label in characteristics
-        )
-        return Part("All responses" if part is ALL else part, show(("total", part)), tables)
+    def part_of(group) -> Part:
+        found = []
+        if group is ALL and broken_down:
+            found.append(Table(opportunity.label, tuple((g, show(("total", g))) for g in groups)))
+        if group in broken_down:
+            found += [Table(c.label, tuple((v, show(("count", group, c.header, v))) for v in answers[c.header]))
+                      for c in characteristics]
+        return Part("All responses" if group is ALL else group, show(("total", group)), tuple(found))
 
-    return Report(threshold, part_of(ALL), tuple(part_of(o) for o in opportunities))
+    return Report(threshold, part_of(ALL), tuple(part_of(g) for g in broken_down if g is not ALL))
 
 
-def _worked_out(hidden: set, sums: list) -> set:
-    """The hidden numbers that the sums, with the shown numbers filled in, fix exactly.
+def monitoring_report(spec: FormSpec, tab: TabLayout, rows: list[dict[str, str]], opportunity_key: str = "opportunity") -> Report:
+    """The report of the monitoring form's answers, as they stand in its tab (header -> answer)."""
+    questions = {}
+    for item in spec.items():
+        column = tab.column("answer", item.key) if item.is_question else None
+        if column is not None:
+            questions[item.key] = Characteristic(column.header, item.title, tuple(c.label for c in item.choices or ()))
+    opportunity = questions.pop(opportunity_key)
+    return diversity_report(rows, list(questions.values()), opportunity)
 
-    Each sum is an equation in the hidden numbers; reduce them (Gauss-Jordan) and a hidden number is
-    fixed when its pivot row holds nothing else.
+
+def _hide_what_gives_small_counts_away(counts: dict, sums: list, printed: set, hidden: set, small: set) -> None:
+    """Hide more printed numbers until no small count follows from the sums (hidden zeros taken as known)."""
+    def unknown(key) -> bool:
+        return key in hidden and counts[key] != 0
+
+    def smallest(keys):
+        shown = [k for k in keys if k in printed and k not in hidden and counts[k] != 0]
+        return min(shown, key=lambda k: (counts[k], repr(k))) if shown else None
+
+    while True:
+        changed = True
+        while changed:  # a sum with exactly one unknown in it gives that one away: hide one more
+            changed = False
+            for total, members in sums:
+                unknowns = [k for k in (total, *members) if unknown(k)]
+                if len(unknowns) == 1 and unknowns[0] in small:
+                    pick = smallest(members) or smallest([total])
+                    if pick is not None:
+                        hidden.add(pick)
+                        changed = True
+        # Sums can still be combined to pin a small count down; if they do, hide a number near it.
+        exposed = sorted(small & _worked_out({k for k in hidden if unknown(k)}, sums), key=repr)
+        if not exposed:
+            return
+        near = [k for total, members in sums if exposed[0] in (total, *members) for k in (total, *members)]
+        pick = smallest(near) or smallest(list(counts))
+        if pick is None:  # cannot happen: with nothing shown, nothing can be worked out
+            return
+        hidden.add(pick)
+
+
+def _worked_out(unknown: set, sums: list) -> set:
+    """The unknown numbers that the sums, with every other number filled in, fix exactly.
+
+    Each sum is an equation in the unknowns; reduce them (Gauss-Jordan) and an unknown is fixed when
+    its pivot row holds nothing else.
     """
-    pivots: dict = {}  # hidden key -> its row, with 1 for itself and 0 for every other pivot
+    pivots: dict = {}  # unknown key -> its row, with 1 for itself and 0 for every other pivot
     for total, members in sums:
-        row = {m: Fraction(1) for m in members if m in hidden}
-        if total in hidden:
+        row: dict = {}
+        for m in members:
+            if m in unknown:
+                row[m] = row.get(m, Fraction(0)) + 1
+        if total in unknown:
             row[total] = row.get(total, Fraction(0)) - 1
         for key, pivot_row in pivots.items():
             factor = row.get(key)
@@ -149,27 +210,55 @@ def _answer(row: dict[str, str], header: str) -> str:
     return (row.get(header) or "").strip() or NOT_ANSWERED
 
 
-def _order(value: str) -> tuple[int, str]:
-    """Answers in alphabetical order, with "Prefer not to say" and "Not answered" last."""
-    return ({PREFER_NOT_TO_SAY: 1, NOT_ANSWERED: 2}.get(value, 0), value.casefold())
+def _values(characteristic: Characteristic, rows: list[dict[str, str]]) -> list[str]:
+    """The form's choices in its order, then any other answer found (a choice since removed), then
+    "Not answered"; "Prefer not to say" comes last but one."""
+    offered = [c for c in characteristic.choices if c not in (PREFER_NOT_TO_SAY, NOT_ANSWERED)]
+    others = sorted({_answer(r, characteristic.header) for r in rows} - {*offered, PREFER_NOT_TO_SAY, NOT_ANSWERED}, key=str.casefold)
+    return [*offered, *others, PREFER_NOT_TO_SAY, NOT_ANSWERED]
 
 
 def format_report(report: Report) -> str:
     """Plain text tables for a terminal. The report holds counts only, never anyone's answers."""
+    t = report.threshold
     lines = [
         "Equal opportunities monitoring",
         "",
-        f"Counts from 1 to {report.threshold - 1} are shown as \"fewer than {report.threshold}\".",
-        "A few other counts are hidden the same way, so that the small ones cannot be worked out.",
+        f"A count shown as \"{HIDDEN}\" is from 0 to {t - 1}, or is hidden so that one from 1 to {t - 1}",
+        "cannot be worked out from the others. A group of fewer than "
+        f"{t} responses, and the answers",
+        "\"Prefer not to say\" and \"Not answered\" to the opportunity, get no breakdown of their own.",
     ]
-    if report.opportunities:
-        lines += ["", *_table("Responses by opportunity", [(p.title, p.total) for p in report.opportunities])]
     for part in (report.overall, *report.opportunities):
         heading = part.title if part is report.overall else f"Opportunity: {part.title}"
         lines += ["", f"== {heading}: {part.total} responses =="]
         for table in part.tables:
             lines += ["", *_table(table.label, list(table.rows))]
     return "\n".join(lines) + "\n"
+
+
+def counts_of_sheet(spec: FormSpec, tab: TabLayout, values: list[list[str]], new: list[dict[str, str]]) -> list[list[str]]:
+    """The counts tab for the monitoring answers as their tab holds them (`values`, its header first)
+    with the rows about to be written (`new`, header -> cell) in place of those they update."""
+    key = tab.column("tool", "response_id")
+    rows = {str(n): dict(zip(values[0], line)) for n, line in enumerate(values[1:]) if any(line)} if values else {}
+    by_id = {row.get(key.header, ""): n for n, row in rows.items()} if key else {}
+    for number, row in enumerate(new):
+        rows[by_id.get(row.get(key.header, "") if key else "", f"new {number}")] = row
+    return counts_tab(monitoring_report(spec, tab, list(rows.values())))
+
+
+def counts_tab(report: Report) -> list[list[str]]:
+    """The report as rows for a spreadsheet tab: (responses, question, answer, count)."""
+    out = [list(COUNTS_HEADER)]
+    for part in (report.overall, *report.opportunities):
+        out.append([part.title, "Number of responses", "", part.total])
+        for table in part.tables:
+            out += [[part.title, table.label, value, count] for value, count in table.rows]
+    return out
+
+
+COUNTS_HEADER = ("Responses", "Question", "Answer", "Count")
 
 
 def _table(label: str, rows: list[tuple[str, str]]) -> list[str]:

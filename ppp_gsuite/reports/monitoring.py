@@ -6,9 +6,8 @@ from ..google.drive_api import DriveApi
 from ..google.sheets_api import SheetsApi
 from ..specs.load import MONITORING
 from ..sync.destinations import MONITORING as MONITORING_SHEET
-from .diversity import diversity_report, format_report
-
-OPPORTUNITY_KEY = "opportunity"
+from ..sync.destinations import destinations
+from .diversity import format_report, monitoring_report
 
 
 def read_monitoring(loaded, drive: DriveApi, sheets: SheetsApi) -> str:
@@ -18,10 +17,7 @@ def read_monitoring(loaded, drive: DriveApi, sheets: SheetsApi) -> str:
     found = [f for f in drive.find("spreadsheet") if f.get("appProperties", {}).get("target") == MONITORING_SHEET]
     if target is None or not found:
         raise PppError("there is no monitoring spreadsheet yet: run ppp-gsuite deploy-forms, then ppp-gsuite sync")
-    layout = next(l for l in loaded.layouts.values() if l.form == MONITORING)
-    values = sheets.read_tabs(found[0]["id"], [layout.tab])[layout.tab][1]
+    tab = destinations(loaded.workspace.config, loaded.targets, loaded.layouts)[MONITORING_SHEET].tab(MONITORING)
+    values = sheets.read_tabs(found[0]["id"], [tab.tab])[tab.tab][1]
     rows = [dict(zip(values[0], line)) for line in values[1:]] if values else []
-    questions = [item for item in target.spec.items() if item.is_question]
-    opportunity = next(item.title for item in questions if item.key == OPPORTUNITY_KEY)
-    characteristics = [(item.title, item.title) for item in questions if item.key != OPPORTUNITY_KEY]
-    return format_report(diversity_report(rows, characteristics, opportunity))
+    return format_report(monitoring_report(target.spec, tab, rows))

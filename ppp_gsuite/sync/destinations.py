@@ -5,6 +5,7 @@ import hashlib
 from dataclasses import dataclass
 
 from ..config import Config
+from ..reports.diversity import COUNTS_HEADER
 from ..sheets.layout import Layout, SheetColumn, TabLayout, resolve
 from ..specs.load import EOI, FormTarget
 
@@ -48,8 +49,12 @@ ENGAGEMENT_TAB = TabLayout("engagement", "", "Partners", (
     SheetColumn("tool", "appointed", "Date appointed", 120),
     SheetColumn("tool", "response_id", "Row key", 110),
 ))
+MONITORING_COUNTS_TAB = TabLayout("monitoring_counts", "", "Equal opportunities counts", tuple(
+    SheetColumn("tool", header.lower(), header, width) for header, width in zip(COUNTS_HEADER, (200, 320, 260, 90))
+))
 ENGAGEMENT = "engagement"
-MONITORING = "monitoring"  # anonymous answers: the engagement team alone, never a lead
+MONITORING = "monitoring"  # anonymous answers row by row: the tool's own account alone
+MONITORING_COUNTS = "monitoring_counts"  # their counts, small numbers hidden: the engagement team
 UNMATCHED_PREFIX = "Unmatched "
 
 
@@ -101,8 +106,14 @@ def destinations(config: Config, targets: list[FormTarget], layouts: dict[str, L
     admin_tabs = [SYNC_STATE, EMAIL_LOG, CONSENT_LOG, TOMBSTONES] + [resolve(n, l, specs[l.form]) for n, l in layouts.items() if l.spreadsheet == ADMIN]
     monitoring_tabs = tuple(resolve(n, l, specs[l.form]) for n, l in layouts.items() if l.spreadsheet == MONITORING)
     if monitoring_tabs:
+        # The answers row by row: nobody but the tool's own account opens them (the form promises
+        # totals only). The engagement team gets the counts, small numbers hidden, in a spreadsheet
+        # of their own.
         found[MONITORING] = Destination(
-            MONITORING, f"Patient and Public Partners: equal opportunities monitoring ({org})", monitoring_tabs,
+            MONITORING, f"Patient and Public Partners: equal opportunities answers ({org})", monitoring_tabs, (),
+        )
+        found[MONITORING_COUNTS] = Destination(
+            MONITORING_COUNTS, f"Patient and Public Partners: equal opportunities counts ({org})", (MONITORING_COUNTS_TAB,),
             tuple(person.email for person in config.engagement_team), "reader",
         )
     for name, layout in layouts.items():

@@ -19,12 +19,14 @@ from ..errors import PppError
 from ..google.drive_api import DriveApi
 from ..google.forms_api import FormsApi
 from ..google.sheets_api import SheetsApi
+from ..reports.diversity import counts_of_sheet
 from ..sheets.layout import TabLayout
 from ..specs.load import EOI, FormTarget
 from ..specs.load import MONITORING as MONITORING_FORM
 from .consent import SHARE, Member, consent_rows, latest, may_share, row_key
 from .destinations import (ADMIN, CONSENT_LOG, ENGAGEMENT, EXPENSES, MONITORING, SYNC_STATE, TOMBSTONES, Destination,
                            opportunity_target, unmatched_tab)
+from .destinations import MONITORING_COUNTS, MONITORING_COUNTS_TAB
 from .email_step import email_step, note_rows, notify_engagement_team
 from .emails import noted, tab_records
 from .expenses import add_money
@@ -228,15 +230,18 @@ class Sync:
         del admin
 
     def _write_monitoring(self, listed, versions) -> None:
-        """Anonymous answers, to the spreadsheet only the engagement team can read."""
+        """Anonymous answers, to the spreadsheet only the tool opens; their counts, to the engagement team's."""
         run = self.runs.get(MONITORING)
-        responses = listed.get(MONITORING_FORM, [])
-        if run is None or not responses:
+        if run is None:
             return
         target, tab = self.targets[MONITORING_FORM], run.dest.tabs[0]
-        run.rows[tab.tab].extend(
-            build_row(tab, MONITORING_FORM, target.spec, r, versions.get(MONITORING_FORM, "")) for r in responses
-        )
+        rows = [build_row(tab, MONITORING_FORM, target.spec, r, versions.get(MONITORING_FORM, ""))
+                for r in listed.get(MONITORING_FORM, [])]
+        run.rows[tab.tab].extend(rows)
+        counts = self.runs[MONITORING_COUNTS]
+        if not run.broken and not counts.broken:
+            counts.replace[MONITORING_COUNTS_TAB.tab] = counts_of_sheet(
+                target.spec, tab, run.values.get(tab.tab, []), [row.cells for row in rows])
 
     def _home(self, form: str, partner: Partner | None) -> tuple[SheetRun, TabLayout | None]:
         """Where a joined response is written: its partner's spreadsheet, or the admin one if unmatched."""

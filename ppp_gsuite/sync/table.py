@@ -36,10 +36,10 @@ def _runs(columns: list[int]) -> list[list[int]]:
 def existing_rows(layout: TabLayout, values: list[list[str]]) -> dict[str, int]:
     """response id -> sheet row number (1-based), from the tab as read."""
     headers = values[0] if values else []
-    id_header = layout.column("tool", "response_id").header
-    if id_header not in headers:
+    key = layout.column("tool", "response_id")  # a tab the tool rewrites whole (counts) has none
+    if key is None or key.header not in headers:
         return {}
-    column = headers.index(id_header)
+    column = headers.index(key.header)
     return {row[column]: number for number, row in enumerate(values[1:], start=2) if len(row) > column and row[column]}
 
 
