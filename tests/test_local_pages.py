@@ -84,8 +84,9 @@ def test_sheet_page_marks_tool_columns_scrolls_and_hides_save_without_rows(local
     assert status == 200
     assert "are filled by the tool: they are read-only here" in text
     assert "You can change: Status, Notes." in text
-    assert re.search(r'<th scope="col" class="tool">Reference<span class="visually-hidden"> \(filled by the tool\)', text)
-    assert '<th scope="col" class="lead">Status' in text
+    assert re.search(r'<th scope="col" class="tool"><span class="head" title="Reference">Reference</span>'
+                     r'<span class="visually-hidden"> \(filled by the tool\)', text)
+    assert '<th scope="col" class="lead"><span class="head" title="Status">Status' in text
     assert '<div class="scroll" role="region"' in text and "overflow-x: auto" in text
     assert "Save changes" in text
 
@@ -131,3 +132,18 @@ def test_serve_forever_on_a_port_in_use_raises_port_in_use(tmp_path):
     assert str(raised.value).startswith(f"port {port} is in use, probably by a local workspace that is already "
                                         f"running: keep using it (set PPP_GSUITE_LOCAL_URL=http://127.0.0.1:{port})")
     assert str(raised.value).endswith("or choose another port with --port N")
+
+
+def test_sheet_page_has_each_columns_width_as_sheets_stores_it_and_a_save_button_per_tab(local, gc):  # noqa: F811
+    spreadsheet = _lead_sheet(gc)
+    second = spreadsheet.add_worksheet("Second round", rows=10, cols=3)
+    second.update([["Name", "Notes"], ["Ann", ""]], "A1")
+    spreadsheet.batch_update({"requests": [{"updateDimensionProperties": {
+        "range": {"sheetId": 0, "dimension": "COLUMNS", "startIndex": 1, "endIndex": 3},
+        "properties": {"pixelSize": 240}, "fields": "pixelSize"}}]})
+    status, text = local.request("GET", f"/spreadsheets/d/{spreadsheet.id}/edit")
+    assert status == 200
+    first_tab = text[text.index('id="sheet-0"'):text.index(f'id="sheet-{second.id}"')]
+    assert re.findall(r'<col style="width: (\d+)px">', first_tab) == ["100", "240", "240", "100"]  # 100: Sheets' default
+    assert first_tab.count("<button") == 1 and "Save changes to Sheet1" in first_tab
+    assert text.count("<button") == 2 and "Save changes to Second round" in text
