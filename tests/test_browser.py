@@ -159,16 +159,11 @@ def test_applicant_fills_in_the_expression_of_interest_and_skip_logic_follows(en
 def test_a_line_break_typed_in_a_paragraph_is_stored_as_a_newline(env, page):
     page.goto(responder_uri(env, "eoi-heart-board"))
     page.get_by_role("button", name="Next").click()
-    type_into(page, "Your full name", "Robin Applicant")
-    type_into(page, "Your email address", "robin@example.org")
-    choose(page, "Do you have business interests in health care?", "Yes")
-    page.get_by_role("button", name="Next").click()
+    answer_about_you(page, "Yes")
     type_into(page, "Please describe them", "A pharmacy.\nA care home.")
     page.get_by_role("button", name="Next").click()
     page.get_by_role("button", name="Next").click()
-    choose(page, "I have read the privacy notice", "I agree")
-    page.get_by_role("button", name="Submit").click()
-    expect(page.get_by_text("Your response has been recorded.")).to_be_visible()
+    agree_and_submit(page)
     [answers] = answers_of(env, "eoi-heart-board")
     assert answers[question_id(EOI, "interests_details")] == ["A pharmacy.\nA care home."]
 
@@ -276,6 +271,21 @@ def to_about_you(env, page: Page, form_key: str = "eoi-heart-board") -> None:
     expect(page.get_by_role("heading", name="About you")).to_be_visible()
 
 
+def answer_about_you(page: Page, interests: str, name: str = "Robin Applicant",
+                     email: str = "robin@example.org") -> None:
+    type_into(page, "Your full name", name)
+    type_into(page, "Your email address", email)
+    choose(page, "Do you have business interests in health care?", interests)
+    page.get_by_role("button", name="Next").click()
+
+
+def agree_and_submit(page: Page) -> None:
+    """On the consent page: agree to the privacy notice and submit."""
+    choose(page, "I have read the privacy notice", "I agree")
+    page.get_by_role("button", name="Submit").click()
+    expect(page.get_by_text("Your response has been recorded.")).to_be_visible()
+
+
 def test_form_pages_have_no_accessibility_violations(env, page):
     page.goto(responder_uri(env, "eoi-heart-board"))
     assert_accessible(page)
@@ -284,16 +294,11 @@ def test_form_pages_have_no_accessibility_violations(env, page):
     page.get_by_role("button", name="Next").click()
     expect(page.get_by_role("alert")).to_be_visible()
     assert_accessible(page)  # the error summary and the errors beside the fields
-    type_into(page, "Your full name", "Robin Applicant")
-    type_into(page, "Your email address", "robin@example.org")
-    choose(page, "Do you have business interests in health care?", "No")
-    page.get_by_role("button", name="Next").click()
+    answer_about_you(page, "No")
     page.get_by_role("button", name="Next").click()
     expect(page.get_by_role("heading", name="Consent")).to_be_visible()
     assert_accessible(page)  # radio questions, one optional (with its Clear selection)
-    choose(page, "I have read the privacy notice", "I agree")
-    page.get_by_role("button", name="Submit").click()
-    expect(page.get_by_text("Your response has been recorded.")).to_be_visible()
+    agree_and_submit(page)
     assert_accessible(page)
 
 
@@ -364,3 +369,71 @@ def test_each_tab_has_its_own_save_button(env, page):
     tab_bottom = tab.bounding_box()["y"] + tab.bounding_box()["height"]
     assert 0 <= save.bounding_box()["y"] - tab_bottom <= 60
 
+
+# Form pages: autofill, keyboard order, focus, clearing a choice, what Google accepts
+
+def test_name_and_email_fields_say_what_they_hold_for_autofill(env, page):
+    to_about_you(env, page)
+    expect(page.get_by_label("Your full name")).to_have_attribute("autocomplete", "name")
+    email = page.get_by_label("Your email address")
+    expect(email).to_have_attribute("autocomplete", "email")
+    expect(email).to_have_attribute("inputmode", "email")
+
+
+def test_an_email_address_google_would_take_is_taken(env, page):
+    """A short-answer question has no response validation (the Forms API cannot set one:
+    https://developers.google.com/forms/api/reference/rest/v1/forms#textquestion), so Google takes
+    whatever is typed; the page must not refuse it either."""
+    to_about_you(env, page)
+    answer_about_you(page, "No", name="Carol Applicant", email="carol at example dot com")
+    expect(page.get_by_role("heading", name="Questions about this role")).to_be_visible()
+    page.get_by_role("button", name="Next").click()
+    agree_and_submit(page)
+    [answers] = answers_of(env, "eoi-heart-board")
+    assert answers[question_id(EOI, "email")] == ["carol at example dot com"]
+
+
+def test_back_comes_before_next_in_the_tab_order_and_enter_still_goes_on(env, page):
+    to_about_you(env, page)
+    page.get_by_role("button", name="Back").focus()
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("button", name="Next")).to_be_focused()
+    type_into(page, "Your email address", "robin@example.org")
+    choose(page, "Do you have business interests in health care?", "No")
+    type_into(page, "Your full name", "Robin Applicant")
+    page.keyboard.press("Enter")  # implicit submission is Next, not Back
+    expect(page.get_by_role("heading", name="Questions about this role")).to_be_visible()
+
+
+def test_focus_moves_to_the_error_summary(env, page):
+    to_about_you(env, page)
+    page.get_by_role("button", name="Next").click()
+    expect(page.get_by_role("alert")).to_be_focused()
+
+
+def test_an_optional_choice_can_be_cleared(env, page):
+    """Google Forms offers "Clear selection" on an optional multiple-choice question
+    (https://support.google.com/docs/answer/7322334)."""
+    to_about_you(env, page)
+    answer_about_you(page, "No")
+    page.get_by_role("button", name="Next").click()
+    choose(page, "I have read the privacy notice", "I agree")
+    choose(page, "May we tell you about future opportunities?", "Yes")
+    required = page.get_by_role("group", name="I have read the privacy notice")
+    expect(required.get_by_role("button", name="Clear selection")).to_have_count(0)  # a required answer stays
+    future = page.get_by_role("group", name="May we tell you about future opportunities?")
+    future.get_by_role("button", name="Clear selection").click()
+    expect(future.get_by_role("radio", checked=True)).to_have_count(0)
+    expect(required.get_by_label("I agree")).to_be_checked()
+    page.get_by_role("button", name="Submit").click()
+    expect(page.get_by_text("Your response has been recorded.")).to_be_visible()
+    [answers] = answers_of(env, "eoi-heart-board")
+    assert question_id(EOI, "consent_future") not in answers
+    assert answers[question_id(EOI, "privacy_agreement")] == ["I agree"]
+
+
+def test_a_paragraph_answer_is_typed_in_the_body_font(env, page):
+    to_about_you(env, page)
+    answer_about_you(page, "Yes")
+    body_font = page.evaluate("getComputedStyle(document.body).fontFamily")
+    assert page.get_by_label("Please describe them").evaluate("e => getComputedStyle(e).fontFamily") == body_font
