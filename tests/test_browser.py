@@ -412,8 +412,8 @@ def test_focus_moves_to_the_error_summary(env, page):
 
 
 def test_an_optional_choice_can_be_cleared(env, page):
-    """Google Forms offers "Clear selection" on an optional multiple-choice question
-    (https://support.google.com/docs/answer/7322334)."""
+    """Google's responder page shows "Clear selection" under an answered optional multiple-choice
+    question (seen in a live form's viewform page; no help page documents it on its own)."""
     to_about_you(env, page)
     answer_about_you(page, "No")
     page.get_by_role("button", name="Next").click()

@@ -188,8 +188,8 @@ def test_text_questions_say_what_they_hold_for_autofill_and_the_phone_keyboard(l
 
 
 def test_clear_selection_removes_an_optional_choice_and_keeps_the_other_answers(local, eoi):  # noqa: F811
-    """Google Forms offers "Clear selection" on an optional multiple-choice question
-    (https://support.google.com/docs/answer/7322334)."""
+    """Google's responder page shows "Clear selection" under an answered optional multiple-choice
+    question (seen in a live form's viewform page; no help page documents it on its own)."""
     status, text = post(local, eoi, {**FIRST_PAGE, entry(CONTACT): "Email", "pageHistory": "0",
                                      "clearSelection": CONTACT})
     assert status == 200 and "There is a problem" not in text  # the same page, not a submission
