@@ -50,4 +50,15 @@ def _published_forms(ws) -> list[dict]:
     return shown
 
 
-ROUTES = [Route("GET", "/", show)]
+# A plain green square, so a browser's request for /favicon.ico finds an icon rather than an API error.
+FAVICON = ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16">'
+           '<rect width="16" height="16" rx="3" fill="#00703c"/></svg>')
+
+
+def favicon(ws, request: Request) -> Response:
+    response = Response(FAVICON, mimetype="image/svg+xml")
+    response.headers["Cache-Control"] = "max-age=86400"
+    return response
+
+
+ROUTES = [Route("GET", "/", show), Route("GET", "/favicon.ico", favicon)]

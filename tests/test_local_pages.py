@@ -9,8 +9,8 @@ import urllib.error
 import urllib.request
 
 import pytest
-from test_local_forms import (CONSENT, DECLARE, FIRST_PAGE, NAME, entry, eoi, make_form, post,  # noqa: F401
-                              publish, question)
+from test_local_forms import (CONSENT, CONTACT, DECLARE, FIRST_PAGE, NAME, entry, eoi, input_value,  # noqa: F401
+                              make_form, post, publish, question, radio)
 from test_local_gmail import SEND, raw_message
 from test_local_sheets import _lead_sheet, gc  # noqa: F401
 
@@ -84,8 +84,9 @@ def test_sheet_page_marks_tool_columns_scrolls_and_hides_save_without_rows(local
     assert status == 200
     assert "are filled by the tool: they are read-only here" in text
     assert "You can change: Status, Notes." in text
-    assert re.search(r'<th scope="col" class="tool">Reference<span class="visually-hidden"> \(filled by the tool\)', text)
-    assert '<th scope="col" class="lead">Status' in text
+    assert re.search(r'<th scope="col" class="tool"><span class="head" title="Reference">Reference</span>'
+                     r'<span class="visually-hidden"> \(filled by the tool\)', text)
+    assert '<th scope="col" class="lead"><span class="head" title="Status">Status' in text
     assert '<div class="scroll" role="region"' in text and "overflow-x: auto" in text
     assert "Save changes" in text
 
@@ -131,3 +132,69 @@ def test_serve_forever_on_a_port_in_use_raises_port_in_use(tmp_path):
     assert str(raised.value).startswith(f"port {port} is in use, probably by a local workspace that is already "
                                         f"running: keep using it (set PPP_GSUITE_LOCAL_URL=http://127.0.0.1:{port})")
     assert str(raised.value).endswith("or choose another port with --port N")
+
+
+def test_sheet_page_has_each_columns_width_as_sheets_stores_it_and_a_save_button_per_tab(local, gc):  # noqa: F811
+    spreadsheet = _lead_sheet(gc)
+    second = spreadsheet.add_worksheet("Second round", rows=10, cols=3)
+    second.update([["Name", "Notes"], ["Ann", ""]], "A1")
+    spreadsheet.batch_update({"requests": [{"updateDimensionProperties": {
+        "range": {"sheetId": 0, "dimension": "COLUMNS", "startIndex": 1, "endIndex": 3},
+        "properties": {"pixelSize": 240}, "fields": "pixelSize"}}]})
+    status, text = local.request("GET", f"/spreadsheets/d/{spreadsheet.id}/edit")
+    assert status == 200
+    first_tab = text[text.index('id="sheet-0"'):text.index(f'id="sheet-{second.id}"')]
+    assert re.findall(r'<col style="width: (\d+)px">', first_tab) == ["100", "240", "240", "100"]  # 100: Sheets' default
+    assert first_tab.count("<button") == 1 and "Save changes to Sheet1" in first_tab
+    assert text.count("<button") == 2 and "Save changes to Second round" in text
+
+
+def test_favicon_is_served(local):
+    with urllib.request.urlopen(local.url + "/favicon.ico") as response:
+        assert response.status == 200
+        assert response.headers["Content-Type"].startswith("image/")
+        assert response.read()
+
+
+def test_a_get_on_form_response_shows_the_form_not_an_api_error(local, eoi):  # noqa: F811
+    status, text = local.request("GET", f"/forms/d/e/{eoi}/formResponse")
+    assert status == 200 and text.lstrip().startswith("<!doctype html>")
+    assert "<h1>Expression of interest: Urgent Care Board</h1>" in text
+
+
+def test_text_questions_say_what_they_hold_for_autofill_and_the_phone_keyboard(local, forms_api, drive_api):
+    items = [question("a1000021", "Your full name", "textQuestion"),
+             question("a1000022", "Your email address", "textQuestion"),
+             question("a1000023", "Your phone number", "textQuestion"),
+             question("a1000024", "Your postcode, or the area where you live", "textQuestion"),
+             question("a1000025", "Your postal address", "textQuestion", paragraph=True),
+             question("a1000026", "Name of your carer", "textQuestion"),
+             radio("a1000027", "May other members of your group see your email address?", [{"value": "Yes"}])]
+    form_id = make_form(forms_api, items)
+    publish(forms_api, drive_api, form_id)
+    status, text = local.request("GET", f"/forms/d/e/{form_id}/viewform")
+    assert status == 200
+
+    def field(qid):
+        return re.search(rf'<(input|textarea)[^>]*id="q-{qid}[-"][^>]*>', text).group(0)
+
+    assert 'autocomplete="name"' in field("a1000021")
+    assert 'autocomplete="email"' in field("a1000022") and 'inputmode="email"' in field("a1000022")
+    assert 'type="text"' in field("a1000022")  # not type=email: Google takes any text here
+    assert 'type="tel"' in field("a1000023") and 'autocomplete="tel"' in field("a1000023")
+    assert 'autocomplete="postal-code"' in field("a1000024")
+    assert field("a1000025").startswith("<textarea") and 'autocomplete="street-address"' in field("a1000025")
+    assert "autocomplete" not in field("a1000026") and "autocomplete" not in field("a1000027")
+
+
+def test_clear_selection_removes_an_optional_choice_and_keeps_the_other_answers(local, eoi):  # noqa: F811
+    """Google's responder page shows "Clear selection" under an answered optional multiple-choice
+    question (seen in a live form's viewform page; no help page documents it on its own)."""
+    status, text = post(local, eoi, {**FIRST_PAGE, entry(CONTACT): "Email", "pageHistory": "0",
+                                     "clearSelection": CONTACT})
+    assert status == 200 and "There is a problem" not in text  # the same page, not a submission
+    assert f'name="{entry(CONTACT)}" value="Email"' in text
+    assert f'name="{entry(CONTACT)}" value="Email" checked' not in text
+    assert input_value(text, NAME) == FIRST_PAGE[entry(NAME)]
+    assert f'name="clearSelection" value="{CONTACT}"' in text
+    assert f'name="clearSelection" value="{DECLARE}"' not in text  # a required answer cannot be cleared

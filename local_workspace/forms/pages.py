@@ -13,12 +13,13 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Request, Response
 
 from ..errors import NotFound
-from . import responder
+from . import autofill, responder
 from .responder import END
 
 _templates = Environment(loader=FileSystemLoader(Path(__file__).parent), autoescape=True,
                          trim_blocks=True, lstrip_blocks=True)
 EMAIL_FIELD = "emailAddress"
+CLEAR_FIELD = "clearSelection"  # the question whose "Clear selection" button was pressed
 
 
 def viewform(ws, request: Request, form_id: str) -> Response:
@@ -28,6 +29,12 @@ def viewform(ws, request: Request, form_id: str) -> Response:
     answers = responder.read_answers(form, request.args)
     email = request.args.get(EMAIL_FIELD, "")
     return _form_page(form, [0], answers, {}, email)
+
+
+def form_response_get(ws, request: Request, form_id: str) -> Response:
+    """A GET on formResponse (a reloaded or bookmarked thank-you page) shows the form's first page
+    rather than an API error: answers come only from the form's own POST."""
+    return viewform(ws, request, form_id)
 
 
 def form_response(ws, request: Request, form_id: str) -> Response:
@@ -44,6 +51,9 @@ def form_response(ws, request: Request, form_id: str) -> Response:
 
     if action == "back":
         return _form_page(form, history[:-1] or [0], answers, {}, email)
+    if posted.get(CLEAR_FIELD):  # "Clear selection" on an optional choice: the same page, without that answer
+        answers.pop(posted[CLEAR_FIELD], None)
+        return _form_page(form, history, answers, {}, email)
 
     errors = {} if current == END else responder.validate(all_sections[current].items, answers)
     if current == 0:
@@ -147,6 +157,7 @@ def _form_page(form: dict, history: list[int], answers: dict, errors: dict, emai
         history=",".join(str(i) for i in history),
         can_go_back=len(history) > 1,
         is_last=is_last,
+        clear_field=CLEAR_FIELD,
         entry_name=responder.entry_name,
         required_message=responder.REQUIRED,
     )
@@ -215,9 +226,9 @@ def _question(item: dict, question: dict, answers: dict, errors: dict, columns: 
     elif question.get("timeQuestion") is not None:
         view["kind"] = "time"
     elif (question.get("textQuestion") or {}).get("paragraph"):
-        view["kind"] = "paragraph"
+        view.update(kind="paragraph", autofill=autofill.purpose(view["title"]))
     else:
-        view["kind"] = "short_text"
+        view.update(kind="short_text", autofill=autofill.purpose(view["title"]))
     return view
 
 

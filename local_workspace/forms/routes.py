@@ -12,4 +12,5 @@ ROUTES = [
           "forms.forms.responses.get"),
     Route("GET", "/forms/d/e/<id:form_id>/viewform", pages.viewform),
     Route("POST", "/forms/d/e/<id:form_id>/formResponse", pages.form_response),
+    Route("GET", "/forms/d/e/<id:form_id>/formResponse", pages.form_response_get),
 ]

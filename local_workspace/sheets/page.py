@@ -1,4 +1,5 @@
-"""The lead's page: each sheet as an HTML table; the editable cells form one plain HTML form.
+"""The lead's page: each sheet as an HTML table in its column widths; each tab's editable cells are
+one plain HTML form with its own Save button.
 
 Cells under a ONE_OF_LIST validation are a <select>, cells in a protected range (or under a
 protected header) are read-only text, the rest text inputs. A POST writes only the cells whose
@@ -29,10 +30,24 @@ def show(ws, request: Request, spreadsheet_id: str, message: str = "", status: i
         message = f"Saved {saved} cell{'' if saved == '1' else 's'}."
     for sheet in book["sheets"]:
         sheet["lead_titles"] = [t for c, t in enumerate(sheet["header"]) if t and c not in sheet["tool_columns"]]
-    can_save = any(cell["kind"] != "text" for sheet in book["sheets"] for row in sheet["rows"] for cell in row)
-    html = _templates.get_template("spreadsheet.html").render(book=book, message=message, error=status >= 400,
-                                                              can_save=can_save)
+        sheet["can_save"] = any(cell["kind"] != "text" for row in sheet["rows"] for cell in row)
+        for row in sheet["rows"]:
+            for cell in row:
+                cell["clipped"] = _may_be_clipped(cell["value"], sheet["widths"][cell["col"]])
+    html = _templates.get_template("spreadsheet.html").render(book=book, message=message, error=status >= 400)
     return Response(html, status=status, mimetype="text/html")
+
+
+SHOWN_LINES = 7  # a cell shows this many lines (the .cell max-height), then scrolls within itself
+NARROWEST_CHARACTER = 6  # pixels: an overestimate of the lines a text wraps to
+
+
+def _may_be_clipped(text: str, width: int) -> bool:
+    """Whether a cell's text may need more lines than the cell shows: then the cell scrolls and must be
+    reachable by keyboard (tabindex). Errs towards yes, which costs only a tab stop."""
+    per_line = max(1, (width - 12) // NARROWEST_CHARACTER)
+    lines = sum(max(1, -(-len(line) // per_line)) for line in text.split("\n"))
+    return lines > SHOWN_LINES // 2
 
 
 def save(ws, request: Request, spreadsheet_id: str) -> Response:
@@ -47,7 +62,9 @@ def save(ws, request: Request, spreadsheet_id: str) -> Response:
         return _not_found()
     except LocalApiError as error:
         return show(ws, request, spreadsheet_id, message=error.message, status=error.code)
-    return Response(status=303, headers={"Location": f"{request.path}?saved={written}"})
+    tab = request.form.get("sheet", "")
+    anchor = f"#sheet-{tab}" if tab.isdigit() else ""
+    return Response(status=303, headers={"Location": f"{request.path}?saved={written}{anchor}"})
 
 
 def _cell_of(name: str) -> tuple[int, int, int] | None:

@@ -485,7 +485,29 @@ def _page_sheet(sheet: dict, grid: list[list]) -> dict:
             "header": [cells.formatted(header[c] if c < len(header) else None) for c in range(width)],
             "tool_columns": [c for c in range(width)
                              if updates.protected_at(sheet, 0, c) or updates.protected_at(sheet, 1, c)],
+            "widths": _column_widths(sheet, width),
             "rows": [[_page_cell(sheet, grid, r, c) for c in range(width)] for r in range(1, height)]}
+
+
+DEFAULT_COLUMN_WIDTH = 100  # pixels: a new Sheets column's width until pixelSize is set
+
+
+def _column_widths(sheet: dict, count: int) -> list[int]:
+    """Each column's width in pixels, as set by updateDimensionProperties with pixelSize (the last set wins)
+    https://developers.google.com/sheets/api/reference/rest/v4/spreadsheets/sheets#DimensionProperties"""
+    widths = [DEFAULT_COLUMN_WIDTH] * count
+    for entry in sheet.get("dimensionProperties", []):
+        size = entry["properties"].get("pixelSize")
+        if entry["dimension"] != "COLUMNS" or size is None or not _sets_pixel_size(entry["fields"]):
+            continue
+        start, end = entry["range"].get("startColumnIndex", 0), entry["range"].get("endColumnIndex", count)
+        for column in range(start, min(end, count)):
+            widths[column] = int(size)
+    return widths
+
+
+def _sets_pixel_size(fields: str) -> bool:
+    return fields.strip() == "*" or "pixelSize" in (part.strip() for part in fields.split(","))
 
 
 def _page_cell(sheet: dict, grid: list[list], row: int, col: int) -> dict:
