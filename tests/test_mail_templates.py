@@ -199,3 +199,12 @@ def test_dates_and_money_read_naturally():
     assert long_date("next week") == "next week"
     assert money("12.6") == "£12.60" and money(1234) == "£1,234.00" and money("£3.5") == "£3.50"
     assert money("see receipts") == "see receipts"
+
+
+def test_validate_refuses_what_the_send_could_not_fill_in(templates):
+    """An email to the engagement team is about no opportunity: the send gives it none, so validate must
+    refuse a template that uses one (it used to pass validate, then fail at every send)."""
+    insert_line(templates / "sharing_changes.txt", 1, "{{ opportunity.group }}")
+    problems = check_templates(templates)
+    assert [p.file for p in problems] == ["email_templates/sharing_changes.txt"], problems
+    assert "opportunity" in problems[0].message

@@ -5,13 +5,14 @@ import hashlib
 from zoneinfo import ZoneInfo
 
 from ..forms.items import entry_number, question_id
-from ..specs.load import EOI, MONITORING
-from .destinations import ADMIN, EMAIL_LOG, ENGAGEMENT, EXPENSES, opportunity_target
+from ..vocabulary import (ADMIN, ENGAGEMENT, EOI, EXPENSE_CLAIMS, EXPENSES, JOINED_FORMS, LOG_STATE, LOG_TIME, MONITORING_FORM,
+                          NEEDS_ASSESSMENT, PREFERENCES, RETRY, SENT, SHEET_TIME, UNKNOWN, opportunity_target)
+from .destinations import EMAIL_LOG
 from .emails import ACKNOWLEDGE_WITHIN, DueEmail, common_context, Records, tab_records, applicant_emails, claim_emails, email_key, lead_emails, note, recent, status_view
 from .mailer import Mailer, MailReport
 from .rows import Row
 
-PREFILLED = {"needs_assessment": "needs_assessment", "expenses": "expenses", "preferences": "preferences"}
+PREFILLED = JOINED_FORMS  # forms whose links carry the partner's reference
 
 
 def read_log(sync) -> dict[str, dict[str, str]]:
@@ -29,11 +30,11 @@ def note_rows(sync, last_email: bool = True) -> None:
     latest: dict[str, tuple[str, str]] = {}
     for key, entry in (read_log(sync) if last_email else {}).items():
         response_id, template = key.split("|")[0], key.split("|")[1] if "|" in key else ""
-        time = entry.get("Time", "")
+        time = entry.get(LOG_TIME, "")
         if response_id not in latest or time >= latest[response_id][0]:
-            latest[response_id] = (time, f"{template.replace('_', ' ')}: {_short(entry.get('State', ''))} {time}".strip())
+            latest[response_id] = (time, f"{template.replace('_', ' ')}: {_short(entry.get(LOG_STATE, ''))} {time}".strip())
     for run in sync.runs.values():
-        for tab, status_key in ((run.dest.tab(EOI), "status"), (run.dest.tab("expenses"), "claim_status")):
+        for tab, status_key in ((run.dest.tab(EOI), "status"), (run.dest.tab(EXPENSE_CLAIMS), "claim_status")):
             if tab is None or tab.column("tool", "status_seen") is None:
                 continue
             found = tab_records(run, tab)
@@ -45,7 +46,7 @@ def note_rows(sync, last_email: bool = True) -> None:
 
 
 def _short(state: str) -> str:
-    return "unknown, see the email log" if state.startswith("unknown") else state
+    return "unknown, see the email log" if state == UNKNOWN else state
 
 
 def notify_engagement_team(sync) -> None:
@@ -55,14 +56,14 @@ def notify_engagement_team(sync) -> None:
     if run is None or sync.books.refused(run) or sync.books.refused(sync.runs[ADMIN]):
         return
     log = read_log(sync)
-    wanted = lambda key: key not in log or log[key].get("State") == "retry"  # noqa: E731
+    wanted = lambda key: key not in log or log[key].get(LOG_STATE) == RETRY  # noqa: E731
     due = _sharing_changes(sync, wanted)
     if due:
         sync.runs[ADMIN].rows[EMAIL_LOG.tab].extend(_mailer(sync, log).deliver(due))
 
 
 def _mailer(sync, log) -> Mailer:
-    local_time = sync.now.astimezone(ZoneInfo(sync.config.email.timezone)).strftime("%Y-%m-%d %H:%M")
+    local_time = sync.now.astimezone(ZoneInfo(sync.config.email.timezone)).strftime(SHEET_TIME)
     return Mailer(sync.config, sync.templates, sync.send, lambda rows: sync.books.write_now(sync.runs[ADMIN], EMAIL_LOG, rows),
                   log, sync.now, local_time)
 
@@ -74,11 +75,11 @@ def email_step(sync, partners: dict, deployed: dict) -> MailReport | None:
     config = sync.config
     zone = ZoneInfo(config.email.timezone)
     local_now = sync.now.astimezone(zone)
-    since = (local_now - ACKNOWLEDGE_WITHIN).strftime("%Y-%m-%d %H:%M")
+    since = (local_now - ACKNOWLEDGE_WITHIN).strftime(SHEET_TIME)
     admin = sync.runs[ADMIN]
     log = read_log(sync)
     links_for = _links(sync, deployed)
-    wanted = lambda key: key not in log or log[key].get("State") == "retry"  # noqa: E731
+    wanted = lambda key: key not in log or log[key].get(LOG_STATE) == RETRY  # noqa: E731
     opportunities = {o.key: o for o in config.opportunities}
     due = []
     for opportunity in config.opportunities:
@@ -86,20 +87,20 @@ def email_step(sync, partners: dict, deployed: dict) -> MailReport | None:
         run = sync.runs[target]
         if run.dest.name in sync.report.refused:
             continue  # its rows were not written: nothing about them is emailed until they are
-        eoi_tab, needs_tab = run.dest.tab(EOI), run.dest.tab("needs_assessment")
+        eoi_tab, needs_tab = run.dest.tab(EOI), run.dest.tab(NEEDS_ASSESSMENT)
         eoi = tab_records(run, eoi_tab)
         needs = tab_records(run, needs_tab) if needs_tab else None
         waiting: list[str] = []
         due += applicant_emails(config, opportunity, target, eoi, needs, since, links_for, sync.now, wanted, waiting,
                                 sync.latest_consents)
         sync.report.waiting += sum(1 for key in waiting if wanted(key))
-        last_digest = max((r.get("Time", "") for k, r in log.items()
-                           if k.startswith(f"{opportunity.key}|eoi_digest|") and r.get("State") == "sent"), default="")
+        last_digest = max((r.get(LOG_TIME, "") for k, r in log.items()
+                           if k.startswith(f"{opportunity.key}|eoi_digest|") and r.get(LOG_STATE) == SENT), default="")
         needs_names = [(rid, needs.get(record, "tool", "partner_name")) for rid, record in (needs.by_id.items() if needs else ())
                        if recent(needs, record, since) and wanted(email_key(rid, "needs_received"))]
         due += lead_emails(config, opportunity, eoi, needs_names, run.link, last_digest, local_now, local_now.date())
     expenses = sync.runs.get(EXPENSES)
-    claims_tab = expenses.dest.tab("expenses") if expenses else None
+    claims_tab = expenses.dest.tab(EXPENSE_CLAIMS) if expenses else None
     if claims_tab and expenses.dest.name not in sync.report.refused:
         claims = tab_records(expenses, claims_tab)
         due += claim_emails(config, EXPENSES, claims, partners, opportunities, since, links_for, sync.now, wanted)
@@ -113,7 +114,7 @@ def _preferences_messages(sync, since: str, wanted) -> list[DueEmail]:
     """A message typed into the preferences form (perhaps "please forget me") reaches the involvement
     team's inbox as a pointer to the admin spreadsheet, never as its text."""
     admin = sync.runs[ADMIN]
-    tab = admin.dest.tab("preferences")
+    tab = admin.dest.tab(PREFERENCES)
     message = tab.column("answer", "anything_else") if tab else None
     if message is None:
         return []
@@ -123,7 +124,7 @@ def _preferences_messages(sync, since: str, wanted) -> list[DueEmail]:
     for response_id, record in found.by_id.items():
         key = email_key(response_id, "preferences_message")
         if record.get(message.header, "").strip() and recent(found, record, since) and wanted(key):
-            context = common_context(sync.config, None)
+            context = common_context(sync.config, None, "preferences_message")
             context["person"] = {"name": found.get(record, "tool", "partner_name")}
             context["links"]["sheet"] = admin.link
             due.append(DueEmail(key, "preferences_message", org.name, org.engagement_email,
@@ -138,7 +139,7 @@ def _sharing_changes(sync, wanted) -> list[DueEmail]:
         return []
     # The same change found again after a crash (that day) gets the same key: never emailed twice.
     change = hashlib.sha256(repr((sorted(added), sorted(removed), sync.now.date())).encode()).hexdigest()[:12]
-    context = common_context(sync.config, None)
+    context = common_context(sync.config, None, "sharing_changes")
     context["changes"] = {"added": list(added), "removed": list(removed)}
     context["links"]["sheet"] = sync.runs[ENGAGEMENT].link if ENGAGEMENT in sync.runs else ""
     due = []
@@ -172,7 +173,7 @@ def _links(sync, deployed: dict):
 
     def links_for(reference: str) -> dict[str, str]:
         # The monitoring form is anonymous: its link carries no reference.
-        links = {"sheet": "", "equal_opportunities": responder(MONITORING) if MONITORING in deployed else ""}
+        links = {"sheet": "", "equal_opportunities": responder(MONITORING_FORM) if MONITORING_FORM in deployed else ""}
         for form in PREFILLED:
             uri = responder(form)
             number = entry_number(question_id(form, "reference"))

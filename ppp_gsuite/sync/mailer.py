@@ -17,11 +17,13 @@ from ..errors import ValidationFailed
 from ..google.gmail_api import NotSent, SendNotAttempted, SendOutcomeUnknown, SendRefused
 from ..mail.mime import InvalidAddress, build_message, encode_raw
 from ..mail.templates import render
+from ..vocabulary import (LOG_EMAIL, LOG_KEY, LOG_MESSAGE_ID, LOG_STATE, LOG_TIME, LOG_TO, NOT_SENT, RETRY, SENDING, SENT,
+                          UNKNOWN)
 from .emails import DueEmail
 from .rows import Row
 
-SENDING, SENT, RETRY = "sending", "sent", "retry"
-UNKNOWN = "unknown: check by hand whether it arrived; set to retry to send it again"
+__all__ = ["Mailer", "MailReport", "RETRY", "SENDING", "SENT", "UNKNOWN"]
+
 BATCH = 10
 
 
@@ -35,7 +37,7 @@ class MailReport:
 
 
 def log_state(record: dict[str, str]) -> str:
-    return record.get("State", "")
+    return record.get(LOG_STATE, "")
 
 
 class Mailer:
@@ -50,11 +52,11 @@ class Mailer:
 
     def sent_today(self) -> int:
         today = self.local_time[:10]
-        return sum(1 for r in self.log.values() if log_state(r) == SENT and r.get("Time", "").startswith(today))
+        return sum(1 for r in self.log.values() if log_state(r) == SENT and r.get(LOG_TIME, "").startswith(today))
 
     def deliver(self, due: list[DueEmail]) -> list[Row]:
         """Send what is due; returns the log rows still to write (the caller's last write of the run)."""
-        pending = [self._entry(key, record.get("Email", ""), record.get("To", ""), UNKNOWN, "")
+        pending = [self._entry(key, record.get(LOG_EMAIL, ""), record.get(LOG_TO, ""), UNKNOWN, "")
                    for key, record in self.log.items() if log_state(record) == SENDING]
         self.report.waiting_for_a_person = sum(1 for r in self.log.values() if log_state(r) == UNKNOWN)
         unique = {}
@@ -85,10 +87,10 @@ class Mailer:
             rendered = render(self.templates, email.template, email.context)
             message = build_message(sender, (email.to_name, email.to_email), rendered, email.reply_to, who=email.who)
         except InvalidAddress as problem:
-            self._failed(email, f"not sent: {problem}", pending)
+            self._failed(email, f"{NOT_SENT}: {problem}", pending)
             return None
         except ValidationFailed:
-            self._failed(email, "not sent: the template could not be filled in; run ppp-gsuite validate", pending)
+            self._failed(email, f"{NOT_SENT}: the template could not be filled in; run ppp-gsuite validate", pending)
             return None
         return encode_raw(message)
 
@@ -110,10 +112,10 @@ class Mailer:
                     pending.extend(self._entry(e.key, e.template, e.who, RETRY, "") for e, _ in ready[position:])
                     self.report.held += len(ready) - position
                     return False
-                self._failed(email, f"not sent: Gmail refused it ({refused})", pending)
+                self._failed(email, f"{NOT_SENT}: Gmail refused it ({refused})", pending)
                 continue
             except NotSent as refused:
-                self._failed(email, f"not sent: Gmail refused it ({refused})", pending)
+                self._failed(email, f"{NOT_SENT}: Gmail refused it ({refused})", pending)
                 continue
             pending.append(self._entry(email.key, email.template, email.who, SENT, message_id))
             self.report.sent += 1
@@ -124,6 +126,7 @@ class Mailer:
         self.report.failed += 1
 
     def _entry(self, key: str, template: str, who: str, state: str, message_id: str) -> Row:
-        cells = {"Key": key, "Email": template, "To": who, "State": state, "Message ID": message_id, "Time": self.local_time}
+        cells = {LOG_KEY: key, LOG_EMAIL: template, LOG_TO: who, LOG_STATE: state, LOG_MESSAGE_ID: message_id,
+                 LOG_TIME: self.local_time}
         self.log[key] = cells
         return Row(key, "", cells)

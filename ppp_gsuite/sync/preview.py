@@ -2,14 +2,15 @@
 from __future__ import annotations
 
 from ..errors import PppError
-from ..specs.load import EOI
-from .destinations import EXPENSES, opportunity_target
+from ..vocabulary import EOI
+from ..vocabulary import EXPENSE_CLAIMS, EXPENSES, opportunity_target
 from .email_step import _links
 from .emails import applicant_context, claim_context, tab_records
 from .rows import Partner
 
 
-def context_for(sync, response_id: str) -> dict:
+def context_for(sync, response_id: str, name: str) -> dict:
+    """The context the email `name` would have for this response."""
     sync.books.open()
     deployed = {f["appProperties"]["target"]: f for f in sync.drive.find("form") if "target" in f.get("appProperties", {})}
     links_for = _links(sync, deployed)
@@ -21,14 +22,14 @@ def context_for(sync, response_id: str) -> dict:
             reference = eoi.get(record, "tool", "reference")
             partners[reference] = Partner(reference, rid, eoi.get(record, "answer", "full_name"), opportunity.key, opportunity.group)
             if rid == response_id:
-                return applicant_context(sync.config, opportunity, eoi, record, links_for, sync.now)
+                return applicant_context(sync.config, name, opportunity, eoi, record, links_for, sync.now)
     expenses = sync.runs.get(EXPENSES)
     if expenses:
-        claims = tab_records(sync.books.read(expenses), expenses.dest.tab("expenses"))
+        claims = tab_records(sync.books.read(expenses), expenses.dest.tab(EXPENSE_CLAIMS))
         record = claims.by_id.get(response_id)
         partner = partners.get(claims.get(record, "tool", "partner_reference")) if record else None
         if partner:
             opportunity = next(o for o in sync.config.opportunities if o.key == partner.opportunity)
-            return claim_context(sync.config, opportunity, partner, claims, record, links_for)
+            return claim_context(sync.config, name, opportunity, partner, claims, record, links_for)
     raise PppError(f"no expression of interest or expense claim has the response id {response_id}; "
                    "copy it from the Response ID column")

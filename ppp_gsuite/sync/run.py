@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Callable
 from zoneinfo import ZoneInfo
@@ -20,8 +20,9 @@ from ..google.drive_api import DriveApi
 from ..google.forms_api import FormsApi
 from ..google.sheets_api import SheetsApi
 from ..sheets.layout import TabLayout
-from ..specs.load import EOI, FormTarget
-from ..specs.load import MONITORING as MONITORING_FORM
+from ..specs.load import FormTarget
+from ..vocabulary import (APPOINTED, EOI, EXPENSE_CLAIMS, JOINED_FORMS, MONITORING_FORM, PREFERENCES, STATE_FORM,
+                          STATE_FORM_ID, STATE_FULL_SCAN, STATE_NEWEST, eoi_form, parse_stamp, utc_stamp)
 from .consent import SHARE, Member, consent_rows, latest, may_share, row_key
 from .destinations import (ADMIN, CONSENT_LOG, ENGAGEMENT, EXPENSES, MONITORING, SYNC_STATE, TOMBSTONES, Destination,
                            opportunity_target, unmatched_tab)
@@ -58,14 +59,6 @@ class SyncReport:
     shared_removed: list[str] = field(default_factory=list)
     full_scans: int = 0  # forms whose responses were all read again this run
     waiting: int = 0  # decisions set but not yet past the grace period
-
-
-def _parse_time(value: str) -> datetime:
-    return datetime.fromisoformat(value.replace("Z", "+00:00"))
-
-
-def _rfc3339(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 class Sync:
@@ -114,21 +107,21 @@ class Sync:
             if key not in self.targets:
                 continue
             previous = state_rows.get(key, {})
-            full = self.force_full or self._full_scan_due(previous.get("Last full scan", ""))
-            mark = previous.get("Newest response seen", "")
-            since = None if full or not mark else _rfc3339(_parse_time(mark) - OVERLAP)
+            full = self.force_full or self._full_scan_due(previous.get(STATE_FULL_SCAN, ""))
+            mark = previous.get(STATE_NEWEST, "")
+            since = None if full or not mark else utc_stamp(parse_stamp(mark) - OVERLAP)
             self.report.full_scans += since is None
             responses, pages = self.forms.list_responses(file["id"], since)
             self.report.pages += pages
             unique = {r["responseId"]: r for r in responses if r["responseId"] not in gone}
             listed[key] = list(unique.values())
             self.report.responses += len(unique)
-            newest = max([_parse_time(r["lastSubmittedTime"]) for r in unique.values()] + ([_parse_time(mark)] if mark else []), default=None)
+            newest = max([parse_stamp(r["lastSubmittedTime"]) for r in unique.values()] + ([parse_stamp(mark)] if mark else []), default=None)
             marks[key] = Row(key, "", {
-                "Form": key,
-                "Form ID": file["id"],
-                "Newest response seen": _rfc3339(newest) if newest else "",
-                "Last full scan": _rfc3339(self.now) if full else previous.get("Last full scan", ""),
+                STATE_FORM: key,
+                STATE_FORM_ID: file["id"],
+                STATE_NEWEST: utc_stamp(newest) if newest else "",
+                STATE_FULL_SCAN: utc_stamp(self.now) if full else previous.get(STATE_FULL_SCAN, ""),
             })
         versions = {key: file.get("appProperties", {}).get("revision", "") for key, file in deployed.items()}
         for target, run in self.runs.items():  # statuses set by leads and approvers are read every run
@@ -156,7 +149,7 @@ class Sync:
         return self.report
 
     def _full_scan_due(self, last: str) -> bool:
-        return not last or self.now - _parse_time(last) >= self.full_scan_every
+        return not last or self.now - parse_stamp(last) >= self.full_scan_every
 
     # -- spreadsheets ---------------------------------------------------------------------
     def _sync_state(self, admin: SheetRun) -> dict[str, dict[str, str]]:
@@ -170,9 +163,9 @@ class Sync:
     def _write_expressions_of_interest(self, listed, versions) -> dict[str, Partner]:
         """EOI rows (minting references for new ones); returns every known reference -> partner."""
         partners: dict[str, Partner] = {}
-        joined_waiting = any(listed.get(name) for name in ("needs_assessment", "expenses", "preferences"))
+        joined_waiting = any(listed.get(name) for name in JOINED_FORMS)
         for opportunity in self.config.opportunities:
-            key = f"eoi-{opportunity.key}"
+            key = eoi_form(opportunity.key)
             responses = listed.get(key, [])
             run = self.runs[opportunity_target(opportunity.key)]
             if not responses and not joined_waiting:
@@ -202,7 +195,7 @@ class Sync:
 
     def _write_joined(self, listed, versions, partners: dict[str, Partner]) -> None:
         admin = self.runs[ADMIN]
-        for form in ("needs_assessment", "expenses", "preferences"):
+        for form in JOINED_FORMS:
             responses = listed.get(form, [])
             if not responses:
                 continue
@@ -222,7 +215,7 @@ class Sync:
             for (dest_target, title), rows in rows_by_run.items():
                 run = self.books.read(self.runs[dest_target])
                 tab = next(t for t in run.dest.tabs if t.tab == title)
-                if form == "expenses":
+                if form == EXPENSE_CLAIMS:
                     add_money(self.config, run, tab, [row for row, _ in rows])
                 run.rows[title].extend(row for row, _ in rows)
         del admin
@@ -241,13 +234,13 @@ class Sync:
     def _home(self, form: str, partner: Partner | None) -> tuple[SheetRun, TabLayout | None]:
         """Where a joined response is written: its partner's spreadsheet, or the admin one if unmatched."""
         admin = self.runs[ADMIN]
-        if form == "preferences":
+        if form == PREFERENCES:
             return admin, admin.dest.tab(form)
         if partner is None:
             if any(run.broken for run in self.runs.values()):
                 return admin, None  # perhaps their row is in the spreadsheet that could not be read: wait
             return admin, unmatched_tab(admin.dest, form)
-        run = self.runs[EXPENSES] if form == "expenses" else self.runs[opportunity_target(partner.opportunity)]
+        run = self.runs[EXPENSES] if form == EXPENSE_CLAIMS else self.runs[opportunity_target(partner.opportunity)]
         return run, run.dest.tab(form)
 
     def _share_with_engagement_team(self) -> None:
@@ -273,7 +266,7 @@ class Sync:
                 if not may_share(consents, reference, status, self.config.engagement_requires_appointment):
                     continue
                 was, since = noted(eoi.get(record, "tool", "status_seen"))
-                appointed = since.date().isoformat() if was == "Appointed" and since else self.now.date().isoformat()
+                appointed = since.date().isoformat() if was == APPOINTED and since else self.now.date().isoformat()
                 members.append(Member(reference, eoi.get(record, "answer", "full_name"), eoi.get(record, "answer", "email"),
                                       eoi.get(record, "answer", "phone"), eoi.get(record, "answer", "preferred_contact"),
                                       opportunity.group, appointed))
@@ -287,7 +280,7 @@ class Sync:
         """The Forms API has no closing date: stop accepting once it passes (and reopen if it moves)."""
         today = self.now.astimezone(ZoneInfo(self.config.email.timezone)).date()  # the organisation's day
         for opportunity in self.config.opportunities:
-            file = deployed.get(f"eoi-{opportunity.key}")
+            file = deployed.get(eoi_form(opportunity.key))
             if file is None:
                 continue
             closed = today > opportunity.closing_date
