@@ -13,8 +13,7 @@ from ppp_gsuite.google.drive_api import DriveApi
 from ppp_gsuite.google.forms_api import FormsApi
 from ppp_gsuite.google.gmail_api import GmailSender
 from ppp_gsuite.google.sheets_api import SheetsApi
-from ppp_gsuite.sync.destinations import destinations
-from ppp_gsuite.sync.run import Sync
+from ppp_gsuite.sync.run import new_sync
 from ppp_gsuite.workspace import load_all
 
 MINIMAL = Path(__file__).parent / "fixtures" / "minimal"
@@ -41,14 +40,15 @@ class Env:
         }}
         return self.local.add_response(self.form_ids[form_key], body)
 
-    def apply(self, sheets=None, minutes=5, emails=False, config=None, **kwargs):
-        config = config or self.loaded.workspace.config
-        self.clock += timedelta(minutes=minutes)
+    def sync(self, forms=None, drive=None, sheets=None, emails=False, **kwargs):
+        """A sync at the current clock, over these adapters (perhaps wrapped to crash) or the env's own."""
         if emails:
             kwargs.setdefault("send", GmailSender(requests.Session(), self.local.url).send)
-            kwargs.setdefault("templates", self.loaded.workspace.templates_dir)
-        self.job = Sync(config, self.loaded.targets, destinations(config, self.loaded.targets, self.loaded.layouts),
-                        self.forms, self.drive, sheets or self.sheets, self.clock, **kwargs)
+        return new_sync(self.loaded, forms or self.forms, drive or self.drive, sheets or self.sheets, self.clock, **kwargs)
+
+    def apply(self, sheets=None, minutes=5, emails=False, **kwargs):
+        self.clock += timedelta(minutes=minutes)
+        self.job = self.sync(sheets=sheets, emails=emails, **kwargs)
         return self.job.run()
 
     def spreadsheet(self, target):

@@ -9,8 +9,6 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 
 from ppp_gsuite.cli import main
 from ppp_gsuite.sheets.a1 import cell_range
-from ppp_gsuite.sync.destinations import destinations
-from ppp_gsuite.sync.run import Sync
 from sync_env import EOI, TAB, Env
 
 HEART = "opportunity:heart-board"
@@ -206,10 +204,8 @@ class SharingMachine(RuleBasedStateMachine):
                     return method(*args, **kwargs)
                 return call if callable(method) else method
 
-        config = env.loaded.workspace.config
         env.clock += timedelta(minutes=5)
-        job = Sync(config, env.loaded.targets, destinations(config, env.loaded.targets, env.loaded.layouts),
-                   Counting(env.forms), Counting(env.drive), Counting(env.sheets), env.clock)
+        job = env.sync(Counting(env.forms), Counting(env.drive), Counting(env.sheets))
         try:
             job.run()
         except Crash:

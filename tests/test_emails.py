@@ -11,9 +11,7 @@ from click.testing import CliRunner
 from ppp_gsuite.cli import main
 from ppp_gsuite.google.gmail_api import GmailSender
 from ppp_gsuite.sheets.a1 import cell_range
-from ppp_gsuite.sync.destinations import destinations
 from ppp_gsuite.sync.mailer import UNKNOWN
-from ppp_gsuite.sync.run import Sync
 from sync_env import EOI, MINIMAL, TAB
 
 HEART = "opportunity:heart-board"
@@ -184,7 +182,6 @@ def test_killing_the_sync_at_every_step_never_sends_an_email_twice(env, local, a
     for n in range(3):
         env.answer("eoi-heart-board", EOI, full_name=f"Heart {n}", email=f"h{n}@example.org")
     env.answer("eoi-eye-group", EOI, full_name="Eye 0", email="e0@example.org")
-    config = env.loaded.workspace.config
     sender = GmailSender(requests.Session(), local.url)
     step, crashes = 1, 0
     while True:
@@ -210,9 +207,7 @@ def test_killing_the_sync_at_every_step_never_sends_an_email_twice(env, local, a
                 return counted(attribute) if callable(attribute) else attribute
 
         env.clock += timedelta(minutes=1)
-        job = Sync(config, env.loaded.targets, destinations(config, env.loaded.targets, env.loaded.layouts),
-                   Counted(env.forms), Counted(env.drive), Counted(env.sheets), env.clock,
-                   send=counted(sender.send), templates=env.loaded.workspace.templates_dir)
+        job = env.sync(Counted(env.forms), Counted(env.drive), Counted(env.sheets), send=counted(sender.send))
         try:
             job.run()
             break

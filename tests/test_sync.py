@@ -10,8 +10,6 @@ from ppp_gsuite.forms.items import question_id
 from ppp_gsuite.google.clients import local_clients
 from ppp_gsuite.google.sheets_api import SheetsApi
 from ppp_gsuite.sheets.a1 import cell_range
-from ppp_gsuite.sync.destinations import destinations
-from ppp_gsuite.sync.run import Sync
 
 from sync_env import EOI, MINIMAL, TAB  # noqa: E402
 
@@ -190,14 +188,12 @@ def test_a_crash_at_any_point_leaves_every_response_in_its_sheet_exactly_once(en
     for n in range(3):
         env.answer("eoi-heart-board", EOI, full_name=f"Heart {n}", email=f"h{n}@example.org")
         env.answer("eoi-eye-group", EOI, full_name=f"Eye {n}", email=f"e{n}@example.org")
-    config = env.loaded.workspace.config
     step = 1
     while True:
         counter = [0]
         wrap = lambda api: CrashingAt(api, counter, step, after)  # noqa: E731
         env.clock += timedelta(minutes=1)
-        job = Sync(config, env.loaded.targets, destinations(config, env.loaded.targets, env.loaded.layouts),
-                   wrap(env.forms), wrap(env.drive), wrap(env.sheets), env.clock)
+        job = env.sync(wrap(env.forms), wrap(env.drive), wrap(env.sheets))
         try:
             job.run()
             break

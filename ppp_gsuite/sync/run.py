@@ -82,15 +82,9 @@ class Sync:
     @classmethod
     def for_workspace(cls, loaded, clients, now: datetime, full: bool = False, emails: bool = True) -> "Sync":
         """A sync of a loaded workspace (config, specs, layouts) over the clients of google.clients.connect."""
-        from .destinations import destinations
-
         config = loaded.workspace.config
-        return cls(
-            config, loaded.targets, destinations(config, loaded.targets, loaded.layouts),
-            FormsApi(clients.forms), DriveApi(clients.drive), SheetsApi(clients.sheets), now,
-            timedelta(hours=config.sync.full_rescan_hours), full,
-            send=clients.mail.send if emails and config.email.send else None, templates=loaded.workspace.templates_dir,
-        )
+        return new_sync(loaded, FormsApi(clients.forms), DriveApi(clients.drive), SheetsApi(clients.sheets), now,
+                        full=full, send=clients.mail.send if emails and config.email.send else None)
 
     # -- the run --------------------------------------------------------------------------
     def run(self) -> SyncReport:
@@ -288,6 +282,18 @@ class Sync:
                 self.forms.set_publish_state(file["id"], True, not closed)
                 self.drive.set_app_properties(file["id"], {"closed": "yes" if closed else "no"})
                 (self.report.closed if closed else self.report.reopened).append(opportunity.group)
+
+def new_sync(loaded, forms: FormsApi, drive: DriveApi, sheets: SheetsApi, now: datetime, *, config: Config | None = None,
+             full: bool = False, send: Callable[[str], str] | None = None) -> Sync:
+    """The one place a Sync is built (sync, purge, erase, preview-email, the tests and the benchmark):
+    a loaded workspace (config, specs, layouts) over three adapters. `config` replaces the workspace's
+    (a test's changed settings); `send` delivers one raw message, None sends no email."""
+    from .destinations import destinations
+
+    config = config or loaded.workspace.config
+    return Sync(config, loaded.targets, destinations(config, loaded.targets, loaded.layouts), forms, drive, sheets, now,
+                timedelta(hours=config.sync.full_rescan_hours), full, send=send, templates=loaded.workspace.templates_dir)
+
 
 def _column_by_id(tab: TabLayout, values: list[list[str]], kind: str, key: str) -> dict[str, str]:
     column = tab.column(kind, key)
