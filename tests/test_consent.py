@@ -372,3 +372,30 @@ def test_a_message_in_the_preferences_form_reaches_the_involvement_team_without_
     assert len(to_team) == 1
     assert "Ann" in to_team[0]["text"] and "Preferences tab" in to_team[0]["text"]
     assert "delete everything" not in to_team[0]["text"] + to_team[0]["html"]
+
+
+def test_a_sync_that_emails_the_engagement_team_exits_0_and_counts_what_the_outbox_holds(env, local):
+    """Issue 10.1: the team's notice and the applicants' emails are one mail run: no false 'unknown outcome',
+    the summary counts every email sent, and `status` agrees with the outbox."""
+    def outbox():
+        return local.json("GET", "/_local/gmail/messages")["messages"]
+
+    apply_person(env, "Ann")
+    apply_person(env, "Bea")
+    first = CliRunner().invoke(main, ["sync"])
+    assert first.exit_code == 0, first.output
+    consent(env, "Ann", "Yes")
+    consent(env, "Bea", "Yes")
+    set_status(env, "Ann", "Appointed")
+    set_status(env, "Bea", "Appointed")
+    for change in ("added", "withdrawn"):
+        before = len(outbox())
+        result = CliRunner().invoke(main, ["sync"])
+        assert result.exit_code == 0, result.output
+        sent = len(outbox()) - before
+        assert sent >= 1 and any("sam@example.org" in m["to"] for m in outbox()[before:]), change
+        assert f"emails: {sent} sent," in result.output, (change, sent, result.output)
+        set_status(env, "Bea", "Withdrawn")
+    status = CliRunner().invoke(main, ["status"])
+    assert status.exit_code == 0, status.output
+    assert f"emails sent today: {len(outbox())} " in status.output

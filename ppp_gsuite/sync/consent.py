@@ -22,9 +22,10 @@ def wording(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:12]
 
 
-def consent_rows(spec_name: str, spec: FormSpec, response: dict, reference: str) -> list[Row]:
+def consent_rows(spec_name: str, spec: FormSpec, response: dict, reference: str,
+                 answers: dict[str, str] | None = None) -> list[Row]:
     """A record per consent question answered in this response; a blank answer (preferences: no change) adds none."""
-    answers = answers_by_key(spec_name, spec, response)
+    answers = answers_by_key(spec_name, spec, response) if answers is None else answers
     given = response.get("lastSubmittedTime", "")
     rows = []
     for item in spec.consent_items():

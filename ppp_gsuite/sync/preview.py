@@ -4,7 +4,6 @@ from __future__ import annotations
 from ..errors import PppError
 from ..vocabulary import EOI
 from ..vocabulary import EXPENSE_CLAIMS, EXPENSES, opportunity_target
-from .email_step import _links
 from .emails import applicant_context, claim_context, tab_records
 from .rows import Partner
 
@@ -13,7 +12,7 @@ def context_for(sync, response_id: str, name: str) -> dict:
     """The context the email `name` would have for this response."""
     sync.books.open()
     deployed = {f["appProperties"]["target"]: f for f in sync.drive.find("form") if "target" in f.get("appProperties", {})}
-    links_for = _links(sync, deployed)
+    links_for = sync.links(deployed)
     partners = {}
     for opportunity in sync.config.opportunities:
         run = sync.books.read(sync.runs[opportunity_target(opportunity.key)])

@@ -100,10 +100,11 @@ def fit_cell(value: str) -> tuple[str, bool]:
 
 def build_row(
     tab: TabLayout, spec_name: str, spec: FormSpec, response: dict, form_version: str,
-    partner: Partner | None = None, tool_values: dict[str, str] | None = None,
+    partner: Partner | None = None, tool_values: dict[str, str] | None = None, answers: dict[str, str] | None = None,
 ) -> Row:
-    """The tool and answer cells of one response; `tool_values` supplies reference, mileage and total."""
-    answers = answers_by_key(spec_name, spec, response)
+    """The tool and answer cells of one response; `tool_values` supplies reference, mileage and total;
+    `answers` are the response's answers already decoded (answers_by_key), decoded here if not given."""
+    answers = answers_by_key(spec_name, spec, response) if answers is None else answers
     flags: list[str] = []
     known = {
         "response_id": response["responseId"],

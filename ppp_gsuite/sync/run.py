@@ -1,12 +1,15 @@
 """`ppp-gsuite sync`: responses into the lead-facing spreadsheets, emails, and consent-gated sharing.
 
-One run: list new and edited responses, read every spreadsheet once, build rows, write them, send
-what is due (exactly once or flagged), rewrite the engagement team's sheet. The per-form
-high-water marks are written last, in the admin spreadsheet, so a crash anywhere means the next run
-lists the same responses again and finds their rows by response id: nothing is written twice.
+One run (Sync.run reads as its steps, in order): read once (the new and edited responses, every
+spreadsheet, the logs) into a Snapshot; build rows; note statuses; tell the engagement team of a
+change to their sheet, then rewrite it; write the rows; send what is due through the run's one
+Mailer (exactly once or flagged). The per-form high-water marks are written last, in the admin
+spreadsheet, so a crash anywhere means the next run lists the same responses again and finds
+their rows by response id: nothing is written twice.
 """
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -24,11 +27,13 @@ from ..specs.load import FormTarget
 from ..vocabulary import (APPOINTED, EOI, EXPENSE_CLAIMS, JOINED_FORMS, MONITORING_FORM, PREFERENCES, STATE_FORM,
                           STATE_FORM_ID, STATE_FULL_SCAN, STATE_NEWEST, eoi_form, parse_stamp, utc_stamp)
 from .consent import SHARE, Member, consent_rows, latest, may_share, row_key
-from .destinations import (ADMIN, CONSENT_LOG, ENGAGEMENT, EXPENSES, MONITORING, SYNC_STATE, TOMBSTONES, Destination,
-                           opportunity_target, unmatched_tab)
-from .email_step import email_step, note_rows, notify_engagement_team
-from .emails import noted, tab_records
+from .destinations import (ADMIN, CONSENT_LOG, EMAIL_LOG, ENGAGEMENT, EXPENSES, MONITORING, SYNC_STATE, TOMBSTONES,
+                           Destination, opportunity_target, unmatched_tab)
+from .email_step import (EmailView, Note, due_emails, last_email_notes, local_time, prefilled_links, read_log, records_of,
+                         sharing_changes, status_notes)
+from .emails import noted
 from .expenses import add_money
+from .mailer import Mailer
 from .rows import Partner, Row, answers_by_key, build_row, reference_for
 from .spreadsheets import SheetRun, Spreadsheets
 from .table import existing_rows
@@ -38,6 +43,21 @@ OVERLAP = timedelta(minutes=10)  # re-list a little before the mark: late-commit
 
 class NothingDeployed(PppError):
     pass
+
+
+@dataclass
+class Snapshot:
+    """What one run read, once: the deployed forms, the new and edited responses (answers decoded once),
+    the sync state and the logs. The spreadsheets' rows are in the runs (Spreadsheets.read)."""
+
+    deployed: dict[str, dict]  # form key -> its Drive file
+    versions: dict[str, str]  # form key -> the deployed revision
+    listed: dict[str, list[dict]] = field(default_factory=dict)  # form key -> responses
+    answers: dict[tuple[str, str], dict[str, str]] = field(default_factory=dict)  # (form key, response id) -> answers
+    state: dict[str, dict[str, str]] = field(default_factory=dict)  # form key -> its sync-state record
+    marks: dict[str, Row] = field(default_factory=dict)  # form key -> its new high-water mark
+    email_log: dict[str, dict[str, str]] = field(default_factory=dict)  # key -> entry
+    consent_log: list[dict[str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -88,19 +108,52 @@ class Sync:
 
     # -- the run --------------------------------------------------------------------------
     def run(self) -> SyncReport:
+        """The steps in order. Each step is a function of what the run read; the run applies what it returns."""
+        snapshot = self._read()
+        partners = self._write_expressions_of_interest(snapshot)
+        self._write_joined(snapshot, partners)
+        self._write_monitoring(snapshot)
+        consents = self._record_consents(snapshot)
+        records = records_of(self.runs)  # every response tab as it will be after this run's rows: made once
+        self._share_with_engagement_team(records, consents)
+        self._close_past_closing_dates(snapshot.deployed)
+        self._note(records, status_notes(records, self.now))  # statuses are noted even when no email is sent
+        mailer = self._mailer(snapshot.email_log)
+        view = EmailView(self.config, self.now, records, {t: run.link for t, run in self.runs.items()},
+                         consents=consents, partners=partners, links_for=self.links(snapshot.deployed))
+        if self.send:
+            self._note(records, last_email_notes(records, snapshot.email_log))
+        if mailer:
+            # Before their sheet is written: a crash between the two never loses the notice (a rerun finds the
+            # same change and its log entry).
+            self._send(mailer, self._sharing_notices(view, mailer))
+        self.books.flush([run for target, run in self.runs.items() if target != ADMIN])
+        if mailer:
+            view.held = {target for target, run in self.runs.items() if run.dest.name in self.report.refused}
+            waiting: list[str] = []
+            self._send(mailer, due_emails(view, mailer.log, mailer.is_due, waiting))
+            self.report.waiting += sum(1 for key in waiting if mailer.is_due(key))
+            self.mail_report = mailer.report
+        self._write_marks(snapshot)
+        self.books.flush([self.runs[ADMIN]])
+        return self.report
+
+    def _read(self) -> Snapshot:
+        """The run's one reading: the deployed forms, every spreadsheet, the new and edited responses."""
         deployed = {f["appProperties"]["target"]: f for f in self.drive.find("form") if "target" in f.get("appProperties", {})}
         if not deployed:
             raise NothingDeployed("no deployed forms found: run ppp-gsuite deploy-forms first (with the same account)")
         self.books.open()
         admin = self.books.read(self.runs[ADMIN])
-        state_rows = self._sync_state(admin)
+        snapshot = Snapshot(deployed, {key: file.get("appProperties", {}).get("revision", "") for key, file in deployed.items()},
+                            state=self._sync_state(admin),
+                            email_log=read_log(admin.values.get(EMAIL_LOG.tab, [])),
+                            consent_log=_records(admin.values.get(CONSENT_LOG.tab, [])))
         gone = {row[0] for row in admin.values.get(TOMBSTONES.tab, [])[1:] if row}
-        listed: dict[str, list[dict]] = {}
-        marks: dict[str, Row] = {}
         for key, file in deployed.items():
             if key not in self.targets:
                 continue
-            previous = state_rows.get(key, {})
+            previous = snapshot.state.get(key, {})
             full = self.force_full or self._full_scan_due(previous.get(STATE_FULL_SCAN, ""))
             mark = previous.get(STATE_NEWEST, "")
             since = None if full or not mark else utc_stamp(parse_stamp(mark) - OVERLAP)
@@ -108,39 +161,69 @@ class Sync:
             responses, pages = self.forms.list_responses(file["id"], since)
             self.report.pages += pages
             unique = {r["responseId"]: r for r in responses if r["responseId"] not in gone}
-            listed[key] = list(unique.values())
+            target = self.targets[key]
+            snapshot.listed[key] = list(unique.values())
+            for response_id, response in unique.items():
+                snapshot.answers[(key, response_id)] = answers_by_key(target.spec_name, target.spec, response)
             self.report.responses += len(unique)
             newest = max([parse_stamp(r["lastSubmittedTime"]) for r in unique.values()] + ([parse_stamp(mark)] if mark else []), default=None)
-            marks[key] = Row(key, "", {
+            snapshot.marks[key] = Row(key, "", {
                 STATE_FORM: key,
                 STATE_FORM_ID: file["id"],
                 STATE_NEWEST: utc_stamp(newest) if newest else "",
                 STATE_FULL_SCAN: utc_stamp(self.now) if full else previous.get(STATE_FULL_SCAN, ""),
             })
-        versions = {key: file.get("appProperties", {}).get("revision", "") for key, file in deployed.items()}
         for target, run in self.runs.items():  # statuses set by leads and approvers are read every run
             if target != ADMIN:
                 self.books.read(run)
-        partners = self._write_expressions_of_interest(listed, versions)
-        self._write_joined(listed, versions, partners)
-        self._write_monitoring(listed, versions)
-        admin.rows[CONSENT_LOG.tab].extend(self.consents)
-        log = admin.values.get(CONSENT_LOG.tab, [])
-        records = [dict(zip(log[0], line)) for line in log[1:]] if log else []
-        self.latest_consents = latest(records + [row.cells for row in self.consents])
-        self._share_with_engagement_team()
-        self._close_past_closing_dates(deployed)
-        note_rows(self, last_email=bool(self.send))  # statuses are noted even when no email is sent
-        if self.send:
-            notify_engagement_team(self)
-        self.books.flush([run for target, run in self.runs.items() if target != ADMIN])
-        if self.send:
-            self.mail_report = email_step(self, partners, deployed)
-        changed = any(row.cells != _current(state_rows.get(row.response_id, {}), row.cells) for row in marks.values())
+        return snapshot
+
+    def _record_consents(self, snapshot: Snapshot) -> dict:
+        """The consent answers of this run go to the log; returns (reference, consent) -> the latest answer."""
+        self.runs[ADMIN].rows[CONSENT_LOG.tab].extend(self.consents)
+        self.latest_consents = latest(snapshot.consent_log + [row.cells for row in self.consents])
+        return self.latest_consents
+
+    def _write_marks(self, snapshot: Snapshot) -> None:
+        """The per-form high-water marks, last: a crash before them lists the same responses again."""
+        state = snapshot.state
+        changed = any(row.cells != _current(state.get(row.response_id, {}), row.cells) for row in snapshot.marks.values())
         if changed and not self.report.refused:  # a refused spreadsheet's rows wait: list them again next run
-            admin.rows[SYNC_STATE.tab].extend(marks.values())
-        self.books.flush([admin])
-        return self.report
+            self.runs[ADMIN].rows[SYNC_STATE.tab].extend(snapshot.marks.values())
+
+    # -- applying what the steps return ---------------------------------------------------
+    def _note(self, records: dict, notes: list[Note]) -> None:
+        """A few cells of existing rows, in the run's one write per spreadsheet (made right after the read,
+        so a lead who sorts during the longer sending cannot move rows under them)."""
+        for found in notes:
+            self.runs[found.target].rows[found.tab].append(found.row)
+            records[found.target][found.tab].by_id[found.row.response_id].update(found.row.cells)
+
+    def _mailer(self, log: dict) -> Mailer | None:
+        """The run's one Mailer; none when no email is sent, or when the email log cannot be written
+        (the admin spreadsheet is shared too widely): every email waits until the sharing is mended."""
+        if not self.send or self.books.refused(self.runs[ADMIN]):
+            return None
+        return Mailer(self.config, self.templates, self.send, dict(log), self.now, local_time(self.config, self.now))
+
+    def _send(self, mailer: Mailer, due: list) -> None:
+        """Send through the run's Mailer, writing each batch's intents to the email log before it is sent."""
+        admin = self.runs[ADMIN]
+        for rows in mailer.deliver(due):
+            self.books.write_now(admin, EMAIL_LOG, rows)
+        admin.rows[EMAIL_LOG.tab].extend(mailer.take_unwritten())
+
+    def _sharing_notices(self, view: EmailView, mailer: Mailer) -> list:
+        if ENGAGEMENT not in self.runs or self.books.refused(self.runs[ENGAGEMENT]):
+            return []
+        added, removed = self.report.shared_added, self.report.shared_removed
+        # The same change found again after a crash (that day) gets the same key: never emailed twice.
+        change = hashlib.sha256(repr((sorted(added), sorted(removed), self.now.date())).encode()).hexdigest()[:12]
+        return sharing_changes(view, change, added, removed, mailer.is_due)
+
+    def links(self, deployed: dict):
+        """Prefilled links by reference (each form's responderUri asked once, when first needed)."""
+        return prefilled_links(lambda form: self.forms.get(deployed[form]["id"]).get("responderUri", ""), deployed)
 
     def _full_scan_due(self, last: str) -> bool:
         return not last or self.now - parse_stamp(last) >= self.full_scan_every
@@ -154,8 +237,9 @@ class Sync:
         return {row[0]: dict(zip(headers, row)) for row in values[1:] if row and row[0]}
 
     # -- rows -----------------------------------------------------------------------------
-    def _write_expressions_of_interest(self, listed, versions) -> dict[str, Partner]:
+    def _write_expressions_of_interest(self, snapshot: Snapshot) -> dict[str, Partner]:
         """EOI rows (minting references for new ones); returns every known reference -> partner."""
+        listed, versions = snapshot.listed, snapshot.versions
         partners: dict[str, Partner] = {}
         joined_waiting = any(listed.get(name) for name in JOINED_FORMS)
         for opportunity in self.config.opportunities:
@@ -172,14 +256,16 @@ class Sync:
             for response in responses:
                 reference = references.get(response["responseId"]) or reference_for(response["responseId"])
                 references[response["responseId"]] = reference
-                row = build_row(tab, target.spec_name, target.spec, response, versions.get(key, ""), tool_values={"reference": reference})
+                answers = snapshot.answers[(key, response["responseId"])]
+                row = build_row(tab, target.spec_name, target.spec, response, versions.get(key, ""),
+                                tool_values={"reference": reference}, answers=answers)
                 run.rows[tab.tab].append(row)
-                self.consents += consent_rows(target.spec_name, target.spec, response, reference)
+                self.consents += consent_rows(target.spec_name, target.spec, response, reference, answers)
                 self.report.flagged += bool(row.flags)
             names = _column_by_id(tab, values, "answer", "full_name")
             emails = _column_by_id(tab, values, "answer", "email")
             for response in responses:
-                answers = answers_by_key(target.spec_name, target.spec, response)
+                answers = snapshot.answers[(key, response["responseId"])]
                 names[response["responseId"]] = answers.get("full_name", "")
                 emails[response["responseId"]] = answers.get("email", "")
             for response_id, reference in references.items():
@@ -187,8 +273,8 @@ class Sync:
                                               opportunity.group, emails.get(response_id, "").strip())
         return partners
 
-    def _write_joined(self, listed, versions, partners: dict[str, Partner]) -> None:
-        admin = self.runs[ADMIN]
+    def _write_joined(self, snapshot: Snapshot, partners: dict[str, Partner]) -> None:
+        listed, versions = snapshot.listed, snapshot.versions
         for form in JOINED_FORMS:
             responses = listed.get(form, [])
             if not responses:
@@ -196,13 +282,15 @@ class Sync:
             target = self.targets[form]
             rows_by_run: dict[tuple[str, str], list[tuple[Row, dict]]] = defaultdict(list)
             for response in responses:
-                reference = answers_by_key(form, target.spec, response).get("reference", "").strip()
+                answers = snapshot.answers[(form, response["responseId"])]
+                reference = answers.get("reference", "").strip()
                 partner = partners.get(reference)
-                self.consents += consent_rows(form, target.spec, response, reference)
+                self.consents += consent_rows(form, target.spec, response, reference, answers)
                 run, tab = self._home(form, partner)
                 if tab is None:
                     continue
-                row = build_row(tab, form, target.spec, response, versions.get(form, ""), partner)
+                row = build_row(tab, form, target.spec, response, versions.get(form, ""), partner,
+                                answers=snapshot.answers[(form, response["responseId"])])
                 rows_by_run[(run.dest.target, tab.tab)].append((row, response))
                 self.report.flagged += bool(row.flags)
                 self.report.unmatched += partner is None
@@ -212,17 +300,17 @@ class Sync:
                 if form == EXPENSE_CLAIMS:
                     add_money(self.config, run, tab, [row for row, _ in rows])
                 run.rows[title].extend(row for row, _ in rows)
-        del admin
 
-    def _write_monitoring(self, listed, versions) -> None:
+    def _write_monitoring(self, snapshot: Snapshot) -> None:
         """Anonymous answers, to the spreadsheet only the engagement team can read."""
         run = self.runs.get(MONITORING)
-        responses = listed.get(MONITORING_FORM, [])
+        responses, versions = snapshot.listed.get(MONITORING_FORM, []), snapshot.versions
         if run is None or not responses:
             return
         target, tab = self.targets[MONITORING_FORM], run.dest.tabs[0]
         run.rows[tab.tab].extend(
-            build_row(tab, MONITORING_FORM, target.spec, r, versions.get(MONITORING_FORM, "")) for r in responses
+            build_row(tab, MONITORING_FORM, target.spec, r, versions.get(MONITORING_FORM, ""),
+                      answers=snapshot.answers[(MONITORING_FORM, r["responseId"])]) for r in responses
         )
 
     def _home(self, form: str, partner: Partner | None) -> tuple[SheetRun, TabLayout | None]:
@@ -237,12 +325,11 @@ class Sync:
         run = self.runs[EXPENSES] if form == EXPENSE_CLAIMS else self.runs[opportunity_target(partner.opportunity)]
         return run, run.dest.tab(form)
 
-    def _share_with_engagement_team(self) -> None:
+    def _share_with_engagement_team(self, records: dict, consents: dict) -> None:
         """Rewrite the engagement team's sheet: exactly the people who consented (and were appointed)."""
         run = self.runs.get(ENGAGEMENT)
         if run is None or run.broken:
             return
-        consents = self.latest_consents
         tab = run.dest.tabs[0]
         current = run.values.get(tab.tab, [])[1:]
         members, kept = [], []
@@ -254,7 +341,7 @@ class Sync:
             if source.broken:
                 kept += [line for line in current if len(line) > 6 and line[4] == opportunity.group and line[6] in still_yes]
                 continue
-            eoi = tab_records(source, source.dest.tab(EOI))
+            eoi = records[source.dest.target][source.dest.tab(EOI).tab]
             for record in eoi.by_id.values():
                 reference, status = eoi.get(record, "tool", "reference"), eoi.get(record, "lead", "status")
                 if not may_share(consents, reference, status, self.config.engagement_requires_appointment):
@@ -304,6 +391,10 @@ def _column_by_id(tab: TabLayout, values: list[list[str]], kind: str, key: str) 
         response_id: (values[number - 1][position] if position < len(values[number - 1]) else "")
         for response_id, number in existing_rows(tab, values).items()
     }
+
+
+def _records(values: list[list[str]]) -> list[dict[str, str]]:
+    return [dict(zip(values[0], line)) for line in values[1:]] if values else []
 
 
 def _current(state: dict[str, str], cells: dict[str, str]) -> dict[str, str]:
