@@ -68,6 +68,11 @@ STATE_FORM, STATE_FORM_ID, STATE_NEWEST, STATE_FULL_SCAN = "Form", "Form ID", "N
 CONSENT_RECORD, CONSENT_REFERENCE, CONSENT_NAME, CONSENT_ANSWER, CONSENT_GIVEN = "Record", "Reference", "Consent", "Answer", "Given"
 CONSENT_WORDING, CONSENT_QUESTION, CONSENT_SOURCE = "Wording", "Question as asked", "From"
 
+# Each change to the engagement team's list, one row per person, kept until the team has been told of it.
+CHANGE_RECORD, CHANGE_ROW_KEY, CHANGE_NUMBER, CHANGE_NAME, CHANGE_WHAT, CHANGE_TIME = (
+    "Record", "Row key", "Change", "Name", "Added or removed", "Time")
+ADDED, REMOVED = "added", "removed"
+
 TOMBSTONE_ID, TOMBSTONE_FORM, TOMBSTONE_WHEN, TOMBSTONE_WHY = RESPONSE_ID, "Form", "Removed", "Why"
 
 # -- times ---------------------------------------------------------------------------------------

@@ -399,3 +399,61 @@ def test_a_sync_that_emails_the_engagement_team_exits_0_and_counts_what_the_outb
     status = CliRunner().invoke(main, ["status"])
     assert status.exit_code == 0, status.output
     assert f"emails sent today: {len(outbox())} " in status.output
+
+
+def to_team(local):
+    return [m for m in local.json("GET", "/_local/gmail/messages")["messages"] if "sam@example.org" in m["to"]]
+
+
+def test_each_change_to_the_network_list_is_told_in_order_even_when_its_names_recur(env, local):
+    """Issue 10.2: added, withdrawn, added again on one day: three notices, the last one saying she was added
+    (a key from the names and the date took the third for the first, already sent)."""
+    apply_person(env, "Ann")
+    env.apply(emails=True)
+    set_status(env, "Ann", "Appointed")
+    for answer in ("Yes", "No", "Yes"):
+        consent(env, "Ann", answer, form=PREFS)
+        env.apply(emails=True)
+    told = [m["text"] for m in to_team(local)]
+    assert len(told) == 3
+    assert [("Added (" in text, "Removed (" in text) for text in told] == [(True, False), (False, True), (True, False)]
+    assert all("- Ann" in text for text in told) and engagement(env) == ["Ann"]
+
+
+def test_a_network_notice_gmail_refused_is_sent_by_a_later_run(env, local):
+    """Issue 10.2: a 429 on the team's notice leaves it due; the next run sends it (the sheet was already
+    rewritten, so the change is not seen again: it must be remembered until it is sent)."""
+    from ppp_gsuite.google.gmail_api import SendRefused
+
+    def limited(raw):
+        raise SendRefused(429, "RESOURCE_EXHAUSTED", "User-rate limit exceeded", "rateLimitExceeded")
+
+    apply_person(env, "Ann")
+    env.apply(emails=True)
+    consent(env, "Ann", "Yes")
+    set_status(env, "Ann", "Appointed")
+    env.apply(emails=True, send=limited)
+    assert engagement(env) == ["Ann"] and to_team(local) == []
+    env.apply(emails=True)
+    env.apply(emails=True)
+    told = to_team(local)
+    assert len(told) == 1 and "Ann" in told[0]["text"]
+
+
+def test_network_changes_are_numbered_in_order_and_a_number_is_never_used_again():
+    from datetime import datetime, timezone
+
+    from ppp_gsuite.sync.network_changes import change_rows, numbers_told
+
+    now = datetime(2026, 11, 24, 9, 0, tzinfo=timezone.utc)
+    first = change_rows([], {"k1": "Ann"}, {}, now)
+    assert [r.cells["Change"] for r in first] == ["1"]
+    recorded = [r.cells for r in first]
+    assert change_rows(recorded, {"k1": "Ann"}, {}, now) == []  # the same change again: a rerun after a crash
+    second = change_rows(recorded, {}, {"k1": "Ann"}, now)
+    assert [r.cells["Change"] for r in second] == ["2"]
+    recorded += [r.cells for r in second]
+    assert [r.cells["Change"] for r in change_rows(recorded, {"k1": "Ann"}, {}, now)] == ["3"]
+    # The rows of change 2 erased, its notice in the email log: 2 is not used again.
+    told = numbers_told(["engagement-change-2|sharing_changes|0", "abc|eoi_received|"])
+    assert [r.cells["Change"] for r in change_rows(recorded[:1], {}, {"k1": "Ann"}, now, told)] == ["3"]

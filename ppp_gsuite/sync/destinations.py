@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from ..config import Config
 from ..sheets.layout import Layout, SheetColumn, TabLayout, resolve
 from ..specs.load import FormTarget
-from ..vocabulary import (ADMIN, CONSENT_ANSWER, CONSENT_GIVEN, CONSENT_NAME, CONSENT_QUESTION, CONSENT_RECORD,
+from ..vocabulary import (ADMIN, CHANGE_NAME, CHANGE_NUMBER, CHANGE_RECORD, CHANGE_ROW_KEY, CHANGE_TIME, CHANGE_WHAT,
+                          CONSENT_ANSWER, CONSENT_GIVEN, CONSENT_NAME, CONSENT_QUESTION, CONSENT_RECORD,
                           CONSENT_REFERENCE, CONSENT_SOURCE, CONSENT_WORDING, ENGAGEMENT, EOI, EXPENSES, LOG_EMAIL, LOG_KEY,
                           LOG_MESSAGE_ID, LOG_STATE, LOG_TIME, LOG_TO, MONITORING, STATE_FORM, STATE_FORM_ID,
                           STATE_FULL_SCAN, STATE_NEWEST, TOMBSTONE_FORM, TOMBSTONE_ID, TOMBSTONE_WHEN, TOMBSTONE_WHY,
@@ -38,6 +39,14 @@ CONSENT_LOG = TabLayout("consent_log", "", "Consent log", (
     SheetColumn("tool", "wording", CONSENT_WORDING, 120),
     SheetColumn("tool", "question", CONSENT_QUESTION, 400),
     SheetColumn("tool", "source", CONSENT_SOURCE, 320),
+))
+NETWORK_CHANGES = TabLayout("network_changes", "", "Network list changes", (
+    SheetColumn("tool", "response_id", CHANGE_RECORD, 200),
+    SheetColumn("tool", "reference", CHANGE_ROW_KEY, 110),  # the engagement sheet's row key: erase finds it
+    SheetColumn("tool", "change", CHANGE_NUMBER, 80),
+    SheetColumn("tool", "name", CHANGE_NAME, 180),
+    SheetColumn("tool", "what", CHANGE_WHAT, 130),
+    SheetColumn("tool", "time", CHANGE_TIME, 180),
 ))
 TOMBSTONES = TabLayout("tombstones", "", "Tombstones", (
     SheetColumn("tool", "response_id", TOMBSTONE_ID, 320),
@@ -98,7 +107,7 @@ def destinations(config: Config, targets: list[FormTarget], layouts: dict[str, L
         ENGAGEMENT, f"Patient and Public Partners: peer support network contacts ({org})", (ENGAGEMENT_TAB,),
         tuple(person.email for person in config.engagement_team), "reader",
     )
-    admin_tabs = [SYNC_STATE, EMAIL_LOG, CONSENT_LOG, TOMBSTONES] + [resolve(n, l, specs[l.form]) for n, l in layouts.items() if l.spreadsheet == ADMIN]
+    admin_tabs = [SYNC_STATE, EMAIL_LOG, CONSENT_LOG, TOMBSTONES, NETWORK_CHANGES] + [resolve(n, l, specs[l.form]) for n, l in layouts.items() if l.spreadsheet == ADMIN]
     monitoring_tabs = tuple(resolve(n, l, specs[l.form]) for n, l in layouts.items() if l.spreadsheet == MONITORING)
     if monitoring_tabs:
         found[MONITORING] = Destination(

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from ..config import Config
 from ..forms.items import entry_number, question_id
-from ..vocabulary import (ADMIN, ENGAGEMENT, EOI, EXPENSE_CLAIMS, EXPENSES, JOINED_FORMS, LOG_STATE, LOG_TIME,
+from ..vocabulary import (ADMIN, EOI, EXPENSE_CLAIMS, EXPENSES, JOINED_FORMS, LOG_STATE, LOG_TIME,
                           MONITORING_FORM, NEEDS_ASSESSMENT, PREFERENCES, SENT, SHEET_TIME, UNKNOWN, opportunity_target)
 from .emails import (ACKNOWLEDGE_WITHIN, DueEmail, Records, applicant_emails, claim_emails, common_context, email_key,
                      lead_emails, note, recent, status_view, tab_records)
@@ -110,21 +110,6 @@ def last_email_notes(records: dict[str, dict[str, Records]], log: dict[str, dict
 
 def _short(state: str) -> str:
     return "unknown, see the email log" if state == UNKNOWN else state
-
-
-def sharing_changes(view: EmailView, change: str, added: list[str], removed: list[str], wanted) -> list[DueEmail]:
-    """Tell the engagement team who was added to or removed from their sheet (names only), once per change."""
-    if not added and not removed:
-        return []
-    context = common_context(view.config, None, "sharing_changes")
-    context["changes"] = {"added": list(added), "removed": list(removed)}
-    context["links"]["sheet"] = view.sheet_links.get(ENGAGEMENT, "")
-    due = []
-    for number, member in enumerate(view.config.engagement_team):
-        key = email_key(f"engagement-{change}", "sharing_changes", str(number))
-        if wanted(key):
-            due.append(DueEmail(key, "sharing_changes", member.name, member.email, "an engagement team address", context))
-    return due
 
 
 def due_emails(view: EmailView, log: dict[str, dict[str, str]], wanted, waiting: list[str]) -> list[DueEmail]:

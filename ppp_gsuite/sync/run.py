@@ -9,7 +9,6 @@ their rows by response id: nothing is written twice.
 """
 from __future__ import annotations
 
-import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -27,13 +26,14 @@ from ..specs.load import FormTarget
 from ..vocabulary import (APPOINTED, EOI, EXPENSE_CLAIMS, JOINED_FORMS, MONITORING_FORM, PREFERENCES, STATE_FORM,
                           STATE_FORM_ID, STATE_FULL_SCAN, STATE_NEWEST, eoi_form, parse_stamp, utc_stamp)
 from .consent import SHARE, Member, consent_rows, latest, may_share, row_key
-from .destinations import (ADMIN, CONSENT_LOG, EMAIL_LOG, ENGAGEMENT, EXPENSES, MONITORING, SYNC_STATE, TOMBSTONES,
-                           Destination, opportunity_target, unmatched_tab)
+from .destinations import (ADMIN, CONSENT_LOG, EMAIL_LOG, ENGAGEMENT, EXPENSES, MONITORING, NETWORK_CHANGES, SYNC_STATE,
+                           TOMBSTONES, Destination, opportunity_target, unmatched_tab)
 from .email_step import (EmailView, Note, due_emails, last_email_notes, local_time, prefilled_links, read_log, records_of,
-                         sharing_changes, status_notes)
+                         status_notes)
 from .emails import noted
 from .expenses import add_money
 from .mailer import Mailer
+from .network_changes import change_rows, notices, numbers_told
 from .rows import Partner, Row, answers_by_key, build_row, reference_for
 from .spreadsheets import SheetRun, Spreadsheets
 from .table import existing_rows
@@ -58,6 +58,7 @@ class Snapshot:
     marks: dict[str, Row] = field(default_factory=dict)  # form key -> its new high-water mark
     email_log: dict[str, dict[str, str]] = field(default_factory=dict)  # key -> entry
     consent_log: list[dict[str, str]] = field(default_factory=list)
+    network_changes: list[dict[str, str]] = field(default_factory=list)  # each change to the team's list, by person
 
 
 @dataclass
@@ -115,7 +116,8 @@ class Sync:
         self._write_monitoring(snapshot)
         consents = self._record_consents(snapshot)
         records = records_of(self.runs)  # every response tab as it will be after this run's rows: made once
-        self._share_with_engagement_team(records, consents)
+        added, removed = self._share_with_engagement_team(records, consents)
+        self._record_network_change(snapshot, added, removed)  # before their sheet is written: never lost
         self._close_past_closing_dates(snapshot.deployed)
         self._note(records, status_notes(records, self.now))  # statuses are noted even when no email is sent
         mailer = self._mailer(snapshot.email_log)
@@ -123,15 +125,12 @@ class Sync:
                          consents=consents, partners=partners, links_for=self.links(snapshot.deployed))
         if self.send:
             self._note(records, last_email_notes(records, snapshot.email_log))
-        if mailer:
-            # Before their sheet is written: a crash between the two never loses the notice (a rerun finds the
-            # same change and its log entry).
-            self._send(mailer, self._sharing_notices(view, mailer))
         self.books.flush([run for target, run in self.runs.items() if target != ADMIN])
-        if mailer:
+        if mailer:  # one mail run: the team's notices of each recorded change, in order, then everything else
             view.held = {target for target, run in self.runs.items() if run.dest.name in self.report.refused}
             waiting: list[str] = []
-            self._send(mailer, due_emails(view, mailer.log, mailer.is_due, waiting))
+            due = notices(self.config, snapshot.network_changes, view.sheet_links.get(ENGAGEMENT, ""), self.now, mailer.is_due)
+            self._send(mailer, due + due_emails(view, mailer.log, mailer.is_due, waiting))
             self.report.waiting += sum(1 for key in waiting if mailer.is_due(key))
             self.mail_report = mailer.report
         self._write_marks(snapshot)
@@ -148,7 +147,8 @@ class Sync:
         snapshot = Snapshot(deployed, {key: file.get("appProperties", {}).get("revision", "") for key, file in deployed.items()},
                             state=self._sync_state(admin),
                             email_log=read_log(admin.values.get(EMAIL_LOG.tab, [])),
-                            consent_log=_records(admin.values.get(CONSENT_LOG.tab, [])))
+                            consent_log=_records(admin.values.get(CONSENT_LOG.tab, [])),
+                            network_changes=_records(admin.values.get(NETWORK_CHANGES.tab, [])))
         gone = {row[0] for row in admin.values.get(TOMBSTONES.tab, [])[1:] if row}
         for key, file in deployed.items():
             if key not in self.targets:
@@ -213,13 +213,16 @@ class Sync:
             self.books.write_now(admin, EMAIL_LOG, rows)
         admin.rows[EMAIL_LOG.tab].extend(mailer.take_unwritten())
 
-    def _sharing_notices(self, view: EmailView, mailer: Mailer) -> list:
-        if ENGAGEMENT not in self.runs or self.books.refused(self.runs[ENGAGEMENT]):
-            return []
-        added, removed = self.report.shared_added, self.report.shared_removed
-        # The same change found again after a crash (that day) gets the same key: never emailed twice.
-        change = hashlib.sha256(repr((sorted(added), sorted(removed), self.now.date())).encode()).hexdigest()[:12]
-        return sharing_changes(view, change, added, removed, mailer.is_due)
+    def _record_network_change(self, snapshot: Snapshot, added: dict[str, str], removed: dict[str, str]) -> None:
+        """Record the change to the team's list at once, before their sheet is rewritten: its notice stays due
+        until it is sent. Not when their sheet will not be written (nothing changed) or the record cannot be."""
+        engagement, admin = self.runs.get(ENGAGEMENT), self.runs[ADMIN]
+        if engagement is None or self.books.refused(engagement) or self.books.refused(admin):
+            return
+        rows = change_rows(snapshot.network_changes, added, removed, self.now, numbers_told(snapshot.email_log))
+        if rows:
+            self.books.write_now(admin, NETWORK_CHANGES, rows)
+            snapshot.network_changes += [row.cells for row in rows]
 
     def links(self, deployed: dict):
         """Prefilled links by reference (each form's responderUri asked once, when first needed)."""
@@ -325,11 +328,12 @@ class Sync:
         run = self.runs[EXPENSES] if form == EXPENSE_CLAIMS else self.runs[opportunity_target(partner.opportunity)]
         return run, run.dest.tab(form)
 
-    def _share_with_engagement_team(self, records: dict, consents: dict) -> None:
-        """Rewrite the engagement team's sheet: exactly the people who consented (and were appointed)."""
+    def _share_with_engagement_team(self, records: dict, consents: dict) -> tuple[dict[str, str], dict[str, str]]:
+        """Rewrite the engagement team's sheet: exactly the people who consented (and were appointed).
+        Returns who is added and who removed (row key -> name)."""
         run = self.runs.get(ENGAGEMENT)
         if run is None or run.broken:
-            return
+            return {}, {}
         tab = run.dest.tabs[0]
         current = run.values.get(tab.tab, [])[1:]
         members, kept = [], []
@@ -353,9 +357,11 @@ class Sync:
                                       opportunity.group, appointed))
         before = {line[6]: line[0] for line in current if len(line) > 6 and line[6]}
         after = {m.key: m.name for m in members} | {line[6]: line[0] for line in kept}
-        self.report.shared_added = sorted(after[r] for r in after.keys() - before.keys())
-        self.report.shared_removed = sorted(before[r] for r in before.keys() - after.keys())
+        added = {key: after[key] for key in after.keys() - before.keys()}
+        removed = {key: before[key] for key in before.keys() - after.keys()}
+        self.report.shared_added, self.report.shared_removed = sorted(added.values()), sorted(removed.values())
         run.replace[tab.tab] = [tab.header_row()] + sorted([m.row() for m in members] + [line[:7] for line in kept])
+        return added, removed
 
     def _close_past_closing_dates(self, deployed: dict[str, dict]) -> None:
         """The Forms API has no closing date: stop accepting once it passes (and reopen if it moves)."""
