@@ -278,3 +278,33 @@ def test_not_appointed_mentions_future_roles_only_if_the_latest_answer_agrees(en
     env.apply(emails=True, minutes=20)
     [decision] = [m for m in to_applicants(local) if "Thank you for your interest in the" not in m["subject"]]
     assert (FUTURE in decision["text"]) == (later != "No")
+
+
+def test_last_email_is_noted_in_the_run_that_sent_it_on_the_right_row_after_a_sort(env, local):
+    """Issue 10.5: right after 'emails: N sent' the row shows it (it used to appear one run late); the rows are
+    found again after the sends, so a lead who sorted meanwhile does not move the note to someone else."""
+    from ppp_gsuite.sheets.a1 import cell_range as a1
+
+    env.answer("eoi-heart-board", EOI, full_name="Robin Applicant", email="robin@example.org")
+    env.apply(emails=True)
+    assert env.job.mail_report.sent >= 1
+    rows = env.records(HEART)
+    assert rows[0]["Last email"].startswith("eoi received: sent"), rows[0]["Last email"]
+
+    env.answer("eoi-heart-board", EOI, full_name="Sasha Applicant", email="sasha@example.org")
+    moved = []
+
+    def send(raw, real=GmailSender(requests.Session(), local.url).send):
+        """The lead moves Sasha's row above Robin's while the sync is sending (after the rows were written)."""
+        if not moved:
+            moved.append(True)
+            values = env.tab(HEART)
+            env.write(HEART, [(a1(TAB, 2, 0, len(values[0]) - 1, 3), [values[2] + [""] * (len(values[0]) - len(values[2])),
+                                                                       values[1] + [""] * (len(values[0]) - len(values[1]))])])
+        return real(raw)
+
+    env.apply(emails=True, send=send)
+    by_name = {r["Name"]: r for r in env.records(HEART)}
+    assert [r["Name"] for r in env.records(HEART)] == ["Sasha Applicant", "Robin Applicant"]
+    assert by_name["Sasha Applicant"]["Last email"].startswith("eoi received: sent")
+    assert by_name["Robin Applicant"]["Last email"] == rows[0]["Last email"]

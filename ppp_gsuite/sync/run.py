@@ -131,6 +131,7 @@ class Sync:
             waiting: list[str] = []
             due = notices(self.config, snapshot.network_changes, view.sheet_links.get(ENGAGEMENT, ""), self.now, mailer.is_due)
             self._send(mailer, due + due_emails(view, mailer.log, mailer.is_due, waiting))
+            self._note_sent(records, mailer.log)
             self.report.waiting += sum(1 for key in waiting if mailer.is_due(key))
             self.mail_report = mailer.report
         self._write_marks(snapshot)
@@ -198,6 +199,14 @@ class Sync:
         for found in notes:
             self.runs[found.target].rows[found.tab].append(found.row)
             records[found.target][found.tab].by_id[found.row.response_id].update(found.row.cells)
+
+    def _note_sent(self, records: dict, log: dict) -> None:
+        """After the sends: each row's last email, noted in the run that sent it."""
+        by_run: dict[str, dict[str, list[Row]]] = defaultdict(lambda: defaultdict(list))
+        for found in last_email_notes(records, log):
+            by_run[found.target][found.tab].append(found.row)
+        for target, rows_by_tab in by_run.items():
+            self.books.write_notes(self.runs[target], dict(rows_by_tab))
 
     def _mailer(self, log: dict) -> Mailer | None:
         """The run's one Mailer; none when no email is sent, or when the email log cannot be written
