@@ -71,3 +71,40 @@ def env(local, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("PPP_GSUITE_LOCAL_URL", local.url)
     return Env(local, tmp_path)
+
+
+class Crash(BaseException):
+    """Stands for the process being killed: nothing after it runs (not an Exception: nothing catches it)."""
+
+
+class KilledAt:
+    """Kills a sync at its Nth call to Google (counted across the adapters and the sends), before the call
+    reaches the server, or after the server did it but before its answer is used."""
+
+    def __init__(self, at: int, after: bool = False):
+        self.at, self.after, self.calls = at, after, 0
+
+    def call(self, method):
+        def wrapper(*args, **kwargs):
+            self.calls += 1
+            if self.calls != self.at:
+                return method(*args, **kwargs)
+            if self.after:
+                method(*args, **kwargs)  # done (a send delivered), then killed before the answer was used
+            raise Crash()
+        return wrapper
+
+    def wrap(self, adapter):
+        killer = self
+
+        class Proxy:
+            def __getattr__(self, name):
+                attribute = getattr(adapter, name)
+                return killer.call(attribute) if callable(attribute) else attribute
+        return Proxy()
+
+    def sync(self, env: "Env", **kwargs):
+        """A sync of `env` at its clock whose every call to Google counts towards the kill."""
+        if "send" in kwargs:
+            kwargs["send"] = self.call(kwargs["send"])
+        return env.sync(self.wrap(env.forms), self.wrap(env.drive), self.wrap(env.sheets), **kwargs)

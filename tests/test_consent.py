@@ -9,7 +9,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 
 from ppp_gsuite.cli import main
 from ppp_gsuite.sheets.a1 import cell_range
-from sync_env import EOI, TAB, Env
+from sync_env import EOI, TAB, Crash, Env, KilledAt
 
 HEART = "opportunity:heart-board"
 NEEDS, PREFS = "needs_assessment", "preferences"
@@ -123,10 +123,6 @@ def test_an_unmatched_response_is_not_written_into_a_widely_shared_admin_sheet(e
     assert any("everyone at example.org" in p for p in report.refused["Patient and Public Partners: sync records (Testshire Care Partnership)"])
 
 
-class Crash(BaseException):
-    pass
-
-
 @settings(max_examples=15, stateful_step_count=20, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 class SharingMachine(RuleBasedStateMachine):
@@ -188,24 +184,9 @@ class SharingMachine(RuleBasedStateMachine):
 
     @rule(step=st.integers(min_value=1, max_value=40))
     def crashed_sync(self, step):
-        env, counter = self.env, [0]
-
-        class Counting:
-            def __init__(self, inner):
-                self.inner = inner
-
-            def __getattr__(self, name):
-                method = getattr(self.inner, name)
-
-                def call(*args, **kwargs):
-                    counter[0] += 1
-                    if counter[0] == step:
-                        raise Crash()
-                    return method(*args, **kwargs)
-                return call if callable(method) else method
-
+        env = self.env
         env.clock += timedelta(minutes=5)
-        job = env.sync(Counting(env.forms), Counting(env.drive), Counting(env.sheets))
+        job = KilledAt(step).sync(env)
         try:
             job.run()
         except Crash:

@@ -12,7 +12,7 @@ from ppp_gsuite.cli import main
 from ppp_gsuite.google.gmail_api import GmailSender
 from ppp_gsuite.sheets.a1 import cell_range
 from ppp_gsuite.sync.mailer import UNKNOWN
-from sync_env import EOI, MINIMAL, TAB
+from sync_env import EOI, MINIMAL, TAB, Crash, KilledAt
 
 HEART = "opportunity:heart-board"
 
@@ -173,10 +173,6 @@ def test_a_template_with_an_unknown_variable_fails_validate_with_file_and_line(t
     assert "lucky_number" in result.stderr
 
 
-class Crash(BaseException):
-    pass
-
-
 @pytest.mark.parametrize("after", [False, True], ids=["killed-before-each-call", "killed-after-each-call"])
 def test_killing_the_sync_at_every_step_never_sends_an_email_twice(env, local, after):
     for n in range(3):
@@ -185,29 +181,8 @@ def test_killing_the_sync_at_every_step_never_sends_an_email_twice(env, local, a
     sender = GmailSender(requests.Session(), local.url)
     step, crashes = 1, 0
     while True:
-        counter = [0]
-
-        def counted(call):
-            def wrapper(*args, **kwargs):
-                counter[0] += 1
-                if counter[0] == step:
-                    if not after:
-                        raise Crash()  # killed before this call reached the server
-                    call(*args, **kwargs)
-                    raise Crash()  # killed after the server did it (a send delivered), before the answer was used
-                return call(*args, **kwargs)
-            return wrapper
-
-        class Counted:
-            def __init__(self, inner):
-                self.inner = inner
-
-            def __getattr__(self, name):
-                attribute = getattr(self.inner, name)
-                return counted(attribute) if callable(attribute) else attribute
-
         env.clock += timedelta(minutes=1)
-        job = env.sync(Counted(env.forms), Counted(env.drive), Counted(env.sheets), send=counted(sender.send))
+        job = KilledAt(step, after).sync(env, send=sender.send)
         try:
             job.run()
             break

@@ -11,7 +11,7 @@ from ppp_gsuite.google.clients import local_clients
 from ppp_gsuite.google.sheets_api import SheetsApi
 from ppp_gsuite.sheets.a1 import cell_range
 
-from sync_env import EOI, MINIMAL, TAB  # noqa: E402
+from sync_env import EOI, MINIMAL, TAB, Crash, KilledAt  # noqa: E402
 
 
 HEART = "opportunity:heart-board"
@@ -157,32 +157,6 @@ def test_sync_with_nothing_deployed_says_so_and_fails(local, tmp_path, monkeypat
     assert "run ppp-gsuite deploy-forms first" in result.output
 
 
-class Crash(BaseException):
-    """Stands for the process being killed: nothing after it runs."""
-
-
-class CrashingAt:
-    """Proxies an adapter; the Nth call overall (across adapters) crashes, before or after reaching the server."""
-
-    def __init__(self, inner, counter, at, after):
-        self._inner, self._counter, self._at, self._after = inner, counter, at, after
-
-    def __getattr__(self, name):
-        method = getattr(self._inner, name)
-        if not callable(method):
-            return method
-
-        def call(*args, **kwargs):
-            self._counter[0] += 1
-            if self._counter[0] == self._at and not self._after:
-                raise Crash()
-            result = method(*args, **kwargs)
-            if self._counter[0] == self._at:
-                raise Crash()
-            return result
-        return call
-
-
 @pytest.mark.parametrize("after", [False, True], ids=["before-the-call", "after-the-call"])
 def test_a_crash_at_any_point_leaves_every_response_in_its_sheet_exactly_once(env, after):
     for n in range(3):
@@ -190,10 +164,8 @@ def test_a_crash_at_any_point_leaves_every_response_in_its_sheet_exactly_once(en
         env.answer("eoi-eye-group", EOI, full_name=f"Eye {n}", email=f"e{n}@example.org")
     step = 1
     while True:
-        counter = [0]
-        wrap = lambda api: CrashingAt(api, counter, step, after)  # noqa: E731
         env.clock += timedelta(minutes=1)
-        job = env.sync(wrap(env.forms), wrap(env.drive), wrap(env.sheets))
+        job = KilledAt(step, after).sync(env)
         try:
             job.run()
             break
