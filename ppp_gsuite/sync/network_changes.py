@@ -11,8 +11,18 @@ from __future__ import annotations
 from datetime import datetime
 
 from ..config import Config
-from ..vocabulary import (ADDED, CHANGE_NAME, CHANGE_NUMBER, CHANGE_RECORD, CHANGE_ROW_KEY, CHANGE_TIME, CHANGE_WHAT,
-                          REMOVED, parse_stamp, utc_stamp)
+from ..vocabulary import (
+    ADDED,
+    CHANGE_NAME,
+    CHANGE_NUMBER,
+    CHANGE_RECORD,
+    CHANGE_ROW_KEY,
+    CHANGE_TIME,
+    CHANGE_WHAT,
+    REMOVED,
+    parse_stamp,
+    utc_stamp,
+)
 from .emails import ACKNOWLEDGE_WITHIN, DueEmail, common_context, email_key
 from .rows import Row
 

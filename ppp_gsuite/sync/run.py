@@ -21,22 +21,21 @@ from ..errors import PppError
 from ..google.drive_api import DriveApi
 from ..google.forms_api import FormsApi
 from ..google.sheets_api import SheetsApi
-from ..sheets.layout import TabLayout
 from ..specs.load import FormTarget
-from ..vocabulary import (APPOINTED, EOI, EXPENSE_CLAIMS, JOINED_FORMS, MONITORING_FORM, PREFERENCES, STATE_FORM,
-                          STATE_FORM_ID, STATE_FULL_SCAN, STATE_NEWEST, eoi_form, parse_stamp, utc_stamp)
-from .consent import SHARE, Member, consent_rows, latest, may_share, row_key
-from .destinations import (ADMIN, CONSENT_LOG, EMAIL_LOG, ENGAGEMENT, EXPENSES, MONITORING, NETWORK_CHANGES, SYNC_STATE,
-                           TOMBSTONES, Destination, opportunity_target, unmatched_tab)
+from ..vocabulary import (APPOINTED, EOI, STATE_FORM, STATE_FORM_ID, STATE_FULL_SCAN, STATE_NEWEST, eoi_form, parse_stamp,
+                          utc_stamp)
+from .consent import SHARE, Member, latest, may_share, row_key
+from .destinations import (ADMIN, CONSENT_LOG, EMAIL_LOG, ENGAGEMENT, NETWORK_CHANGES, SYNC_STATE, TOMBSTONES, Destination,
+                           opportunity_target)
 from .email_step import (EmailView, Note, due_emails, last_email_notes, local_time, prefilled_links, read_log, records_of,
                          status_notes)
+from . import response_rows
 from .emails import noted
-from .expenses import add_money
 from .mailer import Mailer
 from .network_changes import change_rows, notices, numbers_told
-from .rows import Partner, Row, answers_by_key, build_row, reference_for
+from .response_rows import Writes
+from .rows import Row, answers_by_key
 from .spreadsheets import SheetRun, Spreadsheets
-from .table import existing_rows
 
 OVERLAP = timedelta(minutes=10)  # re-list a little before the mark: late-committed responses are not missed
 
@@ -111,9 +110,10 @@ class Sync:
     def run(self) -> SyncReport:
         """The steps in order. Each step is a function of what the run read; the run applies what it returns."""
         snapshot = self._read()
-        partners = self._write_expressions_of_interest(snapshot)
-        self._write_joined(snapshot, partners)
-        self._write_monitoring(snapshot)
+        writes, partners = response_rows.expressions_of_interest(self.config, self.targets, snapshot, self.runs)
+        writes += response_rows.joined(self.config, self.targets, snapshot, self.runs, partners)
+        writes += response_rows.monitoring(self.targets, snapshot, self.runs)
+        self._write(writes)
         consents = self._record_consents(snapshot)
         records = records_of(self.runs)  # every response tab as it will be after this run's rows: made once
         added, removed = self._share_with_engagement_team(records, consents)
@@ -248,94 +248,15 @@ class Sync:
         headers = values[0]
         return {row[0]: dict(zip(headers, row)) for row in values[1:] if row and row[0]}
 
-    # -- rows -----------------------------------------------------------------------------
-    def _write_expressions_of_interest(self, snapshot: Snapshot) -> dict[str, Partner]:
-        """EOI rows (minting references for new ones); returns every known reference -> partner."""
-        listed, versions = snapshot.listed, snapshot.versions
-        partners: dict[str, Partner] = {}
-        joined_waiting = any(listed.get(name) for name in JOINED_FORMS)
-        for opportunity in self.config.opportunities:
-            key = eoi_form(opportunity.key)
-            responses = listed.get(key, [])
-            run = self.runs[opportunity_target(opportunity.key)]
-            if not responses and not joined_waiting:
-                continue
-            self.books.read(run)
-            tab = run.dest.tab(EOI)
-            values = run.values.get(tab.tab, [])
-            references = _column_by_id(tab, values, "tool", "reference")
-            target = self.targets[key]
-            for response in responses:
-                reference = references.get(response["responseId"]) or reference_for(response["responseId"])
-                references[response["responseId"]] = reference
-                answers = snapshot.answers[(key, response["responseId"])]
-                row = build_row(tab, target.spec_name, target.spec, response, versions.get(key, ""),
-                                tool_values={"reference": reference}, answers=answers)
-                run.rows[tab.tab].append(row)
-                self.consents += consent_rows(target.spec_name, target.spec, response, reference, answers)
-                self.report.flagged += bool(row.flags)
-            names = _column_by_id(tab, values, "answer", "full_name")
-            emails = _column_by_id(tab, values, "answer", "email")
-            for response in responses:
-                answers = snapshot.answers[(key, response["responseId"])]
-                names[response["responseId"]] = answers.get("full_name", "")
-                emails[response["responseId"]] = answers.get("email", "")
-            for response_id, reference in references.items():
-                partners[reference] = Partner(reference, response_id, names.get(response_id, ""), opportunity.key,
-                                              opportunity.group, emails.get(response_id, "").strip())
-        return partners
-
-    def _write_joined(self, snapshot: Snapshot, partners: dict[str, Partner]) -> None:
-        listed, versions = snapshot.listed, snapshot.versions
-        for form in JOINED_FORMS:
-            responses = listed.get(form, [])
-            if not responses:
-                continue
-            target = self.targets[form]
-            rows_by_run: dict[tuple[str, str], list[tuple[Row, dict]]] = defaultdict(list)
-            for response in responses:
-                answers = snapshot.answers[(form, response["responseId"])]
-                reference = answers.get("reference", "").strip()
-                partner = partners.get(reference)
-                self.consents += consent_rows(form, target.spec, response, reference, answers)
-                run, tab = self._home(form, partner)
-                if tab is None:
-                    continue
-                row = build_row(tab, form, target.spec, response, versions.get(form, ""), partner,
-                                answers=snapshot.answers[(form, response["responseId"])])
-                rows_by_run[(run.dest.target, tab.tab)].append((row, response))
-                self.report.flagged += bool(row.flags)
-                self.report.unmatched += partner is None
-            for (dest_target, title), rows in rows_by_run.items():
-                run = self.books.read(self.runs[dest_target])
-                tab = next(t for t in run.dest.tabs if t.tab == title)
-                if form == EXPENSE_CLAIMS:
-                    add_money(self.config, run, tab, [row for row, _ in rows])
-                run.rows[title].extend(row for row, _ in rows)
-
-    def _write_monitoring(self, snapshot: Snapshot) -> None:
-        """Anonymous answers, to the spreadsheet only the engagement team can read."""
-        run = self.runs.get(MONITORING)
-        responses, versions = snapshot.listed.get(MONITORING_FORM, []), snapshot.versions
-        if run is None or not responses:
-            return
-        target, tab = self.targets[MONITORING_FORM], run.dest.tabs[0]
-        run.rows[tab.tab].extend(
-            build_row(tab, MONITORING_FORM, target.spec, r, versions.get(MONITORING_FORM, ""),
-                      answers=snapshot.answers[(MONITORING_FORM, r["responseId"])]) for r in responses
-        )
-
-    def _home(self, form: str, partner: Partner | None) -> tuple[SheetRun, TabLayout | None]:
-        """Where a joined response is written: its partner's spreadsheet, or the admin one if unmatched."""
-        admin = self.runs[ADMIN]
-        if form == PREFERENCES:
-            return admin, admin.dest.tab(form)
-        if partner is None:
-            if any(run.broken for run in self.runs.values()):
-                return admin, None  # perhaps their row is in the spreadsheet that could not be read: wait
-            return admin, unmatched_tab(admin.dest, form)
-        run = self.runs[EXPENSES] if form == EXPENSE_CLAIMS else self.runs[opportunity_target(partner.opportunity)]
-        return run, run.dest.tab(form)
+    # -- applying what the steps return ---------------------------------------------------
+    def _write(self, writes: Writes) -> None:
+        """Rows into the run's one write per spreadsheet; consent records into the log; counts into the report."""
+        for target, tabs in writes.rows.items():
+            for tab, rows in tabs.items():
+                self.runs[target].rows[tab].extend(rows)
+        self.consents += writes.consents
+        self.report.flagged += writes.flagged
+        self.report.unmatched += writes.unmatched
 
     def _share_with_engagement_team(self, records: dict, consents: dict) -> tuple[dict[str, str], dict[str, str]]:
         """Rewrite the engagement team's sheet: exactly the people who consented (and were appointed).
@@ -395,17 +316,6 @@ def new_sync(loaded, forms: FormsApi, drive: DriveApi, sheets: SheetsApi, now: d
     config = config or loaded.workspace.config
     return Sync(config, loaded.targets, destinations(config, loaded.targets, loaded.layouts), forms, drive, sheets, now,
                 timedelta(hours=config.sync.full_rescan_hours), full, send=send, templates=loaded.workspace.templates_dir)
-
-
-def _column_by_id(tab: TabLayout, values: list[list[str]], kind: str, key: str) -> dict[str, str]:
-    column = tab.column(kind, key)
-    if column is None or not values or column.header not in values[0]:
-        return {}
-    position = values[0].index(column.header)
-    return {
-        response_id: (values[number - 1][position] if position < len(values[number - 1]) else "")
-        for response_id, number in existing_rows(tab, values).items()
-    }
 
 
 def _records(values: list[list[str]]) -> list[dict[str, str]]:
