@@ -22,15 +22,14 @@ from ..google.drive_api import DriveApi
 from ..google.forms_api import FormsApi
 from ..google.sheets_api import SheetsApi
 from ..specs.load import FormTarget
-from ..vocabulary import (APPOINTED, EOI, STATE_FORM, STATE_FORM_ID, STATE_FULL_SCAN, STATE_NEWEST, eoi_form, parse_stamp,
+from ..vocabulary import (STATE_FORM, STATE_FORM_ID, STATE_FULL_SCAN, STATE_NEWEST, eoi_form, parse_stamp,
                           utc_stamp)
-from .consent import SHARE, Member, latest, may_share, row_key
-from .destinations import (ADMIN, CONSENT_LOG, EMAIL_LOG, ENGAGEMENT, NETWORK_CHANGES, SYNC_STATE, TOMBSTONES, Destination,
-                           opportunity_target)
+from .consent import latest
+from .destinations import (ADMIN, CONSENT_LOG, EMAIL_LOG, ENGAGEMENT, NETWORK_CHANGES, SYNC_STATE, TOMBSTONES, Destination)
 from .email_step import (EmailView, Note, due_emails, last_email_notes, local_time, prefilled_links, read_log, records_of,
                          status_notes)
 from . import response_rows
-from .emails import noted
+from .engagement import engagement_list
 from .mailer import Mailer
 from .network_changes import change_rows, notices, numbers_told
 from .response_rows import Writes
@@ -259,39 +258,14 @@ class Sync:
         self.report.unmatched += writes.unmatched
 
     def _share_with_engagement_team(self, records: dict, consents: dict) -> tuple[dict[str, str], dict[str, str]]:
-        """Rewrite the engagement team's sheet: exactly the people who consented (and were appointed).
-        Returns who is added and who removed (row key -> name)."""
+        """Rewrite the engagement team's sheet (in the run's write); returns who is added and who removed."""
         run = self.runs.get(ENGAGEMENT)
         if run is None or run.broken:
             return {}, {}
-        tab = run.dest.tabs[0]
-        current = run.values.get(tab.tab, [])[1:]
-        members, kept = [], []
-        # People of a spreadsheet that could not be read stay only while their latest consent is yes:
-        # a withdrawal still takes effect; nobody is added from there.
-        still_yes = {row_key(ref) for (ref, consent), answer in consents.items() if consent == SHARE and answer.yes}
-        for opportunity in self.config.opportunities:
-            source = self.runs[opportunity_target(opportunity.key)]
-            if source.broken:
-                kept += [line for line in current if len(line) > 6 and line[4] == opportunity.group and line[6] in still_yes]
-                continue
-            eoi = records[source.dest.target][source.dest.tab(EOI).tab]
-            for record in eoi.by_id.values():
-                reference, status = eoi.get(record, "tool", "reference"), eoi.get(record, "lead", "status")
-                if not may_share(consents, reference, status, self.config.engagement_requires_appointment):
-                    continue
-                was, since = noted(eoi.get(record, "tool", "status_seen"))
-                appointed = since.date().isoformat() if was == APPOINTED and since else self.now.date().isoformat()
-                members.append(Member(reference, eoi.get(record, "answer", "full_name"), eoi.get(record, "answer", "email"),
-                                      eoi.get(record, "answer", "phone"), eoi.get(record, "answer", "preferred_contact"),
-                                      opportunity.group, appointed))
-        before = {line[6]: line[0] for line in current if len(line) > 6 and line[6]}
-        after = {m.key: m.name for m in members} | {line[6]: line[0] for line in kept}
-        added = {key: after[key] for key in after.keys() - before.keys()}
-        removed = {key: before[key] for key in before.keys() - after.keys()}
-        self.report.shared_added, self.report.shared_removed = sorted(added.values()), sorted(removed.values())
-        run.replace[tab.tab] = [tab.header_row()] + sorted([m.row() for m in members] + [line[:7] for line in kept])
-        return added, removed
+        listed = engagement_list(self.config, self.runs, records, consents, self.now)
+        run.replace[run.dest.tabs[0].tab] = listed.values
+        self.report.shared_added, self.report.shared_removed = sorted(listed.added.values()), sorted(listed.removed.values())
+        return listed.added, listed.removed
 
     def _close_past_closing_dates(self, deployed: dict[str, dict]) -> None:
         """The Forms API has no closing date: stop accepting once it passes (and reopen if it moves)."""
