@@ -225,7 +225,7 @@ class Sync:
         """Record the change to the team's list at once, before their sheet is rewritten: its notice stays due
         until it is sent. Not when their sheet will not be written (nothing changed) or the record cannot be."""
         engagement, admin = self.runs.get(ENGAGEMENT), self.runs[ADMIN]
-        if engagement is None or self.books.refused(engagement) or self.books.refused(admin):
+        if not (added or removed) or engagement is None or self.books.refused(engagement) or self.books.refused(admin):
             return
         rows = change_rows(snapshot.network_changes, added, removed, self.now, numbers_told(snapshot.email_log))
         if rows:
