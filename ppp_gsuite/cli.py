@@ -267,7 +267,7 @@ def preview_email(obj: Context, name: str, response_id: str | None, output: str 
         from .sync.run import Sync
 
         with connect(loaded.workspace) as clients:
-            context = context_for(Sync.for_workspace(loaded, clients, datetime.now(timezone.utc)), response_id, name)
+            context = context_for(Sync.for_workspace(loaded, clients, datetime.now(timezone.utc)).view_as_read(), response_id, name)
     rendered = preview(loaded.workspace.templates_dir, name, context)
     click.echo(f"Subject: {rendered.subject}\n")
     click.echo(rendered.text)

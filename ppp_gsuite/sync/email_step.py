@@ -14,7 +14,7 @@ from ..vocabulary import (ADMIN, EOI, EXPENSE_CLAIMS, EXPENSES, JOINED_FORMS, LO
                           MONITORING_FORM, NEEDS_ASSESSMENT, PREFERENCES, SENT, SHEET_TIME, UNKNOWN, opportunity_target)
 from .emails import (ACKNOWLEDGE_WITHIN, DueEmail, Records, applicant_emails, claim_emails, common_context, email_key,
                      lead_emails, note, recent, status_view, tab_records)
-from .rows import Row
+from .rows import Partner, Row
 
 PREFILLED = JOINED_FORMS  # forms whose links carry the partner's reference
 
@@ -64,6 +64,20 @@ def records_of(runs: dict) -> dict[str, dict[str, Records]]:
         for tab in run.dest.tabs:
             if tab.form and run.dest.tab(tab.form) is tab:  # not the admin's tabs of unmatched responses
                 found.setdefault(target, {})[tab.tab] = tab_records(run, tab)
+    return found
+
+
+def partners_of(config: Config, records: dict[str, dict[str, Records]]) -> dict:
+    """Every reference -> its partner, from the expressions of interest as read."""
+    found = {}
+    for opportunity in config.opportunities:
+        for eoi in records.get(opportunity_target(opportunity.key), {}).values():
+            if eoi.tab.form != EOI:
+                continue
+            for response_id, record in eoi.by_id.items():
+                reference = eoi.get(record, "tool", "reference")
+                found[reference] = Partner(reference, response_id, eoi.get(record, "answer", "full_name"), opportunity.key,
+                                           opportunity.group, eoi.get(record, "answer", "email"))
     return found
 
 
@@ -124,7 +138,7 @@ def due_emails(view: EmailView, log: dict[str, dict[str, str]], wanted, waiting:
         target = opportunity_target(opportunity.key)
         if target in view.held:
             continue  # its rows were not written: nothing about them is emailed until they are
-        eoi, needs = _records(view, target, EOI), _records(view, target, NEEDS_ASSESSMENT)
+        eoi, needs = records_for(view, target, EOI), records_for(view, target, NEEDS_ASSESSMENT)
         due += applicant_emails(config, opportunity, target, eoi, needs, since, view.links_for, view.now, wanted, waiting,
                                 view.consents)
         last_digest = max((r.get(LOG_TIME, "") for k, r in log.items()
@@ -133,21 +147,22 @@ def due_emails(view: EmailView, log: dict[str, dict[str, str]], wanted, waiting:
                        if recent(needs, record, since) and wanted(email_key(rid, "needs_received"))]
         due += lead_emails(config, opportunity, eoi, needs_names, view.sheet_links.get(target, ""), last_digest, local_now,
                            local_now.date())
-    claims = _records(view, EXPENSES, EXPENSE_CLAIMS)
+    claims = records_for(view, EXPENSES, EXPENSE_CLAIMS)
     if claims is not None and EXPENSES not in view.held:
         due += claim_emails(config, EXPENSES, claims, view.partners, opportunities, since, view.links_for, view.now, wanted)
     due += _preferences_messages(view, since, wanted)
     return due
 
 
-def _records(view: EmailView, target: str, form: str) -> Records | None:
+def records_for(view: EmailView, target: str, form: str) -> Records | None:
+    """The records of the tab of `form` in the spreadsheet `target` (never its unmatched tab)."""
     return next((found for found in view.records.get(target, {}).values() if found.tab.form == form), None)
 
 
 def _preferences_messages(view: EmailView, since: str, wanted) -> list[DueEmail]:
     """A message typed into the preferences form (perhaps "please forget me") reaches the involvement
     team's inbox as a pointer to the admin spreadsheet, never as its text."""
-    found = _records(view, ADMIN, PREFERENCES)
+    found = records_for(view, ADMIN, PREFERENCES)
     message = found.tab.column("answer", "anything_else") if found else None
     if message is None:
         return []

@@ -26,8 +26,8 @@ from ..vocabulary import (STATE_FORM, STATE_FORM_ID, STATE_FULL_SCAN, STATE_NEWE
                           utc_stamp)
 from .consent import latest
 from .destinations import (ADMIN, CONSENT_LOG, EMAIL_LOG, ENGAGEMENT, NETWORK_CHANGES, SYNC_STATE, TOMBSTONES, Destination)
-from .email_step import (EmailView, Note, due_emails, last_email_notes, local_time, prefilled_links, read_log, records_of,
-                         status_notes)
+from .email_step import (EmailView, Note, due_emails, last_email_notes, local_time, partners_of, prefilled_links, read_log,
+                         records_of, status_notes)
 from . import response_rows
 from .engagement import engagement_list
 from .mailer import Mailer
@@ -231,6 +231,17 @@ class Sync:
         if rows:
             self.books.write_now(admin, NETWORK_CHANGES, rows)
             snapshot.network_changes += [row.cells for row in rows]
+
+    def view_as_read(self) -> EmailView:
+        """Every spreadsheet as it is (nothing listed, nothing written): what preview-email fills an email from."""
+        deployed = {f["appProperties"]["target"]: f for f in self.drive.find("form") if "target" in f.get("appProperties", {})}
+        self.books.open()
+        for run in self.runs.values():
+            self.books.read(run)
+        records = records_of(self.runs)
+        consents = latest(_records(self.runs[ADMIN].values.get(CONSENT_LOG.tab, [])))
+        return EmailView(self.config, self.now, records, {t: run.link for t, run in self.runs.items()}, consents=consents,
+                         partners=partners_of(self.config, records), links_for=self.links(deployed))
 
     def links(self, deployed: dict):
         """Prefilled links by reference (each form's responderUri asked once, when first needed)."""
