@@ -31,7 +31,8 @@ class Note:
 @dataclass
 class EmailView:
     """What the email step reads, made once by the run: every tab as records (after this run's rows),
-    the email log, the latest consents and who each reference is."""
+    the spreadsheets' links, the latest consents, who each reference is and their prefilled links.
+    The email log is the Mailer's (Mailer.log, Mailer.is_due)."""
 
     config: Config
     now: datetime
@@ -45,11 +46,6 @@ class EmailView:
     @property
     def local_now(self) -> datetime:
         return self.now.astimezone(ZoneInfo(self.config.email.timezone))
-
-
-def local_time(config: Config, now: datetime) -> str:
-    """The time the email log records, as a person in the organisation reads it."""
-    return now.astimezone(ZoneInfo(config.email.timezone)).strftime(SHEET_TIME)
 
 
 def read_log(values: list[list[str]]) -> dict[str, dict[str, str]]:

@@ -22,11 +22,11 @@ from ..google.drive_api import DriveApi
 from ..google.forms_api import FormsApi
 from ..google.sheets_api import SheetsApi
 from ..specs.load import FormTarget
-from ..vocabulary import (STATE_FORM, STATE_FORM_ID, STATE_FULL_SCAN, STATE_NEWEST, eoi_form, parse_stamp,
+from ..vocabulary import (STATE_FORM, STATE_FORM_ID, STATE_FULL_SCAN, STATE_NEWEST, eoi_form, local_time, parse_stamp,
                           utc_stamp)
 from .consent import latest
 from .destinations import (ADMIN, CONSENT_LOG, EMAIL_LOG, ENGAGEMENT, NETWORK_CHANGES, SYNC_STATE, TOMBSTONES, Destination)
-from .email_step import (EmailView, Note, due_emails, last_email_notes, local_time, partners_of, prefilled_links, read_log,
+from .email_step import (EmailView, Note, due_emails, last_email_notes, partners_of, prefilled_links, read_log,
                          records_of, status_notes)
 from . import response_rows
 from .engagement import engagement_list
@@ -212,7 +212,7 @@ class Sync:
         (the admin spreadsheet is shared too widely): every email waits until the sharing is mended."""
         if not self.send or self.books.refused(self.runs[ADMIN]):
             return None
-        return Mailer(self.config, self.templates, self.send, dict(log), self.now, local_time(self.config, self.now))
+        return Mailer(self.config, self.templates, self.send, dict(log), self.now, local_time(self.now, self.config.email.timezone))
 
     def _send(self, mailer: Mailer, due: list) -> None:
         """Send through the run's Mailer, writing each batch's intents to the email log before it is sent."""
