@@ -23,7 +23,7 @@ import time
 import tracemalloc
 import urllib.request
 from collections import Counter
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 import yaml
@@ -37,8 +37,7 @@ from ppp_gsuite.google.clients import local_clients  # noqa: E402
 from ppp_gsuite.google.drive_api import DriveApi  # noqa: E402
 from ppp_gsuite.google.forms_api import FormsApi  # noqa: E402
 from ppp_gsuite.google.sheets_api import SheetsApi  # noqa: E402
-from ppp_gsuite.sync.destinations import destinations  # noqa: E402
-from ppp_gsuite.sync.run import Sync  # noqa: E402
+from ppp_gsuite.sync.run import new_sync  # noqa: E402
 from ppp_gsuite.workspace import load_all  # noqa: E402
 
 FEW = 5  # finding what was deployed, the admin read, the high-water marks
@@ -104,14 +103,12 @@ def joined_response(spec: str, reference: str, rng: random.Random) -> dict:
 
 
 def run_sync(loaded, url: str, label: str, budget: str, budget_of) -> None:
-    config = loaded.workspace.config
     clients = local_clients(url)
     before = len(requests_so_far(url))
     tracemalloc.start()
     started = time.perf_counter()
-    report = Sync(config, loaded.targets, destinations(config, loaded.targets, loaded.layouts),
-                  FormsApi(clients.forms), DriveApi(clients.drive), SheetsApi(clients.sheets),
-                  datetime.now(timezone.utc)).run()
+    report = new_sync(loaded, FormsApi(clients.forms), DriveApi(clients.drive), SheetsApi(clients.sheets),
+                      datetime.now(timezone.utc)).run()
     seconds = time.perf_counter() - started
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()

@@ -276,10 +276,10 @@ def preview_email(obj: Context, name: str, response_id: str | None, output: str 
         from .sync.run import Sync
 
         with connect(loaded.workspace) as clients:
-            context = context_for(Sync.for_workspace(loaded, clients, datetime.now(timezone.utc)), response_id)
+            context = context_for(Sync.for_workspace(loaded, clients, datetime.now(timezone.utc)).view_as_read(), response_id, name)
     from .sync.emails import common_context
 
-    config_context = common_context(loaded.workspace.config, None)
+    config_context = common_context(loaded.workspace.config, None, name)
     own = {part: config_context[part] for part in ("organisation", "sender")}
     rendered = preview(loaded.workspace.templates_dir, name, context, own)
     click.echo(f"Subject: {rendered.subject}\n")

@@ -14,6 +14,7 @@ from .errors import ConfigNotFound, Problem, ValidationFailed
 from .mail.templates import long_date
 from .models import Label, Model, Prose, parse
 from .specs.models import Item, Key
+from .vocabulary import DEFAULT_TIME_ZONE
 from .yamlload import load, shown
 
 DEFAULT_CONFIG = "ppp-gsuite.yaml"
@@ -116,7 +117,7 @@ class EmailSettings(Model):
     grace_minutes: int = Field(default=15, ge=0)  # a decision must stand this long before it is emailed
     needs_reminder_days: int = Field(default=14, ge=1)
     digest_hour: int = Field(default=9, ge=0, le=23)  # leads get the day's digest from this hour
-    timezone: str = "Europe/London"
+    timezone: str = DEFAULT_TIME_ZONE
 
 
 class Config(Model):

@@ -16,8 +16,8 @@ from .sync.emails import noted
 from .sync.rows import Row
 from .sync.run import Sync
 from .sync.spreadsheets import sheet_id_for
+from .vocabulary import ENDED, EOI, TOMBSTONE_FORM, TOMBSTONE_ID, TOMBSTONE_WHEN, TOMBSTONE_WHY, utc_stamp
 
-ENDED = {"Not appointed", "Withdrawn"}
 BY_HAND = (
     "The Forms API cannot delete form responses. To remove them from Google Forms too, a form owner "
     "opens each form named below, Responses > Individual, finds each response id listed, and deletes it."
@@ -95,7 +95,6 @@ def purge_plan(sync: Sync, keep: timedelta, now: datetime) -> Removal:
 
 def _people(sync: Sync) -> dict[str, tuple[str, str, datetime | None]]:
     """EOI response id -> (reference, status, since when the status stood)."""
-    from .specs.load import EOI
     from .sync.emails import tab_records
 
     found = {}
@@ -114,8 +113,8 @@ def _people(sync: Sync) -> dict[str, tuple[str, str, datetime | None]]:
 def apply(sync: Sync, removal: Removal, why: str, now: datetime) -> None:
     """Tombstones first (a crash then leaves rows a rerun removes, never rows a rescan restores)."""
     admin = sync.runs[ADMIN]
-    when = now.strftime("%Y-%m-%dT%H:%M:%SZ")
-    stones = [Row(rid, "", {"Response ID": rid, "Form": form, "Removed": when, "Why": why}) for rid, form in removal.tombstones.items()]
+    when = utc_stamp(now)
+    stones = [Row(rid, "", {TOMBSTONE_ID: rid, TOMBSTONE_FORM: form, TOMBSTONE_WHEN: when, TOMBSTONE_WHY: why}) for rid, form in removal.tombstones.items()]
     if stones:
         sync.books.write_now(admin, TOMBSTONES, stones)
     by_sheet: dict[str, list[dict]] = {}

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from .google.drive_api import DriveApi
 from .google.sheets_api import SheetsApi
 from .sync.destinations import EMAIL_LOG, SYNC_STATE
-from .sync.mailer import RETRY, SENT, UNKNOWN
+from .vocabulary import LOG_KEY, LOG_STATE, LOG_TIME, NOT_SENT, RETRY, SENDING, SENT, STATE_FORM, STATE_NEWEST, UNKNOWN
 
 
 @dataclass
@@ -33,17 +33,17 @@ def read_status(drive: DriveApi, sheets: SheetsApi, today: str) -> Status:
     state = tabs[SYNC_STATE.tab][1]
     for row in state[1:]:
         record = dict(zip(state[0], row))
-        status.newest[record.get("Form", "")] = record.get("Newest response seen", "") or "none yet"
+        status.newest[record.get(STATE_FORM, "")] = record.get(STATE_NEWEST, "") or "none yet"
     log = tabs[EMAIL_LOG.tab][1]
     for row in log[1:]:
         record = dict(zip(log[0], row))
-        state_text, time = record.get("State", ""), record.get("Time", "")
+        state_text, time, key = record.get(LOG_STATE, ""), record.get(LOG_TIME, ""), record.get(LOG_KEY, "")
         if state_text == SENT and time.startswith(today):
             status.sent_today += 1
-        elif state_text in (UNKNOWN, "sending"):
-            status.unknown.append((record.get("Key", ""), time))
+        elif state_text in (UNKNOWN, SENDING):
+            status.unknown.append((key, time))
         elif state_text == RETRY:
-            status.retry.append((record.get("Key", ""), time))
-        elif state_text.startswith("not sent"):
-            status.failed.append((record.get("Key", ""), state_text, time))
+            status.retry.append((key, time))
+        elif state_text.startswith(NOT_SENT):
+            status.failed.append((key, state_text, time))
     return status

@@ -84,4 +84,3 @@ def drive_api(local):
 
 
 from sync_env import env  # noqa: E402,F401  (the deployed-workspace fixture of the sync and email tests)
-from crashes import crash_at  # noqa: E402,F401  (kills a sync at its Nth call to an adapter)

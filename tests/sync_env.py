@@ -13,8 +13,7 @@ from ppp_gsuite.google.drive_api import DriveApi
 from ppp_gsuite.google.forms_api import FormsApi
 from ppp_gsuite.google.gmail_api import GmailSender
 from ppp_gsuite.google.sheets_api import SheetsApi
-from ppp_gsuite.sync.destinations import destinations
-from ppp_gsuite.sync.run import Sync
+from ppp_gsuite.sync.run import new_sync
 from ppp_gsuite.workspace import load_all
 
 MINIMAL = Path(__file__).parent / "fixtures" / "minimal"
@@ -41,14 +40,15 @@ class Env:
         }}
         return self.local.add_response(self.form_ids[form_key], body)
 
-    def apply(self, sheets=None, minutes=5, emails=False, config=None, **kwargs):
-        config = config or self.loaded.workspace.config
-        self.clock += timedelta(minutes=minutes)
+    def sync(self, forms=None, drive=None, sheets=None, emails=False, **kwargs):
+        """A sync at the current clock, over these adapters (perhaps wrapped to crash) or the env's own."""
         if emails:
             kwargs.setdefault("send", GmailSender(requests.Session(), self.local.url).send)
-            kwargs.setdefault("templates", self.loaded.workspace.templates_dir)
-        self.job = Sync(config, self.loaded.targets, destinations(config, self.loaded.targets, self.loaded.layouts),
-                        self.forms, self.drive, sheets or self.sheets, self.clock, **kwargs)
+        return new_sync(self.loaded, forms or self.forms, drive or self.drive, sheets or self.sheets, self.clock, **kwargs)
+
+    def apply(self, sheets=None, minutes=5, emails=False, **kwargs):
+        self.clock += timedelta(minutes=minutes)
+        self.job = self.sync(sheets=sheets, emails=emails, **kwargs)
         return self.job.run()
 
     def spreadsheet(self, target):
@@ -71,3 +71,40 @@ def env(local, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("PPP_GSUITE_LOCAL_URL", local.url)
     return Env(local, tmp_path)
+
+
+class Crash(BaseException):
+    """Stands for the process being killed: nothing after it runs (not an Exception: nothing catches it)."""
+
+
+class KilledAt:
+    """Kills a sync at its Nth call to Google (counted across the adapters and the sends), before the call
+    reaches the server, or after the server did it but before its answer is used."""
+
+    def __init__(self, at: int, after: bool = False):
+        self.at, self.after, self.calls = at, after, 0
+
+    def call(self, method):
+        def wrapper(*args, **kwargs):
+            self.calls += 1
+            if self.calls != self.at:
+                return method(*args, **kwargs)
+            if self.after:
+                method(*args, **kwargs)  # done (a send delivered), then killed before the answer was used
+            raise Crash()
+        return wrapper
+
+    def wrap(self, adapter):
+        killer = self
+
+        class Proxy:
+            def __getattr__(self, name):
+                attribute = getattr(adapter, name)
+                return killer.call(attribute) if callable(attribute) else attribute
+        return Proxy()
+
+    def sync(self, env: "Env", **kwargs):
+        """A sync of `env` at its clock whose every call to Google counts towards the kill."""
+        if "send" in kwargs:
+            kwargs["send"] = self.call(kwargs["send"])
+        return env.sync(self.wrap(env.forms), self.wrap(env.drive), self.wrap(env.sheets), **kwargs)

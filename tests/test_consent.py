@@ -9,10 +9,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 
 from ppp_gsuite.cli import main
 from ppp_gsuite.sheets.a1 import cell_range
-from ppp_gsuite.sync.destinations import destinations
-from ppp_gsuite.sync.run import Sync
-from crashes import Crash, CrashAt
-from sync_env import EOI, TAB, Env
+from sync_env import EOI, TAB, Crash, Env, KilledAt
 
 HEART = "opportunity:heart-board"
 NEEDS, PREFS = "needs_assessment", "preferences"
@@ -187,11 +184,9 @@ class SharingMachine(RuleBasedStateMachine):
 
     @rule(step=st.integers(min_value=1, max_value=40))
     def crashed_sync(self, step):
-        env, crash = self.env, CrashAt(step)
-        config = env.loaded.workspace.config
+        env = self.env
         env.clock += timedelta(minutes=5)
-        job = Sync(config, env.loaded.targets, destinations(config, env.loaded.targets, env.loaded.layouts),
-                   crash.adapter(env.forms), crash.adapter(env.drive), crash.adapter(env.sheets), env.clock)
+        job = KilledAt(step).sync(env)
         try:
             job.run()
         except Crash:
@@ -413,3 +408,88 @@ def test_a_message_in_the_preferences_form_reaches_the_involvement_team_without_
     assert len(to_team) == 1
     assert "Ann" in to_team[0]["text"] and "Preferences tab" in to_team[0]["text"]
     assert "delete everything" not in to_team[0]["text"] + to_team[0]["html"]
+
+
+def test_a_sync_that_emails_the_engagement_team_exits_0_and_counts_what_the_outbox_holds(env, local):
+    """Issue 10.1: the team's notice and the applicants' emails are one mail run: no false 'unknown outcome',
+    the summary counts every email sent, and `status` agrees with the outbox."""
+    def outbox():
+        return local.json("GET", "/_local/gmail/messages")["messages"]
+
+    apply_person(env, "Ann")
+    apply_person(env, "Bea")
+    first = CliRunner().invoke(main, ["sync"])
+    assert first.exit_code == 0, first.output
+    consent(env, "Ann", "Yes")
+    consent(env, "Bea", "Yes")
+    set_status(env, "Ann", "Appointed")
+    set_status(env, "Bea", "Appointed")
+    for change in ("added", "withdrawn"):
+        before = len(outbox())
+        result = CliRunner().invoke(main, ["sync"])
+        assert result.exit_code == 0, result.output
+        sent = len(outbox()) - before
+        assert sent >= 1 and any("sam@example.org" in m["to"] for m in outbox()[before:]), change
+        assert f"emails: {sent} sent," in result.output, (change, sent, result.output)
+        set_status(env, "Bea", "Withdrawn")
+    status = CliRunner().invoke(main, ["status"])
+    assert status.exit_code == 0, status.output
+    assert f"emails sent today: {len(outbox())} " in status.output
+
+
+def to_team(local):
+    return [m for m in local.json("GET", "/_local/gmail/messages")["messages"] if "sam@example.org" in m["to"]]
+
+
+def test_each_change_to_the_network_list_is_told_in_order_even_when_its_names_recur(env, local):
+    """Issue 10.2: added, withdrawn, added again on one day: three notices, the last one saying she was added
+    (a key from the names and the date took the third for the first, already sent)."""
+    apply_person(env, "Ann")
+    env.apply(emails=True)
+    set_status(env, "Ann", "Appointed")
+    for answer in ("Yes", "No", "Yes"):
+        consent(env, "Ann", answer, form=PREFS)
+        env.apply(emails=True)
+    told = [m["text"] for m in to_team(local)]
+    assert len(told) == 3
+    assert [("Added (" in text, "Removed (" in text) for text in told] == [(True, False), (False, True), (True, False)]
+    assert all("- Ann" in text for text in told) and engagement(env) == ["Ann"]
+
+
+def test_a_network_notice_gmail_refused_is_sent_by_a_later_run(env, local):
+    """Issue 10.2: a 429 on the team's notice leaves it due; the next run sends it (the sheet was already
+    rewritten, so the change is not seen again: it must be remembered until it is sent)."""
+    from ppp_gsuite.google.gmail_api import SendRefused
+
+    def limited(raw):
+        raise SendRefused(429, "RESOURCE_EXHAUSTED", "User-rate limit exceeded", "rateLimitExceeded")
+
+    apply_person(env, "Ann")
+    env.apply(emails=True)
+    consent(env, "Ann", "Yes")
+    set_status(env, "Ann", "Appointed")
+    env.apply(emails=True, send=limited)
+    assert engagement(env) == ["Ann"] and to_team(local) == []
+    env.apply(emails=True)
+    env.apply(emails=True)
+    told = to_team(local)
+    assert len(told) == 1 and "Ann" in told[0]["text"]
+
+
+def test_network_changes_are_numbered_in_order_and_a_number_is_never_used_again():
+    from datetime import datetime, timezone
+
+    from ppp_gsuite.sync.network_changes import change_rows, numbers_told
+
+    now = datetime(2026, 11, 24, 9, 0, tzinfo=timezone.utc)
+    first = change_rows([], {"k1": "Ann"}, {}, now)
+    assert [r.cells["Change"] for r in first] == ["1"]
+    recorded = [r.cells for r in first]
+    assert change_rows(recorded, {"k1": "Ann"}, {}, now) == []  # the same change again: a rerun after a crash
+    second = change_rows(recorded, {}, {"k1": "Ann"}, now)
+    assert [r.cells["Change"] for r in second] == ["2"]
+    recorded += [r.cells for r in second]
+    assert [r.cells["Change"] for r in change_rows(recorded, {"k1": "Ann"}, {}, now)] == ["3"]
+    # The rows of change 2 erased, its notice in the email log: 2 is not used again.
+    told = numbers_told(["engagement-change-2|sharing_changes|0", "abc|eoi_received|"])
+    assert [r.cells["Change"] for r in change_rows(recorded[:1], {}, {"k1": "Ann"}, now, told)] == ["3"]

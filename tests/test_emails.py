@@ -11,11 +11,8 @@ from click.testing import CliRunner
 from ppp_gsuite.cli import main
 from ppp_gsuite.google.gmail_api import GmailSender
 from ppp_gsuite.sheets.a1 import cell_range
-from ppp_gsuite.sync.destinations import destinations
 from ppp_gsuite.sync.mailer import UNKNOWN
-from ppp_gsuite.sync.run import Sync
-from crashes import Crash
-from sync_env import EOI, MINIMAL, TAB
+from sync_env import EOI, MINIMAL, TAB, Crash, KilledAt
 
 HEART = "opportunity:heart-board"
 
@@ -177,19 +174,15 @@ def test_a_template_with_an_unknown_variable_fails_validate_with_file_and_line(t
 
 
 @pytest.mark.parametrize("after", [False, True], ids=["killed-before-each-call", "killed-after-each-call"])
-def test_killing_the_sync_at_every_step_never_sends_an_email_twice(env, local, crash_at, after):
+def test_killing_the_sync_at_every_step_never_sends_an_email_twice(env, local, after):
     for n in range(3):
         env.answer("eoi-heart-board", EOI, full_name=f"Heart {n}", email=f"h{n}@example.org")
     env.answer("eoi-eye-group", EOI, full_name="Eye 0", email="e0@example.org")
-    config = env.loaded.workspace.config
     sender = GmailSender(requests.Session(), local.url)
     step, crashes = 1, 0
     while True:
-        crash = crash_at(step, after)  # after: killed once the server did it (a send delivered), before the answer was used
         env.clock += timedelta(minutes=1)
-        job = Sync(config, env.loaded.targets, destinations(config, env.loaded.targets, env.loaded.layouts),
-                   crash.adapter(env.forms), crash.adapter(env.drive), crash.adapter(env.sheets), env.clock,
-                   send=crash.call(sender.send), templates=env.loaded.workspace.templates_dir)
+        job = KilledAt(step, after).sync(env, send=sender.send)
         try:
             job.run()
             break
@@ -262,12 +255,31 @@ def test_not_appointed_mentions_future_roles_only_if_the_latest_answer_agrees(en
     assert (FUTURE in decision["text"]) == (later != "No")
 
 
-def test_the_acknowledgement_says_by_when_the_applicant_will_hear(env, local):
-    config = env.loaded.workspace.config
-    config = config.model_copy(update={"organisation": config.organisation.model_copy(update={"response_days": 10})})
+def test_last_email_is_noted_in_the_run_that_sent_it_on_the_right_row_after_a_sort(env, local):
+    """Issue 10.5: right after 'emails: N sent' the row shows it (it used to appear one run late); the rows are
+    found again after the sends, so a lead who sorted meanwhile does not move the note to someone else."""
+    from ppp_gsuite.sheets.a1 import cell_range as a1
+
     env.answer("eoi-heart-board", EOI, full_name="Robin Applicant", email="robin@example.org")
-    env.apply(emails=True, config=config)
-    [sent] = to_applicants(local)
-    assert "Sunday 31 January 2027" in sent["text"]  # the closing date
-    assert "by Wednesday 10 February 2027" in sent["text"]  # ten days later
-    assert "Wednesday 10 February 2027" in sent["html"]
+    env.apply(emails=True)
+    assert env.job.mail_report.sent >= 1
+    rows = env.records(HEART)
+    assert rows[0]["Last email"].startswith("eoi received: sent"), rows[0]["Last email"]
+
+    env.answer("eoi-heart-board", EOI, full_name="Sasha Applicant", email="sasha@example.org")
+    moved = []
+
+    def send(raw, real=GmailSender(requests.Session(), local.url).send):
+        """The lead moves Sasha's row above Robin's while the sync is sending (after the rows were written)."""
+        if not moved:
+            moved.append(True)
+            values = env.tab(HEART)
+            env.write(HEART, [(a1(TAB, 2, 0, len(values[0]) - 1, 3), [values[2] + [""] * (len(values[0]) - len(values[2])),
+                                                                       values[1] + [""] * (len(values[0]) - len(values[1]))])])
+        return real(raw)
+
+    env.apply(emails=True, send=send)
+    by_name = {r["Name"]: r for r in env.records(HEART)}
+    assert [r["Name"] for r in env.records(HEART)] == ["Sasha Applicant", "Robin Applicant"]
+    assert by_name["Sasha Applicant"]["Last email"].startswith("eoi received: sent")
+    assert by_name["Robin Applicant"]["Last email"] == rows[0]["Last email"]

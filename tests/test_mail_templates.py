@@ -213,3 +213,12 @@ def test_an_edit_to_a_template_is_seen_by_the_next_check_and_render_in_the_same_
     text.write_text(original.replace("\n", "\nA line added by staff.\n", 1))
     assert check_templates(templates) == []
     assert "A line added by staff." in render(templates, "appointed", context).text
+
+
+def test_validate_refuses_what_the_send_could_not_fill_in(templates):
+    """An email to the engagement team is about no opportunity: the send gives it none, so validate must
+    refuse a template that uses one (it used to pass validate, then fail at every send)."""
+    insert_line(templates / "sharing_changes.txt", 1, "{{ opportunity.group }}")
+    problems = check_templates(templates)
+    assert [p.file for p in problems] == ["email_templates/sharing_changes.txt"], problems
+    assert "opportunity" in problems[0].message

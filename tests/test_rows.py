@@ -1,6 +1,7 @@
 """Pure row building: answers to cells, checks that flag, cells that fit, mileage at the right rate."""
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 from ppp_gsuite.config import MileageRate
 from ppp_gsuite.forms.items import question_id
@@ -106,3 +107,15 @@ def test_car_rate_drops_after_ten_thousand_miles_in_a_tax_year():
     assert owed["5"] == Decimal("2.00")
     assert "6" not in owed
     assert tax_year(date(2027, 4, 5)) == 2026 and tax_year(date(2027, 4, 6)) == 2027
+
+
+def test_every_status_the_tool_acts_on_is_a_choice_in_the_shipped_layouts():
+    """The statuses are spelled once in the code (vocabulary) and once in the layouts staff edit: a status the
+    tool acts on that no dropdown offers (a typo, a rename on one side) would never send its email."""
+    from ppp_gsuite.sync.emails import DECISIONS
+    from ppp_gsuite.vocabulary import APPOINTED, ENDED, WITHDRAWN
+
+    layouts = load_layouts(Path(__file__).resolve().parent.parent / "sheet_layouts")
+    offered = {choice for layout in layouts.values() for column in layout.columns
+               if column.lead in ("status", "claim_status") for choice in column.choices or ()}
+    assert set(DECISIONS) | {APPOINTED, WITHDRAWN, *ENDED} <= offered, offered

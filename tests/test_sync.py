@@ -10,11 +10,8 @@ from ppp_gsuite.forms.items import question_id
 from ppp_gsuite.google.clients import local_clients
 from ppp_gsuite.google.sheets_api import SheetsApi
 from ppp_gsuite.sheets.a1 import cell_range
-from ppp_gsuite.sync.destinations import destinations
-from ppp_gsuite.sync.run import Sync
 
-from crashes import Crash  # noqa: E402
-from sync_env import EOI, MINIMAL, TAB  # noqa: E402
+from sync_env import EOI, MINIMAL, TAB, Crash, KilledAt  # noqa: E402
 
 
 HEART = "opportunity:heart-board"
@@ -161,17 +158,14 @@ def test_sync_with_nothing_deployed_says_so_and_fails(local, tmp_path, monkeypat
 
 
 @pytest.mark.parametrize("after", [False, True], ids=["before-the-call", "after-the-call"])
-def test_a_crash_at_any_point_leaves_every_response_in_its_sheet_exactly_once(env, crash_at, after):
+def test_a_crash_at_any_point_leaves_every_response_in_its_sheet_exactly_once(env, after):
     for n in range(3):
         env.answer("eoi-heart-board", EOI, full_name=f"Heart {n}", email=f"h{n}@example.org")
         env.answer("eoi-eye-group", EOI, full_name=f"Eye {n}", email=f"e{n}@example.org")
-    config = env.loaded.workspace.config
     step = 1
     while True:
-        crash = crash_at(step, after)
         env.clock += timedelta(minutes=1)
-        job = Sync(config, env.loaded.targets, destinations(config, env.loaded.targets, env.loaded.layouts),
-                   crash.adapter(env.forms), crash.adapter(env.drive), crash.adapter(env.sheets), env.clock)
+        job = KilledAt(step, after).sync(env)
         try:
             job.run()
             break

@@ -208,19 +208,23 @@ def _check_templates(templates_dir: Path) -> list[Problem]:
 
 
 def sample_context(name: str) -> dict:
-    """A realistic context for `name`: the common keys, plus only the keys that email gets."""
+    """A realistic context for `name`: the common keys, shaped as the send shapes them (mail.context),
+    plus only the keys that email gets."""
+    from .context import email_context  # it reads EMAILS from here
+
     audience = EMAILS[name]
     to_person = audience in ("applicant", "partner")
-    context = {
-        "organisation": {
+    context = email_context(
+        name,
+        organisation={
             "name": "Riverside Health and Care Partnership",
             "engagement_email": "involvement@example.org",
             "pals": "For a complaint or concern about your care, please contact PALS at pals@example.org or on 01632 960 000.",
             "one_to_one_support": "We offer free one-to-one support from an experienced partner: email involvement@example.org.",
         },
-        "sender": {"name": "Riverside Involvement Team", "email": "involvement@example.org"},
-        "lead": {"name": "Morgan Hale", "role": "Community Services Programme Manager", "email": "morgan.hale@example.org"},
-        "opportunity": {
+        sender={"name": "Riverside Involvement Team", "email": "involvement@example.org"},
+        lead={"name": "Morgan Hale", "role": "Community Services Programme Manager", "email": "morgan.hale@example.org"},
+        opportunity={
             "key": "community-services-group",
             "group": "Community Services Working Group",
             "closing_date": datetime.date(2027, 3, 15),
@@ -232,16 +236,16 @@ def sample_context(name: str) -> dict:
             "induction": True,
             "expenses": True,
         },
-        # The lead's needs_received email names the partner; other lead and team emails name nobody.
-        "person": {"name": "Alex Rowan" if to_person or name in ("needs_received", "preferences_message") else ""},
-        "links": {
-            "preferences": "https://forms.example.org/preferences?ref=7f3a9c" if to_person else "",
-            "needs_assessment": "https://forms.example.org/needs?ref=7f3a9c" if name in ("appointed", "needs_reminder") else "",
-            "expenses": "https://forms.example.org/expenses?ref=7f3a9c" if audience == "partner" or name == "appointed" else "",
-            "sheet": "https://sheets.example.org/d/community-services" if not to_person else "",
-            "equal_opportunities": "https://forms.example.org/equal-opportunities" if name == "eoi_received" else "",
-        },
-    }
+    )
+    # The lead's needs_received email names the partner; other lead and team emails name nobody.
+    context["person"] = {"name": "Alex Rowan" if to_person or name in ("needs_received", "preferences_message") else ""}
+    context["links"].update({
+        "preferences": "https://forms.example.org/preferences?ref=7f3a9c" if to_person else "",
+        "needs_assessment": "https://forms.example.org/needs?ref=7f3a9c" if name in ("appointed", "needs_reminder") else "",
+        "expenses": "https://forms.example.org/expenses?ref=7f3a9c" if audience == "partner" or name == "appointed" else "",
+        "sheet": "https://sheets.example.org/d/community-services" if not to_person else "",
+        "equal_opportunities": "https://forms.example.org/equal-opportunities" if name == "eoi_received" else "",
+    })
     extra = {
         "interview_invitation": {"interview": {
             "when": "Thursday 8 April 2027 at 2pm",

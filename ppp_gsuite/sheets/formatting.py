@@ -1,20 +1,21 @@
 """A tab's look, as spreadsheets.batchUpdate requests: frozen header, dropdowns, widths, protection, colours."""
 from __future__ import annotations
 
+from ..vocabulary import APPOINTED, APPROVED, INVITED, NEW, NOT_APPOINTED, PAID, QUERIED, REJECTED, SHORTLISTED, WITHDRAWN
 from .layout import TabLayout
 
 ROWS = 1000  # a new sheet's grid, as Google makes it
 STATUS_COLOURS = {
-    "New": (0.87, 0.92, 0.98),
-    "Shortlisted": (1.0, 0.95, 0.8),
-    "Invited to interview": (0.99, 0.9, 0.8),
-    "Appointed": (0.85, 0.94, 0.83),
-    "Not appointed": (0.93, 0.93, 0.93),
-    "Withdrawn": (0.93, 0.93, 0.93),
-    "Queried": (1.0, 0.95, 0.8),
-    "Approved": (0.85, 0.94, 0.83),
-    "Rejected": (0.96, 0.8, 0.8),
-    "Paid": (0.8, 0.9, 0.8),
+    NEW: (0.87, 0.92, 0.98),
+    SHORTLISTED: (1.0, 0.95, 0.8),
+    INVITED: (0.99, 0.9, 0.8),
+    APPOINTED: (0.85, 0.94, 0.83),
+    NOT_APPOINTED: (0.93, 0.93, 0.93),
+    WITHDRAWN: (0.93, 0.93, 0.93),
+    QUERIED: (1.0, 0.95, 0.8),
+    APPROVED: (0.85, 0.94, 0.83),
+    REJECTED: (0.96, 0.8, 0.8),
+    PAID: (0.8, 0.9, 0.8),
 }
 PROTECTED_NOTE = "Filled in by ppp-gsuite from the form: changes here are overwritten. Use the lead columns."
 

@@ -9,8 +9,9 @@ from pydantic import Field, model_validator
 
 from ..errors import Problem, ValidationFailed
 from ..models import Label, Model, parse
-from ..specs.load import SPEC_NAMES
+
 from ..specs.models import FormSpec, Key
+from ..vocabulary import JOINED_FORMS, MONITORING_FORM, RESPONSE_ID, SPEC_NAMES
 from ..yamlload import load, shown
 
 ToolKey = Literal[
@@ -18,9 +19,8 @@ ToolKey = Literal[
     "submitted", "submitted_date", "last_edited", "form_version", "flags", "mileage", "total", "status_seen",
     "last_email",
 ]
-TOOL_HEADERS = {"response_id": "Response ID"}
-JOINED_FORMS = {"needs_assessment", "expenses", "preferences"}
-ANONYMOUS_FORMS = {"equal_opportunities"}  # no reference, never joined to a person
+TOOL_HEADERS = {"response_id": RESPONSE_ID}
+ANONYMOUS_FORMS = {MONITORING_FORM}  # no reference, never joined to a person
 
 
 class Column(Model):

@@ -5,15 +5,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..config import Opportunity, Workspace
+from ..vocabulary import EOI, SPEC_NAMES
+from ..vocabulary import MONITORING_FORM as MONITORING
 from ..errors import Problem, ValidationFailed
 from ..models import parse
 from ..yamlload import load, shown
 from .models import SKIP_LOGIC_TYPES, SUBMIT, Choice, FormSpec, Item, Section
 from .render import RenderError, render_model
 
-EOI = "expression_of_interest"
-MONITORING = "equal_opportunities"
-SPEC_NAMES = (EOI, "needs_assessment", "expenses", "preferences", MONITORING)
 OPPORTUNITIES_PLACEHOLDER = "OPPORTUNITIES"  # a choice that stands for every opportunity's group name
 CONSENT_SECTION = "consent"
 OPPORTUNITY_SECTION = "opportunity_questions"

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from ..specs.models import FormSpec
+from ..vocabulary import (APPOINTED, CONSENT_ANSWER, CONSENT_GIVEN, CONSENT_NAME, CONSENT_QUESTION, CONSENT_RECORD,
+                          CONSENT_REFERENCE, CONSENT_SOURCE, CONSENT_WORDING, WITHDRAWN, parse_stamp)
 from .rows import Row, answers_by_key
 
 SHARE = "share_with_engagement_team"
@@ -20,9 +22,10 @@ def wording(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:12]
 
 
-def consent_rows(spec_name: str, spec: FormSpec, response: dict, reference: str) -> list[Row]:
+def consent_rows(spec_name: str, spec: FormSpec, response: dict, reference: str,
+                 answers: dict[str, str] | None = None) -> list[Row]:
     """A record per consent question answered in this response; a blank answer (preferences: no change) adds none."""
-    answers = answers_by_key(spec_name, spec, response)
+    answers = answers_by_key(spec_name, spec, response) if answers is None else answers
     given = response.get("lastSubmittedTime", "")
     rows = []
     for item in spec.consent_items():
@@ -31,9 +34,9 @@ def consent_rows(spec_name: str, spec: FormSpec, response: dict, reference: str)
             continue
         record = f"{response['responseId']}|{item.consent}|{given}"
         rows.append(Row(record, given, {
-            "Record": record, "Reference": reference, "Consent": item.consent, "Answer": answer, "Given": given,
-            "Wording": wording(item.title), "Question as asked": item.title,
-            "From": f"{spec_name} {response['responseId']}",
+            CONSENT_RECORD: record, CONSENT_REFERENCE: reference, CONSENT_NAME: item.consent, CONSENT_ANSWER: answer,
+            CONSENT_GIVEN: given, CONSENT_WORDING: wording(item.title), CONSENT_QUESTION: item.title,
+            CONSENT_SOURCE: f"{spec_name} {response['responseId']}",
         }))
     return rows
 
@@ -53,9 +56,9 @@ def latest(records: list[dict[str, str]]) -> dict[tuple[str, str], Consent]:
     """(reference, consent) -> the latest answer, by the time it was given."""
     found: dict[tuple[str, str], Consent] = {}
     # By time given (parsed: Google's fractions of a second vary in length); at the same moment, no wins.
-    for record in sorted(records, key=lambda r: (_moment(r.get("Given", "")), Consent(r.get("Answer", ""), "", "").yes is False)):
-        key = (record.get("Reference", ""), record.get("Consent", ""))
-        found[key] = Consent(record.get("Answer", ""), record.get("Given", ""), record.get("Wording", ""))
+    for record in sorted(records, key=lambda r: (_moment(r.get(CONSENT_GIVEN, "")), Consent(r.get(CONSENT_ANSWER, ""), "", "").yes is False)):
+        key = (record.get(CONSENT_REFERENCE, ""), record.get(CONSENT_NAME, ""))
+        found[key] = Consent(record.get(CONSENT_ANSWER, ""), record.get(CONSENT_GIVEN, ""), record.get(CONSENT_WORDING, ""))
     return found
 
 
@@ -70,7 +73,7 @@ def current_wordings(specs: list[tuple[str, FormSpec]]) -> dict[str, set[str]]:
 
 def _moment(text: str) -> datetime:
     try:
-        return datetime.fromisoformat(text.replace("Z", "+00:00"))
+        return parse_stamp(text)
     except ValueError:
         return datetime.min.replace(tzinfo=timezone.utc)
 
@@ -101,7 +104,7 @@ def row_key(reference: str) -> str:
 
 def may_share(consents: dict[tuple[str, str], Consent], reference: str, status: str, require_appointed: bool) -> bool:
     consent = consents.get((reference, SHARE))
-    if consent is None or not consent.yes or status == "Withdrawn":
+    if consent is None or not consent.yes or status == WITHDRAWN:
         return False
-    return status == "Appointed" or not require_appointed
+    return status == APPOINTED or not require_appointed
 

@@ -7,38 +7,53 @@ from dataclasses import dataclass
 from ..config import Config
 from ..reports.diversity import COUNTS_HEADER
 from ..sheets.layout import Layout, SheetColumn, TabLayout, resolve
-from ..specs.load import EOI, FormTarget
+from ..specs.load import FormTarget
+from ..vocabulary import (ADMIN, CHANGE_NAME, CHANGE_NUMBER, CHANGE_RECORD, CHANGE_ROW_KEY, CHANGE_TIME, CHANGE_WHAT,
+                          CONSENT_ANSWER, CONSENT_GIVEN, CONSENT_NAME, CONSENT_QUESTION, CONSENT_RECORD,
+                          CONSENT_REFERENCE, CONSENT_SOURCE, CONSENT_WORDING, ENGAGEMENT, EOI, EXPENSES, LOG_EMAIL, LOG_KEY,
+                          LOG_MESSAGE_ID, LOG_STATE, LOG_TIME, LOG_TO, MONITORING, MONITORING_COUNTS, STATE_FORM, STATE_FORM_ID,
+                          STATE_FULL_SCAN, STATE_NEWEST, TOMBSTONE_FORM, TOMBSTONE_ID, TOMBSTONE_WHEN, TOMBSTONE_WHY,
+                          eoi_form, opportunity_target)
 
-ADMIN, EXPENSES = "admin", "expenses"
+__all__ = ["ADMIN", "ENGAGEMENT", "EXPENSES", "MONITORING", "MONITORING_COUNTS", "opportunity_target"]  # the targets, named in vocabulary
+
 SYNC_STATE = TabLayout("sync_state", "", "Sync state", (
-    SheetColumn("tool", "response_id", "Form"),
-    SheetColumn("tool", "form_id", "Form ID"),
-    SheetColumn("tool", "high_water", "Newest response seen"),
-    SheetColumn("tool", "full_scan", "Last full scan"),
+    SheetColumn("tool", "response_id", STATE_FORM),
+    SheetColumn("tool", "form_id", STATE_FORM_ID),
+    SheetColumn("tool", "high_water", STATE_NEWEST),
+    SheetColumn("tool", "full_scan", STATE_FULL_SCAN),
 ))
 EMAIL_LOG = TabLayout("email_log", "", "Email log", (
-    SheetColumn("tool", "response_id", "Key", 320),
-    SheetColumn("tool", "template", "Email", 180),
-    SheetColumn("tool", "recipient", "To", 220),
-    SheetColumn("tool", "state", "State", 260),
-    SheetColumn("tool", "message_id", "Message ID", 200),
-    SheetColumn("tool", "time", "Time", 150),
+    SheetColumn("tool", "response_id", LOG_KEY, 320),
+    SheetColumn("tool", "template", LOG_EMAIL, 180),
+    SheetColumn("tool", "recipient", LOG_TO, 220),
+    SheetColumn("tool", "state", LOG_STATE, 260),
+    SheetColumn("tool", "message_id", LOG_MESSAGE_ID, 200),
+    SheetColumn("tool", "time", LOG_TIME, 150),
 ))
 CONSENT_LOG = TabLayout("consent_log", "", "Consent log", (
-    SheetColumn("tool", "response_id", "Record", 320),
-    SheetColumn("tool", "reference", "Reference", 150),
-    SheetColumn("tool", "consent", "Consent", 200),
-    SheetColumn("tool", "answer", "Answer", 200),
-    SheetColumn("tool", "given", "Given", 200),
-    SheetColumn("tool", "wording", "Wording", 120),
-    SheetColumn("tool", "question", "Question as asked", 400),
-    SheetColumn("tool", "source", "From", 320),
+    SheetColumn("tool", "response_id", CONSENT_RECORD, 320),
+    SheetColumn("tool", "reference", CONSENT_REFERENCE, 150),
+    SheetColumn("tool", "consent", CONSENT_NAME, 200),
+    SheetColumn("tool", "answer", CONSENT_ANSWER, 200),
+    SheetColumn("tool", "given", CONSENT_GIVEN, 200),
+    SheetColumn("tool", "wording", CONSENT_WORDING, 120),
+    SheetColumn("tool", "question", CONSENT_QUESTION, 400),
+    SheetColumn("tool", "source", CONSENT_SOURCE, 320),
+))
+NETWORK_CHANGES = TabLayout("network_changes", "", "Network list changes", (
+    SheetColumn("tool", "response_id", CHANGE_RECORD, 200),
+    SheetColumn("tool", "reference", CHANGE_ROW_KEY, 110),  # the engagement sheet's row key: erase finds it
+    SheetColumn("tool", "change", CHANGE_NUMBER, 80),
+    SheetColumn("tool", "name", CHANGE_NAME, 180),
+    SheetColumn("tool", "what", CHANGE_WHAT, 130),
+    SheetColumn("tool", "time", CHANGE_TIME, 180),
 ))
 TOMBSTONES = TabLayout("tombstones", "", "Tombstones", (
-    SheetColumn("tool", "response_id", "Response ID", 320),
-    SheetColumn("tool", "form", "Form", 200),
-    SheetColumn("tool", "when", "Removed", 150),
-    SheetColumn("tool", "why", "Why", 200),
+    SheetColumn("tool", "response_id", TOMBSTONE_ID, 320),
+    SheetColumn("tool", "form", TOMBSTONE_FORM, 200),
+    SheetColumn("tool", "when", TOMBSTONE_WHEN, 150),
+    SheetColumn("tool", "why", TOMBSTONE_WHY, 200),
 ))
 ENGAGEMENT_TAB = TabLayout("engagement", "", "Partners", (
     SheetColumn("tool", "name", "Name", 180),
@@ -52,9 +67,6 @@ ENGAGEMENT_TAB = TabLayout("engagement", "", "Partners", (
 MONITORING_COUNTS_TAB = TabLayout("monitoring_counts", "", "Equal opportunities counts", tuple(
     SheetColumn("tool", header.lower(), header, width) for header, width in zip(COUNTS_HEADER, (200, 320, 260, 90))
 ))
-ENGAGEMENT = "engagement"
-MONITORING = "monitoring"  # anonymous answers row by row: the tool's own account alone
-MONITORING_COUNTS = "monitoring_counts"  # their counts, small numbers hidden: the engagement team
 UNMATCHED_PREFIX = "Unmatched "
 
 
@@ -76,17 +88,13 @@ class Destination:
         return next((t for t in self.tabs if t.form == form and not t.tab.startswith(UNMATCHED_PREFIX)), None)
 
 
-def opportunity_target(key: str) -> str:
-    return f"opportunity:{key}"
-
-
 def destinations(config: Config, targets: list[FormTarget], layouts: dict[str, Layout]) -> dict[str, Destination]:
     specs = {t.key: t.spec for t in targets}
     org = config.organisation.name
     found: dict[str, Destination] = {}
     for opportunity in config.opportunities:
         tabs = tuple(
-            resolve(name, layout, specs[f"eoi-{opportunity.key}"] if layout.form == EOI else specs[layout.form])
+            resolve(name, layout, specs[eoi_form(opportunity.key)] if layout.form == EOI else specs[layout.form])
             for name, layout in layouts.items() if layout.spreadsheet == "opportunity"
         )
         target = opportunity_target(opportunity.key)
@@ -103,7 +111,7 @@ def destinations(config: Config, targets: list[FormTarget], layouts: dict[str, L
         ENGAGEMENT, f"Patient and Public Partners: peer support network contacts ({org})", (ENGAGEMENT_TAB,),
         tuple(person.email for person in config.engagement_team), "reader",
     )
-    admin_tabs = [SYNC_STATE, EMAIL_LOG, CONSENT_LOG, TOMBSTONES] + [resolve(n, l, specs[l.form]) for n, l in layouts.items() if l.spreadsheet == ADMIN]
+    admin_tabs = [SYNC_STATE, EMAIL_LOG, CONSENT_LOG, TOMBSTONES, NETWORK_CHANGES] + [resolve(n, l, specs[l.form]) for n, l in layouts.items() if l.spreadsheet == ADMIN]
     monitoring_tabs = tuple(resolve(n, l, specs[l.form]) for n, l in layouts.items() if l.spreadsheet == MONITORING)
     if monitoring_tabs:
         # The answers row by row: nobody but the tool's own account opens them (the form promises

@@ -9,15 +9,17 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from ..config import Config, Opportunity
+from ..mail.context import email_context
 from ..sheets.layout import TabLayout
+from ..vocabulary import APPOINTED, APPROVED, INVITED, NOT_APPOINTED, PAID, QUERIED, parse_stamp, utc_stamp
 
 DECISIONS = {  # status a lead or approver sets -> the email it calls for
-    "Invited to interview": "interview_invitation",
-    "Appointed": "appointed",
-    "Not appointed": "not_appointed",
-    "Queried": "claim_queried",
-    "Approved": "claim_approved",
-    "Paid": "claim_paid",
+    INVITED: "interview_invitation",
+    APPOINTED: "appointed",
+    NOT_APPOINTED: "not_appointed",
+    QUERIED: "claim_queried",
+    APPROVED: "claim_approved",
+    PAID: "claim_paid",
 }
 SEEN_SEPARATOR = " since "
 ACKNOWLEDGE_WITHIN = timedelta(days=7)  # a receipt still worth sending (e.g. held by the daily cap)
@@ -42,13 +44,13 @@ def noted(text: str) -> tuple[str, datetime | None]:
     """'Appointed since 2026-11-24T10:00:00Z' -> ('Appointed', that time)."""
     status, _, when = text.rpartition(SEEN_SEPARATOR)
     try:
-        return status, datetime.fromisoformat(when.replace("Z", "+00:00"))
+        return status, parse_stamp(when)
     except ValueError:
         return "", None
 
 
 def note(status: str, now: datetime) -> str:
-    return f"{status}{SEEN_SEPARATOR}{now.strftime('%Y-%m-%dT%H:%M:%SZ')}"
+    return f"{status}{SEEN_SEPARATOR}{utc_stamp(now)}"
 
 
 @dataclass
@@ -94,18 +96,18 @@ def opportunity_context(opportunity: Opportunity) -> dict:
     }
 
 
-def common_context(config: Config, opportunity: Opportunity | None) -> dict:
+def common_context(config: Config, opportunity: Opportunity | None, name: str) -> dict:
+    """The keys every email `name` gets, shaped by the same function as validate's sample (mail.context)."""
     org = config.organisation
     lead = opportunity.lead_contact if opportunity else None
-    return {
-        "organisation": {"name": org.name, "engagement_email": org.engagement_email, "pals": org.pals,
-                         "one_to_one_support": org.one_to_one_support or ""},
-        "sender": {"name": config.sender.name, "email": config.sender.email},
-        "lead": {"name": lead.name, "role": lead.role, "email": lead.email} if lead else {"name": "", "role": "", "email": ""},
-        "opportunity": opportunity_context(opportunity) | {"reply_by": config.reply_by(opportunity)} if opportunity else {},
-        "person": {"name": ""},
-        "links": {"preferences": "", "needs_assessment": "", "expenses": "", "sheet": "", "equal_opportunities": ""},
-    }
+    return email_context(
+        name,
+        organisation={"name": org.name, "engagement_email": org.engagement_email, "pals": org.pals,
+                      "one_to_one_support": org.one_to_one_support or ""},
+        sender={"name": config.sender.name, "email": config.sender.email},
+        lead={"name": lead.name, "role": lead.role, "email": lead.email} if lead else None,
+        opportunity=opportunity_context(opportunity) | {"reply_by": config.reply_by(opportunity)} if opportunity else None,
+    )
 
 
 def recent(records: Records, record: dict[str, str], since: str) -> bool:
@@ -113,11 +115,11 @@ def recent(records: Records, record: dict[str, str], since: str) -> bool:
     return records.get(record, "tool", "submitted") >= since
 
 
-def applicant_context(config: Config, opportunity: Opportunity, eoi: Records, record: dict[str, str], links_for,
-                      now: datetime, consents: dict | None = None) -> dict:
-    """Everything an email to this applicant may use, from their row (answers and the lead's columns)."""
+def applicant_context(config: Config, name: str, opportunity: Opportunity, eoi: Records, record: dict[str, str],
+                      links_for, now: datetime, consents: dict | None = None) -> dict:
+    """Everything the email `name` to this applicant may use, from their row (answers and the lead's columns)."""
     view = status_view(record, eoi.tab, "status")
-    context = common_context(config, opportunity)
+    context = common_context(config, opportunity, name)
     context.update(
         person={"name": eoi.get(record, "answer", "full_name")},
         links=links_for(eoi.get(record, "tool", "reference")),
@@ -139,9 +141,9 @@ def _agreed(consents: dict, reference: str, consent: str, first_answer: str) -> 
     return latest.yes if latest else first_answer.lower().startswith("yes")
 
 
-def claim_context(config: Config, opportunity: Opportunity | None, partner, claims: Records, record: dict[str, str],
-                  links_for) -> dict:
-    context = common_context(config, opportunity)
+def claim_context(config: Config, name: str, opportunity: Opportunity | None, partner, claims: Records,
+                  record: dict[str, str], links_for) -> dict:
+    context = common_context(config, opportunity, name)
     context.update(person={"name": partner.name}, links=links_for(partner.reference), claim={
         "what": claims.get(record, "answer", "claim_for"),
         "date": next((record.get(c.header, "") for c in claims.tab.columns if c.role == "journey_date"), ""),
@@ -167,7 +169,7 @@ def applicant_emails(config: Config, opportunity: Opportunity, target: str, eoi:
 
         def add(template, status="", reply_to=None):
             if wanted(email_key(response_id, template, status)):
-                context = applicant_context(config, opportunity, eoi, record, links_for, now, consents)
+                context = applicant_context(config, template, opportunity, eoi, record, links_for, now, consents)
                 due.append(DueEmail(email_key(response_id, template, status), template, name, address,
                                     "the applicant's email address", context, reply_to))
 
@@ -177,10 +179,10 @@ def applicant_emails(config: Config, opportunity: Opportunity, target: str, eoi:
         if view and view.status in DECISIONS and not stood(view, now, grace):
             waiting.append(email_key(response_id, DECISIONS[view.status], view.status))
         if stood(view, now, grace) and view.status in DECISIONS:
-            if view.status == "Invited to interview" and not eoi.get(record, "lead", "interview_date"):
+            if view.status == INVITED and not eoi.get(record, "lead", "interview_date"):
                 continue  # the invitation waits for the date and time the lead types in
             add(DECISIONS[view.status], view.status, (lead.name, lead.email))
-        if (view and view.status == "Appointed" and view.since and reference not in with_needs
+        if (view and view.status == APPOINTED and view.since and reference not in with_needs
                 and now - view.since >= timedelta(days=config.email.needs_reminder_days)):
             add("needs_reminder")
     return due
@@ -200,7 +202,7 @@ def claim_emails(config: Config, target: str, claims: Records, partners: dict, o
 
         def add(template, status=""):
             if wanted(email_key(response_id, template, status)):
-                context = claim_context(config, opportunity, partner, claims, record, links_for)
+                context = claim_context(config, template, opportunity, partner, claims, record, links_for)
                 due.append(DueEmail(email_key(response_id, template, status), template, partner.name, partner.email,
                                     "the partner's email address", context, reply))
 
@@ -216,21 +218,26 @@ def lead_emails(config: Config, opportunity: Opportunity, eoi: Records, needs_ne
                 sheet_link: str, last_digest: str, now_local: datetime, today: date) -> list[DueEmail]:
     """To the lead contact: the day's digest (a count only), needs assessments received, closing date passed."""
     lead = opportunity.lead_contact
-    context = common_context(config, opportunity)
-    context["links"]["sheet"] = sheet_link
+
+    def context(name: str) -> dict:
+        found = common_context(config, opportunity, name)
+        found["links"]["sheet"] = sheet_link
+        return found
+
     due = []
     submitted = eoi.tab.column("tool", "submitted")
     if now_local.hour >= config.email.digest_hour and submitted:
         count = sum(1 for r in eoi.by_id.values() if r.get(submitted.header, "") > last_digest)
         if count:
             due.append(DueEmail(email_key(opportunity.key, "eoi_digest", today.isoformat()), "eoi_digest", lead.name,
-                                lead.email, "the lead contact's email address", {**context, "digest": {"count": count}}))
+                                lead.email, "the lead contact's email address", {**context("eoi_digest"), "digest": {"count": count}}))
     for response_id, name in needs_new:
         due.append(DueEmail(email_key(response_id, "needs_received"), "needs_received", lead.name, lead.email,
-                            "the lead contact's email address", {**context, "person": {"name": name}}))
+                            "the lead contact's email address", {**context("needs_received"), "person": {"name": name}}))
     if today > opportunity.closing_date:
         due.append(DueEmail(email_key(opportunity.key, "closing_date_passed", opportunity.closing_date.isoformat()),
-                            "closing_date_passed", lead.name, lead.email, "the lead contact's email address", context))
+                            "closing_date_passed", lead.name, lead.email, "the lead contact's email address",
+                            context("closing_date_passed")))
     return due
 
 

@@ -11,8 +11,9 @@ from .rows import Row, parse_money, parse_number
 from .spreadsheets import SheetRun
 
 
-def add_money(config: Config, run: SheetRun, tab: TabLayout, new_rows: list[Row]) -> None:
-    """Mileage and totals for new claims, and again for the partner's other claims the car rate affects."""
+def add_money(config: Config, run: SheetRun, tab: TabLayout, new_rows: list[Row]) -> list[Row]:
+    """Mileage and totals for new claims (filled into their rows), and again for the partner's other claims
+    the car rate affects (returned: rows to write)."""
     columns = {
         "day": tab.with_role("journey_date"), "mode": tab.with_role("travel_mode"), "miles": tab.with_role("miles"),
         "partner": tab.column("tool", "partner_reference"), "id": tab.column("tool", "response_id"),
@@ -20,7 +21,7 @@ def add_money(config: Config, run: SheetRun, tab: TabLayout, new_rows: list[Row]
     }
     money = [c.header for c in tab.columns if c.check == "money"]
     if not all(columns.values()):
-        return
+        return []
     values = run.values.get(tab.tab, [])
     claims = {}
     for line in values[1:]:
@@ -38,6 +39,7 @@ def add_money(config: Config, run: SheetRun, tab: TabLayout, new_rows: list[Row]
             journeys.append(Journey(response_id, claim[columns["partner"].header], day, claim.get(columns["mode"].header, ""), miles))
     owed = mileage(journeys, config.mileage_rates)
     by_id = {row.response_id: row for row in new_rows}
+    others = []
     for response_id, claim in mine.items():
         amount = owed.get(response_id, Decimal(0))
         costs = sum((parse_money(claim.get(header, "")) or Decimal(0)) for header in money)
@@ -45,7 +47,8 @@ def add_money(config: Config, run: SheetRun, tab: TabLayout, new_rows: list[Row]
         if response_id in by_id:
             by_id[response_id].cells.update(cells)
         elif any(claim.get(h, "") != v for h, v in cells.items()):
-            run.rows[tab.tab].append(Row(response_id, "", cells))
+            others.append(Row(response_id, "", cells))
+    return others
 
 
 def _date(text: str) -> date | None:

@@ -10,18 +10,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 from ..config import Config
 from ..errors import ValidationFailed
 from ..google.gmail_api import NotSent, SendNotAttempted, SendOutcomeUnknown, SendRefused
 from ..mail.mime import InvalidAddress, build_message, encode_raw
 from ..mail.templates import render
+from ..vocabulary import (LOG_EMAIL, LOG_KEY, LOG_MESSAGE_ID, LOG_STATE, LOG_TIME, LOG_TO, NOT_SENT, RETRY, SENDING, SENT,
+                          UNKNOWN)
 from .emails import DueEmail
 from .rows import Row
 
-SENDING, SENT, RETRY = "sending", "sent", "retry"
-UNKNOWN = "unknown: check by hand whether it arrived; set to retry to send it again"
+__all__ = ["Mailer", "MailReport", "RETRY", "SENDING", "SENT", "UNKNOWN"]
+
 BATCH = 10
 
 
@@ -35,35 +37,48 @@ class MailReport:
 
 
 def log_state(record: dict[str, str]) -> str:
-    return record.get("State", "")
+    return record.get(LOG_STATE, "")
 
 
 class Mailer:
+    """One a run: every email of the run goes through it, so its log and its report are the run's.
+
+    It writes nothing itself: `deliver` yields the log rows that must be stored before it sends on
+    (the caller writes them, then asks for more), and keeps the last results in `unwritten` for the
+    run's last write."""
+
     def __init__(self, config: Config, templates: Path, send: Callable[[str], str],
-                 write_log: Callable[[list[Row]], None], log: dict[str, dict[str, str]], now: datetime, local_time: str):
+                 log: dict[str, dict[str, str]], now: datetime, local_time: str):
         self.config, self.templates, self.send = config, templates, send
-        self.write_log, self.log, self.now, self.local_time = write_log, log, now, local_time
+        self.log, self.now, self.local_time = log, now, local_time
         self.report = MailReport()
+        self.report.waiting_for_a_person = sum(1 for r in log.values() if log_state(r) == UNKNOWN)
+        # Intents a crashed run left: nobody knows whether they went. Marked for a person with the first write.
+        self.unwritten = [self._entry(key, record.get(LOG_EMAIL, ""), record.get(LOG_TO, ""), UNKNOWN, "")
+                          for key, record in log.items() if log_state(record) == SENDING]
 
     def is_due(self, key: str) -> bool:
         return key not in self.log or log_state(self.log[key]) == RETRY
 
     def sent_today(self) -> int:
         today = self.local_time[:10]
-        return sum(1 for r in self.log.values() if log_state(r) == SENT and r.get("Time", "").startswith(today))
+        return sum(1 for r in self.log.values() if log_state(r) == SENT and r.get(LOG_TIME, "").startswith(today))
 
-    def deliver(self, due: list[DueEmail]) -> list[Row]:
-        """Send what is due; returns the log rows still to write (the caller's last write of the run)."""
-        pending = [self._entry(key, record.get("Email", ""), record.get("To", ""), UNKNOWN, "")
-                   for key, record in self.log.items() if log_state(record) == SENDING]
-        self.report.waiting_for_a_person = sum(1 for r in self.log.values() if log_state(r) == UNKNOWN)
+    def take_unwritten(self) -> list[Row]:
+        rows, self.unwritten = self.unwritten, []
+        return rows
+
+    def deliver(self, due: list[DueEmail]) -> Iterator[list[Row]]:
+        """Send what is due, yielding each batch's log rows (intents, and the last batch's results) to be
+        written before the batch is sent; the results of the last batch stay in `unwritten`."""
+        pending = self.take_unwritten()
         unique = {}
         for email in due:
             if self.is_due(email.key) and email.key not in unique:
                 unique[email.key] = email
         emails = list(unique.values())
         allowed = max(0, self.config.email.daily_cap - self.sent_today())
-        self.report.held = max(0, len(emails) - allowed)
+        self.report.held += max(0, len(emails) - allowed)
         emails = emails[:allowed]
         for start in range(0, len(emails), BATCH):
             ready = []
@@ -73,11 +88,11 @@ class Mailer:
                     ready.append((email, raw))
             intents = [self._entry(e.key, e.template, e.who, SENDING, "") for e, _ in ready]
             if intents or pending:
-                self.write_log(pending + intents)
+                yield pending + intents
                 pending = []
             if not self._send_batch(ready, pending):
                 break
-        return pending
+        self.unwritten += pending
 
     def _build(self, email: DueEmail, pending: list[Row]) -> str | None:
         sender = (self.config.sender.name, self.config.sender.email)
@@ -85,10 +100,10 @@ class Mailer:
             rendered = render(self.templates, email.template, email.context)
             message = build_message(sender, (email.to_name, email.to_email), rendered, email.reply_to, who=email.who)
         except InvalidAddress as problem:
-            self._failed(email, f"not sent: {problem}", pending)
+            self._failed(email, f"{NOT_SENT}: {problem}", pending)
             return None
         except ValidationFailed:
-            self._failed(email, "not sent: the template could not be filled in; run ppp-gsuite validate", pending)
+            self._failed(email, f"{NOT_SENT}: the template could not be filled in; run ppp-gsuite validate", pending)
             return None
         return encode_raw(message)
 
@@ -110,10 +125,10 @@ class Mailer:
                     pending.extend(self._entry(e.key, e.template, e.who, RETRY, "") for e, _ in ready[position:])
                     self.report.held += len(ready) - position
                     return False
-                self._failed(email, f"not sent: Gmail refused it ({refused})", pending)
+                self._failed(email, f"{NOT_SENT}: Gmail refused it ({refused})", pending)
                 continue
             except NotSent as refused:
-                self._failed(email, f"not sent: Gmail refused it ({refused})", pending)
+                self._failed(email, f"{NOT_SENT}: Gmail refused it ({refused})", pending)
                 continue
             pending.append(self._entry(email.key, email.template, email.who, SENT, message_id))
             self.report.sent += 1
@@ -124,6 +139,7 @@ class Mailer:
         self.report.failed += 1
 
     def _entry(self, key: str, template: str, who: str, state: str, message_id: str) -> Row:
-        cells = {"Key": key, "Email": template, "To": who, "State": state, "Message ID": message_id, "Time": self.local_time}
+        cells = {LOG_KEY: key, LOG_EMAIL: template, LOG_TO: who, LOG_STATE: state, LOG_MESSAGE_ID: message_id,
+                 LOG_TIME: self.local_time}
         self.log[key] = cells
         return Row(key, "", cells)

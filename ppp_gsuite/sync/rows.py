@@ -5,18 +5,16 @@ import base64
 import hashlib
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
 from decimal import Decimal, InvalidOperation
-from zoneinfo import ZoneInfo
 
 from ..forms.items import question_id
-from ..sheets.layout import JOINED_FORMS, TabLayout
+from ..sheets.layout import TabLayout
 from ..specs.models import FormSpec
+from ..vocabulary import JOINED_FORMS, local_time, parse_stamp
 
 KEPT_BY_OTHERS = {"flags", "status_seen", "last_email"}  # tool columns the email step writes, or built last
 CELL_LIMIT = 50_000  # Google Sheets refuses a longer cell
 CUT_MARKER = " […cut: longer than a spreadsheet cell holds; the whole answer is in the form's responses]"
-LONDON = ZoneInfo("Europe/London")
 EMAIL = re.compile(r"^[^@\s<>,;\"']+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
 MONEY = re.compile(r"^£?\s*(\d+(\.\d{1,2})?)$")
 
@@ -65,8 +63,7 @@ def answers_by_key(spec_name: str, spec: FormSpec, response: dict) -> dict[str, 
 
 def readable_time(timestamp: str) -> str:
     """RFC 3339 from Google as the UK local time a lead reads and sorts: 2026-11-24 14:05."""
-    moment = datetime.fromisoformat(timestamp.replace("Z", "+00:00"))
-    return moment.astimezone(LONDON).strftime("%Y-%m-%d %H:%M")
+    return local_time(parse_stamp(timestamp))
 
 
 def parse_money(text: str) -> Decimal | None:
@@ -103,10 +100,11 @@ def fit_cell(value: str) -> tuple[str, bool]:
 
 def build_row(
     tab: TabLayout, spec_name: str, spec: FormSpec, response: dict, form_version: str,
-    partner: Partner | None = None, tool_values: dict[str, str] | None = None,
+    partner: Partner | None = None, tool_values: dict[str, str] | None = None, answers: dict[str, str] | None = None,
 ) -> Row:
-    """The tool and answer cells of one response; `tool_values` supplies reference, mileage and total."""
-    answers = answers_by_key(spec_name, spec, response)
+    """The tool and answer cells of one response; `tool_values` supplies reference, mileage and total;
+    `answers` are the response's answers already decoded (answers_by_key), decoded here if not given."""
+    answers = answers_by_key(spec_name, spec, response) if answers is None else answers
     flags: list[str] = []
     known = {
         "response_id": response["responseId"],

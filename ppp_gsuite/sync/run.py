@@ -1,15 +1,17 @@
 """`ppp-gsuite sync`: responses into the lead-facing spreadsheets, emails, and consent-gated sharing.
 
-One run: list new and edited responses, read every spreadsheet once, build rows, write them, send
-what is due (exactly once or flagged), rewrite the engagement team's sheet. The per-form
-high-water marks are written last, in the admin spreadsheet, so a crash anywhere means the next run
-lists the same responses again and finds their rows by response id: nothing is written twice.
+One run (Sync.run reads as its steps, in order): read once (the new and edited responses, every
+spreadsheet, the logs) into a Snapshot; build rows; note statuses; tell the engagement team of a
+change to their sheet, then rewrite it; write the rows; send what is due through the run's one
+Mailer (exactly once or flagged). The per-form high-water marks are written last, in the admin
+spreadsheet, so a crash anywhere means the next run lists the same responses again and finds
+their rows by response id: nothing is written twice.
 """
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Callable
 from zoneinfo import ZoneInfo
@@ -19,26 +21,42 @@ from ..errors import PppError
 from ..google.drive_api import DriveApi
 from ..google.forms_api import FormsApi
 from ..google.sheets_api import SheetsApi
-from ..reports.diversity import counts_of_sheet
-from ..sheets.layout import TabLayout
-from ..specs.load import EOI, FormTarget
-from ..specs.load import MONITORING as MONITORING_FORM
-from .consent import SHARE, Member, consent_rows, latest, may_share, row_key
-from .destinations import (ADMIN, CONSENT_LOG, ENGAGEMENT, EXPENSES, MONITORING, SYNC_STATE, TOMBSTONES, Destination,
-                           opportunity_target, unmatched_tab)
-from .destinations import MONITORING_COUNTS, MONITORING_COUNTS_TAB
-from .email_step import email_step, note_rows, notify_engagement_team
-from .emails import noted, tab_records
-from .expenses import add_money
-from .rows import Partner, Row, answers_by_key, build_row, reference_for
+from ..specs.load import FormTarget
+from ..vocabulary import (STATE_FORM, STATE_FORM_ID, STATE_FULL_SCAN, STATE_NEWEST, eoi_form, local_time, parse_stamp,
+                          utc_stamp)
+from .consent import latest
+from .destinations import (ADMIN, CONSENT_LOG, EMAIL_LOG, ENGAGEMENT, NETWORK_CHANGES, SYNC_STATE, TOMBSTONES, Destination)
+from .email_step import (EmailView, Note, due_emails, last_email_notes, partners_of, prefilled_links, read_log,
+                         records_of, status_notes)
+from . import response_rows
+from .engagement import engagement_list
+from .mailer import Mailer
+from .network_changes import change_rows, notices, numbers_told
+from .response_rows import Writes
+from .rows import Row, answers_by_key
 from .spreadsheets import SheetRun, Spreadsheets
-from .table import existing_rows
 
 OVERLAP = timedelta(minutes=10)  # re-list a little before the mark: late-committed responses are not missed
 
 
 class NothingDeployed(PppError):
     pass
+
+
+@dataclass
+class Snapshot:
+    """What one run read, once: the deployed forms, the new and edited responses (answers decoded once),
+    the sync state and the logs. The spreadsheets' rows are in the runs (Spreadsheets.read)."""
+
+    deployed: dict[str, dict]  # form key -> its Drive file
+    versions: dict[str, str]  # form key -> the deployed revision
+    listed: dict[str, list[dict]] = field(default_factory=dict)  # form key -> responses
+    answers: dict[tuple[str, str], dict[str, str]] = field(default_factory=dict)  # (form key, response id) -> answers
+    state: dict[str, dict[str, str]] = field(default_factory=dict)  # form key -> its sync-state record
+    marks: dict[str, Row] = field(default_factory=dict)  # form key -> its new high-water mark
+    email_log: dict[str, dict[str, str]] = field(default_factory=dict)  # key -> entry
+    consent_log: list[dict[str, str]] = field(default_factory=list)
+    network_changes: list[dict[str, str]] = field(default_factory=list)  # each change to the team's list, by person
 
 
 @dataclass
@@ -62,14 +80,6 @@ class SyncReport:
     waiting: int = 0  # decisions set but not yet past the grace period
 
 
-def _parse_time(value: str) -> datetime:
-    return datetime.fromisoformat(value.replace("Z", "+00:00"))
-
-
-def _rfc3339(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 class Sync:
     def __init__(self, config: Config, targets: list[FormTarget], destinations: dict[str, Destination],
                  forms: FormsApi, drive: DriveApi, sheets: SheetsApi, now: datetime,
@@ -91,74 +101,154 @@ class Sync:
     @classmethod
     def for_workspace(cls, loaded, clients, now: datetime, full: bool = False, emails: bool = True) -> "Sync":
         """A sync of a loaded workspace (config, specs, layouts) over the clients of google.clients.connect."""
-        from .destinations import destinations
-
         config = loaded.workspace.config
-        return cls(
-            config, loaded.targets, destinations(config, loaded.targets, loaded.layouts),
-            FormsApi(clients.forms), DriveApi(clients.drive), SheetsApi(clients.sheets), now,
-            timedelta(hours=config.sync.full_rescan_hours), full,
-            send=clients.mail.send if emails and config.email.send else None, templates=loaded.workspace.templates_dir,
-        )
+        return new_sync(loaded, FormsApi(clients.forms), DriveApi(clients.drive), SheetsApi(clients.sheets), now,
+                        full=full, send=clients.mail.send if emails and config.email.send else None)
 
     # -- the run --------------------------------------------------------------------------
     def run(self) -> SyncReport:
+        """The steps in order. Each step is a function of what the run read; the run applies what it returns."""
+        snapshot = self._read()
+        writes, partners = response_rows.expressions_of_interest(self.config, self.targets, snapshot, self.runs)
+        writes += response_rows.joined(self.config, self.targets, snapshot, self.runs, partners)
+        writes += response_rows.monitoring(self.targets, snapshot, self.runs)
+        self._write(writes)
+        consents = self._record_consents(snapshot)
+        records = records_of(self.runs)  # every response tab as it will be after this run's rows: made once
+        added, removed = self._share_with_engagement_team(records, consents)
+        self._record_network_change(snapshot, added, removed)  # before their sheet is written: never lost
+        self._close_past_closing_dates(snapshot.deployed)
+        self._note(records, status_notes(records, self.now))  # statuses are noted even when no email is sent
+        mailer = self._mailer(snapshot.email_log)
+        view = EmailView(self.config, self.now, records, {t: run.link for t, run in self.runs.items()},
+                         consents=consents, partners=partners, links_for=self.links(snapshot.deployed))
+        if self.send:
+            self._note(records, last_email_notes(records, snapshot.email_log))
+        self.books.flush([run for target, run in self.runs.items() if target != ADMIN])
+        if mailer:  # one mail run: the team's notices of each recorded change, in order, then everything else
+            view.held = {target for target, run in self.runs.items() if run.dest.name in self.report.refused}
+            waiting: list[str] = []
+            due = notices(self.config, snapshot.network_changes, view.sheet_links.get(ENGAGEMENT, ""), self.now, mailer.is_due)
+            self._send(mailer, due + due_emails(view, mailer.log, mailer.is_due, waiting))
+            self._note_sent(records, mailer.log)
+            self.report.waiting += sum(1 for key in waiting if mailer.is_due(key))
+            self.mail_report = mailer.report
+        self._write_marks(snapshot)
+        self.books.flush([self.runs[ADMIN]])
+        return self.report
+
+    def _read(self) -> Snapshot:
+        """The run's one reading: the deployed forms, every spreadsheet, the new and edited responses."""
         deployed = {f["appProperties"]["target"]: f for f in self.drive.find("form") if "target" in f.get("appProperties", {})}
         if not deployed:
             raise NothingDeployed("no deployed forms found: run ppp-gsuite deploy-forms first (with the same account)")
         self.books.open()
         admin = self.books.read(self.runs[ADMIN])
-        state_rows = self._sync_state(admin)
+        snapshot = Snapshot(deployed, {key: file.get("appProperties", {}).get("revision", "") for key, file in deployed.items()},
+                            state=self._sync_state(admin),
+                            email_log=read_log(admin.values.get(EMAIL_LOG.tab, [])),
+                            consent_log=_records(admin.values.get(CONSENT_LOG.tab, [])),
+                            network_changes=_records(admin.values.get(NETWORK_CHANGES.tab, [])))
         gone = {row[0] for row in admin.values.get(TOMBSTONES.tab, [])[1:] if row}
-        listed: dict[str, list[dict]] = {}
-        marks: dict[str, Row] = {}
         for key, file in deployed.items():
             if key not in self.targets:
                 continue
-            previous = state_rows.get(key, {})
-            full = self.force_full or self._full_scan_due(previous.get("Last full scan", ""))
-            mark = previous.get("Newest response seen", "")
-            since = None if full or not mark else _rfc3339(_parse_time(mark) - OVERLAP)
+            previous = snapshot.state.get(key, {})
+            full = self.force_full or self._full_scan_due(previous.get(STATE_FULL_SCAN, ""))
+            mark = previous.get(STATE_NEWEST, "")
+            since = None if full or not mark else utc_stamp(parse_stamp(mark) - OVERLAP)
             self.report.full_scans += since is None
             responses, pages = self.forms.list_responses(file["id"], since)
             self.report.pages += pages
             unique = {r["responseId"]: r for r in responses if r["responseId"] not in gone}
-            listed[key] = list(unique.values())
+            target = self.targets[key]
+            snapshot.listed[key] = list(unique.values())
+            for response_id, response in unique.items():
+                snapshot.answers[(key, response_id)] = answers_by_key(target.spec_name, target.spec, response)
             self.report.responses += len(unique)
-            newest = max([_parse_time(r["lastSubmittedTime"]) for r in unique.values()] + ([_parse_time(mark)] if mark else []), default=None)
-            marks[key] = Row(key, "", {
-                "Form": key,
-                "Form ID": file["id"],
-                "Newest response seen": _rfc3339(newest) if newest else "",
-                "Last full scan": _rfc3339(self.now) if full else previous.get("Last full scan", ""),
+            newest = max([parse_stamp(r["lastSubmittedTime"]) for r in unique.values()] + ([parse_stamp(mark)] if mark else []), default=None)
+            snapshot.marks[key] = Row(key, "", {
+                STATE_FORM: key,
+                STATE_FORM_ID: file["id"],
+                STATE_NEWEST: utc_stamp(newest) if newest else "",
+                STATE_FULL_SCAN: utc_stamp(self.now) if full else previous.get(STATE_FULL_SCAN, ""),
             })
-        versions = {key: file.get("appProperties", {}).get("revision", "") for key, file in deployed.items()}
         for target, run in self.runs.items():  # statuses set by leads and approvers are read every run
             if target != ADMIN:
                 self.books.read(run)
-        partners = self._write_expressions_of_interest(listed, versions)
-        self._write_joined(listed, versions, partners)
-        self._write_monitoring(listed, versions)
-        admin.rows[CONSENT_LOG.tab].extend(self.consents)
-        log = admin.values.get(CONSENT_LOG.tab, [])
-        records = [dict(zip(log[0], line)) for line in log[1:]] if log else []
-        self.latest_consents = latest(records + [row.cells for row in self.consents])
-        self._share_with_engagement_team()
-        self._close_past_closing_dates(deployed)
-        note_rows(self, last_email=bool(self.send))  # statuses are noted even when no email is sent
-        if self.send:
-            notify_engagement_team(self)
-        self.books.flush([run for target, run in self.runs.items() if target != ADMIN])
-        if self.send:
-            self.mail_report = email_step(self, partners, deployed)
-        changed = any(row.cells != _current(state_rows.get(row.response_id, {}), row.cells) for row in marks.values())
+        return snapshot
+
+    def _record_consents(self, snapshot: Snapshot) -> dict:
+        """The consent answers of this run go to the log; returns (reference, consent) -> the latest answer."""
+        self.runs[ADMIN].rows[CONSENT_LOG.tab].extend(self.consents)
+        self.latest_consents = latest(snapshot.consent_log + [row.cells for row in self.consents])
+        return self.latest_consents
+
+    def _write_marks(self, snapshot: Snapshot) -> None:
+        """The per-form high-water marks, last: a crash before them lists the same responses again."""
+        state = snapshot.state
+        changed = any(row.cells != _current(state.get(row.response_id, {}), row.cells) for row in snapshot.marks.values())
         if changed and not self.report.refused:  # a refused spreadsheet's rows wait: list them again next run
-            admin.rows[SYNC_STATE.tab].extend(marks.values())
-        self.books.flush([admin])
-        return self.report
+            self.runs[ADMIN].rows[SYNC_STATE.tab].extend(snapshot.marks.values())
+
+    # -- applying what the steps return ---------------------------------------------------
+    def _note(self, records: dict, notes: list[Note]) -> None:
+        """A few cells of existing rows, in the run's one write per spreadsheet (made right after the read,
+        so a lead who sorts during the longer sending cannot move rows under them)."""
+        for found in notes:
+            self.runs[found.target].rows[found.tab].append(found.row)
+            records[found.target][found.tab].by_id[found.row.response_id].update(found.row.cells)
+
+    def _note_sent(self, records: dict, log: dict) -> None:
+        """After the sends: each row's last email, noted in the run that sent it."""
+        by_run: dict[str, dict[str, list[Row]]] = defaultdict(lambda: defaultdict(list))
+        for found in last_email_notes(records, log):
+            by_run[found.target][found.tab].append(found.row)
+        for target, rows_by_tab in by_run.items():
+            self.books.write_notes(self.runs[target], dict(rows_by_tab))
+
+    def _mailer(self, log: dict) -> Mailer | None:
+        """The run's one Mailer; none when no email is sent, or when the email log cannot be written
+        (the admin spreadsheet is shared too widely): every email waits until the sharing is mended."""
+        if not self.send or self.books.refused(self.runs[ADMIN]):
+            return None
+        return Mailer(self.config, self.templates, self.send, dict(log), self.now, local_time(self.now, self.config.email.timezone))
+
+    def _send(self, mailer: Mailer, due: list) -> None:
+        """Send through the run's Mailer, writing each batch's intents to the email log before it is sent."""
+        admin = self.runs[ADMIN]
+        for rows in mailer.deliver(due):
+            self.books.write_now(admin, EMAIL_LOG, rows)
+        admin.rows[EMAIL_LOG.tab].extend(mailer.take_unwritten())
+
+    def _record_network_change(self, snapshot: Snapshot, added: dict[str, str], removed: dict[str, str]) -> None:
+        """Record the change to the team's list at once, before their sheet is rewritten: its notice stays due
+        until it is sent. Not when their sheet will not be written (nothing changed) or the record cannot be."""
+        engagement, admin = self.runs.get(ENGAGEMENT), self.runs[ADMIN]
+        if not (added or removed) or engagement is None or self.books.refused(engagement) or self.books.refused(admin):
+            return
+        rows = change_rows(snapshot.network_changes, added, removed, self.now, numbers_told(snapshot.email_log))
+        if rows:
+            self.books.write_now(admin, NETWORK_CHANGES, rows)
+            snapshot.network_changes += [row.cells for row in rows]
+
+    def view_as_read(self) -> EmailView:
+        """Every spreadsheet as it is (nothing listed, nothing written): what preview-email fills an email from."""
+        deployed = {f["appProperties"]["target"]: f for f in self.drive.find("form") if "target" in f.get("appProperties", {})}
+        self.books.open()
+        for run in self.runs.values():
+            self.books.read(run)
+        records = records_of(self.runs)
+        consents = latest(_records(self.runs[ADMIN].values.get(CONSENT_LOG.tab, [])))
+        return EmailView(self.config, self.now, records, {t: run.link for t, run in self.runs.items()}, consents=consents,
+                         partners=partners_of(self.config, records), links_for=self.links(deployed))
+
+    def links(self, deployed: dict):
+        """Prefilled links by reference (each form's responderUri asked once, when first needed)."""
+        return prefilled_links(lambda form: self.forms.get(deployed[form]["id"]).get("responderUri", ""), deployed)
 
     def _full_scan_due(self, last: str) -> bool:
-        return not last or self.now - _parse_time(last) >= self.full_scan_every
+        return not last or self.now - parse_stamp(last) >= self.full_scan_every
 
     # -- spreadsheets ---------------------------------------------------------------------
     def _sync_state(self, admin: SheetRun) -> dict[str, dict[str, str]]:
@@ -168,131 +258,33 @@ class Sync:
         headers = values[0]
         return {row[0]: dict(zip(headers, row)) for row in values[1:] if row and row[0]}
 
-    # -- rows -----------------------------------------------------------------------------
-    def _write_expressions_of_interest(self, listed, versions) -> dict[str, Partner]:
-        """EOI rows (minting references for new ones); returns every known reference -> partner."""
-        partners: dict[str, Partner] = {}
-        joined_waiting = any(listed.get(name) for name in ("needs_assessment", "expenses", "preferences"))
-        for opportunity in self.config.opportunities:
-            key = f"eoi-{opportunity.key}"
-            responses = listed.get(key, [])
-            run = self.runs[opportunity_target(opportunity.key)]
-            if not responses and not joined_waiting:
-                continue
-            self.books.read(run)
-            tab = run.dest.tab(EOI)
-            values = run.values.get(tab.tab, [])
-            references = _column_by_id(tab, values, "tool", "reference")
-            target = self.targets[key]
-            for response in responses:
-                reference = references.get(response["responseId"]) or reference_for(response["responseId"])
-                references[response["responseId"]] = reference
-                row = build_row(tab, target.spec_name, target.spec, response, versions.get(key, ""), tool_values={"reference": reference})
-                run.rows[tab.tab].append(row)
-                self.consents += consent_rows(target.spec_name, target.spec, response, reference)
-                self.report.flagged += bool(row.flags)
-            names = _column_by_id(tab, values, "answer", "full_name")
-            emails = _column_by_id(tab, values, "answer", "email")
-            for response in responses:
-                answers = answers_by_key(target.spec_name, target.spec, response)
-                names[response["responseId"]] = answers.get("full_name", "")
-                emails[response["responseId"]] = answers.get("email", "")
-            for response_id, reference in references.items():
-                partners[reference] = Partner(reference, response_id, names.get(response_id, ""), opportunity.key,
-                                              opportunity.group, emails.get(response_id, "").strip())
-        return partners
+    # -- applying what the steps return ---------------------------------------------------
+    def _write(self, writes: Writes) -> None:
+        """Rows into the run's one write per spreadsheet; consent records into the log; counts into the report."""
+        for target, tabs in writes.rows.items():
+            for tab, rows in tabs.items():
+                self.runs[target].rows[tab].extend(rows)
+        for target, tabs in writes.replace.items():
+            self.runs[target].replace.update(tabs)
+        self.consents += writes.consents
+        self.report.flagged += writes.flagged
+        self.report.unmatched += writes.unmatched
 
-    def _write_joined(self, listed, versions, partners: dict[str, Partner]) -> None:
-        admin = self.runs[ADMIN]
-        for form in ("needs_assessment", "expenses", "preferences"):
-            responses = listed.get(form, [])
-            if not responses:
-                continue
-            target = self.targets[form]
-            rows_by_run: dict[tuple[str, str], list[tuple[Row, dict]]] = defaultdict(list)
-            for response in responses:
-                reference = answers_by_key(form, target.spec, response).get("reference", "").strip()
-                partner = partners.get(reference)
-                self.consents += consent_rows(form, target.spec, response, reference)
-                run, tab = self._home(form, partner)
-                if tab is None:
-                    continue
-                row = build_row(tab, form, target.spec, response, versions.get(form, ""), partner)
-                rows_by_run[(run.dest.target, tab.tab)].append((row, response))
-                self.report.flagged += bool(row.flags)
-                self.report.unmatched += partner is None
-            for (dest_target, title), rows in rows_by_run.items():
-                run = self.books.read(self.runs[dest_target])
-                tab = next(t for t in run.dest.tabs if t.tab == title)
-                if form == "expenses":
-                    add_money(self.config, run, tab, [row for row, _ in rows])
-                run.rows[title].extend(row for row, _ in rows)
-        del admin
-
-    def _write_monitoring(self, listed, versions) -> None:
-        """Anonymous answers, to the spreadsheet only the tool opens; their counts, to the engagement team's."""
-        run = self.runs.get(MONITORING)
-        if run is None:
-            return
-        target, tab = self.targets[MONITORING_FORM], run.dest.tabs[0]
-        rows = [build_row(tab, MONITORING_FORM, target.spec, r, versions.get(MONITORING_FORM, ""))
-                for r in listed.get(MONITORING_FORM, [])]
-        run.rows[tab.tab].extend(rows)
-        counts = self.runs[MONITORING_COUNTS]
-        if not run.broken and not counts.broken:
-            counts.replace[MONITORING_COUNTS_TAB.tab] = counts_of_sheet(
-                target.spec, tab, run.values.get(tab.tab, []), [row.cells for row in rows])
-
-    def _home(self, form: str, partner: Partner | None) -> tuple[SheetRun, TabLayout | None]:
-        """Where a joined response is written: its partner's spreadsheet, or the admin one if unmatched."""
-        admin = self.runs[ADMIN]
-        if form == "preferences":
-            return admin, admin.dest.tab(form)
-        if partner is None:
-            if any(run.broken for run in self.runs.values()):
-                return admin, None  # perhaps their row is in the spreadsheet that could not be read: wait
-            return admin, unmatched_tab(admin.dest, form)
-        run = self.runs[EXPENSES] if form == "expenses" else self.runs[opportunity_target(partner.opportunity)]
-        return run, run.dest.tab(form)
-
-    def _share_with_engagement_team(self) -> None:
-        """Rewrite the engagement team's sheet: exactly the people who consented (and were appointed)."""
+    def _share_with_engagement_team(self, records: dict, consents: dict) -> tuple[dict[str, str], dict[str, str]]:
+        """Rewrite the engagement team's sheet (in the run's write); returns who is added and who removed."""
         run = self.runs.get(ENGAGEMENT)
         if run is None or run.broken:
-            return
-        consents = self.latest_consents
-        tab = run.dest.tabs[0]
-        current = run.values.get(tab.tab, [])[1:]
-        members, kept = [], []
-        # People of a spreadsheet that could not be read stay only while their latest consent is yes:
-        # a withdrawal still takes effect; nobody is added from there.
-        still_yes = {row_key(ref) for (ref, consent), answer in consents.items() if consent == SHARE and answer.yes}
-        for opportunity in self.config.opportunities:
-            source = self.runs[opportunity_target(opportunity.key)]
-            if source.broken:
-                kept += [line for line in current if len(line) > 6 and line[4] == opportunity.group and line[6] in still_yes]
-                continue
-            eoi = tab_records(source, source.dest.tab(EOI))
-            for record in eoi.by_id.values():
-                reference, status = eoi.get(record, "tool", "reference"), eoi.get(record, "lead", "status")
-                if not may_share(consents, reference, status, self.config.engagement_requires_appointment):
-                    continue
-                was, since = noted(eoi.get(record, "tool", "status_seen"))
-                appointed = since.date().isoformat() if was == "Appointed" and since else self.now.date().isoformat()
-                members.append(Member(reference, eoi.get(record, "answer", "full_name"), eoi.get(record, "answer", "email"),
-                                      eoi.get(record, "answer", "phone"), eoi.get(record, "answer", "preferred_contact"),
-                                      opportunity.group, appointed))
-        before = {line[6]: line[0] for line in current if len(line) > 6 and line[6]}
-        after = {m.key: m.name for m in members} | {line[6]: line[0] for line in kept}
-        self.report.shared_added = sorted(after[r] for r in after.keys() - before.keys())
-        self.report.shared_removed = sorted(before[r] for r in before.keys() - after.keys())
-        run.replace[tab.tab] = [tab.header_row()] + sorted([m.row() for m in members] + [line[:7] for line in kept])
+            return {}, {}
+        listed = engagement_list(self.config, self.runs, records, consents, self.now)
+        run.replace[run.dest.tabs[0].tab] = listed.values
+        self.report.shared_added, self.report.shared_removed = sorted(listed.added.values()), sorted(listed.removed.values())
+        return listed.added, listed.removed
 
     def _close_past_closing_dates(self, deployed: dict[str, dict]) -> None:
         """The Forms API has no closing date: stop accepting once it passes (and reopen if it moves)."""
         today = self.now.astimezone(ZoneInfo(self.config.email.timezone)).date()  # the organisation's day
         for opportunity in self.config.opportunities:
-            file = deployed.get(f"eoi-{opportunity.key}")
+            file = deployed.get(eoi_form(opportunity.key))
             if file is None:
                 continue
             closed = today > opportunity.closing_date
@@ -301,15 +293,20 @@ class Sync:
                 self.drive.set_app_properties(file["id"], {"closed": "yes" if closed else "no"})
                 (self.report.closed if closed else self.report.reopened).append(opportunity.group)
 
-def _column_by_id(tab: TabLayout, values: list[list[str]], kind: str, key: str) -> dict[str, str]:
-    column = tab.column(kind, key)
-    if column is None or not values or column.header not in values[0]:
-        return {}
-    position = values[0].index(column.header)
-    return {
-        response_id: (values[number - 1][position] if position < len(values[number - 1]) else "")
-        for response_id, number in existing_rows(tab, values).items()
-    }
+def new_sync(loaded, forms: FormsApi, drive: DriveApi, sheets: SheetsApi, now: datetime, *, config: Config | None = None,
+             full: bool = False, send: Callable[[str], str] | None = None) -> Sync:
+    """The one place a Sync is built (sync, purge, erase, preview-email, the tests and the benchmark):
+    a loaded workspace (config, specs, layouts) over three adapters. `config` replaces the workspace's
+    (a test's changed settings); `send` delivers one raw message, None sends no email."""
+    from .destinations import destinations
+
+    config = config or loaded.workspace.config
+    return Sync(config, loaded.targets, destinations(config, loaded.targets, loaded.layouts), forms, drive, sheets, now,
+                timedelta(hours=config.sync.full_rescan_hours), full, send=send, templates=loaded.workspace.templates_dir)
+
+
+def _records(values: list[list[str]]) -> list[dict[str, str]]:
+    return [dict(zip(values[0], line)) for line in values[1:]] if values else []
 
 
 def _current(state: dict[str, str], cells: dict[str, str]) -> dict[str, str]:

@@ -21,7 +21,7 @@ from ..sheets.layout import TabLayout
 from .destinations import ADMIN, Destination
 from .rows import Row
 from .sharing import sharing_problems
-from .table import TabWrites, apply_writes, plan_tab
+from .table import TabWrites, apply_writes, existing_rows, plan_tab
 
 SHEET_KIND = "spreadsheet"
 DEFAULT_SHEET = "Sheet1"  # what Drive's files.create gives a new spreadsheet
@@ -156,6 +156,24 @@ class Spreadsheets:
         if writes.ranges:
             self.sheets.write(run.id, writes.ranges)
             apply_writes(run.values[tab.tab], writes.ranges)
+
+    def write_notes(self, run: SheetRun, rows_by_tab: dict[str, list[Row]]) -> None:
+        """A few cells of existing rows, after the run's main write (the last email, after the sends): the tabs
+        are read again first, so a row a lead moved meanwhile is found where it is now, and a row no longer
+        there is left alone. One read and one small write."""
+        if run.broken or not rows_by_tab or self.refused(run):
+            return
+        layouts = {tab.tab: tab for tab in run.dest.tabs}
+        fresh = self.sheets.read_tabs(run.id, list(rows_by_tab))
+        ranges = []
+        for title, rows in rows_by_tab.items():
+            values = fresh.get(title, ("", []))[1]
+            present = existing_rows(layouts[title], values)
+            writes = plan_tab(layouts[title], title, values, [row for row in rows if row.response_id in present])
+            if not writes.restored_headers:  # a column renamed meanwhile: the next run puts it back, and notes then
+                ranges += writes.ranges
+        if ranges:
+            self.sheets.write(run.id, ranges)
 
     def flush(self, runs: list[SheetRun]) -> None:
         for run in runs:

@@ -1,0 +1,166 @@
+"""The rows step of a sync run: the listed responses as rows, and where each goes (no Google calls).
+
+Functions of what the run read (the snapshot's responses and answers, the spreadsheets' rows as read);
+each returns Writes, which the run applies in its one write per spreadsheet.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from ..config import Config
+from ..sheets.layout import TabLayout
+from ..vocabulary import (
+    ADMIN,
+    EOI,
+    EXPENSE_CLAIMS,
+    EXPENSES,
+    JOINED_FORMS,
+    MONITORING,
+    MONITORING_COUNTS,
+    MONITORING_FORM,
+    PREFERENCES,
+    eoi_form,
+    opportunity_target,
+)
+from ..reports.diversity import counts_of_sheet
+from .consent import consent_rows
+from .destinations import MONITORING_COUNTS_TAB, unmatched_tab
+from .expenses import add_money
+from .rows import Partner, Row, build_row, reference_for
+from .spreadsheets import SheetRun
+from .table import existing_rows
+
+
+@dataclass
+class Writes:
+    """What a step wants written: rows by target and tab title, this run's consent records, and counts."""
+
+    rows: dict[str, dict[str, list[Row]]] = field(default_factory=lambda: defaultdict(lambda: defaultdict(list)))
+    consents: list[Row] = field(default_factory=list)
+    replace: dict[str, dict[str, list[list[str]]]] = field(default_factory=dict)  # target -> tab -> its whole new values
+    flagged: int = 0
+    unmatched: int = 0
+
+    def add(self, target: str, tab: str, rows: list[Row]) -> None:
+        self.rows[target][tab].extend(rows)
+
+    def __iadd__(self, other: "Writes") -> "Writes":
+        for target, tabs in other.rows.items():
+            for tab, rows in tabs.items():
+                self.add(target, tab, rows)
+        self.consents += other.consents
+        for target, tabs in other.replace.items():
+            self.replace.setdefault(target, {}).update(tabs)
+        self.flagged += other.flagged
+        self.unmatched += other.unmatched
+        return self
+
+
+def expressions_of_interest(config: Config, targets: dict, snapshot, runs: dict[str, SheetRun]) -> tuple[Writes, dict[str, Partner]]:
+    """EOI rows (minting references for new ones), and every known reference -> partner."""
+    listed, versions = snapshot.listed, snapshot.versions
+    writes, partners = Writes(), {}
+    joined_waiting = any(listed.get(name) for name in JOINED_FORMS)
+    for opportunity in config.opportunities:
+        key = eoi_form(opportunity.key)
+        responses = listed.get(key, [])
+        run = runs[opportunity_target(opportunity.key)]
+        if not responses and not joined_waiting:
+            continue
+        tab = run.dest.tab(EOI)
+        values = run.values.get(tab.tab, [])
+        references = column_by_id(tab, values, "tool", "reference")
+        target = targets[key]
+        for response in responses:
+            reference = references.get(response["responseId"]) or reference_for(response["responseId"])
+            references[response["responseId"]] = reference
+            answers = snapshot.answers[(key, response["responseId"])]
+            row = build_row(tab, target.spec_name, target.spec, response, versions.get(key, ""),
+                            tool_values={"reference": reference}, answers=answers)
+            writes.add(run.dest.target, tab.tab, [row])
+            writes.consents += consent_rows(target.spec_name, target.spec, response, reference, answers)
+            writes.flagged += bool(row.flags)
+        names = column_by_id(tab, values, "answer", "full_name")
+        emails = column_by_id(tab, values, "answer", "email")
+        for response in responses:
+            answers = snapshot.answers[(key, response["responseId"])]
+            names[response["responseId"]] = answers.get("full_name", "")
+            emails[response["responseId"]] = answers.get("email", "")
+        for response_id, reference in references.items():
+            partners[reference] = Partner(reference, response_id, names.get(response_id, ""), opportunity.key,
+                                          opportunity.group, emails.get(response_id, "").strip())
+    return writes, partners
+
+
+def joined(config: Config, targets: dict, snapshot, runs: dict[str, SheetRun], partners: dict[str, Partner]) -> Writes:
+    """Needs assessments, expense claims and preferences, each in its partner's spreadsheet (or unmatched)."""
+    writes = Writes()
+    for form in JOINED_FORMS:
+        responses = snapshot.listed.get(form, [])
+        if not responses:
+            continue
+        target = targets[form]
+        rows_by_run: dict[tuple[str, str], list[Row]] = defaultdict(list)
+        for response in responses:
+            answers = snapshot.answers[(form, response["responseId"])]
+            reference = answers.get("reference", "").strip()
+            partner = partners.get(reference)
+            writes.consents += consent_rows(form, target.spec, response, reference, answers)
+            run, tab = home(runs, form, partner)
+            if tab is None:
+                continue
+            row = build_row(tab, form, target.spec, response, snapshot.versions.get(form, ""), partner, answers=answers)
+            rows_by_run[(run.dest.target, tab.tab)].append(row)
+            writes.flagged += bool(row.flags)
+            writes.unmatched += partner is None
+        for (dest_target, title), rows in rows_by_run.items():
+            run = runs[dest_target]
+            tab = next(t for t in run.dest.tabs if t.tab == title)
+            if form == EXPENSE_CLAIMS:
+                writes.add(dest_target, title, add_money(config, run, tab, rows))
+            writes.add(dest_target, title, rows)
+    return writes
+
+
+def monitoring(targets: dict, snapshot, runs: dict[str, SheetRun]) -> Writes:
+    """Anonymous answers, to the spreadsheet only the tool's own account opens; their counts (small
+    numbers hidden, as `report diversity` prints them) rewritten whole in the engagement team's."""
+    writes = Writes()
+    run = runs.get(MONITORING)
+    if run is None:
+        return writes
+    responses = snapshot.listed.get(MONITORING_FORM, [])
+    target, tab = targets[MONITORING_FORM], run.dest.tabs[0]
+    rows = [build_row(tab, MONITORING_FORM, target.spec, r, snapshot.versions.get(MONITORING_FORM, ""),
+                      answers=snapshot.answers[(MONITORING_FORM, r["responseId"])]) for r in responses]
+    writes.add(MONITORING, tab.tab, rows)
+    counts = runs.get(MONITORING_COUNTS)
+    if counts is not None and not run.broken and not counts.broken:
+        writes.replace[MONITORING_COUNTS] = {MONITORING_COUNTS_TAB.tab: counts_of_sheet(
+            target.spec, tab, run.values.get(tab.tab, []), [row.cells for row in rows])}
+    return writes
+
+
+def home(runs: dict[str, SheetRun], form: str, partner: Partner | None) -> tuple[SheetRun, TabLayout | None]:
+    """Where a joined response is written: its partner's spreadsheet, or the admin one if unmatched."""
+    admin = runs[ADMIN]
+    if form == PREFERENCES:
+        return admin, admin.dest.tab(form)
+    if partner is None:
+        if any(run.broken for run in runs.values()):
+            return admin, None  # perhaps their row is in the spreadsheet that could not be read: wait
+        return admin, unmatched_tab(admin.dest, form)
+    run = runs[EXPENSES] if form == EXPENSE_CLAIMS else runs[opportunity_target(partner.opportunity)]
+    return run, run.dest.tab(form)
+
+
+def column_by_id(tab: TabLayout, values: list[list[str]], kind: str, key: str) -> dict[str, str]:
+    column = tab.column(kind, key)
+    if column is None or not values or column.header not in values[0]:
+        return {}
+    position = values[0].index(column.header)
+    return {
+        response_id: (values[number - 1][position] if position < len(values[number - 1]) else "")
+        for response_id, number in existing_rows(tab, values).items()
+    }

@@ -1,0 +1,99 @@
+"""The tool's words, each spelled once: form and target keys, lead statuses, email-log states, the
+headers of the tool's own records, and how times are written and in which zone.
+
+Pure (no imports of the product). Change a word here and everything that reads or writes it follows;
+the stand-in (local_workspace) never imports this: it knows nothing of the tool.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
+# -- the forms (spec names) and the deployed form keys ---------------------------------------
+EOI = "expression_of_interest"
+NEEDS_ASSESSMENT = "needs_assessment"
+EXPENSE_CLAIMS = "expenses"
+PREFERENCES = "preferences"
+MONITORING_FORM = "equal_opportunities"  # anonymous: no reference, never joined to a person
+SPEC_NAMES = (EOI, NEEDS_ASSESSMENT, EXPENSE_CLAIMS, PREFERENCES, MONITORING_FORM)
+JOINED_FORMS = (NEEDS_ASSESSMENT, EXPENSE_CLAIMS, PREFERENCES)  # answered by a partner, carrying their reference
+EOI_PREFIX = "eoi-"
+
+
+def eoi_form(opportunity_key: str) -> str:
+    """The deployed form key of an opportunity's expression of interest."""
+    return f"{EOI_PREFIX}{opportunity_key}"
+
+
+# -- the spreadsheets the tool keeps (targets) -----------------------------------------------
+ADMIN = "admin"
+EXPENSES = "expenses"
+ENGAGEMENT = "engagement"
+MONITORING = "monitoring"  # anonymous answers row by row: the tool's own account alone
+MONITORING_COUNTS = "monitoring_counts"  # their counts, small numbers hidden: the engagement team
+OPPORTUNITY_PREFIX = "opportunity:"
+
+
+def opportunity_target(key: str) -> str:
+    return f"{OPPORTUNITY_PREFIX}{key}"
+
+
+# -- statuses a lead or approver sets ---------------------------------------------------------
+NEW = "New"
+SHORTLISTED = "Shortlisted"
+INVITED = "Invited to interview"
+APPOINTED = "Appointed"
+NOT_APPOINTED = "Not appointed"
+WITHDRAWN = "Withdrawn"
+QUERIED = "Queried"
+APPROVED = "Approved"
+REJECTED = "Rejected"
+PAID = "Paid"
+ENDED = (NOT_APPOINTED, WITHDRAWN)  # a person whose involvement is over (retention counts from it)
+
+# -- the email log: its states -----------------------------------------------------------------
+SENDING = "sending"
+SENT = "sent"
+RETRY = "retry"
+UNKNOWN = "unknown: check by hand whether it arrived; set to retry to send it again"
+NOT_SENT = "not sent"  # the start of every state that says why an email was not sent
+
+# -- headers of the tool's own records (admin spreadsheet and the engagement team's sheet) -----
+RESPONSE_ID = "Response ID"
+
+LOG_KEY, LOG_EMAIL, LOG_TO, LOG_STATE, LOG_MESSAGE_ID, LOG_TIME = "Key", "Email", "To", "State", "Message ID", "Time"
+
+STATE_FORM, STATE_FORM_ID, STATE_NEWEST, STATE_FULL_SCAN = "Form", "Form ID", "Newest response seen", "Last full scan"
+
+CONSENT_RECORD, CONSENT_REFERENCE, CONSENT_NAME, CONSENT_ANSWER, CONSENT_GIVEN = "Record", "Reference", "Consent", "Answer", "Given"
+CONSENT_WORDING, CONSENT_QUESTION, CONSENT_SOURCE = "Wording", "Question as asked", "From"
+
+# Each change to the engagement team's list, one row per person, kept until the team has been told of it.
+CHANGE_RECORD, CHANGE_ROW_KEY, CHANGE_NUMBER, CHANGE_NAME, CHANGE_WHAT, CHANGE_TIME = (
+    "Record", "Row key", "Change", "Name", "Added or removed", "Time")
+ADDED, REMOVED = "added", "removed"
+
+TOMBSTONE_ID, TOMBSTONE_FORM, TOMBSTONE_WHEN, TOMBSTONE_WHY = RESPONSE_ID, "Form", "Removed", "Why"
+
+# -- times ---------------------------------------------------------------------------------------
+DEFAULT_TIME_ZONE = "Europe/London"  # the organisation's zone unless the config names another
+SHEET_TIME = "%Y-%m-%d %H:%M"  # a time as a person reads and sorts it in a sheet, in the organisation's zone
+DAY = "%Y-%m-%d"
+UTC_STAMP = "%Y-%m-%dT%H:%M:%SZ"  # the tool's own records of when (RFC 3339, UTC, to the second)
+
+
+def utc_stamp(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).strftime(UTC_STAMP)
+
+
+def parse_stamp(text: str) -> datetime:
+    """RFC 3339 as Google and the tool write it (a trailing Z, perhaps fractions of a second)."""
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def local_time(moment: datetime, zone: str = DEFAULT_TIME_ZONE) -> str:
+    return moment.astimezone(ZoneInfo(zone)).strftime(SHEET_TIME)
+
+
+def local_day(moment: datetime, zone: str = DEFAULT_TIME_ZONE) -> str:
+    return moment.astimezone(ZoneInfo(zone)).strftime(DAY)
