@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from ..errors import PermissionDenied
 from ..routing import ApiCall
+
+SEND_NOTIFICATION_REFUSED = (
+    "The sendNotificationEmail parameter is only applicable for permissions of type 'user' or 'group', "
+    "and must not be specified for other permission types.")
 
 EDIT_PAGES = {
     "application/vnd.google-apps.spreadsheet": "spreadsheets",
@@ -41,11 +46,20 @@ def files_list(ws, call: ApiCall) -> dict:
 
 
 def permissions_create(ws, call: ApiCall, file_id: str) -> dict:
-    return ws.drive.create_permission(file_id, call.body or {})
+    body = call.body or {}
+    if "sendNotificationEmail" in call.params and body.get("type") not in ("user", "group"):
+        # Google refuses the parameter itself, whatever its value: "not allowed for other requests"
+        # (discovery document, drive.permissions.create).
+        raise PermissionDenied(SEND_NOTIFICATION_REFUSED, reason="forbidden")
+    return ws.drive.create_permission(file_id, body)
 
 
 def permissions_list(ws, call: ApiCall, file_id: str) -> dict:
-    return {"kind": "drive#permissionList", "permissions": ws.drive.list_permissions(file_id)}
+    """`view: published` grants (who may respond to a form) only with includePermissionsForView=published."""
+    include_published = call.params.get("includePermissionsForView") == "published"
+    permissions = [p for p in ws.drive.list_permissions(file_id)
+                   if p.get("view") != "published" or include_published]
+    return {"kind": "drive#permissionList", "permissions": permissions}
 
 
 def permissions_delete(ws, call: ApiCall, file_id: str, permission_id: str) -> None:

@@ -12,8 +12,9 @@ from ..specs.load import FormTarget
 from .plan import FormPlan, plan_form
 
 FORM_KIND = "form"
-# 403 reasons that are not an organisation's sharing policy: say what Google said instead.
-NOT_A_SHARING_POLICY = {"userRateLimitExceeded", "rateLimitExceeded", "sharingRateLimitExceeded", "insufficientFilePermissions"}
+# The reason Drive gives when an organisation's policy refuses a public share. Only this positive
+# signal is explained as the administrator's setting; any other 403 is reported as Google said it.
+SHARING_POLICY_REASONS = {"publishOutNotPermitted"}
 RESPONDERS_REFUSED = (
     "your organisation does not allow sharing with 'anyone with the link', so people outside it "
     "cannot open this form. Ask your Google Workspace administrator to allow it for forms (Admin "
@@ -90,7 +91,7 @@ def _apply(outcome: FormOutcome, live: dict | None, forms: FormsApi, drive: Driv
             drive.share_with_responders(outcome.form_id)
             outcome.steps.append("let anyone with the link respond")
         except GoogleApiError as error:
-            if error.code != 403 or error.reason in NOT_A_SHARING_POLICY:
+            if error.code != 403 or error.reason not in SHARING_POLICY_REASONS:
                 raise
             outcome.problem = RESPONDERS_REFUSED
     if outcome.link is None:
@@ -104,7 +105,8 @@ def _preview_publishing(outcome: FormOutcome, live: dict | None) -> None:
 
 
 def _has_responder_permission(permissions: list[dict]) -> bool:
-    return any(p.get("type") == "anyone" and p.get("role") == "reader" for p in permissions)
+    """The grant that lets anyone with the link respond (not merely read the form's file)."""
+    return any(p.get("type") == "anyone" and p.get("role") == "reader" and p.get("view") == "published" for p in permissions)
 
 
 class DeployFailed(PppError):

@@ -44,16 +44,22 @@ class DriveApi:
         return call(self._files.update(fileId=file_id, body={"appProperties": properties}, fields="id, appProperties"), "drive.files.update")
 
     def permissions(self, file_id: str) -> list[dict]:
+        """Every grant, `view: published` ones too: Drive lists those only when asked
+        (includePermissionsForView=published, as python-samples forms/snippets/anyone_with_link_responder.py does)."""
         fields = "nextPageToken, permissions(id, type, role, emailAddress, domain, view)"
         found, token = [], None
         while True:
-            page = call(self._permissions.list(fileId=file_id, fields=fields, pageToken=token), "drive.permissions.list")
+            request = self._permissions.list(fileId=file_id, fields=fields, pageToken=token, includePermissionsForView="published")
+            page = call(request, "drive.permissions.list")
             found.extend(page.get("permissions", []))
             token = page.get("nextPageToken")
             if not token:
                 return found
 
     def share_with_responders(self, file_id: str) -> dict:
-        """permissions.create anyone/reader/published: what lets people without an account fill the form."""
+        """permissions.create anyone/reader/published: what lets people without an account fill the form.
+
+        No sendNotificationEmail: Drive refuses it (403 forbidden, whatever its value) on anything but a
+        user or group grant; python-samples forms/snippets/anyone_with_link_responder.py omits it too."""
         body = {"type": "anyone", "role": "reader", "view": "published"}
-        return call(self._permissions.create(fileId=file_id, body=body, sendNotificationEmail=False), "drive.permissions.create")
+        return call(self._permissions.create(fileId=file_id, body=body), "drive.permissions.create")
