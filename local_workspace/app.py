@@ -12,7 +12,7 @@ from werkzeug.routing import BaseConverter, Map, Rule
 from werkzeug.wrappers import Request, Response
 
 from . import discovery
-from . import controls, faults, fields, index
+from . import controls, faults, fields, index, proto_json
 from .drive.routes import ROUTES as DRIVE_ROUTES
 from .drive.state import DriveState
 from .errors import InvalidArgument, LocalApiError, MethodNotAllowed, NotFound
@@ -94,6 +94,8 @@ class LocalWorkspaceApp:
         if result is None:
             return Response(status=204)
         result = fields.select(result, params.get("fields"), route.default_fields)
+        if route.api in proto_json.PROTO3_APIS:
+            result = proto_json.omit_empty(result)
         return Response(json.dumps(result), mimetype="application/json")
 
 
