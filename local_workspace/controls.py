@@ -49,6 +49,20 @@ def forbid_anyone(ws, request: Request) -> Response:
     return _json({"forbidAnyone": forbidden})
 
 
+def issue_token(ws, request: Request) -> Response:
+    """An access token for {"user", "client_id", "scopes": [...]}, as Google's token endpoint answers it.
+
+    Scopes may be written short ("drive.file") or in full; the token is shown once, here, and
+    stored only hashed."""
+    body = _body(request)
+    missing = [key for key in ("user", "client_id", "scopes") if not body.get(key)]
+    if missing:
+        raise InvalidArgument("A token needs " + ", ".join(missing) + ".")
+    if not isinstance(body["scopes"], list) or not all(isinstance(s, str) for s in body["scopes"]):
+        raise InvalidArgument("scopes must be a list of strings.")
+    return _json(ws.tokens.issue(str(body["user"]), str(body["client_id"]), body["scopes"]))
+
+
 def gmail_messages(ws, request: Request) -> Response:
     return _json({"messages": ws.gmail.messages()})
 
@@ -63,5 +77,6 @@ ROUTES = [
     Route("PUT", "/_local/forms/<id:form_id>/responses/<id:response_id>", edit_response),
     Route("POST", "/_local/drive/forbid-anyone", forbid_anyone),
     Route("GET", "/_local/requests", requests_log),
+    Route("POST", "/_local/tokens", issue_token),
     Route("GET", "/_local/gmail/messages", gmail_messages),
 ]

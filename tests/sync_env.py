@@ -4,11 +4,9 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-import requests
 
 from ppp_gsuite.forms.deploy import deploy
 from ppp_gsuite.forms.items import question_id
-from ppp_gsuite.google.clients import local_clients
 from ppp_gsuite.google.drive_api import DriveApi
 from ppp_gsuite.google.forms_api import FormsApi
 from ppp_gsuite.google.gmail_api import GmailSender
@@ -28,7 +26,7 @@ class Env:
     def __init__(self, local, root: Path):
         self.local, self.root = local, root
         self.loaded = load_all(root / "ppp-gsuite.yaml")
-        clients = local_clients(local.url)
+        clients = local.clients()
         self.forms, self.drive, self.sheets = FormsApi(clients.forms), DriveApi(clients.drive), SheetsApi(clients.sheets)
         outcomes = deploy(self.loaded.targets, self.forms, self.drive, date(2026, 11, 24))
         self.form_ids = {o.target.key: o.form_id for o in outcomes}
@@ -45,7 +43,7 @@ class Env:
         config = config or self.loaded.workspace.config
         self.clock += timedelta(minutes=minutes)
         if emails:
-            kwargs.setdefault("send", GmailSender(requests.Session(), self.local.url).send)
+            kwargs.setdefault("send", GmailSender(self.local.session(), self.local.url).send)
             kwargs.setdefault("templates", self.loaded.workspace.templates_dir)
         self.job = Sync(config, self.loaded.targets, destinations(config, self.loaded.targets, self.loaded.layouts),
                         self.forms, self.drive, sheets or self.sheets, self.clock, **kwargs)

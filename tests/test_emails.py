@@ -5,7 +5,6 @@ import shutil
 from datetime import timedelta
 
 import pytest
-import requests
 from click.testing import CliRunner
 
 from ppp_gsuite.cli import main
@@ -185,7 +184,7 @@ def test_killing_the_sync_at_every_step_never_sends_an_email_twice(env, local, a
         env.answer("eoi-heart-board", EOI, full_name=f"Heart {n}", email=f"h{n}@example.org")
     env.answer("eoi-eye-group", EOI, full_name="Eye 0", email="e0@example.org")
     config = env.loaded.workspace.config
-    sender = GmailSender(requests.Session(), local.url)
+    sender = GmailSender(local.session(), local.url)
     step, crashes = 1, 0
     while True:
         counter = [0]

@@ -116,7 +116,7 @@ def test_organisation_that_forbids_anyone_sharing(forms_api, drive_api, local):
     assert (error["code"], error["status"]) == (403, "PERMISSION_DENIED")
     drive_api.permissions().create(fileId=form_id, body={"type": "domain", "role": "reader",
                                                          "domain": "example.org"}).execute()
-    local.reset()
+    local.forbid_anyone(False)
     form_id = new_form(forms_api)
     drive_api.permissions().create(fileId=form_id, body={"type": "anyone", "role": "reader"}).execute()
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..errors import PermissionDenied
 from ..routing import ApiCall
+from .state import present
 
 SEND_NOTIFICATION_REFUSED = (
     "The sendNotificationEmail parameter is only applicable for permissions of type 'user' or 'group', "
@@ -16,7 +17,8 @@ EDIT_PAGES = {
 
 
 def _with_link(call: ApiCall, file: dict) -> dict:
-    """webViewLink: where a person opens the file (the local workspace's own pages)."""
+    """The file as the caller sees it, with webViewLink: where a person opens it (the local workspace's pages)."""
+    file = present(file)
     page = EDIT_PAGES.get(file.get("mimeType"))
     if page:
         file = {**file, "webViewLink": f"{call.base_url}/{page}/d/{file['id']}/edit"}

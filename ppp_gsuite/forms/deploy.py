@@ -98,6 +98,11 @@ def _apply(outcome: FormOutcome, live: dict | None, forms: FormsApi, drive: Driv
         outcome.link = forms.get(outcome.form_id).get("responderUri")
 
 
+def found_none(outcomes: list[FormOutcome]) -> bool:
+    """No form was found deployed (every one is to be created): perhaps another app identity deployed them."""
+    return bool(outcomes) and all(o.plan.create is not None for o in outcomes)
+
+
 def _preview_publishing(outcome: FormOutcome, live: dict | None) -> None:
     state = (live or {}).get("publishSettings", {}).get("publishState", {})
     if live is None or not state.get("isPublished") or bool(state.get("isAcceptingResponses")) != outcome.accepting:
