@@ -49,6 +49,20 @@ def forbid_anyone(ws, request: Request) -> Response:
     return _json({"forbidAnyone": forbidden})
 
 
+def organisation_policy(ws, request: Request) -> Response:
+    """The organisation's Drive sharing policy: {"defaultVisibility": "none" | "domainWithLink",
+    "linkSharing": "allowed" | "forbidden"}; either may be left out (unchanged). Answers the policy."""
+    body = _body(request)
+    if "defaultVisibility" in body:
+        ws.drive.set_default_visibility(body["defaultVisibility"])
+    if "linkSharing" in body:
+        if body["linkSharing"] not in ("allowed", "forbidden"):
+            raise InvalidArgument("linkSharing must be allowed or forbidden.")
+        ws.drive.forbid_anyone(body["linkSharing"] == "forbidden")
+    return _json({"defaultVisibility": ws.drive.default_visibility(),
+                  "linkSharing": "forbidden" if ws.drive.anyone_forbidden() else "allowed"})
+
+
 def issue_token(ws, request: Request) -> Response:
     """An access token for {"user", "client_id", "scopes": [...]}, as Google's token endpoint answers it.
 
@@ -76,6 +90,7 @@ ROUTES = [
     Route("POST", "/_local/forms/<id:form_id>/responses", add_response),
     Route("PUT", "/_local/forms/<id:form_id>/responses/<id:response_id>", edit_response),
     Route("POST", "/_local/drive/forbid-anyone", forbid_anyone),
+    Route("POST", "/_local/drive/organisation-policy", organisation_policy),
     Route("GET", "/_local/requests", requests_log),
     Route("POST", "/_local/tokens", issue_token),
     Route("GET", "/_local/gmail/messages", gmail_messages),

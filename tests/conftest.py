@@ -66,6 +66,10 @@ class LocalControls:
     def forbid_anyone(self, forbid: bool = True) -> None:
         self.json("POST", "/_local/drive/forbid-anyone", {"forbid": forbid})
 
+    def organisation_policy(self, **policy) -> dict:
+        """defaultVisibility="none" | "domainWithLink", linkSharing="allowed" | "forbidden"."""
+        return self.json("POST", "/_local/drive/organisation-policy", policy)
+
     def requests(self) -> list[dict]:
         return self.json("GET", "/_local/requests")["requests"]
 

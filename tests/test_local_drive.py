@@ -153,3 +153,28 @@ def test_published_view_grants_are_listed_only_when_asked_for(forms_api, drive_a
                                          includePermissionsForView="published").execute()
     assert asked["permissions"] == [{"type": "user", "role": "owner"},
                                     {"type": "anyone", "role": "reader", "view": "published"}]
+
+
+def test_default_visibility_applies_to_new_files_unless_ignored(forms_api, drive_api, local):
+    local.organisation_policy(defaultVisibility="domainWithLink")
+
+    def grants(file_id):
+        return [(p["type"], p["role"], p.get("domain")) for p in drive_api.permissions().list(
+            fileId=file_id, fields="permissions(type,role,domain)").execute()["permissions"]]
+
+    body = {"name": "Leads", "mimeType": SHEET_MIME}
+    plain = drive_api.files().create(body=body).execute()["id"]
+    assert grants(plain) == [("user", "owner", None), ("domain", "reader", "example.org")]
+    private = drive_api.files().create(body=body, ignoreDefaultVisibility=True).execute()["id"]
+    assert grants(private) == [("user", "owner", None)]
+    assert grants(new_form(forms_api)) == [("user", "owner", None), ("domain", "reader", "example.org")]
+
+    local.organisation_policy(defaultVisibility="none")
+    assert grants(drive_api.files().create(body=body).execute()["id"]) == [("user", "owner", None)]
+
+
+def test_organisation_policy_control_forbids_link_sharing(forms_api, drive_api, local):
+    assert local.organisation_policy(linkSharing="forbidden") == {"defaultVisibility": "none", "linkSharing": "forbidden"}
+    error = error_of(drive_api.permissions().create(
+        fileId=new_form(forms_api), body={"type": "anyone", "role": "reader", "view": "published"}))
+    assert (error["code"], error["errors"][0]["reason"]) == (403, "publishOutNotPermitted")

@@ -26,7 +26,8 @@ def _with_link(call: ApiCall, file: dict) -> dict:
 
 
 def files_create(ws, call: ApiCall) -> dict:
-    return _with_link(call, ws.drive.create_file(call.body or {}))
+    return _with_link(call, ws.drive.create_file(call.body or {},
+                                                 ignore_default_visibility=call.flag("ignoreDefaultVisibility")))
 
 
 def files_get(ws, call: ApiCall, file_id: str) -> dict:

@@ -16,6 +16,12 @@ FOLDER_MIME = "application/vnd.google-apps.folder"
 
 OWNER_EMAIL = "staff@example.org"
 FORBID_ANYONE = "drive.forbid_anyone"
+# An organisation's Drive policy (Admin console > Drive and Docs > Sharing settings): new files
+# visible to the whole domain by default ("domainWithLink"), or not ("none"). It applies to files
+# created through the API unless files.create is given ignoreDefaultVisibility=true (discovery
+# document, drive.files.create); forms.create and spreadsheets.create have no such parameter.
+DEFAULT_VISIBILITY = "drive.default_visibility"
+VISIBILITIES = ("none", "domainWithLink")
 
 WRITABLE_ON_UPDATE = {
     "name", "description", "appProperties", "properties", "trashed", "starred", "mimeType",
@@ -40,7 +46,7 @@ class DriveState:
 
     # files
 
-    def create_file(self, metadata: dict, trusted: bool = False) -> dict:
+    def create_file(self, metadata: dict, trusted: bool = False, ignore_default_visibility: bool = False) -> dict:
         """A new file; `trusted` is for other local APIs (a form is also a Drive file)."""
         if not trusted:
             _refuse_unwritable(metadata, WRITABLE_ON_CREATE)
@@ -75,6 +81,11 @@ class DriveState:
                                       reason="fileIdInUse")
             db.execute("INSERT INTO files (id, resource) VALUES (?, ?)", (file["id"], json.dumps(file)))
             self._put_permission(db, file["id"], self._owner_permission(owner))
+            if not ignore_default_visibility and self.default_visibility() == "domainWithLink":
+                domain = owner.rpartition("@")[2]
+                self._put_permission(db, file["id"], {
+                    "kind": "drive#permission", "id": ids.stable_numeric_id("domain:" + domain), "type": "domain",
+                    "role": "reader", "domain": domain, "allowFileDiscovery": False})
         return file
 
     def get_file(self, file_id: str) -> dict:
@@ -232,6 +243,14 @@ class DriveState:
 
     def anyone_forbidden(self) -> bool:
         return bool(self.store.get_setting(FORBID_ANYONE, False))
+
+    def set_default_visibility(self, visibility: str) -> None:
+        if visibility not in VISIBILITIES:
+            raise InvalidArgument(f"defaultVisibility must be one of {', '.join(VISIBILITIES)}.")
+        self.store.set_setting(DEFAULT_VISIBILITY, visibility)
+
+    def default_visibility(self) -> str:
+        return self.store.get_setting(DEFAULT_VISIBILITY, "none")
 
     @staticmethod
     def _owner_permission(owner: str) -> dict:
