@@ -165,6 +165,7 @@ def new_form_answers(target, accepting=True, share=None):
         batch_updated(planned, "00000031"),
         app_properties_set({"revision": "00000031"}),
         publish_settings_set(accepting),
+        permissions(),
         share or anyone_permission(),
     ]
 
@@ -210,9 +211,10 @@ def test_a_new_form_is_created_filled_tagged_published_and_shared(target):
         "forms.forms.batchUpdate",
         "drive.files.update",
         "forms.forms.setPublishSettings",
+        "drive.permissions.list",
         "drive.permissions.create",
     ]
-    listing, create, tag, batch, revision, publish, share = http.requests
+    listing, create, tag, batch, revision, publish, _, share = http.requests
 
     assert "appProperties has { key='ppp_gsuite' and value='form' }" in listing["query"]["q"]
     assert create["query"]["unpublished"] == "true"

@@ -65,3 +65,21 @@ def test_with_link_sharing_forbidden_deploy_says_exactly_that_and_exits_1(local,
     assert result.exit_code == 1
     assert result.output.count("your organisation does not allow sharing with 'anyone with the link'") == 5
     assert "403" not in result.output
+
+
+def test_with_new_files_visible_to_the_domain_new_forms_reach_only_their_responders(local, tmp_path, monkeypatch):
+    import shutil
+
+    from sync_env import MINIMAL
+
+    shutil.copytree(MINIMAL, tmp_path, dirs_exist_ok=True)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PPP_GSUITE_LOCAL_URL", local.url)
+    local.organisation_policy(defaultVisibility="domainWithLink")
+    result = CliRunner().invoke(main, ["deploy-forms"])
+    assert result.exit_code == 0, result.output
+    assert result.output.count("remove the access everyone at example.org had by default (reader)") == 5
+    drive = DriveApi(local.clients().drive)
+    for form in drive.find("form"):
+        assert [(p["type"], p["role"], p.get("view")) for p in drive.permissions(form["id"])] == [
+            ("user", "owner", None), ("anyone", "reader", "published")], form["name"]

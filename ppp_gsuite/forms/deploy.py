@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from ..errors import PppError
-from ..google.drive_api import APP_KEY, DriveApi
+from ..google.drive_api import APP_KEY, DriveApi, permission_in_words
 from ..google.errors import GoogleApiError
 from ..google.forms_api import FormsApi
 from ..specs.load import FormTarget
@@ -86,7 +86,10 @@ def _apply(outcome: FormOutcome, live: dict | None, forms: FormsApi, drive: Driv
     if plan.create is not None or not state.get("isPublished") or bool(state.get("isAcceptingResponses")) != outcome.accepting:
         forms.set_publish_state(outcome.form_id, True, outcome.accepting)
         outcome.steps.append("publish" + ("" if outcome.accepting else ", closed to new responses"))
-    if plan.create is not None or not _has_responder_permission(drive.permissions(outcome.form_id)):
+    permissions = drive.permissions(outcome.form_id)
+    if plan.create is not None:
+        _remove_default_visibility(outcome, permissions, drive)
+    if not _has_responder_permission(permissions):
         try:
             drive.share_with_responders(outcome.form_id)
             outcome.steps.append("let anyone with the link respond")
@@ -96,6 +99,15 @@ def _apply(outcome: FormOutcome, live: dict | None, forms: FormsApi, drive: Driv
             outcome.problem = RESPONDERS_REFUSED
     if outcome.link is None:
         outcome.link = forms.get(outcome.form_id).get("responderUri")
+
+
+def _remove_default_visibility(outcome: FormOutcome, permissions: list[dict], drive: DriveApi) -> None:
+    """A new form may be shared with the whole domain by the organisation's default visibility
+    (forms.create has no ignoreDefaultVisibility): only its owner and its responders are meant to reach it."""
+    for permission in permissions:
+        if permission.get("type") in ("domain", "anyone") and permission.get("view") != "published":
+            drive.unshare(outcome.form_id, permission["id"])
+            outcome.steps.append(f"remove the access {permission_in_words(permission).replace(' can open it', ' had by default')}")
 
 
 def found_none(outcomes: list[FormOutcome]) -> bool:
