@@ -33,7 +33,8 @@ sys.path.insert(0, str(ROOT))
 
 from ppp_gsuite.forms.deploy import deploy  # noqa: E402
 from ppp_gsuite.forms.items import question_id  # noqa: E402
-from ppp_gsuite.google.clients import local_clients  # noqa: E402
+from ppp_gsuite.config import LocalSettings  # noqa: E402
+from ppp_gsuite.connect import signed_in_local_clients  # noqa: E402
 from ppp_gsuite.google.drive_api import DriveApi  # noqa: E402
 from ppp_gsuite.google.forms_api import FormsApi  # noqa: E402
 from ppp_gsuite.google.sheets_api import SheetsApi  # noqa: E402
@@ -103,7 +104,7 @@ def joined_response(spec: str, reference: str, rng: random.Random) -> dict:
 
 
 def run_sync(loaded, url: str, label: str, budget: str, budget_of) -> None:
-    clients = local_clients(url)
+    clients = signed_in_local_clients(url, LocalSettings())
     before = len(requests_so_far(url))
     tracemalloc.start()
     started = time.perf_counter()
@@ -149,7 +150,7 @@ def main() -> None:
             except OSError:
                 time.sleep(0.1)
         loaded = load_all(make_config(folder, args.opportunities))
-        clients = local_clients(url)
+        clients = signed_in_local_clients(url, LocalSettings())
         outcomes = deploy(loaded.targets, FormsApi(clients.forms), DriveApi(clients.drive), date.today())
         form_ids = {o.target.key: o.form_id for o in outcomes}
         eoi_keys = [k for k in form_ids if k.startswith("eoi-")]

@@ -12,10 +12,10 @@ from werkzeug.routing import BaseConverter, Map, Rule
 from werkzeug.wrappers import Request, Response
 
 from . import discovery
-from . import controls, faults, fields, index
+from . import auth, controls, faults, fields, index, proto_json
 from .drive.routes import ROUTES as DRIVE_ROUTES
 from .drive.state import DriveState
-from .errors import InvalidArgument, LocalApiError, MethodNotAllowed, NotFound
+from .errors import InvalidArgument, LocalApiError, MethodNotAllowed, NotFound, PermissionDenied
 from .forms.routes import ROUTES as FORMS_ROUTES
 from .forms.state import FormsState
 from .gmail.routes import ROUTES as GMAIL_ROUTES
@@ -38,6 +38,7 @@ class Workspace:
 
     def __init__(self, store: Store):
         self.store = store
+        self.tokens = auth.Tokens(store)
         self.drive = DriveState(store)
         self.forms = FormsState(store, self.drive)
         self.gmail = GmailState(store, self.drive.owner_email)
@@ -82,6 +83,22 @@ class LocalWorkspaceApp:
 
     def _call_api(self, route: Route, request: Request, args: dict) -> Response:
         self.workspace.store.log_request(request.method, request.path, route.method_id)
+        caller = auth.for_method(self.workspace.tokens.caller(request.headers.get("Authorization")),
+                                 route.api, route.method_id)
+        with auth.acting_as(caller):
+            self._check_file_access(route, args, caller)
+            return self._answer(route, request, args)
+
+    def _check_file_access(self, route: Route, args: dict, caller: auth.Caller) -> None:
+        """A file this caller cannot reach (another app's, with drive.file) is not there for Drive
+        (404, as for a missing file) and forbidden for Forms and Sheets (403)."""
+        file_id = args.get("file_id") or args.get("form_id") or args.get("spreadsheet_id")
+        if file_id and not self.workspace.drive.reachable(file_id, caller):
+            if route.api == "drive":
+                raise NotFound(f"File not found: {file_id}.", reason="notFound")
+            raise PermissionDenied("The caller does not have permission")
+
+    def _answer(self, route: Route, request: Request, args: dict) -> Response:
         params = {k: v[0] if len(v) == 1 else v for k, v in request.args.lists()}
         problems = discovery.check_params(route.api, route.method_id, params)
         if route.api == "drive":  # Drive ignores query parameters it does not know (the recordings show it)
@@ -94,6 +111,8 @@ class LocalWorkspaceApp:
         if result is None:
             return Response(status=204)
         result = fields.select(result, params.get("fields"), route.default_fields)
+        if route.api in proto_json.PROTO3_APIS:
+            result = proto_json.omit_empty(result)
         return Response(json.dumps(result), mimetype="application/json")
 
 

@@ -49,6 +49,34 @@ def forbid_anyone(ws, request: Request) -> Response:
     return _json({"forbidAnyone": forbidden})
 
 
+def organisation_policy(ws, request: Request) -> Response:
+    """The organisation's Drive sharing policy: {"defaultVisibility": "none" | "domainWithLink",
+    "linkSharing": "allowed" | "forbidden"}; either may be left out (unchanged). Answers the policy."""
+    body = _body(request)
+    if "defaultVisibility" in body:
+        ws.drive.set_default_visibility(body["defaultVisibility"])
+    if "linkSharing" in body:
+        if body["linkSharing"] not in ("allowed", "forbidden"):
+            raise InvalidArgument("linkSharing must be allowed or forbidden.")
+        ws.drive.forbid_anyone(body["linkSharing"] == "forbidden")
+    return _json({"defaultVisibility": ws.drive.default_visibility(),
+                  "linkSharing": "forbidden" if ws.drive.anyone_forbidden() else "allowed"})
+
+
+def issue_token(ws, request: Request) -> Response:
+    """An access token for {"user", "client_id", "scopes": [...]}, as Google's token endpoint answers it.
+
+    Scopes may be written short ("drive.file") or in full; the token is shown once, here, and
+    stored only hashed."""
+    body = _body(request)
+    missing = [key for key in ("user", "client_id", "scopes") if not body.get(key)]
+    if missing:
+        raise InvalidArgument("A token needs " + ", ".join(missing) + ".")
+    if not isinstance(body["scopes"], list) or not all(isinstance(s, str) for s in body["scopes"]):
+        raise InvalidArgument("scopes must be a list of strings.")
+    return _json(ws.tokens.issue(str(body["user"]), str(body["client_id"]), body["scopes"]))
+
+
 def gmail_messages(ws, request: Request) -> Response:
     return _json({"messages": ws.gmail.messages()})
 
@@ -62,6 +90,8 @@ ROUTES = [
     Route("POST", "/_local/forms/<id:form_id>/responses", add_response),
     Route("PUT", "/_local/forms/<id:form_id>/responses/<id:response_id>", edit_response),
     Route("POST", "/_local/drive/forbid-anyone", forbid_anyone),
+    Route("POST", "/_local/drive/organisation-policy", organisation_policy),
     Route("GET", "/_local/requests", requests_log),
+    Route("POST", "/_local/tokens", issue_token),
     Route("GET", "/_local/gmail/messages", gmail_messages),
 ]

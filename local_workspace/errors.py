@@ -56,6 +56,31 @@ class PermissionDenied(LocalApiError):
     reason = "forbidden"
 
 
+class InsufficientScopes(LocalApiError):
+    """A token without any scope the method accepts, in Google's envelope (with its ErrorInfo)."""
+
+    code = 403
+    status = "PERMISSION_DENIED"
+    reason = "insufficientPermissions"
+    SERVICES = {"forms": "forms.googleapis.com", "drive": "drive.googleapis.com",
+                "sheets": "sheets.googleapis.com", "gmail": "gmail.googleapis.com"}
+
+    def __init__(self, api: str, method_id: str):
+        super().__init__("Request had insufficient authentication scopes.")
+        self.api, self.method_id = api, method_id
+
+    def envelope(self) -> dict:
+        envelope = super().envelope()
+        envelope["error"]["errors"][0]["message"] = "Insufficient Permission"
+        envelope["error"]["details"] = [{
+            "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+            "reason": "ACCESS_TOKEN_SCOPE_INSUFFICIENT",
+            "domain": "googleapis.com",
+            "metadata": {"service": self.SERVICES.get(self.api, self.api), "method": self.method_id},
+        }]
+        return envelope
+
+
 class NotFound(LocalApiError):
     code = 404
     status = "NOT_FOUND"

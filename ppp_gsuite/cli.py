@@ -129,8 +129,9 @@ def deploy_forms(obj: Context, dry_run: bool, allow_retitle: tuple[str, ...]):
     """Create or update the Google Forms so they match the specs, and print their links."""
     from datetime import date
 
-    from .forms.deploy import deploy
+    from .forms.deploy import deploy, found_none
     from .connect import connect
+    from .google.clients import SAME_IDENTITY
     from .google.drive_api import DriveApi
     from .google.forms_api import FormsApi
 
@@ -138,6 +139,10 @@ def deploy_forms(obj: Context, dry_run: bool, allow_retitle: tuple[str, ...]):
     with connect(loaded.workspace) as clients:
         outcomes = deploy(loaded.targets, FormsApi(clients.forms), DriveApi(clients.drive), date.today(), dry_run=dry_run,
                           allow_retitle=frozenset(allow_retitle))
+    click.echo(f"signed in as {clients.identity}")
+    if found_none(outcomes):
+        click.echo("found no forms deployed by this app identity, so each form is new (as on a first deploy). If they were "
+                   f"deployed before with other credentials, use those instead and delete these ({SAME_IDENTITY}).")
     failed = 0
     for outcome in outcomes:
         click.echo(describe_outcome(outcome, dry_run))
@@ -167,14 +172,18 @@ def sync(obj: Context, full: bool):
     from datetime import datetime, timezone
 
     from .connect import connect
+    from .google.clients import SAME_IDENTITY
     from .runlock import AlreadyRunning, single_run
-    from .sync.run import Sync
+    from .sync.run import NothingDeployed, Sync
 
     loaded = obj.load()
     try:
         with single_run(loaded.workspace.resolve(LOCK_FILE)), connect(loaded.workspace) as clients:
             job = Sync.for_workspace(loaded, clients, datetime.now(timezone.utc), full=full)
-            report = job.run()
+            try:
+                report = job.run()
+            except NothingDeployed as nothing:
+                raise PppError(f"{nothing}; signed in as {clients.identity}: {SAME_IDENTITY}") from None
     except AlreadyRunning as running:
         click.echo(str(running))
         return

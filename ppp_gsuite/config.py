@@ -66,6 +66,10 @@ class GoogleSettings(Model):
 class LocalSettings(Model):
     store: str = ".ppp-gsuite/local.sqlite3"
     port: int = 8470
+    # Who the local backend signs in as: the staff account and the OAuth client (the "app" that
+    # drive.file and appProperties are private to). deploy-forms and sync must use the same pair.
+    account: Email = "staff@example.org"
+    client_id: str = "ppp-gsuite-local"
 
 
 class MileageRate(Model):

@@ -13,8 +13,9 @@ import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 
-from .config import Workspace
-from .google.clients import Clients, google_clients, local_clients
+from .config import LocalSettings, Workspace
+from .google.clients import SCOPES, Clients, google_clients, local_clients
+from .google.local_session import local_access_token
 
 LOCAL_URL_ENV = "PPP_GSUITE_LOCAL_URL"
 
@@ -45,18 +46,29 @@ def connect(workspace: Workspace) -> Iterator[Clients]:
     if workspace.config.backend == "google":
         yield google_clients(workspace)
         return
+    settings = workspace.config.local
     url = os.environ.get(LOCAL_URL_ENV)
     if url:
-        yield local_clients(url)
+        yield signed_in_local_clients(url, settings)
         return
     from local_workspace.server import start
 
-    settings = workspace.config.local
     store = workspace.resolve(settings.store)
     Path(store).parent.mkdir(parents=True, exist_ok=True)
     public = served_url(store) or f"http://127.0.0.1:{settings.port}"
     url, stop = start(str(store), port=0, public_url=public)
     try:
-        yield local_clients(url, public)
+        yield signed_in_local_clients(url, settings, public)
     finally:
         stop()
+
+
+def signed_in_local_clients(url: str, settings: LocalSettings, public_url: str | None = None) -> Clients:
+    """Clients signed in to the local workspace as the configured account and OAuth client."""
+    identity = f"{settings.account} through OAuth client {settings.client_id}"
+    return local_clients(url, public_url, token=local_token(url, settings), identity=identity)
+
+
+def local_token(url: str, settings: LocalSettings, scopes: tuple[str, ...] = SCOPES) -> str:
+    """An access token from the local workspace's control, for the configured account and OAuth client."""
+    return local_access_token(url, settings.account, settings.client_id, scopes)

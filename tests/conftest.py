@@ -8,10 +8,14 @@ import urllib.parse
 import urllib.request
 
 import pytest
-from google.auth.credentials import AnonymousCredentials
+from google.oauth2.credentials import Credentials
 from googleapiclient.discovery import build
 
 from local_workspace import server
+from ppp_gsuite.config import LocalSettings
+from ppp_gsuite.google.clients import SCOPES
+
+LOCAL = LocalSettings()  # the account and OAuth client the product's local backend signs in as
 
 
 class LocalControls:
@@ -19,6 +23,13 @@ class LocalControls:
 
     def __init__(self, url: str):
         self.url = url
+        self._token = None
+
+    def default_token(self) -> str:
+        """The product's token, issued once per reset; plain requests to the APIs carry it."""
+        if self._token is None:
+            self._token = self.token()
+        return self._token
 
     def request(self, method: str, path: str, body=None, form=None):
         """(status, text) of a request; `form` is sent urlencoded as a browser does."""
@@ -28,6 +39,8 @@ class LocalControls:
         if form is not None:
             data = urllib.parse.urlencode(form, doseq=True).encode()
             headers = {"Content-Type": "application/x-www-form-urlencoded"}
+        if not path.startswith("/_local/"):
+            headers["Authorization"] = f"Bearer {self.default_token()}"
         request = urllib.request.Request(self.url + path, data=data, method=method, headers=headers)
         try:
             with urllib.request.urlopen(request) as response:
@@ -42,6 +55,7 @@ class LocalControls:
 
     def reset(self) -> None:
         self.json("POST", "/_local/reset")
+        self._token = None
 
     def add_response(self, form_id: str, response: dict) -> dict:
         return self.json("POST", f"/_local/forms/{form_id}/responses", response)
@@ -52,8 +66,34 @@ class LocalControls:
     def forbid_anyone(self, forbid: bool = True) -> None:
         self.json("POST", "/_local/drive/forbid-anyone", {"forbid": forbid})
 
+    def organisation_policy(self, **policy) -> dict:
+        """defaultVisibility="none" | "domainWithLink", linkSharing="allowed" | "forbidden"."""
+        return self.json("POST", "/_local/drive/organisation-policy", policy)
+
     def requests(self) -> list[dict]:
         return self.json("GET", "/_local/requests")["requests"]
+
+    def token(self, scopes=SCOPES, client_id: str = LOCAL.client_id, user: str = LOCAL.account) -> str:
+        """An access token, by default the one the product's local backend signs in with."""
+        return self.json("POST", "/_local/tokens", {"user": user, "client_id": client_id,
+                                                    "scopes": list(scopes)})["access_token"]
+
+    def credentials(self, **kwargs) -> Credentials:
+        return Credentials(token=self.token(**kwargs))
+
+    def clients(self, **kwargs):
+        """The product's clients for this workspace, signed in as `token` would be."""
+        from ppp_gsuite.google.clients import local_clients
+
+        return local_clients(self.url, token=self.token(**kwargs))
+
+    def session(self, **kwargs):
+        """A requests.Session signed in (a bearer token), for plain calls to the APIs."""
+        import requests
+
+        session = requests.Session()
+        session.headers["Authorization"] = f"Bearer {self.token(**kwargs)}"
+        return session
 
 
 @pytest.fixture(scope="session")
@@ -73,13 +113,13 @@ def local(local_server_url) -> LocalControls:
 
 @pytest.fixture
 def forms_api(local):
-    return build("forms", "v1", credentials=AnonymousCredentials(), static_discovery=True,
+    return build("forms", "v1", credentials=local.credentials(), static_discovery=True,
                  client_options={"api_endpoint": local.url})
 
 
 @pytest.fixture
 def drive_api(local):
-    return build("drive", "v3", credentials=AnonymousCredentials(), static_discovery=True,
+    return build("drive", "v3", credentials=local.credentials(), static_discovery=True,
                  client_options={"api_endpoint": local.url + "/drive/v3/"})
 
 

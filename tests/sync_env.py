@@ -4,11 +4,9 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-import requests
 
 from ppp_gsuite.forms.deploy import deploy
 from ppp_gsuite.forms.items import question_id
-from ppp_gsuite.google.clients import local_clients
 from ppp_gsuite.google.drive_api import DriveApi
 from ppp_gsuite.google.forms_api import FormsApi
 from ppp_gsuite.google.gmail_api import GmailSender
@@ -27,7 +25,7 @@ class Env:
     def __init__(self, local, root: Path):
         self.local, self.root = local, root
         self.loaded = load_all(root / "ppp-gsuite.yaml")
-        clients = local_clients(local.url)
+        clients = local.clients()
         self.forms, self.drive, self.sheets = FormsApi(clients.forms), DriveApi(clients.drive), SheetsApi(clients.sheets)
         outcomes = deploy(self.loaded.targets, self.forms, self.drive, date(2026, 11, 24))
         self.form_ids = {o.target.key: o.form_id for o in outcomes}
@@ -43,7 +41,7 @@ class Env:
     def sync(self, forms=None, drive=None, sheets=None, emails=False, **kwargs):
         """A sync at the current clock, over these adapters (perhaps wrapped to crash) or the env's own."""
         if emails:
-            kwargs.setdefault("send", GmailSender(requests.Session(), self.local.url).send)
+            kwargs.setdefault("send", GmailSender(self.local.session(), self.local.url).send)
         return new_sync(self.loaded, forms or self.forms, drive or self.drive, sheets or self.sheets, self.clock, **kwargs)
 
     def apply(self, sheets=None, minutes=5, emails=False, **kwargs):

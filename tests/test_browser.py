@@ -332,12 +332,13 @@ def test_outbox_and_index_have_no_accessibility_violations(env, page):
 
 def set_column_widths(env, spreadsheet_id: str, tab: str, widths: dict[int, int]) -> None:
     """Widths as a lead (or the tool) sets them in Sheets: updateDimensionProperties with pixelSize."""
-    sheets = requests.get(f"{env.local.url}/v4/spreadsheets/{spreadsheet_id}", timeout=10).json()["sheets"]
+    session = env.local.session()
+    sheets = session.get(f"{env.local.url}/v4/spreadsheets/{spreadsheet_id}", timeout=10).json()["sheets"]
     sheet_id = next(s["properties"]["sheetId"] for s in sheets if s["properties"]["title"] == tab)
     requests_ = [{"updateDimensionProperties": {
         "range": {"sheetId": sheet_id, "dimension": "COLUMNS", "startIndex": column, "endIndex": column + 1},
         "properties": {"pixelSize": width}, "fields": "pixelSize"}} for column, width in widths.items()]
-    reply = requests.post(f"{env.local.url}/v4/spreadsheets/{spreadsheet_id}:batchUpdate",
+    reply = session.post(f"{env.local.url}/v4/spreadsheets/{spreadsheet_id}:batchUpdate",
                           json={"requests": requests_}, timeout=10)
     reply.raise_for_status()
 

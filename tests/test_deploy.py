@@ -10,7 +10,6 @@ from click.testing import CliRunner
 from ppp_gsuite.cli import main
 from ppp_gsuite.forms.deploy import deploy
 from ppp_gsuite.forms.items import question_id
-from ppp_gsuite.google.clients import local_clients
 from ppp_gsuite.google.drive_api import DriveApi
 from ppp_gsuite.google.forms_api import FormsApi
 from ppp_gsuite.workspace import load_workspace
@@ -42,7 +41,7 @@ class RecordingForms(FormsApi):
 
 
 def apis(local):
-    clients = local_clients(local.url)
+    clients = local.clients()
     return RecordingForms(clients.forms), DriveApi(clients.drive)
 
 
@@ -189,3 +188,45 @@ def test_a_deploy_interrupted_after_create_is_completed_not_duplicated(workspace
     assert "Heart Care Board: update the form's description; stop collecting email addresses" in result.output
     assert "; add full_name;" in result.output
     assert len(drive.find("form")) == 5
+
+
+def use_oauth_client(client_id):
+    """Point the workspace's local backend at another OAuth client (same staff account)."""
+    config = Path("ppp-gsuite.yaml")
+    config.write_text(config.read_text() + f"\nlocal:\n  client_id: {client_id}\n")
+
+
+def test_a_second_oauth_client_cannot_find_the_forms_and_both_commands_say_so(workspace, local):
+    first = run("deploy-forms")
+    assert first.exit_code == 0, first.output
+    assert "OAuth client ppp-gsuite-local" in first.output
+    use_oauth_client("a-second-client")
+
+    synced = run("sync")
+    assert synced.exit_code == 1
+    assert "staff@example.org through OAuth client a-second-client" in synced.output
+    assert "same credentials" in synced.output
+
+    again = run("deploy-forms", "--dry-run")
+    assert again.exit_code == 0, again.output
+    assert "OAuth client a-second-client" in again.output
+    assert "found no forms deployed by this app identity" in again.output
+    assert "same credentials" in again.output
+
+
+def test_a_failed_call_never_prints_the_token(workspace, local):
+    token = local.token(scopes=["gmail.send"])
+    from ppp_gsuite.google.clients import local_clients
+    from ppp_gsuite.google.errors import GoogleApiError
+    from ppp_gsuite.google.sheets_api import SheetsApi
+
+    clients = local_clients(local.url, token=token)
+    spreadsheet = local.clients().drive.files().create(
+        body={"name": "Leads", "mimeType": "application/vnd.google-apps.spreadsheet"}).execute()["id"]
+    with pytest.raises(GoogleApiError) as raised:
+        SheetsApi(clients.sheets).read_tabs(spreadsheet, ["Sheet1"])
+    assert raised.value.code == 403 and "insufficient authentication scopes" in str(raised.value)
+    with pytest.raises(GoogleApiError) as raised_drive:
+        DriveApi(clients.drive).find("form")
+    for error in (raised.value, raised_drive.value):
+        assert token not in str(error) and token not in repr(error.__dict__)

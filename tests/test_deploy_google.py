@@ -165,6 +165,7 @@ def new_form_answers(target, accepting=True, share=None):
         batch_updated(planned, "00000031"),
         app_properties_set({"revision": "00000031"}),
         publish_settings_set(accepting),
+        permissions(),
         share or anyone_permission(),
     ]
 
@@ -210,9 +211,10 @@ def test_a_new_form_is_created_filled_tagged_published_and_shared(target):
         "forms.forms.batchUpdate",
         "drive.files.update",
         "forms.forms.setPublishSettings",
+        "drive.permissions.list",
         "drive.permissions.create",
     ]
-    listing, create, tag, batch, revision, publish, share = http.requests
+    listing, create, tag, batch, revision, publish, _, share = http.requests
 
     assert "appProperties has { key='ppp_gsuite' and value='form' }" in listing["query"]["q"]
     assert create["query"]["unpublished"] == "true"
@@ -293,3 +295,25 @@ def test_a_rate_limited_responder_permission_is_not_blamed_on_the_administrator(
 
     assert "Workspace administrator" not in outcome.problem
     assert "drive.permissions.create" in outcome.problem
+
+
+def test_a_403_that_names_no_sharing_policy_is_not_blamed_on_the_administrator(target):
+    """Only a positive signal (Google's reason for a refused public share) means the organisation's policy."""
+    refused = google_error(403, "PERMISSION_DENIED", "The sendNotificationEmail parameter is only applicable for "
+                           "permissions of type 'user' or 'group'.", "forbidden")
+    outcome, http = run(target, new_form_answers(target, share=refused))
+
+    assert "Workspace administrator" not in outcome.problem
+    assert "sendNotificationEmail" in outcome.problem
+
+
+def test_the_responder_grant_is_asked_for_as_google_documents_it(target):
+    """python-samples forms/snippets/anyone_with_link_responder.py: no sendNotificationEmail on the grant,
+    and includePermissionsForView=published when listing (or the grant is never seen)."""
+    anyone = {"id": "anyoneWithLink", "type": "anyone", "role": "reader", "view": "published"}
+    outcome, http = run(target, new_form_answers(target))
+    grant = only(http, "drive.permissions.create")
+    assert "sendNotificationEmail" not in grant["query"]
+    outcome, http = run(target, [files_list(deployed_file(target, "00000031")), ok(live_form(target, "00000031")),
+                                 permissions(anyone)])
+    assert only(http, "drive.permissions.list")["query"].get("includePermissionsForView") == "published"

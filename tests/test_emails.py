@@ -5,7 +5,6 @@ import shutil
 from datetime import timedelta
 
 import pytest
-import requests
 from click.testing import CliRunner
 
 from ppp_gsuite.cli import main
@@ -178,7 +177,7 @@ def test_killing_the_sync_at_every_step_never_sends_an_email_twice(env, local, a
     for n in range(3):
         env.answer("eoi-heart-board", EOI, full_name=f"Heart {n}", email=f"h{n}@example.org")
     env.answer("eoi-eye-group", EOI, full_name="Eye 0", email="e0@example.org")
-    sender = GmailSender(requests.Session(), local.url)
+    sender = GmailSender(local.session(), local.url)
     step, crashes = 1, 0
     while True:
         env.clock += timedelta(minutes=1)
@@ -269,7 +268,7 @@ def test_last_email_is_noted_in_the_run_that_sent_it_on_the_right_row_after_a_so
     env.answer("eoi-heart-board", EOI, full_name="Sasha Applicant", email="sasha@example.org")
     moved = []
 
-    def send(raw, real=GmailSender(requests.Session(), local.url).send):
+    def send(raw, real=GmailSender(local.session(), local.url).send):
         """The lead moves Sasha's row above Robin's while the sync is sending (after the rows were written)."""
         if not moved:
             moved.append(True)

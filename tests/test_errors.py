@@ -48,7 +48,7 @@ def test_a_full_disk_is_reported_as_a_full_disk_not_as_google_unreachable(worksp
 
 @pytest.mark.parametrize("adapter", ["forms", "drive", "sheets"])
 def test_each_adapter_reports_no_answer_as_its_own_error(closed_port_url, adapter):
-    clients = local_clients(closed_port_url)
+    clients = local_clients(closed_port_url, token="never-reaches-a-server")
     calls = {
         "forms": lambda: FormsApi(clients.forms).get("some-form"),
         "drive": lambda: DriveApi(clients.drive).find("form"),

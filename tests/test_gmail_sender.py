@@ -7,7 +7,6 @@ import socket
 import httplib2
 import pytest
 import requests
-from google.auth.credentials import AnonymousCredentials
 from google.auth.transport.requests import AuthorizedSession
 from googleapiclient.discovery import build
 
@@ -18,7 +17,7 @@ from test_local_gmail import METHOD, arm, messages, raw_message
 
 @pytest.fixture
 def sender(local) -> GmailSender:
-    return GmailSender(requests.Session(), local.url, timeout=(2, 5))
+    return GmailSender(local.session(), local.url, timeout=(2, 5))
 
 
 def sends_logged(local) -> int:
@@ -84,7 +83,7 @@ def test_error_500_is_unknown(local, sender):
 
 
 def test_a_read_timeout_is_unknown(local):
-    sender = GmailSender(requests.Session(), local.url, timeout=(2, 0.5))
+    sender = GmailSender(local.session(), local.url, timeout=(2, 0.5))
     arm(local, "hang", seconds=10)
     with pytest.raises(SendOutcomeUnknown):
         sender.send(raw_message())
@@ -115,7 +114,7 @@ def test_no_server_listening_is_not_attempted():
 
 
 def test_authorized_session_as_on_google(local):
-    sender = GmailSender(AuthorizedSession(AnonymousCredentials()), local.url, timeout=(2, 5))
+    sender = GmailSender(AuthorizedSession(local.credentials()), local.url, timeout=(2, 5))
     assert sender.send(raw_message())
     arm(local, "apply_then_drop")
     with pytest.raises(SendOutcomeUnknown):
@@ -126,7 +125,10 @@ def test_authorized_session_as_on_google(local):
 def test_httplib2_resends_a_dropped_send_so_googleapiclient_must_not_send_mail(local):
     """Why DESIGN.md §5 forbids googleapiclient for sends: with num_retries=0, httplib2 sees the
     dropped connection as a stale one, sends the same POST again, and the caller sees one success."""
-    gmail = build("gmail", "v1", http=httplib2.Http(timeout=5), static_discovery=True,
+    from google_auth_httplib2 import AuthorizedHttp
+
+    http = AuthorizedHttp(local.credentials(), http=httplib2.Http(timeout=5))
+    gmail = build("gmail", "v1", http=http, static_discovery=True,
                   client_options={"api_endpoint": local.url})
     arm(local, "apply_then_drop")
     answer = gmail.users().messages().send(userId="me", body={"raw": raw_message()}).execute(num_retries=0)

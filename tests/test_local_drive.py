@@ -89,13 +89,14 @@ def test_permissions(forms_api, drive_api):
         sendNotificationEmail=False, fields="id,emailAddress,role").execute()
     assert lead["emailAddress"] == "lead@example.org"
 
-    listed = drive_api.permissions().list(fileId=form_id, fields="permissions(id,type,role,emailAddress,view)").execute()
+    listed = drive_api.permissions().list(fileId=form_id, fields="permissions(id,type,role,emailAddress,view)",
+                                          includePermissionsForView="published").execute()
     assert [(p["type"], p["role"], p.get("emailAddress"), p.get("view")) for p in listed["permissions"]] == [
         ("user", "owner", "staff@example.org", None), ("anyone", "reader", None, "published"),
         ("user", "writer", "lead@example.org", None)]
 
     drive_api.permissions().delete(fileId=form_id, permissionId=lead["id"]).execute()
-    listed = drive_api.permissions().list(fileId=form_id).execute()["permissions"]
+    listed = drive_api.permissions().list(fileId=form_id, includePermissionsForView="published").execute()["permissions"]
     assert [p["type"] for p in listed] == ["user", "anyone"]
     assert set(listed[0]) == {"kind", "id", "type", "role"}
 
@@ -115,7 +116,7 @@ def test_organisation_that_forbids_anyone_sharing(forms_api, drive_api, local):
     assert (error["code"], error["status"]) == (403, "PERMISSION_DENIED")
     drive_api.permissions().create(fileId=form_id, body={"type": "domain", "role": "reader",
                                                          "domain": "example.org"}).execute()
-    local.reset()
+    local.forbid_anyone(False)
     form_id = new_form(forms_api)
     drive_api.permissions().create(fileId=form_id, body={"type": "anyone", "role": "reader"}).execute()
 
@@ -126,3 +127,54 @@ def test_create_file_metadata(drive_api):
                                        fields="id,name,mimeType,appProperties,writersCanShare").execute()
     assert created["writersCanShare"] is False and created["appProperties"] == {"pppKey": "eoi"}
     assert drive_api.files().get(fileId=created["id"], fields="*").execute()["name"] == "EOI responses"
+
+
+@pytest.mark.parametrize("value", [False, True])
+@pytest.mark.parametrize("grant", [{"type": "anyone", "role": "reader", "view": "published"},
+                                   {"type": "anyone", "role": "reader"},
+                                   {"type": "domain", "role": "reader", "domain": "example.org"}])
+def test_send_notification_email_is_refused_on_anyone_and_domain_grants(forms_api, drive_api, grant, value):
+    """Drive documents sendNotificationEmail as 'not allowed for other requests' than user and group grants."""
+    form_id = new_form(forms_api)
+    error = error_of(drive_api.permissions().create(fileId=form_id, body=grant, sendNotificationEmail=value))
+    assert (error["code"], error["status"], error["errors"][0]["reason"]) == (403, "PERMISSION_DENIED", "forbidden")
+    assert error["message"].startswith("The sendNotificationEmail parameter is only applicable for permissions of "
+                                       "type 'user' or 'group'")
+    listed = drive_api.permissions().list(fileId=form_id, includePermissionsForView="published").execute()
+    assert [p["type"] for p in listed["permissions"]] == ["user"]  # nothing was granted
+
+
+def test_published_view_grants_are_listed_only_when_asked_for(forms_api, drive_api):
+    form_id = new_form(forms_api)
+    drive_api.permissions().create(fileId=form_id, body={"type": "anyone", "role": "reader", "view": "published"}).execute()
+    plain = drive_api.permissions().list(fileId=form_id, fields="permissions(type,role,view)").execute()
+    assert plain["permissions"] == [{"type": "user", "role": "owner"}]
+    asked = drive_api.permissions().list(fileId=form_id, fields="permissions(type,role,view)",
+                                         includePermissionsForView="published").execute()
+    assert asked["permissions"] == [{"type": "user", "role": "owner"},
+                                    {"type": "anyone", "role": "reader", "view": "published"}]
+
+
+def test_default_visibility_applies_to_new_files_unless_ignored(forms_api, drive_api, local):
+    local.organisation_policy(defaultVisibility="domainWithLink")
+
+    def grants(file_id):
+        return [(p["type"], p["role"], p.get("domain")) for p in drive_api.permissions().list(
+            fileId=file_id, fields="permissions(type,role,domain)").execute()["permissions"]]
+
+    body = {"name": "Leads", "mimeType": SHEET_MIME}
+    plain = drive_api.files().create(body=body).execute()["id"]
+    assert grants(plain) == [("user", "owner", None), ("domain", "reader", "example.org")]
+    private = drive_api.files().create(body=body, ignoreDefaultVisibility=True).execute()["id"]
+    assert grants(private) == [("user", "owner", None)]
+    assert grants(new_form(forms_api)) == [("user", "owner", None), ("domain", "reader", "example.org")]
+
+    local.organisation_policy(defaultVisibility="none")
+    assert grants(drive_api.files().create(body=body).execute()["id"]) == [("user", "owner", None)]
+
+
+def test_organisation_policy_control_forbids_link_sharing(forms_api, drive_api, local):
+    assert local.organisation_policy(linkSharing="forbidden") == {"defaultVisibility": "none", "linkSharing": "forbidden"}
+    error = error_of(drive_api.permissions().create(
+        fileId=new_form(forms_api), body={"type": "anyone", "role": "reader", "view": "published"}))
+    assert (error["code"], error["errors"][0]["reason"]) == (403, "publishOutNotPermitted")

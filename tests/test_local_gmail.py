@@ -53,6 +53,7 @@ def raw_post(local, body: dict, timeout: float = 5) -> bytes:
     data = json.dumps(body).encode()
     with socket.create_connection((parts.hostname, parts.port), timeout=timeout) as sock:
         sock.sendall(f"POST {SEND} HTTP/1.1\r\nHost: {parts.netloc}\r\nContent-Type: application/json\r\n"
+                     f"Authorization: Bearer {local.default_token()}\r\n"
                      f"Content-Length: {len(data)}\r\n\r\n".encode() + data)
         received = b""
         while chunk := sock.recv(65536):

@@ -3,6 +3,7 @@ and what `local serve` prints (plain log lines, a clear error for a port in use)
 
 from __future__ import annotations
 
+import json
 import re
 import socket
 import urllib.error
@@ -13,6 +14,8 @@ from test_local_forms import (CONSENT, CONTACT, DECLARE, FIRST_PAGE, NAME, entry
                               make_form, post, publish, question, radio)
 from test_local_gmail import SEND, raw_message
 from test_local_sheets import _lead_sheet, gc  # noqa: F401
+
+from conftest import LocalControls
 
 from local_workspace import server
 
@@ -100,13 +103,15 @@ def test_serve_logs_plain_lines_for_pages_and_errors_and_counts_api_calls(tmp_pa
     url, stop = server.start(tmp_path / "store.sqlite3", quiet=False)
     try:
         def get(path, data=None):
+            headers = {"Authorization": f"Bearer {token}"} if path.startswith("/v1/") else {}
             try:
-                with urllib.request.urlopen(urllib.request.Request(url + path, data=data)) as response:
+                with urllib.request.urlopen(urllib.request.Request(url + path, data=data, headers=headers)) as response:
                     return response.status
             except urllib.error.HTTPError as error:
                 return error.code
 
         assert get("/") == 200
+        token = LocalControls(url).token()  # a control call, counted with the API calls
         assert get("/v1/forms", data=b'{"info": {"title": "A"}}') == 200
         assert get("/v1/forms", data=b'{"info": {"title": "B"}}') == 200
         assert get("/forms/d/e/missing/viewform?emailAddress=ann%40example.org") == 404
@@ -117,9 +122,31 @@ def test_serve_logs_plain_lines_for_pages_and_errors_and_counts_api_calls(tmp_pa
     lines = err.strip().splitlines()
     assert len(lines) == 2, err
     assert re.fullmatch(r"\d\d:\d\d:\d\d GET / 200", lines[0])
-    assert re.fullmatch(r"\d\d:\d\d:\d\d GET /forms/d/e/missing/viewform 404  \(2 API calls since the previous line\)",
+    assert re.fullmatch(r"\d\d:\d\d:\d\d GET /forms/d/e/missing/viewform 404  \(3 API calls since the previous line\)",
                         lines[1])
     assert "ann" not in err  # query strings (prefilled answers) stay out of the log
+
+
+def test_serve_never_logs_a_token(tmp_path, capfd):
+    url, stop = server.start(tmp_path / "store.sqlite3", quiet=False)
+    try:
+        controls = LocalControls(url)
+        good, wrong = controls.token(), "ya29.not-one-it-issued"
+        for token in (good, wrong):
+            request = urllib.request.Request(url + "/v1/forms", data=b'{"info": {"title": "A"}}',
+                                             headers={"Authorization": f"Bearer {token}"})
+            try:
+                urllib.request.urlopen(request).close()
+            except urllib.error.HTTPError as error:
+                assert error.code == 401 and wrong not in error.read().decode()
+        logged = json.dumps(controls.json("GET", "/_local/requests"))
+    finally:
+        stop()
+    err = capfd.readouterr().err
+    assert "POST /v1/forms 401" in err
+    for token in (good, wrong):
+        assert token not in err and token not in logged
+        assert token.split(".")[-1][:12] not in err
 
 
 def test_serve_forever_on_a_port_in_use_raises_port_in_use(tmp_path):

@@ -8,7 +8,6 @@ import time
 
 import gspread
 import pytest
-from google.auth.credentials import AnonymousCredentials
 from googleapiclient.discovery import build
 from googleapiclient.errors import HttpError
 
@@ -19,12 +18,12 @@ SHEET_MIME = "application/vnd.google-apps.spreadsheet"
 
 @pytest.fixture
 def gc(local) -> gspread.Client:
-    return gspread.Client(auth=None, session=LocalSession(local.url))
+    return gspread.Client(auth=None, session=LocalSession(local.url, local.token()))
 
 
 @pytest.fixture
 def sheets_api(local):
-    return build("sheets", "v4", credentials=AnonymousCredentials(), static_discovery=True,
+    return build("sheets", "v4", credentials=local.credentials(), static_discovery=True,
                  client_options={"api_endpoint": local.url})
 
 

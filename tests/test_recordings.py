@@ -12,7 +12,6 @@ import json
 from pathlib import Path
 
 import pytest
-import requests
 
 REPO = Path(__file__).resolve().parent.parent
 CASSETTES_DIR = REPO.parent / "shared" / "google-recordings" / "gspread-cassettes"
@@ -94,7 +93,7 @@ def local_url(uri: str, base: str) -> str:
 def test_replay(cassette, local):
     interactions = json.loads(cassette.read_text(encoding="utf-8"))["interactions"]
     ids = Ids()
-    session = requests.Session()
+    session = local.session(scopes=["drive", "spreadsheets"])  # gspread's own test suite signs in with both
     for number, interaction in enumerate(interactions):
         request, response = interaction["request"], interaction["response"]
         body = request.get("body")

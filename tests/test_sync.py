@@ -7,7 +7,6 @@ from click.testing import CliRunner
 
 from ppp_gsuite.cli import main
 from ppp_gsuite.forms.items import question_id
-from ppp_gsuite.google.clients import local_clients
 from ppp_gsuite.google.sheets_api import SheetsApi
 from ppp_gsuite.sheets.a1 import cell_range
 
@@ -84,7 +83,7 @@ PAYLOADS = [
 
 
 def test_formula_payloads_are_written_raw_and_read_back_exactly(env):
-    clients = local_clients(env.local.url)
+    clients = env.local.clients()
     bodies = []
     send = clients.sheets.values_batch_update
 

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+from ..errors import PermissionDenied
 from ..routing import ApiCall
+from .state import present
+
+SEND_NOTIFICATION_REFUSED = (
+    "The sendNotificationEmail parameter is only applicable for permissions of type 'user' or 'group', "
+    "and must not be specified for other permission types.")
 
 EDIT_PAGES = {
     "application/vnd.google-apps.spreadsheet": "spreadsheets",
@@ -11,7 +17,8 @@ EDIT_PAGES = {
 
 
 def _with_link(call: ApiCall, file: dict) -> dict:
-    """webViewLink: where a person opens the file (the local workspace's own pages)."""
+    """The file as the caller sees it, with webViewLink: where a person opens it (the local workspace's pages)."""
+    file = present(file)
     page = EDIT_PAGES.get(file.get("mimeType"))
     if page:
         file = {**file, "webViewLink": f"{call.base_url}/{page}/d/{file['id']}/edit"}
@@ -19,7 +26,8 @@ def _with_link(call: ApiCall, file: dict) -> dict:
 
 
 def files_create(ws, call: ApiCall) -> dict:
-    return _with_link(call, ws.drive.create_file(call.body or {}))
+    return _with_link(call, ws.drive.create_file(call.body or {},
+                                                 ignore_default_visibility=call.flag("ignoreDefaultVisibility")))
 
 
 def files_get(ws, call: ApiCall, file_id: str) -> dict:
@@ -41,11 +49,20 @@ def files_list(ws, call: ApiCall) -> dict:
 
 
 def permissions_create(ws, call: ApiCall, file_id: str) -> dict:
-    return ws.drive.create_permission(file_id, call.body or {})
+    body = call.body or {}
+    if "sendNotificationEmail" in call.params and body.get("type") not in ("user", "group"):
+        # Google refuses the parameter itself, whatever its value: "not allowed for other requests"
+        # (discovery document, drive.permissions.create).
+        raise PermissionDenied(SEND_NOTIFICATION_REFUSED, reason="forbidden")
+    return ws.drive.create_permission(file_id, body)
 
 
 def permissions_list(ws, call: ApiCall, file_id: str) -> dict:
-    return {"kind": "drive#permissionList", "permissions": ws.drive.list_permissions(file_id)}
+    """`view: published` grants (who may respond to a form) only with includePermissionsForView=published."""
+    include_published = call.params.get("includePermissionsForView") == "published"
+    permissions = [p for p in ws.drive.list_permissions(file_id)
+                   if p.get("view") != "published" or include_published]
+    return {"kind": "drive#permissionList", "permissions": permissions}
 
 
 def permissions_delete(ws, call: ApiCall, file_id: str, permission_id: str) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import json
 
-from .. import ids, timestamps
+from .. import auth, ids, timestamps
 from ..errors import InvalidArgument, NotFound, PermissionDenied
 from ..store import Store
 from . import query
@@ -16,6 +16,12 @@ FOLDER_MIME = "application/vnd.google-apps.folder"
 
 OWNER_EMAIL = "staff@example.org"
 FORBID_ANYONE = "drive.forbid_anyone"
+# An organisation's Drive policy (Admin console > Drive and Docs > Sharing settings): new files
+# visible to the whole domain by default ("domainWithLink"), or not ("none"). It applies to files
+# created through the API unless files.create is given ignoreDefaultVisibility=true (discovery
+# document, drive.files.create); forms.create and spreadsheets.create have no such parameter.
+DEFAULT_VISIBILITY = "drive.default_visibility"
+VISIBILITIES = ("none", "domainWithLink")
 
 WRITABLE_ON_UPDATE = {
     "name", "description", "appProperties", "properties", "trashed", "starred", "mimeType",
@@ -26,6 +32,11 @@ ROLES = {"owner", "organizer", "fileOrganizer", "writer", "commenter", "reader"}
 TYPES = {"user", "group", "domain", "anyone"}
 MAX_APP_PROPERTIES = 30
 MAX_PROPERTY_BYTES = 124
+# Kept on each stored file, never answered: the OAuth client that created it, and each app's own
+# appProperties (private to the app that set them).
+CREATED_BY_APP = "_createdByApp"
+APP_PROPERTIES_BY_APP = "_appPropertiesByApp"
+PRIVATE_KEYS = (CREATED_BY_APP, APP_PROPERTIES_BY_APP)
 
 
 class DriveState:
@@ -35,11 +46,13 @@ class DriveState:
 
     # files
 
-    def create_file(self, metadata: dict, trusted: bool = False) -> dict:
+    def create_file(self, metadata: dict, trusted: bool = False, ignore_default_visibility: bool = False) -> dict:
         """A new file; `trusted` is for other local APIs (a form is also a Drive file)."""
         if not trusted:
             _refuse_unwritable(metadata, WRITABLE_ON_CREATE)
         moment = timestamps.format_time(timestamps.now())
+        caller = auth.current()
+        owner = caller.user if caller else self.owner_email
         file = {
             "kind": "drive#file",
             "id": metadata.get("id") or ids.new_file_id(),
@@ -49,23 +62,30 @@ class DriveState:
             "starred": False,
             "createdTime": metadata.get("createdTime") or moment,
             "modifiedTime": metadata.get("modifiedTime") or moment,
-            "owners": [{"kind": "drive#user", "emailAddress": self.owner_email, "me": True,
-                        "displayName": _display_name(self.owner_email)}],
+            "owners": [{"kind": "drive#user", "emailAddress": owner, "me": True,
+                        "displayName": _display_name(owner)}],
             "writersCanShare": True,
+            CREATED_BY_APP: caller.client_id if caller else "",
         }
         for key in ("description", "parents", "starred", "writersCanShare",
                     "copyRequiresWriterPermission", "viewersCanCopyContent"):
             if metadata.get(key) is not None:
                 file[key] = metadata[key]
-        for key in ("appProperties", "properties"):
-            if metadata.get(key):
-                file[key] = _merge_properties({}, metadata[key], key)
+        if metadata.get("properties"):
+            file["properties"] = _merge_properties({}, metadata["properties"], "properties")
+        if metadata.get("appProperties"):
+            _set_app_properties(file, _merge_properties({}, metadata["appProperties"], "appProperties"))
         with self.store.transaction() as db:
             if db.execute("SELECT 1 FROM files WHERE id = ?", (file["id"],)).fetchone():
                 raise InvalidArgument(f"A file already exists with the provided ID {file['id']}.",
                                       reason="fileIdInUse")
             db.execute("INSERT INTO files (id, resource) VALUES (?, ?)", (file["id"], json.dumps(file)))
-            self._put_permission(db, file["id"], self._owner_permission())
+            self._put_permission(db, file["id"], self._owner_permission(owner))
+            if not ignore_default_visibility and self.default_visibility() == "domainWithLink":
+                domain = owner.rpartition("@")[2]
+                self._put_permission(db, file["id"], {
+                    "kind": "drive#permission", "id": ids.stable_numeric_id("domain:" + domain), "type": "domain",
+                    "role": "reader", "domain": domain, "allowFileDiscovery": False})
         return file
 
     def get_file(self, file_id: str) -> dict:
@@ -91,7 +111,9 @@ class DriveState:
         with self.store.transaction() as db:
             file = self.get_file(file_id)
             for key, value in changes.items():
-                if key in ("appProperties", "properties"):
+                if key == "appProperties":
+                    _set_app_properties(file, _merge_properties(_app_properties(file), value or {}, key))
+                elif key == "properties":
                     merged = _merge_properties(file.get(key, {}), value or {}, key)
                     if merged:
                         file[key] = merged
@@ -108,9 +130,12 @@ class DriveState:
     def list_files(self, q: str | None, page_size: int | None, page_token: str | None,
                    order_by: str | None = None) -> dict:
         matches = query.compile_query(q or "")
+        caller = auth.current()
         with self.store.transaction() as db:
             rows = db.execute("SELECT resource FROM files ORDER BY seq").fetchall()
-        files = [f for f in (json.loads(r["resource"]) for r in rows) if matches(f)]
+            stored = [json.loads(r["resource"]) for r in rows]
+            stored = [f for f in stored if caller is None or self._can_reach(db, f, caller)]
+        files = [f for f in (present(f) for f in stored) if matches(f)]
         files = _ordered(files, order_by)
         size = min(page_size or 100, 1000)
         start = _read_token(page_token, q)
@@ -119,6 +144,28 @@ class DriveState:
         if start + size < len(files):
             result["nextPageToken"] = _make_token(start + size, q)
         return result
+
+    def reachable(self, file_id: str, caller: auth.Caller) -> bool:
+        """Whether `caller` may use the file: a user it is shared with, through an app that created it
+        when the call holds only drive.file. A file that does not exist is left to the API (404)."""
+        with self.store.transaction() as db:
+            row = db.execute("SELECT resource FROM files WHERE id = ?", (file_id,)).fetchone()
+            return row is None or self._can_reach(db, json.loads(row["resource"]), caller)
+
+    def _can_reach(self, db, file: dict, caller: auth.Caller) -> bool:
+        if caller.app_files_only and file.get(CREATED_BY_APP) != caller.client_id:
+            return False
+        rows = db.execute("SELECT resource FROM permissions WHERE file_id = ?", (file["id"],)).fetchall()
+        domain = caller.user.rpartition("@")[2].lower()
+        for permission in (json.loads(r["resource"]) for r in rows):
+            kind = permission["type"]
+            if kind in ("user", "group") and permission.get("emailAddress", "").lower() == caller.user.lower():
+                return True
+            if kind == "domain" and permission.get("domain", "").lower() == domain:
+                return True
+            if kind == "anyone" and permission.get("view") != "published":
+                return True
+        return False
 
     # permissions
 
@@ -197,10 +244,18 @@ class DriveState:
     def anyone_forbidden(self) -> bool:
         return bool(self.store.get_setting(FORBID_ANYONE, False))
 
-    def _owner_permission(self) -> dict:
-        return {"kind": "drive#permission", "id": ids.stable_numeric_id(self.owner_email), "type": "user",
-                "role": "owner", "emailAddress": self.owner_email,
-                "displayName": _display_name(self.owner_email)}
+    def set_default_visibility(self, visibility: str) -> None:
+        if visibility not in VISIBILITIES:
+            raise InvalidArgument(f"defaultVisibility must be one of {', '.join(VISIBILITIES)}.")
+        self.store.set_setting(DEFAULT_VISIBILITY, visibility)
+
+    def default_visibility(self) -> str:
+        return self.store.get_setting(DEFAULT_VISIBILITY, "none")
+
+    @staticmethod
+    def _owner_permission(owner: str) -> dict:
+        return {"kind": "drive#permission", "id": ids.stable_numeric_id(owner), "type": "user",
+                "role": "owner", "emailAddress": owner, "displayName": _display_name(owner)}
 
     @staticmethod
     def _put_permission(db, file_id: str, permission: dict) -> None:
@@ -210,6 +265,33 @@ class DriveState:
             "ON CONFLICT (file_id, id) DO UPDATE SET resource = excluded.resource",
             (file_id, permission["id"], json.dumps(permission)),
         )
+
+
+def present(file: dict) -> dict:
+    """A stored file as the current caller sees it: its own app's appProperties, nothing private."""
+    shown = {key: value for key, value in file.items() if key not in PRIVATE_KEYS}
+    own = _app_properties(file)
+    if own:
+        shown["appProperties"] = own
+    return shown
+
+
+def _app_key() -> str:
+    caller = auth.current()
+    return caller.client_id if caller else ""
+
+
+def _app_properties(file: dict) -> dict:
+    return dict(file.get(APP_PROPERTIES_BY_APP, {}).get(_app_key(), {}))
+
+
+def _set_app_properties(file: dict, properties: dict) -> None:
+    by_app = dict(file.get(APP_PROPERTIES_BY_APP, {}))
+    if properties:
+        by_app[_app_key()] = properties
+    else:
+        by_app.pop(_app_key(), None)
+    file[APP_PROPERTIES_BY_APP] = by_app
 
 
 def _refuse_unwritable(body: dict, writable: set[str]) -> None:

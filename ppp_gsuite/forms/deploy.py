@@ -5,15 +5,16 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from ..errors import PppError, Problem, ValidationFailed
-from ..google.drive_api import APP_KEY, DriveApi
+from ..google.drive_api import APP_KEY, DriveApi, permission_in_words
 from ..google.errors import GoogleApiError
 from ..google.forms_api import FormsApi
 from ..specs.load import FormTarget
 from .plan import FormPlan, plan_form
 
 FORM_KIND = "form"
-# 403 reasons that are not an organisation's sharing policy: say what Google said instead.
-NOT_A_SHARING_POLICY = {"userRateLimitExceeded", "rateLimitExceeded", "sharingRateLimitExceeded", "insufficientFilePermissions"}
+# The reason Drive gives when an organisation's policy refuses a public share. Only this positive
+# signal is explained as the administrator's setting; any other 403 is reported as Google said it.
+SHARING_POLICY_REASONS = {"publishOutNotPermitted"}
 RESPONDERS_REFUSED = (
     "your organisation does not allow sharing with 'anyone with the link', so people outside it "
     "cannot open this form. Ask your Google Workspace administrator to allow it for forms (Admin "
@@ -96,16 +97,33 @@ def _apply(outcome: FormOutcome, live: dict | None, forms: FormsApi, drive: Driv
     if plan.create is not None or not state.get("isPublished") or bool(state.get("isAcceptingResponses")) != outcome.accepting:
         forms.set_publish_state(outcome.form_id, True, outcome.accepting)
         outcome.steps.append("publish" + ("" if outcome.accepting else ", closed to new responses"))
-    if plan.create is not None or not _has_responder_permission(drive.permissions(outcome.form_id)):
+    permissions = drive.permissions(outcome.form_id)
+    if plan.create is not None:
+        _remove_default_visibility(outcome, permissions, drive)
+    if not _has_responder_permission(permissions):
         try:
             drive.share_with_responders(outcome.form_id)
             outcome.steps.append("let anyone with the link respond")
         except GoogleApiError as error:
-            if error.code != 403 or error.reason in NOT_A_SHARING_POLICY:
+            if error.code != 403 or error.reason not in SHARING_POLICY_REASONS:
                 raise
             outcome.problem = RESPONDERS_REFUSED
     if outcome.link is None:
         outcome.link = forms.get(outcome.form_id).get("responderUri")
+
+
+def _remove_default_visibility(outcome: FormOutcome, permissions: list[dict], drive: DriveApi) -> None:
+    """A new form may be shared with the whole domain by the organisation's default visibility
+    (forms.create has no ignoreDefaultVisibility): only its owner and its responders are meant to reach it."""
+    for permission in permissions:
+        if permission.get("type") in ("domain", "anyone") and permission.get("view") != "published":
+            drive.unshare(outcome.form_id, permission["id"])
+            outcome.steps.append(f"remove the access {permission_in_words(permission).replace(' can open it', ' had by default')}")
+
+
+def found_none(outcomes: list[FormOutcome]) -> bool:
+    """No form was found deployed (every one is to be created): perhaps another app identity deployed them."""
+    return bool(outcomes) and all(o.plan.create is not None for o in outcomes)
 
 
 def _preview_publishing(outcome: FormOutcome, live: dict | None) -> None:
@@ -115,7 +133,8 @@ def _preview_publishing(outcome: FormOutcome, live: dict | None) -> None:
 
 
 def _has_responder_permission(permissions: list[dict]) -> bool:
-    return any(p.get("type") == "anyone" and p.get("role") == "reader" for p in permissions)
+    """The grant that lets anyone with the link respond (not merely read the form's file)."""
+    return any(p.get("type") == "anyone" and p.get("role") == "reader" and p.get("view") == "published" for p in permissions)
 
 
 class DeployFailed(PppError):

@@ -31,6 +31,11 @@ class Clients:
     mail: GmailSender  # never googleapiclient: httplib2 re-sends a dropped send (DESIGN.md §5)
     backend: str  # "google" or "local"
     public_url: str | None = None  # the local workspace's address for people (links), when local
+    identity: str = ""  # who signs in, through which OAuth client: drive.file and appProperties are that app's
+
+
+SAME_IDENTITY = ("drive.file lets each OAuth client see only the files it created, so deploy-forms and sync must "
+                 "run with the same credentials")
 
 
 def load_credentials(workspace: Workspace):
@@ -54,10 +59,18 @@ def load_credentials(workspace: Workspace):
     raise PppError(f"{path} is neither an authorised-user token nor a service-account key")
 
 
-def _local_credentials():
+def _local_credentials(token: str):
     from google.oauth2.credentials import Credentials
 
-    return Credentials(token="local-workspace")
+    return Credentials(token=token)
+
+
+def identity_of(credentials) -> str:
+    """Who the credentials sign in as and through which OAuth client, in words (never a token)."""
+    if getattr(credentials, "service_account_email", None):
+        subject = getattr(credentials, "_subject", None)
+        return f"service account {credentials.service_account_email}" + (f" acting for {subject}" if subject else "")
+    return f"the signed-in account through OAuth client {getattr(credentials, 'client_id', None) or 'unknown'}"
 
 
 def build_clients(credentials, forms_endpoint: str | None = None, drive_endpoint: str | None = None, http=None) -> tuple:
@@ -73,11 +86,14 @@ def build_clients(credentials, forms_endpoint: str | None = None, drive_endpoint
     return forms, drive
 
 
-def local_clients(url: str, public_url: str | None = None) -> Clients:
+def local_clients(url: str, public_url: str | None = None, *, token: str, identity: str = "") -> Clients:
+    """Clients for a local workspace at `url`, signed in with an access token it issued."""
     url = url.rstrip("/")
-    forms, drive = build_clients(_local_credentials(), url, f"{url}/drive/v3/")
-    sheets = HTTPClient(auth=None, session=LocalSession(url))
-    return Clients(forms, drive, sheets, GmailSender(requests.Session(), url), "local", public_url or url)
+    forms, drive = build_clients(_local_credentials(token), url, f"{url}/drive/v3/")
+    sheets = HTTPClient(auth=None, session=LocalSession(url, token))
+    mail_session = requests.Session()
+    mail_session.headers["Authorization"] = f"Bearer {token}"
+    return Clients(forms, drive, sheets, GmailSender(mail_session, url), "local", public_url or url, identity)
 
 
 def google_clients(workspace: Workspace) -> Clients:
@@ -85,4 +101,4 @@ def google_clients(workspace: Workspace) -> Clients:
     credentials = load_credentials(workspace)
     forms, drive = build_clients(credentials)
     mail = GmailSender(AuthorizedSession(credentials))
-    return Clients(forms, drive, HTTPClient(auth=credentials), mail, "google")
+    return Clients(forms, drive, HTTPClient(auth=credentials), mail, "google", identity=identity_of(credentials))

@@ -1,6 +1,7 @@
 """Drive v3 calls: finding the tool's files by appProperties, and who may open them."""
 from __future__ import annotations
 
+from ..errors import PppError
 from .errors import call
 
 APP_KEY = "ppp_gsuite"  # appProperties marker: the value says what the file is ("form", ...)
@@ -25,11 +26,28 @@ class DriveApi:
                 return found
 
     def create_spreadsheet(self, name: str, properties: dict[str, str]) -> dict:
-        """files.create: a spreadsheet tagged for finding again, that editors cannot share further."""
+        """files.create: a spreadsheet tagged for finding again, that editors cannot share further, and
+        that only its owner can open before anything is written into it (DESIGN.md §6).
+
+        ignoreDefaultVisibility: a Workspace can make new files visible to the whole domain by default,
+        and that applies to files created through the API without it (discovery document,
+        drive.files.create). Who can open it is checked too (one permissions.list): a folder's or a
+        policy's sharing would otherwise reach personal data before the first sync checks again."""
         body = {
             "name": name, "mimeType": SPREADSHEET_MIME, "appProperties": properties, "writersCanShare": False,
         }
-        return call(self._files.create(body=body, fields="id, name, webViewLink, appProperties"), "drive.files.create")
+        file = self._create(body)
+        wider = [permission_in_words(p) for p in self.permissions(file["id"]) if p.get("role") != "owner"]
+        if wider:
+            raise SharedWhenCreated(f"the new spreadsheet {name!r} could be opened by more than its owner as soon as it "
+                                    f"was created ({'; '.join(wider)}), so nothing was written into it. Remove that "
+                                    "sharing in Google Drive (Share) and ask your Workspace administrator whether new files "
+                                    "are shared by default, then run sync again")
+        return file
+
+    def _create(self, body: dict) -> dict:
+        request = self._files.create(body=body, fields="id, name, webViewLink, appProperties", ignoreDefaultVisibility=True)
+        return call(request, "drive.files.create")
 
     def share(self, file_id: str, email: str, role: str) -> dict:
         """permissions.create for one person (a lead as writer, say)."""
@@ -44,16 +62,35 @@ class DriveApi:
         return call(self._files.update(fileId=file_id, body={"appProperties": properties}, fields="id, appProperties"), "drive.files.update")
 
     def permissions(self, file_id: str) -> list[dict]:
+        """Every grant, `view: published` ones too: Drive lists those only when asked
+        (includePermissionsForView=published, as python-samples forms/snippets/anyone_with_link_responder.py does)."""
         fields = "nextPageToken, permissions(id, type, role, emailAddress, domain, view)"
         found, token = [], None
         while True:
-            page = call(self._permissions.list(fileId=file_id, fields=fields, pageToken=token), "drive.permissions.list")
+            request = self._permissions.list(fileId=file_id, fields=fields, pageToken=token, includePermissionsForView="published")
+            page = call(request, "drive.permissions.list")
             found.extend(page.get("permissions", []))
             token = page.get("nextPageToken")
             if not token:
                 return found
 
     def share_with_responders(self, file_id: str) -> dict:
-        """permissions.create anyone/reader/published: what lets people without an account fill the form."""
+        """permissions.create anyone/reader/published: what lets people without an account fill the form.
+
+        No sendNotificationEmail: Drive refuses it (403 forbidden, whatever its value) on anything but a
+        user or group grant; python-samples forms/snippets/anyone_with_link_responder.py omits it too."""
         body = {"type": "anyone", "role": "reader", "view": "published"}
-        return call(self._permissions.create(fileId=file_id, body=body, sendNotificationEmail=False), "drive.permissions.create")
+        return call(self._permissions.create(fileId=file_id, body=body), "drive.permissions.create")
+
+
+class SharedWhenCreated(PppError):
+    """A new spreadsheet was shared beyond its owner from the start: nothing personal goes into it."""
+
+
+def permission_in_words(permission: dict) -> str:
+    kind, role = permission.get("type"), permission.get("role")
+    if kind == "anyone":
+        return f"anyone with the link can open it ({role})"
+    if kind == "domain":
+        return f"everyone at {permission.get('domain', 'a domain')} can open it ({role})"
+    return f"{permission.get('emailAddress', 'someone')} can open it ({role})"

@@ -1,6 +1,6 @@
 """A requests.Session that sends gspread's calls to the local workspace instead of Google.
 
-    session = LocalSession("http://127.0.0.1:8470")
+    session = LocalSession("http://127.0.0.1:8470", token)
     client = gspread.Client(auth=None, session=session)
 
 gspread builds absolute https://sheets.googleapis.com/... and https://www.googleapis.com/...
@@ -12,14 +12,18 @@ from __future__ import annotations
 
 import requests
 
+from .errors import Unreachable
+
+from ..errors import PppError
+
 GOOGLE_HOSTS = ("https://sheets.googleapis.com", "https://www.googleapis.com")
 
 
 class LocalSession(requests.Session):
-    def __init__(self, base_url: str):
+    def __init__(self, base_url: str, token: str):
         super().__init__()
         self.base_url = base_url.rstrip("/")
-        self.headers["Authorization"] = "Bearer local-workspace"
+        self.headers["Authorization"] = f"Bearer {token}"
 
     def rewrite(self, url: str) -> str:
         for host in GOOGLE_HOSTS:
@@ -29,3 +33,16 @@ class LocalSession(requests.Session):
 
     def request(self, method, url, *args, **kwargs):
         return super().request(method, self.rewrite(str(url)), *args, **kwargs)
+
+
+def local_access_token(base_url: str, account: str, client_id: str, scopes) -> str:
+    """An access token from the local workspace's control (POST /_local/tokens), as a sign-in gives one:
+    `account` signed in through the OAuth client `client_id`, with `scopes`. Never printed."""
+    body = {"user": account, "client_id": client_id, "scopes": list(scopes)}
+    try:
+        answer = requests.post(base_url.rstrip("/") + "/_local/tokens", json=body, timeout=(5, 30))
+    except requests.exceptions.RequestException as error:
+        raise Unreachable("sign in to the local workspace", error) from None
+    if answer.status_code != 200:
+        raise PppError(f"the local workspace at {base_url} did not sign in {account} (it answered {answer.status_code})")
+    return answer.json()["access_token"]
