@@ -23,7 +23,7 @@ import time
 import tracemalloc
 import urllib.request
 from collections import Counter
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import yaml
@@ -111,7 +111,7 @@ def run_sync(loaded, url: str, label: str, budget: str, budget_of) -> None:
     started = time.perf_counter()
     report = Sync(config, loaded.targets, destinations(config, loaded.targets, loaded.layouts),
                   FormsApi(clients.forms), DriveApi(clients.drive), SheetsApi(clients.sheets),
-                  datetime.now(timezone.utc)).run()
+                  datetime.now(UTC)).run()
     seconds = time.perf_counter() - started
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import sys
+from datetime import UTC
 from functools import wraps
 
 import click
@@ -121,8 +122,8 @@ def deploy_forms(obj: Context, dry_run: bool):
     """Create or update the Google Forms so they match the specs, and print their links."""
     from datetime import date
 
-    from .forms.deploy import deploy
     from .connect import connect
+    from .forms.deploy import deploy
     from .google.drive_api import DriveApi
     from .google.forms_api import FormsApi
 
@@ -155,7 +156,7 @@ def describe_outcome(outcome, dry_run: bool) -> str:
 @workspace_command
 def sync(obj: Context, full: bool):
     """Write new and edited responses into the spreadsheets (run it from cron every few minutes)."""
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from .connect import connect
     from .runlock import AlreadyRunning, single_run
@@ -164,7 +165,7 @@ def sync(obj: Context, full: bool):
     loaded = obj.load()
     try:
         with single_run(loaded.workspace.resolve(LOCK_FILE)), connect(loaded.workspace) as clients:
-            job = Sync.for_workspace(loaded, clients, datetime.now(timezone.utc), full=full)
+            job = Sync.for_workspace(loaded, clients, datetime.now(UTC), full=full)
             report = job.run()
     except AlreadyRunning as running:
         click.echo(str(running))
@@ -254,7 +255,7 @@ def status(obj: Context):
 @workspace_command
 def preview_email(obj: Context, name: str, response_id: str | None, output: str | None):
     """Print an email's subject and text with sample details, and write its HTML to a file."""
-    from datetime import datetime, timezone
+    from datetime import datetime
     from pathlib import Path
 
     from .mail.preview import preview
@@ -267,7 +268,7 @@ def preview_email(obj: Context, name: str, response_id: str | None, output: str 
         from .sync.run import Sync
 
         with connect(loaded.workspace) as clients:
-            context = context_for(Sync.for_workspace(loaded, clients, datetime.now(timezone.utc)), response_id)
+            context = context_for(Sync.for_workspace(loaded, clients, datetime.now(UTC)), response_id)
     rendered = preview(loaded.workspace.templates_dir, name, context)
     click.echo(f"Subject: {rendered.subject}\n")
     click.echo(rendered.text)
@@ -279,7 +280,7 @@ def preview_email(obj: Context, name: str, response_id: str | None, output: str 
 
 def _removal(obj: Context, dry_run: bool, plan, why: str):
     """Shared by purge and erase: find the rows, say how many, and remove them unless --dry-run."""
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from . import retention
     from .connect import connect
@@ -287,7 +288,7 @@ def _removal(obj: Context, dry_run: bool, plan, why: str):
     from .sync.run import Sync
 
     loaded = obj.load()
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     with single_run(loaded.workspace.resolve(LOCK_FILE)), connect(loaded.workspace) as clients:
         sync = retention.prepare(Sync.for_workspace(loaded, clients, now, emails=False))
         removal = plan(sync, now)
@@ -360,8 +361,9 @@ def serve(obj: Context, port: int | None):
     """Run the local workspace until Ctrl-C, so form links and sheets open in a browser."""
     from pathlib import Path
 
-    from .config import load_config
     from local_workspace.server import PortInUse, serve_forever
+
+    from .config import load_config
 
     workspace = load_config(obj.config_file)
     settings = workspace.config.local

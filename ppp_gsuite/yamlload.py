@@ -92,7 +92,7 @@ def load(path: Path, display: str | None = None):
     try:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as exc:
-        raise ValidationFailed([Problem(display, None, f"cannot read the file: {exc.strerror}")])
+        raise ValidationFailed([Problem(display, None, f"cannot read the file: {exc.strerror}")]) from None
     try:
         loader = _Loader(text)
         try:
@@ -106,7 +106,7 @@ def load(path: Path, display: str | None = None):
         if exc.context:
             what = f"{exc.context}, {what}"
         return_hint = "check the indentation and quote text that contains ': ' or starts with a symbol"
-        raise ValidationFailed([Problem(display, line, f"invalid YAML: {what}; {return_hint}")])
+        raise ValidationFailed([Problem(display, line, f"invalid YAML: {what}; {return_hint}")]) from None
 
 
 def line_of(data, loc: tuple) -> int | None:

@@ -11,8 +11,7 @@ from google.auth.credentials import AnonymousCredentials
 from google.auth.transport.requests import AuthorizedSession
 from googleapiclient.discovery import build
 
-from ppp_gsuite.google.gmail_api import (GmailSender, NotSent, SendNotAttempted, SendOutcomeUnknown,
-                                         SendRefused)
+from ppp_gsuite.google.gmail_api import GmailSender, NotSent, SendNotAttempted, SendOutcomeUnknown, SendRefused
 from test_local_gmail import METHOD, arm, messages, raw_message
 
 

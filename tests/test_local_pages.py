@@ -9,12 +9,11 @@ import urllib.error
 import urllib.request
 
 import pytest
-from test_local_forms import (CONSENT, DECLARE, FIRST_PAGE, NAME, entry, eoi, make_form, post,  # noqa: F401
-                              publish, question)
-from test_local_gmail import SEND, raw_message
-from test_local_sheets import _lead_sheet, gc  # noqa: F401
 
 from local_workspace import server
+from test_local_forms import CONSENT, DECLARE, FIRST_PAGE, NAME, entry, eoi, make_form, post, publish, question  # noqa: F401
+from test_local_gmail import SEND, raw_message
+from test_local_sheets import _lead_sheet, gc  # noqa: F401
 
 
 def test_index_lists_published_forms_spreadsheets_and_the_outbox(local, forms_api, drive_api, gc):  # noqa: F811

@@ -12,9 +12,7 @@ from ppp_gsuite.google.sheets_api import SheetsApi
 from ppp_gsuite.sheets.a1 import cell_range
 from ppp_gsuite.sync.destinations import destinations
 from ppp_gsuite.sync.run import Sync
-
 from sync_env import EOI, MINIMAL, TAB  # noqa: E402
-
 
 HEART = "opportunity:heart-board"
 

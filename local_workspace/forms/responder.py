@@ -122,7 +122,7 @@ def parse_date_value(value: str, date_question: dict) -> str | None:
 def next_section(all_sections: list[Section], current: int, answers: dict[str, list[str]]) -> int:
     """The section after `current`: the last answered option with a go-to decides, else the next one."""
     jump = None
-    for item, question in questions(all_sections[current].items):
+    for _item, question in questions(all_sections[current].items):
         choice = question.get("choiceQuestion") or {}
         if choice.get("type") not in ("RADIO", "DROP_DOWN"):
             continue

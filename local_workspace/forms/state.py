@@ -7,8 +7,7 @@ import copy
 import json
 import re
 
-from .. import discovery
-from .. import ids, timestamps
+from .. import discovery, ids, timestamps
 from ..drive.state import FORM_MIME, DriveState
 from ..errors import FailedPrecondition, InvalidArgument, NotFound
 from ..store import Store

@@ -11,7 +11,7 @@ import copy
 from ..drive.state import SPREADSHEET_MIME, DriveState
 from ..errors import FailedPrecondition, InvalidArgument, NotFound, PermissionDenied
 from ..store import Store
-from . import a1, cells, defaults, developer_metadata, gridrange, updates
+from . import a1, cells, defaults, developer_metadata, updates
 from . import book as books
 from .book import Book
 

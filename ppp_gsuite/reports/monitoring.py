@@ -18,7 +18,7 @@ def read_monitoring(loaded, drive: DriveApi, sheets: SheetsApi) -> str:
     found = [f for f in drive.find("spreadsheet") if f.get("appProperties", {}).get("target") == MONITORING_SHEET]
     if target is None or not found:
         raise PppError("there is no monitoring spreadsheet yet: run ppp-gsuite deploy-forms, then ppp-gsuite sync")
-    layout = next(l for l in loaded.layouts.values() if l.form == MONITORING)
+    layout = next(candidate for candidate in loaded.layouts.values() if candidate.form == MONITORING)
     values = sheets.read_tabs(found[0]["id"], [layout.tab])[layout.tab][1]
     rows = [dict(zip(values[0], line)) for line in values[1:]] if values else []
     questions = [item for item in target.spec.items() if item.is_question]

@@ -89,7 +89,7 @@ def destinations(config: Config, targets: list[FormTarget], layouts: dict[str, L
             target, f"Patient and Public Partners: {opportunity.group} ({org})", _eoi_first(tabs),
             (opportunity.lead_contact.email,),
         )
-    expense_tabs = tuple(resolve(n, l, specs[l.form]) for n, l in layouts.items() if l.spreadsheet == EXPENSES)
+    expense_tabs = tuple(resolve(n, layout, specs[layout.form]) for n, layout in layouts.items() if layout.spreadsheet == EXPENSES)
     found[EXPENSES] = Destination(
         EXPENSES, f"Patient and Public Partners: expense claims ({org})", expense_tabs,
         tuple(person.email for person in config.expenses_approvers),
@@ -98,8 +98,8 @@ def destinations(config: Config, targets: list[FormTarget], layouts: dict[str, L
         ENGAGEMENT, f"Patient and Public Partners: peer support network contacts ({org})", (ENGAGEMENT_TAB,),
         tuple(person.email for person in config.engagement_team), "reader",
     )
-    admin_tabs = [SYNC_STATE, EMAIL_LOG, CONSENT_LOG, TOMBSTONES] + [resolve(n, l, specs[l.form]) for n, l in layouts.items() if l.spreadsheet == ADMIN]
-    monitoring_tabs = tuple(resolve(n, l, specs[l.form]) for n, l in layouts.items() if l.spreadsheet == MONITORING)
+    admin_tabs = [SYNC_STATE, EMAIL_LOG, CONSENT_LOG, TOMBSTONES] + [resolve(n, layout, specs[layout.form]) for n, layout in layouts.items() if layout.spreadsheet == ADMIN]
+    monitoring_tabs = tuple(resolve(n, layout, specs[layout.form]) for n, layout in layouts.items() if layout.spreadsheet == MONITORING)
     if monitoring_tabs:
         found[MONITORING] = Destination(
             MONITORING, f"Patient and Public Partners: equal opportunities monitoring ({org})", monitoring_tabs,

@@ -7,7 +7,20 @@ from zoneinfo import ZoneInfo
 from ..forms.items import entry_number, question_id
 from ..specs.load import EOI, MONITORING
 from .destinations import ADMIN, EMAIL_LOG, ENGAGEMENT, EXPENSES, opportunity_target
-from .emails import ACKNOWLEDGE_WITHIN, DueEmail, common_context, Records, tab_records, applicant_emails, claim_emails, email_key, lead_emails, note, recent, status_view
+from .emails import (
+    ACKNOWLEDGE_WITHIN,
+    DueEmail,
+    Records,
+    applicant_emails,
+    claim_emails,
+    common_context,
+    email_key,
+    lead_emails,
+    note,
+    recent,
+    status_view,
+    tab_records,
+)
 from .mailer import Mailer, MailReport
 from .rows import Row
 

@@ -8,10 +8,10 @@ lists the same responses again and finds their rows by response id: nothing is w
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Callable
 from zoneinfo import ZoneInfo
 
 from ..config import Config
@@ -23,8 +23,18 @@ from ..sheets.layout import TabLayout
 from ..specs.load import EOI, FormTarget
 from ..specs.load import MONITORING as MONITORING_FORM
 from .consent import SHARE, Member, consent_rows, latest, may_share, row_key
-from .destinations import (ADMIN, CONSENT_LOG, ENGAGEMENT, EXPENSES, MONITORING, SYNC_STATE, TOMBSTONES, Destination,
-                           opportunity_target, unmatched_tab)
+from .destinations import (
+    ADMIN,
+    CONSENT_LOG,
+    ENGAGEMENT,
+    EXPENSES,
+    MONITORING,
+    SYNC_STATE,
+    TOMBSTONES,
+    Destination,
+    opportunity_target,
+    unmatched_tab,
+)
 from .email_step import email_step, note_rows, notify_engagement_team
 from .emails import noted, tab_records
 from .expenses import add_money
@@ -65,7 +75,7 @@ def _parse_time(value: str) -> datetime:
 
 
 def _rfc3339(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 class Sync:
@@ -87,7 +97,7 @@ class Sync:
         self.latest_consents: dict = {}  # (reference, consent) -> the latest answer, log and this run
 
     @classmethod
-    def for_workspace(cls, loaded, clients, now: datetime, full: bool = False, emails: bool = True) -> "Sync":
+    def for_workspace(cls, loaded, clients, now: datetime, full: bool = False, emails: bool = True) -> Sync:
         """A sync of a loaded workspace (config, specs, layouts) over the clients of google.clients.connect."""
         from .destinations import destinations
 
