@@ -138,7 +138,7 @@ class Config(Model):
     opportunities: list[Opportunity] = Field(min_length=1)
 
     @model_validator(mode="after")
-    def _google_needs_credentials(self):
+    def _google_needs_credentials(self) -> Config:
         if self.backend == "google" and self.google is None:
             raise ValueError("backend google needs a google: section with credentials: PATH")
         return self

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import difflib
-from typing import Annotated, Any
+from collections.abc import Mapping
+from typing import Annotated, Any, TypeVar
 
 from pydantic import (
     AfterValidator,
@@ -11,6 +12,7 @@ from pydantic import (
     ConfigDict,
     PrivateAttr,
     ValidationError,
+    ValidatorFunctionWrapHandler,
     model_validator,
 )
 
@@ -24,7 +26,7 @@ class Model(BaseModel):
 
     @model_validator(mode="wrap")
     @classmethod
-    def _keep_line(cls, data: Any, handler):
+    def _keep_line(cls, data: Any, handler: ValidatorFunctionWrapHandler) -> Any:
         model = handler(data)
         if isinstance(model, Model) and model._line is None:
             model._line = getattr(data, "line", None)
@@ -33,6 +35,9 @@ class Model(BaseModel):
     @property
     def line(self) -> int | None:
         return self._line
+
+
+M = TypeVar("M", bound=Model)
 
 
 def _not_boolean_looking(value: Any) -> Any:
@@ -57,7 +62,7 @@ def all_field_names(*models: type[BaseModel]) -> set[str]:
     names: set[str] = set()
     seen: set[type] = set()
 
-    def visit(model):
+    def visit(model: type[BaseModel]) -> None:
         if model in seen:
             return
         seen.add(model)
@@ -71,8 +76,8 @@ def all_field_names(*models: type[BaseModel]) -> set[str]:
     return names
 
 
-def _model_args(annotation) -> list[type[BaseModel]]:
-    found = []
+def _model_args(annotation: object) -> list[type[BaseModel]]:
+    found: list[type[BaseModel]] = []
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         found.append(annotation)
     for arg in getattr(annotation, "__args__", ()) or ():
@@ -80,7 +85,7 @@ def _model_args(annotation) -> list[type[BaseModel]]:
     return found
 
 
-def _describe(error: dict, known_fields: set[str]) -> str:
+def _describe(error: Mapping[str, Any], known_fields: set[str]) -> str:
     kind = error["type"]
     loc = [p for p in error["loc"] if not (isinstance(p, str) and ("[" in p or p.startswith("function-")))]
     name = str(loc[-1]) if loc else "value"
@@ -126,7 +131,7 @@ MISSING_HINTS = {
 }
 
 
-def parse(model: type[Model], data: Any, file: str, loc_prefix: tuple = ()) -> Model:
+def parse(model: type[M], data: Any, file: str, loc_prefix: tuple[str | int, ...] = ()) -> M:
     """Validate `data` (from yamlload) into `model`, or raise ValidationFailed with file:line problems."""
     try:
         return model.model_validate(data)

@@ -13,10 +13,12 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Any
 
 NOT_ANSWERED = "Not answered"
 PREFER_NOT_TO_SAY = "Prefer not to say"
 ALL = None  # the part of the report covering every response
+Key = tuple[Any, ...]  # ("total", part) or ("count", part, header, value)
 
 
 @dataclass(frozen=True)
@@ -59,17 +61,17 @@ def diversity_report(
     values = {header: sorted({_answer(r, header) for r in rows}, key=_order) for header, _ in characteristics}
 
     # Every number in the report, keyed ("total", part) or ("count", part, header, value).
-    counts: dict[tuple, int] = {}
+    counts: dict[Key, int] = {}
     for part in parts:
-        members = rows if part is ALL else by_opportunity[part]
-        counts[("total", part)] = len(members)
+        responses = rows if part is ALL else by_opportunity[part]
+        counts[("total", part)] = len(responses)
         for header, _ in characteristics:
-            tally = Counter(_answer(r, header) for r in members)
+            tally = Counter(_answer(r, header) for r in responses)
             for value in values[header]:
                 counts[("count", part, header, value)] = tally[value]
 
     # Sums a reader could subtract from: (a total, the counts that add up to it).
-    sums = [(("total", ALL), [("total", o) for o in opportunities])]
+    sums: list[tuple[Key, list[Key]]] = [(("total", ALL), [("total", o) for o in opportunities])]
     for part in parts:
         for header, _ in characteristics:
             sums.append((("total", part), [("count", part, header, v) for v in values[header]]))
@@ -83,7 +85,9 @@ def diversity_report(
     # can still be combined to pin a small count down; if they do, hide a count near it and repeat.
     small = {key for key, n in counts.items() if 0 < n < threshold}
     hidden = set(small)
-    smallest = lambda keys: min(keys, key=lambda k: (counts[k] == 0, counts[k]))  # noqa: E731
+    def smallest(keys: list[Key]) -> Key:
+        return min(keys, key=lambda k: (counts[k] == 0, counts[k]))
+
     while True:
         changed = True
         while changed:
@@ -102,10 +106,10 @@ def diversity_report(
             break
         hidden.add(smallest(candidates))
 
-    def show(key) -> str:
+    def show(key: Key) -> str:
         return f"fewer than {threshold}" if key in hidden else str(counts[key])
 
-    def part_of(part) -> Part:
+    def part_of(part: str | None) -> Part:
         tables = tuple(
             Table(label, tuple((v, show(("count", part, header, v))) for v in values[header]))
             for header, label in characteristics
@@ -115,13 +119,13 @@ def diversity_report(
     return Report(threshold, part_of(ALL), tuple(part_of(o) for o in opportunities))
 
 
-def _worked_out(hidden: set, sums: list) -> set:
+def _worked_out(hidden: set[Key], sums: list[tuple[Key, list[Key]]]) -> set[Key]:
     """The hidden numbers that the sums, with the shown numbers filled in, fix exactly.
 
     Each sum is an equation in the hidden numbers; reduce them (Gauss-Jordan) and a hidden number is
     fixed when its pivot row holds nothing else.
     """
-    pivots: dict = {}  # hidden key -> its row, with 1 for itself and 0 for every other pivot
+    pivots: dict[Key, dict[Key, Fraction]] = {}  # hidden key -> its row, with 1 for itself and 0 for every other pivot
     for total, members in sums:
         row = {m: Fraction(1) for m in members if m in hidden}
         if total in hidden:

@@ -36,7 +36,7 @@ class Column(Model):
     role: Literal["journey_date", "travel_mode", "miles"] | None = None  # what mileage is worked out from
 
     @model_validator(mode="after")
-    def _one_kind(self):
+    def _one_kind(self) -> Column:
         kinds = [k for k in ("tool", "answer", "answers", "lead") if getattr(self, k)]
         if len(kinds) != 1:
             raise ValueError("a column is exactly one of tool:, answer:, answers: rest or lead:")
@@ -109,12 +109,12 @@ def resolve(name: str, layout: Layout, spec: FormSpec) -> TabLayout:
     columns: list[SheetColumn] = []
     for column in layout.columns:
         if column.tool:
-            columns.append(SheetColumn("tool", column.tool, column.header, column.width))
+            columns.append(SheetColumn("tool", column.tool, column.header or "", column.width))
         elif column.lead:
-            columns.append(SheetColumn("lead", column.lead, column.header, column.width, tuple(column.choices or ()), column.default or ""))
+            columns.append(SheetColumn("lead", column.lead, column.header or "", column.width, tuple(column.choices or ()), column.default or ""))
         elif column.answer:
             if spec.item(column.answer) is not None:
-                columns.append(SheetColumn("answer", column.answer, column.header, column.width, check=column.check, role=column.role))
+                columns.append(SheetColumn("answer", column.answer, column.header or "", column.width, check=column.check, role=column.role))
         else:
             for item in spec.items():
                 if item.is_question and item.type != "reference" and item.key not in listed:

@@ -1,7 +1,7 @@
 """Fill spec text from the config with jinja2 (sandboxed, StrictUndefined: a typo fails at validate)."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from jinja2 import StrictUndefined, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
@@ -26,9 +26,12 @@ def render_text(text: str, context: dict[str, Any], line: int | None = None) -> 
         raise RenderError(line, f"cannot fill in {text[:40]!r}: {exc.message}; check the name inside {{{{ }}}}") from None
 
 
-def render_model(model: Model, context: dict[str, Any]) -> Model:
+M = TypeVar("M", bound=Model)
+
+
+def render_model(model: M, context: dict[str, Any]) -> M:
     """A copy of `model` with every text field rendered; lines are kept for later problems."""
-    updates = {}
+    updates: dict[str, Any] = {}
     for name in type(model).model_fields:
         value = getattr(model, name)
         if isinstance(value, str):
