@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Mapping
+from typing import Any
 
 from werkzeug.exceptions import MethodNotAllowed as WerkzeugMethodNotAllowed
 from werkzeug.exceptions import NotFound as WerkzeugNotFound
@@ -79,9 +81,10 @@ class LocalWorkspaceApp:
             log.exception("local workspace failed on %s %s", request.method, request.path)
             return LocalApiError("Internal error in the local workspace.").response()
 
-    def _call_api(self, route: Route, request: Request, args: dict) -> Response:
+    def _call_api(self, route: Route, request: Request, args: Mapping[str, Any]) -> Response:
+        assert route.api and route.method_id, "only API routes are called as APIs"
         self.workspace.store.log_request(request.method, request.path, route.method_id)
-        params = {k: v[0] if len(v) == 1 else v for k, v in request.args.lists()}
+        params: dict[str, Any] = {k: v[0] if len(v) == 1 else v for k, v in request.args.lists()}
         problems = discovery.check_params(route.api, route.method_id, params)
         if route.api == "drive":  # Drive ignores query parameters it does not know (the recordings show it)
             problems = [p for p in problems if not p.endswith(": unknown parameter")]
@@ -96,7 +99,8 @@ class LocalWorkspaceApp:
         return Response(json.dumps(result), mimetype="application/json")
 
 
-def _read_body(request: Request, route: Route):
+def _read_body(request: Request, route: Route) -> Any:
+    assert route.api and route.method_id, "only API routes have a body to check"
     raw = request.get_data()
     if not raw.strip():
         return None

@@ -12,7 +12,7 @@ EDIT_PAGES = {
 
 def _with_link(call: ApiCall, file: dict) -> dict:
     """webViewLink: where a person opens the file (the local workspace's own pages)."""
-    page = EDIT_PAGES.get(file.get("mimeType"))
+    page = EDIT_PAGES.get(file.get("mimeType", ""))
     if page:
         file = {**file, "webViewLink": f"{call.base_url}/{page}/d/{file['id']}/edit"}
     return file

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+from typing import Any
 
 from .. import ids, timestamps
 from ..errors import InvalidArgument, NotFound, PermissionDenied
@@ -40,7 +41,7 @@ class DriveState:
         if not trusted:
             _refuse_unwritable(metadata, WRITABLE_ON_CREATE)
         moment = timestamps.format_time(timestamps.now())
-        file = {
+        file: dict[str, Any] = {
             "kind": "drive#file",
             "id": metadata.get("id") or ids.new_file_id(),
             "name": metadata.get("name") or "Untitled",

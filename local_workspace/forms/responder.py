@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 END = -1  # the page after the last section (reached when skip logic says submit)
 REQUIRED = "This is a required question"
@@ -152,7 +153,7 @@ def response_answers(form: dict, visited: list[int], answers: dict[str, list[str
         if index == END:
             continue
         for _, question in questions(all_sections[index].items):
-            values = answers.get(question["questionId"])
+            values: list[Any] | None = answers.get(question["questionId"])
             if not values:
                 continue
             if question.get("dateQuestion") is not None:

@@ -53,7 +53,7 @@ def deploy(targets: list[FormTarget], forms: FormsApi, drive: DriveApi, today: d
     for target in targets:
         file = deployed.get(target.key)
         live = forms.get(file["id"]) if file else None
-        outcome = FormOutcome(target, plan_form(target.spec_name, target.spec, live), file and file["id"])
+        outcome = FormOutcome(target, plan_form(target.spec_name, target.spec, live), file["id"] if file else None)
         outcome.recorded_revision = file["appProperties"].get("revision") if file else None
         outcome.accepting = accepting_responses(target, today)
         outcome.link = live.get("responderUri") if live else None
@@ -75,6 +75,7 @@ def _apply(outcome: FormOutcome, live: dict | None, forms: FormsApi, drive: Driv
         outcome.form_id, outcome.link = created["formId"], created.get("responderUri")
         # Tag first: a crash after this leaves a form the next run finds and completes, not an orphan.
         drive.set_app_properties(outcome.form_id, {APP_KEY: FORM_KIND, "target": outcome.target.key, "spec": outcome.target.spec_name})
+    assert outcome.form_id is not None  # found deployed, or created just now
     revision = (live or {}).get("revisionId")
     if plan.requests:
         revision = forms.batch_update(outcome.form_id, plan.requests).get("writeControl", {}).get("requiredRevisionId")

@@ -39,6 +39,7 @@ def load_credentials(workspace: Workspace):
     from google.oauth2 import service_account
 
     settings = workspace.config.google
+    assert settings is not None  # the config requires a google: section with backend google
     path = workspace.resolve(settings.credentials)
     if not path.exists():
         raise PppError(f"the Google credentials file {path} does not exist; see the README, 'Using it with Google'")
@@ -76,7 +77,7 @@ def build_clients(credentials, forms_endpoint: str | None = None, drive_endpoint
 def local_clients(url: str, public_url: str | None = None) -> Clients:
     url = url.rstrip("/")
     forms, drive = build_clients(_local_credentials(), url, f"{url}/drive/v3/")
-    sheets = HTTPClient(auth=None, session=LocalSession(url))
+    sheets = HTTPClient(auth=None, session=LocalSession(url))  # type: ignore[arg-type]  # the local session signs nothing
     return Clients(forms, drive, sheets, GmailSender(requests.Session(), url), "local", public_url or url)
 
 

@@ -85,6 +85,13 @@ class TabLayout:
     def column(self, kind: str, key: str) -> SheetColumn | None:
         return next((c for c in self.columns if c.kind == kind and c.key == key), None)
 
+    def header(self, kind: str, key: str) -> str:
+        """The header of a column the tool relies on (such as its response id): missing is a bug."""
+        column = self.column(kind, key)
+        if column is None:
+            raise KeyError(f"the tab {self.tab} has no {kind} column {key}")
+        return column.header
+
     def with_role(self, role: str) -> SheetColumn | None:
         return next((c for c in self.columns if c.role == role), None)
 

@@ -29,6 +29,7 @@ def consent_rows(spec_name: str, spec: FormSpec, response: dict, reference: str)
         answer = answers.get(item.key, "").strip()
         if not answer:
             continue
+        assert item.consent  # consent_items() are the items with one
         record = f"{response['responseId']}|{item.consent}|{given}"
         rows.append(Row(record, given, {
             "Record": record, "Reference": reference, "Consent": item.consent, "Answer": answer, "Given": given,
@@ -64,6 +65,7 @@ def current_wordings(specs: list[tuple[str, FormSpec]]) -> dict[str, set[str]]:
     found: dict[str, set[str]] = {}
     for _, spec in specs:
         for item in spec.consent_items():
+            assert item.consent  # consent_items() are the items with one
             found.setdefault(item.consent, set()).add(wording(item.title))
     return found
 

@@ -108,8 +108,8 @@ def email_step(sync, partners: dict, deployed: dict) -> MailReport | None:
         sync.report.waiting += sum(1 for key in waiting if wanted(key))
         last_digest = max((r.get("Time", "") for k, r in log.items()
                            if k.startswith(f"{opportunity.key}|eoi_digest|") and r.get("State") == "sent"), default="")
-        needs_names = [(rid, needs.get(record, "tool", "partner_name")) for rid, record in (needs.by_id.items() if needs else ())
-                       if recent(needs, record, since) and wanted(email_key(rid, "needs_received"))]
+        needs_names = [(rid, needs.get(record, "tool", "partner_name")) for rid, record in needs.by_id.items()
+                       if recent(needs, record, since) and wanted(email_key(rid, "needs_received"))] if needs else []
         due += lead_emails(config, opportunity, eoi, needs_names, run.link, last_digest, local_now, local_now.date())
     expenses = sync.runs.get(EXPENSES)
     claims_tab = expenses.dest.tab("expenses") if expenses else None
@@ -167,7 +167,7 @@ def _note_statuses(sync, run, found: Records, status_key: str) -> None:
     seen = found.tab.column("tool", "status_seen")
     for response_id, record in found.by_id.items():
         view = status_view(record, found.tab, status_key)
-        if view and view.changed:  # a cleared status is noted too, so setting it again restarts the wait
+        if view and view.changed and seen:  # (no status_seen column, no view) a cleared status is noted too, so setting it again restarts the wait
             text = note(view.status, sync.now)
             record[seen.header] = text
             run.rows[found.tab.tab].append(Row(response_id, "", {seen.header: text}))

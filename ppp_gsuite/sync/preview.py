@@ -25,10 +25,10 @@ def context_for(sync, response_id: str) -> dict:
     expenses = sync.runs.get(EXPENSES)
     if expenses:
         claims = tab_records(sync.books.read(expenses), expenses.dest.tab("expenses"))
-        record = claims.by_id.get(response_id)
-        partner = partners.get(claims.get(record, "tool", "partner_reference")) if record else None
-        if partner:
+        claim = claims.by_id.get(response_id)
+        partner = partners.get(claims.get(claim, "tool", "partner_reference")) if claim else None
+        if claim and partner:
             opportunity = next(o for o in sync.config.opportunities if o.key == partner.opportunity)
-            return claim_context(sync.config, opportunity, partner, claims, record, links_for)
+            return claim_context(sync.config, opportunity, partner, claims, claim, links_for)
     raise PppError(f"no expression of interest or expense claim has the response id {response_id}; "
                    "copy it from the Response ID column")

@@ -38,6 +38,7 @@ from .destinations import (
 from .email_step import email_step, note_rows, notify_engagement_team
 from .emails import noted, tab_records
 from .expenses import add_money
+from .mailer import MailReport
 from .rows import Partner, Row, answers_by_key, build_row, reference_for
 from .spreadsheets import SheetRun, Spreadsheets
 from .table import existing_rows
@@ -85,7 +86,7 @@ class Sync:
                  send: Callable[[str], str] | None = None, templates: Path | None = None):
         """`send` delivers one raw message and returns its id (GmailSender.send); None sends no email."""
         self.send, self.templates = send, templates
-        self.mail_report = None
+        self.mail_report: MailReport | None = None
         self.config, self.targets = config, {t.key: t for t in targets}
         self.destinations = destinations
         self.forms, self.drive, self.sheets = forms, drive, sheets
@@ -189,6 +190,7 @@ class Sync:
                 continue
             self.books.read(run)
             tab = run.dest.tab(EOI)
+            assert tab is not None  # every opportunity's spreadsheet has its EOI tab
             values = run.values.get(tab.tab, [])
             references = _column_by_id(tab, values, "tool", "reference")
             target = self.targets[key]
@@ -277,7 +279,9 @@ class Sync:
             if source.broken:
                 kept += [line for line in current if len(line) > 6 and line[4] == opportunity.group and line[6] in still_yes]
                 continue
-            eoi = tab_records(source, source.dest.tab(EOI))
+            eoi_tab = source.dest.tab(EOI)
+            assert eoi_tab is not None  # every opportunity's spreadsheet has its EOI tab
+            eoi = tab_records(source, eoi_tab)
             for record in eoi.by_id.values():
                 reference, status = eoi.get(record, "tool", "reference"), eoi.get(record, "lead", "status")
                 if not may_share(consents, reference, status, self.config.engagement_requires_appointment):

@@ -36,7 +36,7 @@ def _runs(columns: list[int]) -> list[list[int]]:
 def existing_rows(layout: TabLayout, values: list[list[str]]) -> dict[str, int]:
     """response id -> sheet row number (1-based), from the tab as read."""
     headers = values[0] if values else []
-    id_header = layout.column("tool", "response_id").header
+    id_header = layout.header("tool", "response_id")
     if id_header not in headers:
         return {}
     column = headers.index(id_header)
