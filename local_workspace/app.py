@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Mapping
+from typing import Any
 
 from werkzeug.exceptions import MethodNotAllowed as WerkzeugMethodNotAllowed
 from werkzeug.exceptions import NotFound as WerkzeugNotFound
@@ -81,7 +83,8 @@ class LocalWorkspaceApp:
             log.exception("local workspace failed on %s %s", request.method, request.path)
             return LocalApiError("Internal error in the local workspace.").response()
 
-    def _call_api(self, route: Route, request: Request, args: dict) -> Response:
+    def _call_api(self, route: Route, request: Request, args: Mapping[str, Any]) -> Response:
+        assert route.api and route.method_id, "only API routes are called as APIs"
         self.workspace.store.log_request(request.method, request.path, route.method_id)
         caller = auth.for_method(self.workspace.tokens.caller(request.headers.get("Authorization")),
                                  route.api, route.method_id)
@@ -116,7 +119,8 @@ class LocalWorkspaceApp:
         return Response(json.dumps(result), mimetype="application/json")
 
 
-def _read_body(request: Request, route: Route):
+def _read_body(request: Request, route: Route) -> Any:
+    assert route.api and route.method_id, "only API routes have a body to check"
     raw = request.get_data()
     if not raw.strip():
         return None

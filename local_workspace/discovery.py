@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import googleapiclient
@@ -21,13 +21,13 @@ _INT_STRING = re.compile(r"-?\d+\Z")
 _DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})\Z")
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_document(api: str) -> dict:
     version = VERSIONS[api]
     return json.loads((_DOCUMENTS / f"{api}.{version}.json").read_text(encoding="utf-8"))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _methods(api: str) -> dict[str, dict]:
     found: dict[str, dict] = {}
 

@@ -22,6 +22,7 @@ from werkzeug.wrappers import Request, Response
 from . import discovery
 from .errors import InvalidArgument, LocalApiError
 from .routing import Route
+from .store import Store
 
 MODES = ("apply_then_drop", "drop_before_apply", "error_500", "hang")
 MAX_HANG_SECONDS = 30.0
@@ -37,7 +38,7 @@ class Fault:
 
 
 class Faults:
-    def __init__(self, store):
+    def __init__(self, store: Store) -> None:
         self.store = store
         self._lock = threading.Lock()
         self._armed: list[Fault] = []
@@ -75,6 +76,7 @@ class Faults:
 
     def intercept(self, route: Route, request: Request, call) -> Response:
         """Answer an API request, through the fault armed for its method if there is one."""
+        assert route.method_id, "only API routes are intercepted"
         fault, wake = self._take(route.method_id)
         if fault is None:
             return call()

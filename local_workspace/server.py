@@ -7,8 +7,8 @@ import socket
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 from urllib.parse import urlsplit
 
 from werkzeug.serving import WSGIRequestHandler, make_server

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 _RFC3339 = re.compile(
     r"(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:\d{2})\Z"
@@ -11,11 +11,11 @@ _RFC3339 = re.compile(
 
 
 def now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def format_time(moment: datetime) -> str:
-    moment = moment.astimezone(timezone.utc)
+    moment = moment.astimezone(UTC)
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
@@ -27,7 +27,7 @@ def parse_time(text: str, zulu_only: bool = False) -> datetime:
     date, clock, fraction, zone = match.groups()
     micros = int((fraction or "0").ljust(6, "0")[:6])
     base = datetime.fromisoformat(f"{date}T{clock}{'+00:00' if zone == 'Z' else zone}")
-    return base.replace(microsecond=micros).astimezone(timezone.utc)
+    return base.replace(microsecond=micros).astimezone(UTC)
 
 
 def later_than(previous: str, moment: datetime) -> datetime:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import sys
+from datetime import UTC
 from functools import wraps
 
 import click
@@ -169,7 +170,7 @@ def describe_outcome(outcome, dry_run: bool) -> str:
 @workspace_command
 def sync(obj: Context, full: bool):
     """Write new and edited responses into the spreadsheets (run it from cron every few minutes)."""
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from .connect import connect
     from .google.clients import SAME_IDENTITY
@@ -272,7 +273,7 @@ def status(obj: Context):
 @workspace_command
 def preview_email(obj: Context, name: str, response_id: str | None, output: str | None):
     """Print an email's subject and text with sample details, and write its HTML to a file."""
-    from datetime import datetime, timezone
+    from datetime import datetime
     from pathlib import Path
 
     from .mail.preview import preview
@@ -301,7 +302,7 @@ def preview_email(obj: Context, name: str, response_id: str | None, output: str 
 
 def _removal(obj: Context, dry_run: bool, plan, why: str):
     """Shared by purge and erase: find the rows, say how many, and remove them unless --dry-run."""
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from . import retention
     from .connect import connect
@@ -309,7 +310,7 @@ def _removal(obj: Context, dry_run: bool, plan, why: str):
     from .sync.run import Sync
 
     loaded = obj.load()
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     with single_run(loaded.workspace.resolve(LOCK_FILE)), connect(loaded.workspace) as clients:
         sync = retention.prepare(Sync.for_workspace(loaded, clients, now, emails=False))
         removal = plan(sync, now)
@@ -385,6 +386,8 @@ def serve(obj: Context, port: int | None):
     from .config import load_config
     from .connect import serving_note
     from local_workspace.server import PortInUse, serve_forever
+
+    from .config import load_config
 
     workspace = load_config(obj.config_file)
     settings = workspace.config.local

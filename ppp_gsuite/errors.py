@@ -52,8 +52,8 @@ class ConfigNotFound(PppError):
 
 def _one_per_line(problems: list[Problem]) -> list[Problem]:
     """One problem per file and line: the same mistake found twice (say, once per opportunity) shows once."""
-    kept: dict[tuple, Problem] = {}
-    extra: dict[tuple, int] = {}
+    kept: dict[tuple[str, int, str] | Problem, Problem] = {}
+    extra: dict[tuple[str, int, str] | Problem, int] = {}
     for problem in problems:
         where = (problem.file, problem.line, problem.level) if problem.line else problem
         if where in kept:

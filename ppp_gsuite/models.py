@@ -2,9 +2,19 @@
 from __future__ import annotations
 
 import difflib
-from typing import Annotated, Any
+from collections.abc import Mapping
+from typing import Annotated, Any, TypeVar
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, PrivateAttr, ValidationError, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    PrivateAttr,
+    ValidationError,
+    ValidatorFunctionWrapHandler,
+    model_validator,
+)
 
 from .errors import Problem, ValidationFailed
 from .yamlload import Text, line_of
@@ -17,7 +27,7 @@ class Model(BaseModel):
 
     @model_validator(mode="wrap")
     @classmethod
-    def _keep_line(cls, data: Any, handler):
+    def _keep_line(cls, data: Any, handler: ValidatorFunctionWrapHandler) -> Any:
         model = handler(data)
         if isinstance(model, Model) and model._line is None:
             model._line = getattr(data, "line", None)
@@ -31,6 +41,9 @@ class Model(BaseModel):
     def line_of(self, field: str) -> int | None:
         """The line of one field (`title:`), else of the whole mapping."""
         return (self._key_lines or {}).get(field) or self._line
+
+
+M = TypeVar("M", bound=Model)
 
 
 def _not_boolean_looking(value: Any) -> Any:
@@ -55,7 +68,7 @@ def all_field_names(*models: type[BaseModel]) -> set[str]:
     names: set[str] = set()
     seen: set[type] = set()
 
-    def visit(model):
+    def visit(model: type[BaseModel]) -> None:
         if model in seen:
             return
         seen.add(model)
@@ -69,8 +82,8 @@ def all_field_names(*models: type[BaseModel]) -> set[str]:
     return names
 
 
-def _model_args(annotation) -> list[type[BaseModel]]:
-    found = []
+def _model_args(annotation: object) -> list[type[BaseModel]]:
+    found: list[type[BaseModel]] = []
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         found.append(annotation)
     for arg in getattr(annotation, "__args__", ()) or ():
@@ -78,7 +91,7 @@ def _model_args(annotation) -> list[type[BaseModel]]:
     return found
 
 
-def _describe(error: dict, known_fields: set[str]) -> str:
+def _describe(error: Mapping[str, Any], known_fields: set[str]) -> str:
     kind = error["type"]
     loc = [p for p in error["loc"] if not (isinstance(p, str) and ("[" in p or p.startswith("function-")))]
     name = str(loc[-1]) if loc else "value"
@@ -124,7 +137,7 @@ MISSING_HINTS = {
 }
 
 
-def parse(model: type[Model], data: Any, file: str, loc_prefix: tuple = ()) -> Model:
+def parse(model: type[M], data: Any, file: str, loc_prefix: tuple[str | int, ...] = ()) -> M:
     """Validate `data` (from yamlload) into `model`, or raise ValidationFailed with file:line problems."""
     try:
         return model.model_validate(data)

@@ -57,7 +57,7 @@ def _find(sync: Sync, references: set[str], response_ids: set[str], removal: Rem
                 if cells & (references | response_ids | {row_key(r) for r in references}) or by_record:
                     removal.rows.setdefault((target, tab.tab), set()).add(number)
                     removal.names[target] = run.dest.name
-                    response_column = _columns(values, tab.column("tool", "response_id").header) if tab.column("tool", "response_id") else None
+                    response_column = _columns(values, tab.header("tool", "response_id")) if tab.column("tool", "response_id") else None
                     if tab.form and response_column is not None and response_column < len(line) and target != ENGAGEMENT:
                         removal.tombstones[line[response_column]] = tab.form
 

@@ -34,7 +34,7 @@ def load_all(path: Path) -> Loaded:
         specs, targets = {}, []
     try:
         wanted = wanted_specs(workspace.config)
-        layouts = {n: l for n, l in load_layouts(workspace.layouts_dir).items() if l.form in wanted}
+        layouts = {n: layout for n, layout in load_layouts(workspace.layouts_dir).items() if layout.form in wanted}
     except ValidationFailed as failed:
         problems += failed.problems
         layouts = {}

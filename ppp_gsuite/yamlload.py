@@ -6,6 +6,7 @@ which can then say "write it in quotes" for a label that YAML 1.1 tools would re
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -24,12 +25,12 @@ class Text(str):
         return self.plain and self.lower() in BOOLEAN_WORDS
 
 
-class Mapping(dict):
+class Mapping(dict[Any, Any]):
     line: int = 0
-    key_lines: dict
+    key_lines: dict[Any, int]
 
 
-class Sequence(list):
+class Sequence(list[Any]):
     line: int = 0
 
 
@@ -44,14 +45,14 @@ _Loader.yaml_implicit_resolvers = {
 }
 
 
-def _scalar(loader, node):
+def _scalar(loader: _Loader, node: yaml.ScalarNode) -> Text:
     text = Text(loader.construct_scalar(node))
     text.line = node.start_mark.line + 1
     text.plain = node.style is None
     return text
 
 
-def _mapping(loader, node):
+def _mapping(loader: _Loader, node: yaml.MappingNode) -> Mapping:
     loader.flatten_mapping(node)
     result = Mapping()
     result.line = node.start_mark.line + 1
@@ -67,7 +68,7 @@ def _mapping(loader, node):
     return result
 
 
-def _sequence(loader, node):
+def _sequence(loader: _Loader, node: yaml.SequenceNode) -> Sequence:
     result = Sequence(loader.construct_object(child, deep=True) for child in node.value)
     result.line = node.start_mark.line + 1
     return result
@@ -86,13 +87,13 @@ def shown(path: Path) -> str:
         return str(path)
 
 
-def load(path: Path, display: str | None = None):
+def load(path: Path, display: str | None = None) -> Any:
     """Load one YAML file; a syntax error becomes a ValidationFailed with file and line."""
     display = display or shown(path)
     try:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as exc:
-        raise ValidationFailed([Problem(display, None, f"cannot read the file: {exc.strerror}")])
+        raise ValidationFailed([Problem(display, None, f"cannot read the file: {exc.strerror}")]) from None
     try:
         loader = _Loader(text)
         try:
@@ -106,10 +107,10 @@ def load(path: Path, display: str | None = None):
         if exc.context:
             what = f"{exc.context}, {what}"
         return_hint = "check the indentation and quote text that contains ': ' or starts with a symbol"
-        raise ValidationFailed([Problem(display, line, f"invalid YAML: {what}; {return_hint}")])
+        raise ValidationFailed([Problem(display, line, f"invalid YAML: {what}; {return_hint}")]) from None
 
 
-def line_of(data, loc: tuple) -> int | None:
+def line_of(data: Any, loc: tuple[str | int, ...]) -> int | None:
     """The line of the deepest node reached by following `loc` (a pydantic error location)."""
     line = getattr(data, "line", None)
     node = data

@@ -1,6 +1,6 @@
 """A deployed minimal workspace on the local server, for sync and email tests."""
 import shutil
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -29,7 +29,7 @@ class Env:
         self.forms, self.drive, self.sheets = FormsApi(clients.forms), DriveApi(clients.drive), SheetsApi(clients.sheets)
         outcomes = deploy(self.loaded.targets, self.forms, self.drive, date(2026, 11, 24))
         self.form_ids = {o.target.key: o.form_id for o in outcomes}
-        self.clock = datetime(2026, 11, 24, 9, 0, tzinfo=timezone.utc)
+        self.clock = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 
     def answer(self, form_key, spec, **answers):
         body = {"answers": {

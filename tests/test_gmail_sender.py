@@ -10,8 +10,7 @@ import requests
 from google.auth.transport.requests import AuthorizedSession
 from googleapiclient.discovery import build
 
-from ppp_gsuite.google.gmail_api import (GmailSender, NotSent, SendNotAttempted, SendOutcomeUnknown,
-                                         SendRefused)
+from ppp_gsuite.google.gmail_api import GmailSender, NotSent, SendNotAttempted, SendOutcomeUnknown, SendRefused
 from test_local_gmail import METHOD, arm, messages, raw_message
 
 

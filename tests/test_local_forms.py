@@ -283,7 +283,7 @@ def test_missed_required_field_keeps_other_answers(local, eoi):
     assert f'aria-describedby="q-{NAME}-error"' in block
     assert "There is a problem" in text
     assert input_value(text, TIME) == "14:30"
-    assert f'value="Phone" checked' in text
+    assert 'value="Phone" checked' in text
     assert ">Carer\nfor my dad</textarea>" in text
     assert "&lt;script&gt;" not in text  # the name was blank; nothing else leaked
 

@@ -94,9 +94,11 @@ def test_bad_bodies_are_400(local, body, words):
     assert messages(local) == []
 
 
-def test_media_upload_is_refused(local):
-    status, text = local.request("POST", "/upload" + SEND + "?uploadType=media", body={"raw": raw_message()})
+@pytest.mark.parametrize("upload", ["/upload", "/resumable/upload"])
+def test_media_upload_is_refused(local, upload):
+    status, text = local.request("POST", upload + SEND + "?uploadType=media", body={"raw": raw_message()})
     assert status == 400 and "not as a media upload" in json.loads(text)["error"]["message"]
+    assert messages(local) == []
 
 
 @pytest.mark.parametrize("headers", [

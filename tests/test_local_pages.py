@@ -18,6 +18,9 @@ from test_local_sheets import _lead_sheet, gc  # noqa: F401
 from conftest import LocalControls
 
 from local_workspace import server
+from test_local_forms import CONSENT, DECLARE, FIRST_PAGE, NAME, entry, eoi, make_form, post, publish, question  # noqa: F401
+from test_local_gmail import SEND, raw_message
+from test_local_sheets import _lead_sheet, gc  # noqa: F401
 
 
 def test_index_lists_published_forms_spreadsheets_and_the_outbox(local, forms_api, drive_api, gc):  # noqa: F811

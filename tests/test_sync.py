@@ -12,7 +12,6 @@ from ppp_gsuite.sheets.a1 import cell_range
 
 from sync_env import EOI, MINIMAL, TAB, Crash, KilledAt  # noqa: E402
 
-
 HEART = "opportunity:heart-board"
 
 

@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 import re
-from typing import Callable
+from collections.abc import Callable
 
 from ..errors import InvalidArgument
 
@@ -30,7 +30,8 @@ def compile_query(q: str) -> Predicate:
 
 
 def _tokenize(q: str) -> list[tuple[str, str]]:
-    tokens, pos = [], 0
+    tokens: list[tuple[str, str]] = []
+    pos = 0
     while pos < len(q):
         if q[pos:].strip() == "":
             break
@@ -38,6 +39,7 @@ def _tokenize(q: str) -> list[tuple[str, str]]:
         if not match:
             raise _invalid(q, f"cannot read {q[pos:].strip()!r}")
         kind = match.lastgroup
+        assert kind is not None  # every alternative of _TOKEN is a named group
         text = match.group(kind)
         if kind == "string":
             text = re.sub(r"\\(.)", r"\1", text[1:-1])

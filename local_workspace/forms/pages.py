@@ -7,6 +7,7 @@ in `pageHistory`, so Back and Next need nothing kept on the server.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from jinja2 import Environment, FileSystemLoader
 from werkzeug.datastructures import MultiDict
@@ -73,7 +74,7 @@ def form_response(ws, request: Request, form_id: str) -> Response:
         missed = responder.validate(all_sections[index].items, answers)
         if missed:
             return _form_page(form, history[:history.index(index) + 1], answers, missed, email, status=400)
-    response = {"answers": responder.response_answers(form, history, answers)}
+    response: dict[str, Any] = {"answers": responder.response_answers(form, history, answers)}
     if email:
         response["respondentEmail"] = email
     ws.forms.add_response(form_id, response)
@@ -135,7 +136,7 @@ def _form_page(form: dict, history: list[int], answers: dict, errors: dict, emai
     current = history[-1]
     section = None if current == END else all_sections[current]
     shown = {q["questionId"] for _, q in responder.questions(section.items)} if section else set()
-    hidden = MultiDict()
+    hidden: MultiDict[str, str] = MultiDict()
     for question_id, values in answers.items():
         if question_id not in shown:
             for value in values:
@@ -212,7 +213,7 @@ def _question(item: dict, question: dict, answers: dict, errors: dict, columns: 
     choice = question.get("choiceQuestion") or columns
     if choice:
         kinds = {"RADIO": "radio", "CHECKBOX": "checkbox", "DROP_DOWN": "dropdown"}
-        view["kind"] = kinds.get(choice.get("type"), "radio")
+        view["kind"] = kinds.get(choice.get("type", ""), "radio")
         view["options"] = [o.get("value", "") for o in choice.get("options") or [] if not o.get("isOther")]
     elif question.get("scaleQuestion") is not None:
         scale = question["scaleQuestion"]

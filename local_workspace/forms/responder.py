@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 END = -1  # the page after the last section (reached when skip logic says submit)
 REQUIRED = "This is a required question"
@@ -122,7 +123,7 @@ def parse_date_value(value: str, date_question: dict) -> str | None:
 def next_section(all_sections: list[Section], current: int, answers: dict[str, list[str]]) -> int:
     """The section after `current`: the last answered option with a go-to decides, else the next one."""
     jump = None
-    for item, question in questions(all_sections[current].items):
+    for _item, question in questions(all_sections[current].items):
         choice = question.get("choiceQuestion") or {}
         if choice.get("type") not in ("RADIO", "DROP_DOWN"):
             continue
@@ -152,7 +153,7 @@ def response_answers(form: dict, visited: list[int], answers: dict[str, list[str
         if index == END:
             continue
         for _, question in questions(all_sections[index].items):
-            values = answers.get(question["questionId"])
+            values: list[Any] | None = answers.get(question["questionId"])
             if not values:
                 continue
             if question.get("dateQuestion") is not None:

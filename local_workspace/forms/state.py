@@ -6,9 +6,9 @@ import base64
 import copy
 import json
 import re
+from typing import Any
 
-from .. import discovery
-from .. import ids, timestamps
+from .. import discovery, ids, timestamps
 from ..drive.state import FORM_MIME, DriveState
 from ..errors import FailedPrecondition, InvalidArgument, NotFound
 from ..store import Store
@@ -110,7 +110,7 @@ class FormsState:
             response = dict(response)
             response.pop("formId", None)  # Google leaves formId out of list results
             page.append(response)
-        result = {}
+        result: dict[str, Any] = {}
         if page:
             result["responses"] = page
         if start + size < len(matching):

@@ -69,8 +69,8 @@ def parse(text: str) -> A1:
             raise unparsable(text)
         return A1(name, parse_cells(rest[1:], text), text)
     if "!" in text:
-        name, _, cells = text.rpartition("!")
-        return A1(name, parse_cells(cells, text), text)
+        name, _, ref = text.rpartition("!")
+        return A1(name, parse_cells(ref, text), text)
     cells = _try_cells(text)
     return A1(text if cells is None else None, cells, text)
 

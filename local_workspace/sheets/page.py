@@ -76,7 +76,7 @@ def _cell_of(name: str) -> tuple[int, int, int] | None:
         cells = a1.parse_cells(ref, name)
     except LocalApiError:
         return None
-    if not cells.anchor:
+    if not cells.anchor or cells.row0 is None or cells.col0 is None:  # an anchor has both
         return None
     return int(sheet), cells.row0, cells.col0
 

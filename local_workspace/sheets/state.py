@@ -7,11 +7,12 @@ files.create gets its grid the first time the Sheets API opens it.
 from __future__ import annotations
 
 import copy
+from typing import Any
 
 from ..drive.state import SPREADSHEET_MIME, DriveState
 from ..errors import FailedPrecondition, InvalidArgument, NotFound, PermissionDenied
 from ..store import Store
-from . import a1, cells, defaults, developer_metadata, gridrange, updates
+from . import a1, cells, defaults, developer_metadata, updates
 from . import book as books
 from .book import Book
 
@@ -81,7 +82,7 @@ class SheetsState:
     def get(self, spreadsheet_id: str, ranges: list[str] | None = None, grid_data: bool = False) -> dict:
         with self.store.transaction() as db:
             book = self._open(db, spreadsheet_id)
-            boxes = None
+            boxes: dict[int, list[Any]] | None = None
             if ranges:
                 boxes = {}
                 for text in ranges:
@@ -110,7 +111,7 @@ class SheetsState:
                     raise InvalidArgument(f"Invalid requests[{number}].{kind}: {error.message}") from None
                 replies.append(reply or {})
             book.save()
-            result = {"spreadsheetId": spreadsheet_id, "replies": replies}
+            result: dict[str, Any] = {"spreadsheetId": spreadsheet_id, "replies": replies}
             if body.get("includeSpreadsheetInResponse"):
                 result["updatedSpreadsheet"] = self._render(book, None, bool(body.get("responseIncludeGridData")))
             return result
@@ -207,7 +208,7 @@ class SheetsState:
                     sheets.add(sheet_id)
                 total += len(written)
             book.save()
-        answer = {"spreadsheetId": spreadsheet_id}
+        answer: dict[str, Any] = {"spreadsheetId": spreadsheet_id}
         if responses:
             answer.update(totalUpdatedRows=len(rows), totalUpdatedColumns=len(columns), totalUpdatedCells=total,
                           totalUpdatedSheets=len(sheets), responses=responses)
@@ -258,7 +259,7 @@ class SheetsState:
             book = self._open(db, spreadsheet_id)
             cleared = [self._clear(book, text) for text in body.get("ranges") or []]
             book.save()
-        answer = {"spreadsheetId": spreadsheet_id}
+        answer: dict[str, Any] = {"spreadsheetId": spreadsheet_id}
         if cleared:
             answer["clearedRanges"] = cleared
         return answer
@@ -355,7 +356,7 @@ class SheetsState:
     def _write(self, book: Book, sheet: dict, row0: int, col0: int, rows: list[list], params: dict):
         sheet_id = sheet["properties"]["sheetId"]
         height, width = len(rows), max((len(r) for r in rows), default=0)
-        result = {"spreadsheetId": book.id}
+        result: dict[str, Any] = {"spreadsheetId": book.id}
         written = [(sheet_id, row0 + r, col0 + c) for r, values in enumerate(rows)
                    for c, value in enumerate(values) if value is not cells.Missing]
         if not height or not width:
@@ -437,7 +438,7 @@ def _shown(range_text: str, rows: list[list], major: str | None, render: str | N
         shown.append([cells.render(v, render) for v in row[:end]])
     while shown and not shown[-1]:
         shown.pop()
-    answer = {"range": range_text, "majorDimension": major}
+    answer: dict[str, Any] = {"range": range_text, "majorDimension": major}
     if shown:
         answer["values"] = shown
     return answer
@@ -460,7 +461,7 @@ def _find_table(grid: list[list], row0: int, row1: int, col0: int, col1: int):
 
 
 def _cell_data(value, rule: dict | None) -> dict:
-    data = {}
+    data: dict[str, Any] = {}
     if value is not None:
         if isinstance(value, dict):
             data["userEnteredValue"] = {"formulaValue": value["f"]}

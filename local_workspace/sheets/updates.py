@@ -11,9 +11,8 @@ import random
 from .. import fields as field_masks
 from ..errors import InvalidArgument
 from . import book as books
-from . import cells
+from . import cells, gridrange
 from . import developer_metadata as metadata
-from . import gridrange
 
 ANCHORED = ("protectedRanges", "validations", "formats", "dimensionProperties")
 

@@ -87,6 +87,7 @@ def _apply(outcome: FormOutcome, live: dict | None, forms: FormsApi, drive: Driv
         outcome.form_id, outcome.link = created["formId"], created.get("responderUri")
         # Tag first: a crash after this leaves a form the next run finds and completes, not an orphan.
         drive.set_app_properties(outcome.form_id, {APP_KEY: FORM_KIND, "target": outcome.target.key, "spec": outcome.target.spec_name})
+    assert outcome.form_id is not None  # found deployed, or created just now
     revision = (live or {}).get("revisionId")
     if plan.requests:
         revision = forms.batch_update(outcome.form_id, plan.requests).get("writeControl", {}).get("requiredRevisionId")

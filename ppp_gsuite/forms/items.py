@@ -7,6 +7,7 @@ before the form exists (DESIGN.md §3).
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
 from ..specs.models import SUBMIT, FormSpec, Item, Section
 
@@ -37,7 +38,7 @@ def entry_number(qid: str) -> int:
     return int(qid, 16)
 
 
-def form_items(spec_name: str, spec: FormSpec) -> list[dict]:
+def form_items(spec_name: str, spec: FormSpec) -> list[dict[str, Any]]:
     """Every item of the form in order; sections after the first open with a page break."""
     items = []
     for position, section in enumerate(spec.sections):
@@ -58,25 +59,25 @@ def keyed_items(spec_name: str, spec: FormSpec) -> dict[str, str]:
     return names
 
 
-def _page_break(spec_name: str, section: Section) -> dict:
+def _page_break(spec_name: str, section: Section) -> dict[str, Any]:
     return _described(
         {"itemId": section_id(spec_name, section.key), "title": section.title or "", "pageBreakItem": {}},
         section.help,
     )
 
 
-def _described(body: dict, description: str | None) -> dict:
+def _described(body: dict[str, Any], description: str | None) -> dict[str, Any]:
     if description:
         body["description"] = description
     return body
 
 
-def _item(spec_name: str, item: Item) -> dict:
-    body = {"itemId": item_id(spec_name, item.key), "title": item.title}
+def _item(spec_name: str, item: Item) -> dict[str, Any]:
+    body: dict[str, Any] = {"itemId": item_id(spec_name, item.key), "title": item.title}
     if item.type == "text":
         body["textItem"] = {}
         return _described(body, item.help)
-    question = {"questionId": question_id(spec_name, item.key)}
+    question: dict[str, Any] = {"questionId": question_id(spec_name, item.key)}
     if item.required or item.type == "reference":
         question["required"] = True
     question.update(_question_kind(spec_name, item))
@@ -84,7 +85,7 @@ def _item(spec_name: str, item: Item) -> dict:
     return _described(body, item.help or (REFERENCE_HELP if item.type == "reference" else None))
 
 
-def _question_kind(spec_name: str, item: Item) -> dict:
+def _question_kind(spec_name: str, item: Item) -> dict[str, Any]:
     if item.type in ("short_text", "reference"):
         return {"textQuestion": {}}
     if item.type == "paragraph":
@@ -92,17 +93,17 @@ def _question_kind(spec_name: str, item: Item) -> dict:
     if item.type in CHOICE_KIND:
         return {"choiceQuestion": {
             "type": CHOICE_KIND[item.type],
-            "options": [_option(spec_name, choice.label, choice.go_to) for choice in item.choices],
+            "options": [_option(spec_name, choice.label, choice.go_to) for choice in item.choices or ()],
         }}
     if item.type == "scale":
-        scale = {"low": item.low if item.low is not None else 1, "high": item.high}
+        scale: dict[str, Any] = {"low": item.low if item.low is not None else 1, "high": item.high}
         if item.low_label:
             scale["lowLabel"] = item.low_label
         if item.high_label:
             scale["highLabel"] = item.high_label
         return {"scaleQuestion": scale}
     if item.type == "date":
-        date = {}
+        date: dict[str, bool] = {}
         if item.include_year:
             date["includeYear"] = True
         if item.include_time:
@@ -113,7 +114,7 @@ def _question_kind(spec_name: str, item: Item) -> dict:
     raise AssertionError(f"unhandled item type {item.type}")
 
 
-def _option(spec_name: str, label: str, go_to: str | None) -> dict:
+def _option(spec_name: str, label: str, go_to: str | None) -> dict[str, Any]:
     option = {"value": label}
     if go_to == SUBMIT:
         option["goToAction"] = "SUBMIT_FORM"
@@ -122,7 +123,7 @@ def _option(spec_name: str, label: str, go_to: str | None) -> dict:
     return option
 
 
-def normalise(value):
+def normalise(value: Any) -> Any:
     """Drop what Google leaves out of its answers (false, empty text) so equal items compare equal."""
     if isinstance(value, dict):
         return {k: normalise(v) for k, v in value.items() if v not in (False, None, "")}

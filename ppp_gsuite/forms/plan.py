@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..specs.models import FormSpec
 from .items import form_items, keyed_items, normalise
@@ -21,8 +22,8 @@ class MeaningChange:
 
 @dataclass
 class FormPlan:
-    create: dict | None = None  # body of forms.create, when the form does not exist yet
-    requests: list[dict] = field(default_factory=list)  # one forms.batchUpdate
+    create: dict[str, Any] | None = None  # body of forms.create, when the form does not exist yet
+    requests: list[dict[str, Any]] = field(default_factory=list)  # one forms.batchUpdate
     changes: list[str] = field(default_factory=list)  # the same, in words for staff
     meaning_changes: list[MeaningChange] = field(default_factory=list)  # nothing is applied while any
 
@@ -44,7 +45,7 @@ def plan_form(spec_name: str, spec: FormSpec, live: dict | None, allow_retitle=f
     return plan
 
 
-def _plan_new(spec: FormSpec, desired: list[dict]) -> FormPlan:
+def _plan_new(spec: FormSpec, desired: list[dict[str, Any]]) -> FormPlan:
     requests = [
         {"updateFormInfo": {"info": {"description": spec.description}, "updateMask": "description"}},
         {"updateSettings": {"settings": dict(SETTINGS), "updateMask": ",".join(SETTINGS)}},
@@ -58,7 +59,7 @@ def _plan_new(spec: FormSpec, desired: list[dict]) -> FormPlan:
     )
 
 
-def _plan_info(spec: FormSpec, live: dict, plan: FormPlan) -> None:
+def _plan_info(spec: FormSpec, live: dict[str, Any], plan: FormPlan) -> None:
     info = live.get("info", {})
     wanted = {"title": spec.title, "description": spec.description}
     changed = [name for name, value in wanted.items() if info.get(name, "") != value]
@@ -69,7 +70,7 @@ def _plan_info(spec: FormSpec, live: dict, plan: FormPlan) -> None:
         plan.changes.append(f"update the form's {' and '.join(changed)}")
 
 
-def _plan_settings(live: dict, plan: FormPlan) -> None:
+def _plan_settings(live: dict[str, Any], plan: FormPlan) -> None:
     settings = live.get("settings", {})
     changed = [name for name, value in SETTINGS.items() if settings.get(name) != value]
     if changed:
@@ -79,11 +80,11 @@ def _plan_settings(live: dict, plan: FormPlan) -> None:
         plan.changes.append("stop collecting email addresses automatically (the form asks for them instead)")
 
 
-def _plan_items(desired: list[dict], live_items: list[dict], names: dict[str, str], plan: FormPlan) -> None:
+def _plan_items(desired: list[dict[str, Any]], live_items: list[dict[str, Any]], names: dict[str, str], plan: FormPlan) -> None:
     """Delete, then create or move into place, then update: indexes are those after earlier requests."""
     wanted_ids = [item["itemId"] for item in desired]
     live_by_id = {item.get("itemId"): item for item in live_items}
-    working = [item.get("itemId") for item in live_items]
+    working: list[Any] = [item.get("itemId") for item in live_items]  # ids as Google gave them
 
     for index in range(len(working) - 1, -1, -1):
         if working[index] not in wanted_ids:
@@ -132,11 +133,11 @@ def _longest_ordered_run(working: list[str], wanted: list[str]) -> list[str]:
     return [wanted[rank] for rank in longest]
 
 
-def _describe(item: dict, names: dict[str, str]) -> str:
-    return names.get(item.get("itemId"), f"{item.get('title', 'an item')!r}")
+def _describe(item: dict[str, Any], names: dict[str, str]) -> str:
+    return names.get(item.get("itemId", ""), f"{item.get('title', 'an item')!r}")
 
 
-def _what_changed(live: dict, wanted: dict) -> str:
+def _what_changed(live: dict[str, Any], wanted: dict[str, Any]) -> str:
     live, wanted = normalise(live), normalise(wanted)
     parts = [name for name in ("title", "description") if live.get(name) != wanted.get(name)]
     if live.get("questionItem") != wanted.get("questionItem") or live.get("pageBreakItem") != wanted.get("pageBreakItem"):

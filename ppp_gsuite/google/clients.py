@@ -44,6 +44,7 @@ def load_credentials(workspace: Workspace):
     from google.oauth2 import service_account
 
     settings = workspace.config.google
+    assert settings is not None  # the config requires a google: section with backend google
     path = workspace.resolve(settings.credentials)
     if not path.exists():
         raise PppError(f"the Google credentials file {path} does not exist; see the README, 'Using it with Google'")

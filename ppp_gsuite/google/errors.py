@@ -26,7 +26,7 @@ class GoogleApiError(PppError):
         super().__init__(f"{method + ': ' if method else ''}Google answered {code} {status}: {message}")
 
     @classmethod
-    def from_http_error(cls, error: HttpError, method: str = "") -> "GoogleApiError":
+    def from_http_error(cls, error: HttpError, method: str = "") -> GoogleApiError:
         status, message, reason = "", str(error.reason or ""), ""
         try:
             body = json.loads(error.content.decode("utf-8"))["error"]

@@ -11,7 +11,7 @@ import email.policy
 import email.utils
 import re
 import unicodedata
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
 
@@ -87,7 +87,7 @@ def build_message(
     if reply_to is not None:
         message["Reply-To"] = make_address(*reply_to, who="the reply-to address (the lead contact's email)")
     message["Subject"] = clean_text(rendered.subject)
-    message["Date"] = email.utils.format_datetime(datetime.now(timezone.utc))
+    message["Date"] = email.utils.format_datetime(datetime.now(UTC))
     message["Message-ID"] = email.utils.make_msgid(domain=from_address.domain)
     message.set_content(rendered.text)
     message.add_alternative(rendered.html, subtype="html")

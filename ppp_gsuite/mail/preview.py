@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .templates import EMAILS, RenderedEmail, render, sample_context
 from ..errors import PppError
+from .templates import EMAILS, RenderedEmail, render, sample_context
 
 
 def preview(templates_dir: Path, name: str, context: dict | None = None, own: dict | None = None) -> RenderedEmail:

@@ -13,6 +13,7 @@ import traceback
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import Any
 
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
@@ -48,19 +49,19 @@ class RenderedEmail:
     html: str
 
 
-def long_date(value) -> str:
+def long_date(value: object) -> str:
     """'Monday 15 March 2027': no leading zero, no abbreviations, the same on every platform."""
     if isinstance(value, str):
         try:
             value = datetime.date.fromisoformat(value)
         except ValueError:
-            return value
+            return str(value)  # text that is not a date, as it is
     if isinstance(value, datetime.date):
         return f"{value:%A} {value.day} {value:%B %Y}"
     return str(value)
 
 
-def money(value) -> str:
+def money(value: object) -> str:
     """'£12.50' from a number or numeric text; other text is shown as it is."""
     try:
         amount = Decimal(str(value).strip().lstrip("£"))
@@ -133,14 +134,14 @@ def _environment(templates_dir: Path) -> SandboxedEnvironment:
     return env
 
 
-def render(templates_dir: Path, name: str, context: dict) -> RenderedEmail:
+def render(templates_dir: Path, name: str, context: dict[str, Any]) -> RenderedEmail:
     templates_dir = Path(templates_dir)
     env = _environment(templates_dir)
     parts = {part: _render_one(env, templates_dir, name + suffix, context) for part, suffix in PARTS.items()}
     return RenderedEmail(subject=" ".join(parts["subject"].split()), text=parts["text"], html=parts["html"])
 
 
-def _render_one(env: SandboxedEnvironment, templates_dir: Path, filename: str, context: dict) -> str:
+def _render_one(env: SandboxedEnvironment, templates_dir: Path, filename: str, context: dict[str, Any]) -> str:
     try:
         return env.get_template(filename).render({key: _named(value, key) for key, value in context.items()})
     except jinja2.TemplateNotFound as exc:

@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Any
 
 from ..sheets.layout import TabLayout
 from ..specs.models import FormSpec
@@ -30,6 +31,7 @@ NOT_ANSWERED = "Not answered"
 PREFER_NOT_TO_SAY = "Prefer not to say"
 HIDDEN = "hidden"
 ALL = None  # the part of the report covering every response
+Key = tuple[Any, ...]  # ("total", part) or ("count", part, header, value)
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ STATUS_COLOURS = {
 PROTECTED_NOTE = "Filled in by ppp-gsuite from the form: changes here are overwritten. Use the lead columns."
 
 
-def _colour(rgb):
+def _colour(rgb: tuple[float, float, float]) -> dict[str, float]:
     red, green, blue = rgb
     return {"red": red, "green": green, "blue": blue}
 
@@ -30,14 +30,15 @@ def grid_columns(layout: TabLayout) -> int:
     return max(26, len(layout.columns))
 
 
-def _columns(sheet_id: int, first: int, last: int, start_row: int = 0) -> dict:
+def _columns(sheet_id: int, first: int, last: int, start_row: int = 0) -> dict[str, Any]:
     return {"sheetId": sheet_id, "startRowIndex": start_row, "startColumnIndex": first, "endColumnIndex": last + 1}
 
 
-def tab_requests(layout: TabLayout, sheet_id: int, add: bool) -> list[dict]:
+def tab_requests(layout: TabLayout, sheet_id: int, add: bool) -> list[dict[str, Any]]:
     """Requests that create (or rename sheet 0 into) this tab and lay it out; columns in layout order."""
     grid = {"frozenRowCount": 1, "rowCount": ROWS, "columnCount": grid_columns(layout)}
     properties = {"sheetId": sheet_id, "title": layout.tab, "gridProperties": grid}
+    requests: list[dict[str, Any]]
     if add:
         requests = [{"addSheet": {"properties": properties}}]
     else:
@@ -83,7 +84,7 @@ def _tool_runs(layout: TabLayout) -> list[tuple[int, int]]:
     return runs
 
 
-def _status_colours(sheet_id: int, position: int, choices: tuple[str, ...]) -> list[dict]:
+def _status_colours(sheet_id: int, position: int, choices: tuple[str, ...]) -> list[dict[str, Any]]:
     return [
         {"addConditionalFormatRule": {"index": 0, "rule": {
             "ranges": [_columns(sheet_id, position, position, start_row=1)],

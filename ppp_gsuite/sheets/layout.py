@@ -36,7 +36,7 @@ class Column(Model):
     role: Literal["journey_date", "travel_mode", "miles"] | None = None  # what mileage is worked out from
 
     @model_validator(mode="after")
-    def _one_kind(self):
+    def _one_kind(self) -> Column:
         kinds = [k for k in ("tool", "answer", "answers", "lead") if getattr(self, k)]
         if len(kinds) != 1:
             raise ValueError("a column is exactly one of tool:, answer:, answers: rest or lead:")
@@ -85,6 +85,13 @@ class TabLayout:
     def column(self, kind: str, key: str) -> SheetColumn | None:
         return next((c for c in self.columns if c.kind == kind and c.key == key), None)
 
+    def header(self, kind: str, key: str) -> str:
+        """The header of a column the tool relies on (such as its response id): missing is a bug."""
+        column = self.column(kind, key)
+        if column is None:
+            raise KeyError(f"the tab {self.tab} has no {kind} column {key}")
+        return column.header
+
     def with_role(self, role: str) -> SheetColumn | None:
         return next((c for c in self.columns if c.role == role), None)
 
@@ -109,12 +116,12 @@ def resolve(name: str, layout: Layout, spec: FormSpec) -> TabLayout:
     columns: list[SheetColumn] = []
     for column in layout.columns:
         if column.tool:
-            columns.append(SheetColumn("tool", column.tool, column.header, column.width))
+            columns.append(SheetColumn("tool", column.tool, column.header or "", column.width))
         elif column.lead:
-            columns.append(SheetColumn("lead", column.lead, column.header, column.width, tuple(column.choices or ()), column.default or ""))
+            columns.append(SheetColumn("lead", column.lead, column.header or "", column.width, tuple(column.choices or ()), column.default or ""))
         elif column.answer:
             if spec.item(column.answer) is not None:
-                columns.append(SheetColumn("answer", column.answer, column.header, column.width, check=column.check, role=column.role))
+                columns.append(SheetColumn("answer", column.answer, column.header or "", column.width, check=column.check, role=column.role))
         else:
             for item in spec.items():
                 if item.is_question and item.type != "reference" and item.key not in listed:

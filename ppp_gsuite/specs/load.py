@@ -1,14 +1,16 @@
 """Load form specs, merge each opportunity into the EOI base, fill in the text, and check the result."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ..config import Opportunity, Workspace
 from ..vocabulary import EOI, SPEC_NAMES
 from ..vocabulary import MONITORING_FORM as MONITORING
 from ..errors import Problem, ValidationFailed
-from ..models import parse
+from ..models import Model, parse
 from ..yamlload import load, shown
 from .models import SKIP_LOGIC_TYPES, SUBMIT, Choice, FormSpec, Item, Section
 from .render import RenderError, render_model
@@ -107,7 +109,7 @@ def build_targets(workspace: Workspace, specs: dict[str, FormSpec]) -> list[Form
     return targets
 
 
-def wanted_specs(config) -> tuple[str, ...]:
+def wanted_specs(config: Config) -> tuple[str, ...]:
     """The forms this organisation deploys: monitoring is optional."""
     return tuple(n for n in SPEC_NAMES if n != MONITORING or config.equal_opportunities_monitoring)
 
@@ -157,7 +159,7 @@ def _render(spec: FormSpec, context: dict, file_of) -> FormSpec:
     return head.model_copy(update={"sections": sections})
 
 
-def merge_opportunity(base: FormSpec, opportunity: Opportunity, base_file: str, config_file: str):
+def merge_opportunity(base: FormSpec, opportunity: Opportunity, base_file: str, config_file: str) -> tuple[FormSpec, set[str]]:
     """Base order, minus what the opportunity leaves out, then its own questions, then consent."""
     wanted = opportunity.questions
     problems = []
@@ -184,11 +186,11 @@ def _land_before_consent(item: Item) -> Item:
     """A jump to the consent section lands on the opportunity's own questions, so none is skipped."""
     if not any(choice.go_to == CONSENT_SECTION for choice in item.choices or ()):
         return item
-    choices = [c.model_copy(update={"go_to": OPPORTUNITY_SECTION}) if c.go_to == CONSENT_SECTION else c for c in item.choices]
+    choices = [c.model_copy(update={"go_to": OPPORTUNITY_SECTION}) if c.go_to == CONSENT_SECTION else c for c in item.choices or ()]
     return item.model_copy(update={"choices": choices})
 
 
-def check_structure(spec: FormSpec, file_of) -> list[Problem]:
+def check_structure(spec: FormSpec, file_of: Callable[[Model], str]) -> list[Problem]:
     """Rules across items: unique keys, skip logic to a later section, consent questions asked plainly."""
     problems = []
     seen: dict[str, Item] = {}

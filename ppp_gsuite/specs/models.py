@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BeforeValidator, Field, field_validator, model_validator
@@ -71,7 +72,7 @@ class Item(Model):
     omittable: bool = False
 
     @model_validator(mode="after")
-    def _fits_type(self):
+    def _fits_type(self) -> Item:
         if self.type in CHOICE_TYPES and not self.choices:
             raise ValueError(
                 f"{self.key} is a {self.type} question without choices; add choices: [\"...\", \"...\"]"
@@ -111,7 +112,7 @@ class FormSpec(Model):
     description: Prose
     sections: list[Section] = Field(min_length=1)
 
-    def items(self):
+    def items(self) -> Iterator[Item]:
         for section in self.sections:
             yield from section.items
 

@@ -104,9 +104,12 @@ def render_text(text: str, context: dict[str, Any], line: int | None = None) -> 
         raise RenderError(line, f"cannot fill in {text[:40]!r}: {exc.message}; check the name inside {{{{ }}}}") from None
 
 
-def render_model(model: Model, context: dict[str, Any]) -> Model:
+M = TypeVar("M", bound=Model)
+
+
+def render_model(model: M, context: dict[str, Any]) -> M:
     """A copy of `model` with every text field rendered; lines are kept for later problems."""
-    updates = {}
+    updates: dict[str, Any] = {}
     for name in type(model).model_fields:
         value = getattr(model, name)
         if isinstance(value, str):

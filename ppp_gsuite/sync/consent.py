@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from ..specs.models import FormSpec
 from ..vocabulary import (APPOINTED, CONSENT_ANSWER, CONSENT_GIVEN, CONSENT_NAME, CONSENT_QUESTION, CONSENT_RECORD,
@@ -32,6 +32,7 @@ def consent_rows(spec_name: str, spec: FormSpec, response: dict, reference: str,
         answer = answers.get(item.key, "").strip()
         if not answer:
             continue
+        assert item.consent  # consent_items() are the items with one
         record = f"{response['responseId']}|{item.consent}|{given}"
         rows.append(Row(record, given, {
             CONSENT_RECORD: record, CONSENT_REFERENCE: reference, CONSENT_NAME: item.consent, CONSENT_ANSWER: answer,
@@ -67,6 +68,7 @@ def current_wordings(specs: list[tuple[str, FormSpec]]) -> dict[str, set[str]]:
     found: dict[str, set[str]] = {}
     for _, spec in specs:
         for item in spec.consent_items():
+            assert item.consent  # consent_items() are the items with one
             found.setdefault(item.consent, set()).add(wording(item.title))
     return found
 
@@ -75,7 +77,7 @@ def _moment(text: str) -> datetime:
     try:
         return parse_stamp(text)
     except ValueError:
-        return datetime.min.replace(tzinfo=timezone.utc)
+        return datetime.min.replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True)

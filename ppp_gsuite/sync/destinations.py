@@ -102,7 +102,7 @@ def destinations(config: Config, targets: list[FormTarget], layouts: dict[str, L
             target, f"Patient and Public Partners: {opportunity.group} ({org})", _eoi_first(tabs),
             (opportunity.lead_contact.email,),
         )
-    expense_tabs = tuple(resolve(n, l, specs[l.form]) for n, l in layouts.items() if l.spreadsheet == EXPENSES)
+    expense_tabs = tuple(resolve(n, layout, specs[layout.form]) for n, layout in layouts.items() if layout.spreadsheet == EXPENSES)
     found[EXPENSES] = Destination(
         EXPENSES, f"Patient and Public Partners: expense claims ({org})", expense_tabs,
         tuple(person.email for person in config.expenses_approvers),

@@ -209,7 +209,7 @@ def claim_emails(config: Config, target: str, claims: Records, partners: dict, o
         if recent(claims, record, since):
             add("claim_received")
         view = status_view(record, claims.tab, "claim_status")
-        if stood(view, now, grace) and view.status in DECISIONS:
+        if view and stood(view, now, grace) and view.status in DECISIONS:
             add(DECISIONS[view.status], view.status)
     return due
 
@@ -248,7 +248,7 @@ def tab_records(run, tab: TabLayout) -> Records:
     found = Records(tab)
     for line in values[1:]:
         record = dict(zip(headers, line))
-        response_id = record.get(tab.column("tool", "response_id").header, "")
+        response_id = record.get(tab.header("tool", "response_id"), "")
         if response_id:
             found.by_id[response_id] = record
     for row in run.rows.get(tab.tab, []):

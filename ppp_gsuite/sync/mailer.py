@@ -7,6 +7,7 @@ and a crash leaves at most ten sends whose outcome nobody knows. Those are marke
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path

@@ -135,6 +135,6 @@ def build_row(
             flags.append(f"{column.header}: cut to fit a cell")
         cells[column.header] = value
     if tab.column("tool", "flags"):
-        cells[tab.column("tool", "flags").header] = "; ".join(flags)
+        cells[tab.header("tool", "flags")] = "; ".join(flags)
     defaults = {c.header: c.default for c in tab.columns if c.kind == "lead" and c.default}
     return Row(response["responseId"], known["last_edited"], cells, defaults, flags)

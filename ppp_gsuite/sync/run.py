@@ -10,10 +10,10 @@ their rows by response id: nothing is written twice.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Callable
 from zoneinfo import ZoneInfo
 
 from ..config import Config
@@ -87,7 +87,7 @@ class Sync:
                  send: Callable[[str], str] | None = None, templates: Path | None = None):
         """`send` delivers one raw message and returns its id (GmailSender.send); None sends no email."""
         self.send, self.templates = send, templates
-        self.mail_report = None
+        self.mail_report: MailReport | None = None
         self.config, self.targets = config, {t.key: t for t in targets}
         self.destinations = destinations
         self.forms, self.drive, self.sheets = forms, drive, sheets
@@ -99,7 +99,7 @@ class Sync:
         self.latest_consents: dict = {}  # (reference, consent) -> the latest answer, log and this run
 
     @classmethod
-    def for_workspace(cls, loaded, clients, now: datetime, full: bool = False, emails: bool = True) -> "Sync":
+    def for_workspace(cls, loaded, clients, now: datetime, full: bool = False, emails: bool = True) -> Sync:
         """A sync of a loaded workspace (config, specs, layouts) over the clients of google.clients.connect."""
         config = loaded.workspace.config
         return new_sync(loaded, FormsApi(clients.forms), DriveApi(clients.drive), SheetsApi(clients.sheets), now,
