@@ -23,7 +23,7 @@ import time
 import tracemalloc
 import urllib.request
 from collections import Counter
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import yaml
@@ -31,10 +31,10 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from ppp_gsuite.forms.deploy import deploy  # noqa: E402
-from ppp_gsuite.forms.items import question_id  # noqa: E402
 from ppp_gsuite.config import LocalSettings  # noqa: E402
 from ppp_gsuite.connect import signed_in_local_clients  # noqa: E402
+from ppp_gsuite.forms.deploy import deploy  # noqa: E402
+from ppp_gsuite.forms.items import question_id  # noqa: E402
 from ppp_gsuite.google.drive_api import DriveApi  # noqa: E402
 from ppp_gsuite.google.forms_api import FormsApi  # noqa: E402
 from ppp_gsuite.google.sheets_api import SheetsApi  # noqa: E402
@@ -109,7 +109,7 @@ def run_sync(loaded, url: str, label: str, budget: str, budget_of) -> None:
     tracemalloc.start()
     started = time.perf_counter()
     report = new_sync(loaded, FormsApi(clients.forms), DriveApi(clients.drive), SheetsApi(clients.sheets),
-                      datetime.now(timezone.utc)).run()
+                      datetime.now(UTC)).run()
     seconds = time.perf_counter() - started
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()

@@ -13,8 +13,7 @@ from werkzeug.exceptions import NotFound as WerkzeugNotFound
 from werkzeug.routing import BaseConverter, Map, Rule
 from werkzeug.wrappers import Request, Response
 
-from . import discovery
-from . import auth, controls, faults, fields, index, proto_json
+from . import auth, controls, discovery, faults, fields, index, proto_json
 from .drive.routes import ROUTES as DRIVE_ROUTES
 from .drive.state import DriveState
 from .errors import InvalidArgument, LocalApiError, MethodNotAllowed, NotFound, PermissionDenied

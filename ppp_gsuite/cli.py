@@ -130,8 +130,8 @@ def deploy_forms(obj: Context, dry_run: bool, allow_retitle: tuple[str, ...]):
     """Create or update the Google Forms so they match the specs, and print their links."""
     from datetime import date
 
-    from .forms.deploy import deploy, found_none
     from .connect import connect
+    from .forms.deploy import deploy, found_none
     from .google.clients import SAME_IDENTITY
     from .google.drive_api import DriveApi
     from .google.forms_api import FormsApi
@@ -180,7 +180,7 @@ def sync(obj: Context, full: bool):
     loaded = obj.load()
     try:
         with single_run(loaded.workspace.resolve(LOCK_FILE)), connect(loaded.workspace) as clients:
-            job = Sync.for_workspace(loaded, clients, datetime.now(timezone.utc), full=full)
+            job = Sync.for_workspace(loaded, clients, datetime.now(UTC), full=full)
             try:
                 report = job.run()
             except NothingDeployed as nothing:
@@ -286,7 +286,7 @@ def preview_email(obj: Context, name: str, response_id: str | None, output: str 
         from .sync.run import Sync
 
         with connect(loaded.workspace) as clients:
-            context = context_for(Sync.for_workspace(loaded, clients, datetime.now(timezone.utc)).view_as_read(), response_id, name)
+            context = context_for(Sync.for_workspace(loaded, clients, datetime.now(UTC)).view_as_read(), response_id, name)
     from .sync.emails import common_context
 
     config_context = common_context(loaded.workspace.config, None, name)
@@ -383,11 +383,10 @@ def serve(obj: Context, port: int | None):
     """Run the local workspace until Ctrl-C, so form links and sheets open in a browser."""
     from pathlib import Path
 
-    from .config import load_config
-    from .connect import serving_note
     from local_workspace.server import PortInUse, serve_forever
 
     from .config import load_config
+    from .connect import serving_note
 
     workspace = load_config(obj.config_file)
     settings = workspace.config.local

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-
 EXIT_NEEDS_A_PERSON = 1
 EXIT_INVALID = 2
 

@@ -6,7 +6,7 @@ the stand-in (local_workspace) never imports this: it knows nothing of the tool.
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 # -- the forms (spec names) and the deployed form keys ---------------------------------------
@@ -83,7 +83,7 @@ UTC_STAMP = "%Y-%m-%dT%H:%M:%SZ"  # the tool's own records of when (RFC 3339, UT
 
 
 def utc_stamp(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).strftime(UTC_STAMP)
+    return moment.astimezone(UTC).strftime(UTC_STAMP)
 
 
 def parse_stamp(text: str) -> datetime:

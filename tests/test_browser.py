@@ -16,7 +16,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-import requests
 
 from ppp_gsuite.forms.items import question_id
 from sync_env import EOI

@@ -1,5 +1,5 @@
 """Consent gates sharing: the engagement team's sheet, the consent log, and sharing checks."""
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 import pytest
 from click.testing import CliRunner
@@ -477,11 +477,11 @@ def test_a_network_notice_gmail_refused_is_sent_by_a_later_run(env, local):
 
 
 def test_network_changes_are_numbered_in_order_and_a_number_is_never_used_again():
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from ppp_gsuite.sync.network_changes import change_rows, numbers_told
 
-    now = datetime(2026, 11, 24, 9, 0, tzinfo=timezone.utc)
+    now = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
     first = change_rows([], {"k1": "Ann"}, {}, now)
     assert [r.cells["Change"] for r in first] == ["1"]
     recorded = [r.cells for r in first]

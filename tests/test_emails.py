@@ -268,7 +268,9 @@ def test_last_email_is_noted_in_the_run_that_sent_it_on_the_right_row_after_a_so
     env.answer("eoi-heart-board", EOI, full_name="Sasha Applicant", email="sasha@example.org")
     moved = []
 
-    def send(raw, real=GmailSender(local.session(), local.url).send):
+    real = GmailSender(local.session(), local.url).send
+
+    def send(raw):
         """The lead moves Sasha's row above Robin's while the sync is sending (after the rows were written)."""
         if not moved:
             moved.append(True)

@@ -362,9 +362,9 @@ def test_verified_email_collection_needs_sign_in(local, forms_api, drive_api):
 
 
 def test_public_url_sets_the_responder_uri(tmp_path):
-    from conftest import LocalControls
     from googleapiclient.discovery import build
 
+    from conftest import LocalControls
     from local_workspace import server
 
     url, stop = server.start(tmp_path / "other.sqlite3", public_url="http://127.0.0.1:8470/")

@@ -10,15 +10,24 @@ import urllib.error
 import urllib.request
 
 import pytest
-from test_local_forms import (CONSENT, CONTACT, DECLARE, FIRST_PAGE, NAME, entry, eoi, input_value,  # noqa: F401
-                              make_form, post, publish, question, radio)
-from test_local_gmail import SEND, raw_message
-from test_local_sheets import _lead_sheet, gc  # noqa: F401
 
 from conftest import LocalControls
-
 from local_workspace import server
-from test_local_forms import CONSENT, DECLARE, FIRST_PAGE, NAME, entry, eoi, make_form, post, publish, question  # noqa: F401
+from test_local_forms import (  # noqa: F401
+    CONSENT,
+    CONTACT,
+    DECLARE,
+    FIRST_PAGE,
+    NAME,
+    entry,
+    eoi,
+    input_value,
+    make_form,
+    post,
+    publish,
+    question,
+    radio,
+)
 from test_local_gmail import SEND, raw_message
 from test_local_sheets import _lead_sheet, gc  # noqa: F401
 

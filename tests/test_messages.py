@@ -94,8 +94,8 @@ def test_forms_and_emails_agree_on_how_often_the_peer_support_network_meets():
 
 def test_links_printed_while_local_serve_runs_on_another_port_open_on_that_port(workspace, monkeypatch):
     import os
-    import socket
     import signal
+    import socket
     import subprocess
     import sys
     import urllib.request

@@ -6,7 +6,6 @@ from click.testing import CliRunner
 from ppp_gsuite.cli import main
 from ppp_gsuite.errors import PppError
 from ppp_gsuite.google.drive_api import DriveApi
-
 from sync_env import EOI  # noqa: E402
 
 HEART = "opportunity:heart-board"

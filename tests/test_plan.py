@@ -4,7 +4,6 @@ from pathlib import Path
 import pytest
 
 from local_workspace.discovery import check_body
-from ppp_gsuite.config import load_config
 from ppp_gsuite.forms.items import form_items, item_id, question_id
 from ppp_gsuite.forms.plan import plan_form
 from shared_workspace import minimal

@@ -5,12 +5,11 @@ from pathlib import Path
 
 from ppp_gsuite.config import MileageRate
 from ppp_gsuite.forms.items import question_id
-from ppp_gsuite.sheets.layout import resolve
+from ppp_gsuite.sheets.layout import load_layouts, resolve
 from ppp_gsuite.sync.mileage import Journey, mileage, tax_year
 from ppp_gsuite.sync.rows import CELL_LIMIT, build_row
 from ppp_gsuite.sync.table import plan_tab
 from shared_workspace import minimal
-
 
 
 def eoi_tab():

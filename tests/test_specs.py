@@ -1,10 +1,9 @@
 """Spec loading keeps text as text and merges each opportunity into the EOI base."""
 from pathlib import Path
 
-from shared_workspace import minimal
-
 from ppp_gsuite.config import load_config
 from ppp_gsuite.specs.load import build_targets, load_specs
+from shared_workspace import minimal
 
 
 def targets():

@@ -9,7 +9,6 @@ from ppp_gsuite.cli import main
 from ppp_gsuite.forms.items import question_id
 from ppp_gsuite.google.sheets_api import SheetsApi
 from ppp_gsuite.sheets.a1 import cell_range
-
 from sync_env import EOI, MINIMAL, TAB, Crash, KilledAt  # noqa: E402
 
 HEART = "opportunity:heart-board"

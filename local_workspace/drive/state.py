@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import json
-from typing import Any
 
 from .. import auth, ids, timestamps
 from ..errors import InvalidArgument, NotFound, PermissionDenied

@@ -12,9 +12,8 @@ from __future__ import annotations
 
 import requests
 
-from .errors import Unreachable
-
 from ..errors import PppError
+from .errors import Unreachable
 
 GOOGLE_HOSTS = ("https://sheets.googleapis.com", "https://www.googleapis.com")
 

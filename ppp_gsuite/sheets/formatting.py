@@ -1,7 +1,20 @@
 """A tab's look, as spreadsheets.batchUpdate requests: frozen header, dropdowns, widths, protection, colours."""
 from __future__ import annotations
 
-from ..vocabulary import APPOINTED, APPROVED, INVITED, NEW, NOT_APPOINTED, PAID, QUERIED, REJECTED, SHORTLISTED, WITHDRAWN
+from typing import Any
+
+from ..vocabulary import (
+    APPOINTED,
+    APPROVED,
+    INVITED,
+    NEW,
+    NOT_APPOINTED,
+    PAID,
+    QUERIED,
+    REJECTED,
+    SHORTLISTED,
+    WITHDRAWN,
+)
 from .layout import TabLayout
 
 ROWS = 1000  # a new sheet's grid, as Google makes it

@@ -9,7 +9,6 @@ from pydantic import Field, model_validator
 
 from ..errors import Problem, ValidationFailed
 from ..models import Label, Model, parse
-
 from ..specs.models import FormSpec, Key
 from ..vocabulary import JOINED_FORMS, MONITORING_FORM, RESPONSE_ID, SPEC_NAMES
 from ..yamlload import load, shown

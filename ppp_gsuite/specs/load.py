@@ -4,13 +4,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from ..config import Opportunity, Workspace
-from ..vocabulary import EOI, SPEC_NAMES
-from ..vocabulary import MONITORING_FORM as MONITORING
+from ..config import Config, Opportunity, Workspace
 from ..errors import Problem, ValidationFailed
 from ..models import Model, parse
+from ..vocabulary import EOI, SPEC_NAMES
+from ..vocabulary import MONITORING_FORM as MONITORING
 from ..yamlload import load, shown
 from .models import SKIP_LOGIC_TYPES, SUBMIT, Choice, FormSpec, Item, Section
 from .render import RenderError, render_model

@@ -11,8 +11,19 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from ..specs.models import FormSpec
-from ..vocabulary import (APPOINTED, CONSENT_ANSWER, CONSENT_GIVEN, CONSENT_NAME, CONSENT_QUESTION, CONSENT_RECORD,
-                          CONSENT_REFERENCE, CONSENT_SOURCE, CONSENT_WORDING, WITHDRAWN, parse_stamp)
+from ..vocabulary import (
+    APPOINTED,
+    CONSENT_ANSWER,
+    CONSENT_GIVEN,
+    CONSENT_NAME,
+    CONSENT_QUESTION,
+    CONSENT_RECORD,
+    CONSENT_REFERENCE,
+    CONSENT_SOURCE,
+    CONSENT_WORDING,
+    WITHDRAWN,
+    parse_stamp,
+)
 from .rows import Row, answers_by_key
 
 SHARE = "share_with_engagement_team"

@@ -8,12 +8,44 @@ from ..config import Config
 from ..reports.diversity import COUNTS_HEADER
 from ..sheets.layout import Layout, SheetColumn, TabLayout, resolve
 from ..specs.load import FormTarget
-from ..vocabulary import (ADMIN, CHANGE_NAME, CHANGE_NUMBER, CHANGE_RECORD, CHANGE_ROW_KEY, CHANGE_TIME, CHANGE_WHAT,
-                          CONSENT_ANSWER, CONSENT_GIVEN, CONSENT_NAME, CONSENT_QUESTION, CONSENT_RECORD,
-                          CONSENT_REFERENCE, CONSENT_SOURCE, CONSENT_WORDING, ENGAGEMENT, EOI, EXPENSES, LOG_EMAIL, LOG_KEY,
-                          LOG_MESSAGE_ID, LOG_STATE, LOG_TIME, LOG_TO, MONITORING, MONITORING_COUNTS, STATE_FORM, STATE_FORM_ID,
-                          STATE_FULL_SCAN, STATE_NEWEST, TOMBSTONE_FORM, TOMBSTONE_ID, TOMBSTONE_WHEN, TOMBSTONE_WHY,
-                          eoi_form, opportunity_target)
+from ..vocabulary import (
+    ADMIN,
+    CHANGE_NAME,
+    CHANGE_NUMBER,
+    CHANGE_RECORD,
+    CHANGE_ROW_KEY,
+    CHANGE_TIME,
+    CHANGE_WHAT,
+    CONSENT_ANSWER,
+    CONSENT_GIVEN,
+    CONSENT_NAME,
+    CONSENT_QUESTION,
+    CONSENT_RECORD,
+    CONSENT_REFERENCE,
+    CONSENT_SOURCE,
+    CONSENT_WORDING,
+    ENGAGEMENT,
+    EOI,
+    EXPENSES,
+    LOG_EMAIL,
+    LOG_KEY,
+    LOG_MESSAGE_ID,
+    LOG_STATE,
+    LOG_TIME,
+    LOG_TO,
+    MONITORING,
+    MONITORING_COUNTS,
+    STATE_FORM,
+    STATE_FORM_ID,
+    STATE_FULL_SCAN,
+    STATE_NEWEST,
+    TOMBSTONE_FORM,
+    TOMBSTONE_ID,
+    TOMBSTONE_WHEN,
+    TOMBSTONE_WHY,
+    eoi_form,
+    opportunity_target,
+)
 
 __all__ = ["ADMIN", "ENGAGEMENT", "EXPENSES", "MONITORING", "MONITORING_COUNTS", "opportunity_target"]  # the targets, named in vocabulary
 
@@ -111,8 +143,8 @@ def destinations(config: Config, targets: list[FormTarget], layouts: dict[str, L
         ENGAGEMENT, f"Patient and Public Partners: peer support network contacts ({org})", (ENGAGEMENT_TAB,),
         tuple(person.email for person in config.engagement_team), "reader",
     )
-    admin_tabs = [SYNC_STATE, EMAIL_LOG, CONSENT_LOG, TOMBSTONES, NETWORK_CHANGES] + [resolve(n, l, specs[l.form]) for n, l in layouts.items() if l.spreadsheet == ADMIN]
-    monitoring_tabs = tuple(resolve(n, l, specs[l.form]) for n, l in layouts.items() if l.spreadsheet == MONITORING)
+    admin_tabs = [SYNC_STATE, EMAIL_LOG, CONSENT_LOG, TOMBSTONES, NETWORK_CHANGES] + [resolve(n, layout, specs[layout.form]) for n, layout in layouts.items() if layout.spreadsheet == ADMIN]
+    monitoring_tabs = tuple(resolve(n, layout, specs[layout.form]) for n, layout in layouts.items() if layout.spreadsheet == MONITORING)
     if monitoring_tabs:
         # The answers row by row: nobody but the tool's own account opens them (the form promises
         # totals only). The engagement team gets the counts, small numbers hidden, in a spreadsheet

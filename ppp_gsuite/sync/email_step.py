@@ -10,10 +10,36 @@ from zoneinfo import ZoneInfo
 
 from ..config import Config
 from ..forms.items import entry_number, question_id
-from ..vocabulary import (ADMIN, EOI, EXPENSE_CLAIMS, EXPENSES, JOINED_FORMS, LOG_STATE, LOG_TIME,
-                          MONITORING_FORM, NEEDS_ASSESSMENT, PREFERENCES, SENT, SHEET_TIME, UNKNOWN, opportunity_target)
-from .emails import (ACKNOWLEDGE_WITHIN, DueEmail, Records, applicant_emails, claim_emails, common_context, email_key,
-                     lead_emails, note, recent, status_view, tab_records)
+from ..vocabulary import (
+    ADMIN,
+    EOI,
+    EXPENSE_CLAIMS,
+    EXPENSES,
+    JOINED_FORMS,
+    LOG_STATE,
+    LOG_TIME,
+    MONITORING_FORM,
+    NEEDS_ASSESSMENT,
+    PREFERENCES,
+    SENT,
+    SHEET_TIME,
+    UNKNOWN,
+    opportunity_target,
+)
+from .emails import (
+    ACKNOWLEDGE_WITHIN,
+    DueEmail,
+    Records,
+    applicant_emails,
+    claim_emails,
+    common_context,
+    email_key,
+    lead_emails,
+    note,
+    recent,
+    status_view,
+    tab_records,
+)
 from .rows import Partner, Row
 
 PREFILLED = JOINED_FORMS  # forms whose links carry the partner's reference

@@ -7,19 +7,29 @@ and a crash leaves at most ten sends whose outcome nobody knows. Those are marke
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Callable, Iterator
 
 from ..config import Config
 from ..errors import ValidationFailed
 from ..google.gmail_api import NotSent, SendNotAttempted, SendOutcomeUnknown, SendRefused
 from ..mail.mime import InvalidAddress, build_message, encode_raw
 from ..mail.templates import render
-from ..vocabulary import (LOG_EMAIL, LOG_KEY, LOG_MESSAGE_ID, LOG_STATE, LOG_TIME, LOG_TO, NOT_SENT, RETRY, SENDING, SENT,
-                          UNKNOWN)
+from ..vocabulary import (
+    LOG_EMAIL,
+    LOG_KEY,
+    LOG_MESSAGE_ID,
+    LOG_STATE,
+    LOG_TIME,
+    LOG_TO,
+    NOT_SENT,
+    RETRY,
+    SENDING,
+    SENT,
+    UNKNOWN,
+)
 from .emails import DueEmail
 from .rows import Row
 

@@ -9,6 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from ..config import Config
+from ..reports.diversity import counts_of_sheet
 from ..sheets.layout import TabLayout
 from ..vocabulary import (
     ADMIN,
@@ -23,7 +24,6 @@ from ..vocabulary import (
     eoi_form,
     opportunity_target,
 )
-from ..reports.diversity import counts_of_sheet
 from .consent import consent_rows
 from .destinations import MONITORING_COUNTS_TAB, unmatched_tab
 from .expenses import add_money
@@ -45,7 +45,7 @@ class Writes:
     def add(self, target: str, tab: str, rows: list[Row]) -> None:
         self.rows[target][tab].extend(rows)
 
-    def __iadd__(self, other: "Writes") -> "Writes":
+    def __iadd__(self, other: Writes) -> Writes:
         for target, tabs in other.rows.items():
             for tab, rows in tabs.items():
                 self.add(target, tab, rows)

@@ -22,15 +22,41 @@ from ..google.drive_api import DriveApi
 from ..google.forms_api import FormsApi
 from ..google.sheets_api import SheetsApi
 from ..specs.load import FormTarget
-from ..vocabulary import (STATE_FORM, STATE_FORM_ID, STATE_FULL_SCAN, STATE_NEWEST, eoi_form, local_time, parse_stamp,
-                          utc_stamp)
-from .consent import latest
-from .destinations import (ADMIN, CONSENT_LOG, EMAIL_LOG, ENGAGEMENT, NETWORK_CHANGES, SYNC_STATE, TOMBSTONES, Destination)
-from .email_step import (EmailView, Note, due_emails, last_email_notes, partners_of, prefilled_links, read_log,
-                         records_of, status_notes)
+from ..vocabulary import (
+    STATE_FORM,
+    STATE_FORM_ID,
+    STATE_FULL_SCAN,
+    STATE_NEWEST,
+    eoi_form,
+    local_time,
+    parse_stamp,
+    utc_stamp,
+)
 from . import response_rows
+from .consent import latest
+from .destinations import (
+    ADMIN,
+    CONSENT_LOG,
+    EMAIL_LOG,
+    ENGAGEMENT,
+    NETWORK_CHANGES,
+    SYNC_STATE,
+    TOMBSTONES,
+    Destination,
+)
+from .email_step import (
+    EmailView,
+    Note,
+    due_emails,
+    last_email_notes,
+    partners_of,
+    prefilled_links,
+    read_log,
+    records_of,
+    status_notes,
+)
 from .engagement import engagement_list
-from .mailer import Mailer
+from .mailer import Mailer, MailReport
 from .network_changes import change_rows, notices, numbers_told
 from .response_rows import Writes
 from .rows import Row, answers_by_key
