@@ -164,6 +164,18 @@ def test_a_jump_to_a_page_break_created_later_in_the_batch_is_refused(forms_api)
     assert len(forms_api.forms().get(formId=form_id).execute()["items"]) == 3
 
 
+def test_substitute_ids_fault_hands_back_other_ids_than_asked(forms_api, local):
+    form_id = forms_api.forms().create(body={"info": {"title": "Ids"}}, unpublished=True).execute()["formId"]
+    local.json("POST", "/_local/faults", {"method_id": "forms.forms.batchUpdate", "mode": "substitute_ids"})
+    reply = forms_api.forms().batchUpdate(formId=form_id, body={"requests": [create(EOI_ITEMS[1], 0)]}).execute()
+    created = reply["replies"][0]["createItem"]
+    assert created["itemId"] != EOI_ITEMS[1]["itemId"] and created["questionId"] != [NAME]
+    [item] = forms_api.forms().get(formId=form_id).execute()["items"]
+    assert item["itemId"] == created["itemId"] and item["questionItem"]["question"]["questionId"] == created["questionId"][0]
+    again = forms_api.forms().batchUpdate(formId=form_id, body={"requests": [create(EOI_ITEMS[2], 1)]}).execute()
+    assert again["replies"][0]["createItem"]["itemId"] == EOI_ITEMS[2]["itemId"]  # one call only
+
+
 def test_unknown_form_is_404(forms_api):
     error = error_of(forms_api.forms().get(formId="nope"))
     assert (error["code"], error["status"]) == (404, "NOT_FOUND")
