@@ -63,6 +63,13 @@ class LocalSettings(Model):
     port: int = 8470
 
 
+class TimeoutSettings(Model):
+    """How long any call to Google (or the local workspace) may take; a stalled call ends the run."""
+
+    connect_seconds: float = Field(default=10, gt=0)  # to open the connection
+    read_seconds: float = Field(default=60, gt=0)  # to wait for each part of the answer
+
+
 class MileageRate(Model):
     starts: date = Field(alias="from")
     car: Decimal
@@ -120,6 +127,7 @@ class Config(Model):
     backend: Literal["local", "google"] = "local"
     google: GoogleSettings | None = None
     local: LocalSettings = Field(default_factory=LocalSettings)
+    timeouts: TimeoutSettings = Field(default_factory=TimeoutSettings)
     sender: Person
     engagement_team: list[Person] = Field(min_length=1)
     expenses_approvers: list[Person] = Field(min_length=1)

@@ -25,7 +25,7 @@ def connect(workspace: Workspace) -> Iterator[Clients]:
         return
     url = os.environ.get(LOCAL_URL_ENV)
     if url:
-        yield local_clients(url)
+        yield local_clients(url, timeouts=workspace.config.timeouts)
         return
     from local_workspace.server import start
 
@@ -35,6 +35,6 @@ def connect(workspace: Workspace) -> Iterator[Clients]:
     public = f"http://127.0.0.1:{settings.port}"
     url, stop = start(str(store), port=0, public_url=public)
     try:
-        yield local_clients(url, public)
+        yield local_clients(url, public, workspace.config.timeouts)
     finally:
         stop()

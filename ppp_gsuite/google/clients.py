@@ -7,12 +7,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import httplib2
 import requests
 from google.auth.transport.requests import AuthorizedSession
+from google_auth_httplib2 import AuthorizedHttp
 from googleapiclient.discovery import build
 from gspread.http_client import HTTPClient
 
-from ..config import Workspace
+from ..config import TimeoutSettings, Workspace
 from ..errors import PppError
 from .gmail_api import GmailSender
 from .local_session import LocalSession
@@ -60,12 +62,17 @@ def _local_credentials():
     return Credentials(token="local-workspace")
 
 
-def build_clients(credentials, forms_endpoint: str | None = None, drive_endpoint: str | None = None, http=None) -> tuple:
+def build_clients(credentials, forms_endpoint: str | None = None, drive_endpoint: str | None = None, http=None,
+                  timeouts: TimeoutSettings | None = None) -> tuple:
+    """googleapiclient's Forms and Drive clients, over an httplib2 with a timeout (it has none by default).
+
+    httplib2 takes one socket timeout, for connecting and for each read: the longer of the two.
+    """
     common = {"cache_discovery": False, "static_discovery": True}
-    if http is not None:
-        common["http"] = http
-    else:
-        common["credentials"] = credentials
+    if http is None:
+        timeouts = timeouts or TimeoutSettings()
+        http = AuthorizedHttp(credentials, http=httplib2.Http(timeout=max(timeouts.connect_seconds, timeouts.read_seconds)))
+    common["http"] = http
     forms_options = {"api_endpoint": forms_endpoint} if forms_endpoint else None
     drive_options = {"api_endpoint": drive_endpoint} if drive_endpoint else None
     forms = build("forms", "v1", client_options=forms_options, **common)
@@ -73,16 +80,27 @@ def build_clients(credentials, forms_endpoint: str | None = None, drive_endpoint
     return forms, drive
 
 
-def local_clients(url: str, public_url: str | None = None) -> Clients:
-    url = url.rstrip("/")
-    forms, drive = build_clients(_local_credentials(), url, f"{url}/drive/v3/")
-    sheets = HTTPClient(auth=None, session=LocalSession(url))
-    return Clients(forms, drive, sheets, GmailSender(requests.Session(), url), "local", public_url or url)
+def _sheets(http: HTTPClient, timeouts: TimeoutSettings) -> HTTPClient:
+    http.set_timeout(_pair(timeouts))  # gspread waits for ever by default
+    return http
+
+
+def _pair(timeouts: TimeoutSettings) -> tuple[float, float]:
+    return (timeouts.connect_seconds, timeouts.read_seconds)
+
+
+def local_clients(url: str, public_url: str | None = None, timeouts: TimeoutSettings | None = None) -> Clients:
+    url, timeouts = url.rstrip("/"), timeouts or TimeoutSettings()
+    forms, drive = build_clients(_local_credentials(), url, f"{url}/drive/v3/", timeouts=timeouts)
+    sheets = _sheets(HTTPClient(auth=None, session=LocalSession(url)), timeouts)
+    mail = GmailSender(requests.Session(), url, timeout=_pair(timeouts))
+    return Clients(forms, drive, sheets, mail, "local", public_url or url)
 
 
 def google_clients(workspace: Workspace) -> Clients:
     """Clients for Google itself, signed in with the configured credentials."""
     credentials = load_credentials(workspace)
-    forms, drive = build_clients(credentials)
-    mail = GmailSender(AuthorizedSession(credentials))
-    return Clients(forms, drive, HTTPClient(auth=credentials), mail, "google")
+    timeouts = workspace.config.timeouts
+    forms, drive = build_clients(credentials, timeouts=timeouts)
+    mail = GmailSender(AuthorizedSession(credentials), timeout=_pair(timeouts))
+    return Clients(forms, drive, _sheets(HTTPClient(auth=credentials), timeouts), mail, "google")

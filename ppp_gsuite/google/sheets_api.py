@@ -4,7 +4,7 @@ from __future__ import annotations
 from gspread.exceptions import APIError
 from gspread.http_client import HTTPClient
 
-from .errors import GoogleApiError
+from .errors import NO_ANSWER, GoogleApiError, NoAnswer
 
 RAW = "RAW"  # never USER_ENTERED: applicant text stays text (DESIGN.md §7)
 
@@ -15,6 +15,8 @@ def _wrapped(method: str, call, *args):
     except APIError as error:
         body = error.error if isinstance(error.error, dict) else {}
         raise GoogleApiError(error.code, body.get("status", ""), body.get("message", str(error)), method) from None
+    except NO_ANSWER as error:
+        raise NoAnswer(method, error) from None
 
 
 class SheetsApi:
