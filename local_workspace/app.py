@@ -12,7 +12,7 @@ from werkzeug.routing import BaseConverter, Map, Rule
 from werkzeug.wrappers import Request, Response
 
 from . import discovery
-from . import controls, faults, fields, index
+from . import controls, faults, fields, index, quotas
 from .drive.routes import ROUTES as DRIVE_ROUTES
 from .drive.state import DriveState
 from .errors import InvalidArgument, LocalApiError, MethodNotAllowed, NotFound
@@ -30,7 +30,7 @@ API_CALL = "local_workspace.api_call"  # set in the WSGI environ of calls that a
 QUIET_PREFIXES = ("/_local/", "/upload/", "/resumable/")
 
 ROUTES: list[Route] = [*index.ROUTES, *FORMS_ROUTES, *DRIVE_ROUTES, *SHEETS_ROUTES, *GMAIL_ROUTES,
-                       *controls.ROUTES, *faults.ROUTES]
+                       *controls.ROUTES, *faults.ROUTES, *quotas.ROUTES]
 
 
 class Workspace:
@@ -42,6 +42,7 @@ class Workspace:
         self.forms = FormsState(store, self.drive)
         self.gmail = GmailState(store, self.drive.owner_email)
         self.faults = faults.Faults(store)
+        self.quotas = quotas.Quotas()
         self.sheets = SheetsState(store, self.drive)
 
 
@@ -71,6 +72,7 @@ class LocalWorkspaceApp:
             if route.method_id or route.rule.startswith(QUIET_PREFIXES):
                 request.environ[API_CALL] = route.method_id or route.rule
             if route.method_id:
+                self.workspace.quotas.charge(route.method_id, request)
                 call = lambda: self._call_api(route, request, args)  # noqa: E731
                 return self.workspace.faults.intercept(route, request, call)
             return route.endpoint(self.workspace, request, **args)

@@ -30,6 +30,7 @@ def _body(request: Request) -> dict:
 def reset(ws, request: Request) -> Response:
     ws.store.reset()
     ws.faults.clear()
+    ws.quotas.reset()
     return _json({})
 
 
