@@ -33,7 +33,7 @@ LIMITS = {
     "forms.read": 390, "forms.expensiveRead": 180, "forms.write": 150,
     "gmail.units": 6000,
 }
-GMAIL_UNITS = {"gmail.users.messages.send": 100}
+GMAIL_UNITS = {"gmail.users.messages.send": 100, "gmail.users.settings.sendAs.list": 1}
 SHEETS_READS = ("get", "batchGet", "batchGetByDataFilter", "getByDataFilter", "search")
 QUOTA_NAMES = {
     "sheets.read": ("Read requests", "sheets.googleapis.com"),
