@@ -112,6 +112,23 @@ def validate(obj: Context):
         f"{obj.config_file}: {len(loaded.workspace.config.opportunities)} opportunities, "
         f"{len(loaded.targets)} forms and {len(loaded.layouts)} sheet layouts are valid."
     )
+    if loaded.workspace.config.backend == "local":
+        from .connect import connect
+
+        with connect(loaded.workspace) as clients:
+            warn_about_sender(loaded.workspace.config, clients)
+    else:
+        warn_about_sender(loaded.workspace.config, None)
+
+
+def warn_about_sender(config, clients) -> None:
+    """Gmail sends as the account, silently, unless sender.email is it or a verified send-as alias."""
+    from .mail.sender_check import sender_warning
+
+    send_as = clients.mail.send_as if clients is not None and clients.backend == "local" else None
+    warning = sender_warning(config.sender.email, send_as, config.google.subject if config.google else None)
+    if warning:
+        click.echo(f"warning: {warning}", err=True)
 
 
 @main.command("deploy-forms")
@@ -129,6 +146,7 @@ def deploy_forms(obj: Context, dry_run: bool):
     loaded = obj.load()
     with connect(loaded.workspace) as clients:
         outcomes = deploy(loaded.targets, FormsApi(clients.forms), DriveApi(clients.drive), date.today(), dry_run=dry_run)
+        warn_about_sender(loaded.workspace.config, clients)
     failed = 0
     for outcome in outcomes:
         click.echo(describe_outcome(outcome, dry_run))
