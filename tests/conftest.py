@@ -41,7 +41,10 @@ class LocalControls:
         return json.loads(text)
 
     def reset(self) -> None:
+        """An empty workspace, with Google's per-minute quotas off (a reset turns them on: tests of
+        quotas turn them on again): the suite makes far more calls a minute than one person would."""
         self.json("POST", "/_local/reset")
+        self.quotas(enforce=False)
 
     def quotas(self, **settings) -> dict:
         """/_local/quotas: enforce=False turns Google's per-minute quotas off, limits={...} lowers them."""
@@ -69,11 +72,9 @@ def local_server_url(tmp_path_factory):
 
 @pytest.fixture
 def local(local_server_url) -> LocalControls:
-    """The local workspace, emptied before the test, with Google's per-minute quotas off (tests of
-    quotas turn them on): the suite runs far more calls a minute than one person would."""
+    """The local workspace, emptied before the test (Google's per-minute quotas off)."""
     controls = LocalControls(local_server_url)
     controls.reset()
-    controls.quotas(enforce=False)
     return controls
 
 

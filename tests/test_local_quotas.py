@@ -34,7 +34,7 @@ def calls_until_refused(local, method, path, body=None, token="alice", most=400)
 
 
 def test_quotas_are_on_after_a_reset(local):
-    local.reset()
+    local.json("POST", "/_local/reset")
     assert local.json("GET", "/_local/quotas")["enforce"] is True
 
 
