@@ -126,7 +126,10 @@ def warn_about_sender(config, clients) -> None:
     from .mail.sender_check import sender_warning
 
     send_as = clients.mail.send_as if clients is not None and clients.backend == "local" else None
-    warning = sender_warning(config.sender.email, send_as, config.google.subject if config.google else None)
+    try:
+        warning = sender_warning(config.sender.email, send_as, config.google.subject if config.google else None)
+    except PppError as error:  # a warning must never stop the command it comes with
+        warning = f"could not check that Gmail will send from sender.email: {error}"
     if warning:
         click.echo(f"warning: {warning}", err=True)
 
