@@ -13,7 +13,7 @@ from werkzeug.exceptions import NotFound as WerkzeugNotFound
 from werkzeug.routing import BaseConverter, Map, Rule
 from werkzeug.wrappers import Request, Response
 
-from . import auth, controls, discovery, faults, fields, index, proto_json
+from . import auth, controls, discovery, faults, fields, index, proto_json, quotas
 from .drive.routes import ROUTES as DRIVE_ROUTES
 from .drive.state import DriveState
 from .errors import InvalidArgument, LocalApiError, MethodNotAllowed, NotFound, PermissionDenied
@@ -31,7 +31,7 @@ API_CALL = "local_workspace.api_call"  # set in the WSGI environ of calls that a
 QUIET_PREFIXES = ("/_local/", "/upload/", "/resumable/")
 
 ROUTES: list[Route] = [*index.ROUTES, *FORMS_ROUTES, *DRIVE_ROUTES, *SHEETS_ROUTES, *GMAIL_ROUTES,
-                       *controls.ROUTES, *faults.ROUTES]
+                       *controls.ROUTES, *faults.ROUTES, *quotas.ROUTES]
 
 
 class Workspace:
@@ -44,6 +44,7 @@ class Workspace:
         self.forms = FormsState(store, self.drive)
         self.gmail = GmailState(store, self.drive.owner_email)
         self.faults = faults.Faults(store)
+        self.quotas = quotas.Quotas()
         self.sheets = SheetsState(store, self.drive)
 
 
@@ -73,7 +74,12 @@ class LocalWorkspaceApp:
             if route.method_id or route.rule.startswith(QUIET_PREFIXES):
                 request.environ[API_CALL] = route.method_id or route.rule
             if route.method_id:
-                call = lambda: self._call_api(route, request, args)  # noqa: E731
+                assert route.api
+                # Who is calling comes first (401/403), then their quota (429), as Google answers.
+                caller = auth.for_method(self.workspace.tokens.caller(request.headers.get("Authorization")),
+                                         route.api, route.method_id)
+                self.workspace.quotas.charge(route.method_id, caller.user)
+                call = lambda: self._call_api(route, request, args, caller)  # noqa: E731
                 return self.workspace.faults.intercept(route, request, call)
             return route.endpoint(self.workspace, request, **args)
         except LocalApiError as error:
@@ -82,11 +88,9 @@ class LocalWorkspaceApp:
             log.exception("local workspace failed on %s %s", request.method, request.path)
             return LocalApiError("Internal error in the local workspace.").response()
 
-    def _call_api(self, route: Route, request: Request, args: Mapping[str, Any]) -> Response:
+    def _call_api(self, route: Route, request: Request, args: Mapping[str, Any], caller: auth.Caller) -> Response:
         assert route.api and route.method_id, "only API routes are called as APIs"
         self.workspace.store.log_request(request.method, request.path, route.method_id)
-        caller = auth.for_method(self.workspace.tokens.caller(request.headers.get("Authorization")),
-                                 route.api, route.method_id)
         with auth.acting_as(caller):
             self._check_file_access(route, args, caller)
             return self._answer(route, request, args)

@@ -30,6 +30,7 @@ def _body(request: Request) -> dict:
 def reset(ws, request: Request) -> Response:
     ws.store.reset()
     ws.faults.clear()
+    ws.quotas.reset()
     return _json({})
 
 
@@ -81,6 +82,13 @@ def gmail_messages(ws, request: Request) -> Response:
     return _json({"messages": ws.gmail.messages()})
 
 
+def send_as(ws, request: Request) -> Response:
+    """The Gmail account's verified send-as aliases: GET them, or PUT {"aliases": [...]}."""
+    if request.method == "PUT":
+        return _json({"aliases": ws.gmail.set_aliases(_body(request).get("aliases"))})
+    return _json({"account": ws.gmail.owner_email, "aliases": ws.gmail.aliases()})
+
+
 def requests_log(ws, request: Request) -> Response:
     return _json({"requests": ws.store.logged_requests()})
 
@@ -94,4 +102,6 @@ ROUTES = [
     Route("GET", "/_local/requests", requests_log),
     Route("POST", "/_local/tokens", issue_token),
     Route("GET", "/_local/gmail/messages", gmail_messages),
+    Route("GET", "/_local/gmail/send-as", send_as),
+    Route("PUT", "/_local/gmail/send-as", send_as),
 ]

@@ -6,7 +6,10 @@
 
 Modes: apply_then_drop (perform the call, then close the connection with no status line),
 drop_before_apply (close it without performing the call), error_500 (Google's 500 envelope,
-call not performed), hang (perform the call, then hold the answer for `seconds`, at most 30).
+call not performed), hang (perform the call, then hold the answer for `seconds`, at most 30),
+substitute_ids (forms.forms.batchUpdate only: the form gets ids of its own choosing instead of the
+itemId and questionId each createItem asked for, and the replies say so; Google documents that
+these ids are assigned by the server when not given, and nothing promises it keeps given ones).
 `after` lets that many matching calls through first; `times` is how many then fail.
 """
 
@@ -24,7 +27,9 @@ from .errors import InvalidArgument, LocalApiError
 from .routing import Route
 from .store import Store
 
-MODES = ("apply_then_drop", "drop_before_apply", "error_500", "hang")
+MODES = ("apply_then_drop", "drop_before_apply", "error_500", "hang", "substitute_ids")
+SUBSTITUTE_IDS = "local_workspace.substitute_ids"  # set in the WSGI environ of a call the fault rewrites
+SUBSTITUTES_FOR = "forms.forms.batchUpdate"
 MAX_HANG_SECONDS = 30.0
 
 
@@ -88,6 +93,9 @@ class Faults:
             self.store.log_request(request.method, request.path, route.method_id)
             _drop(request)
             return Response()
+        if fault.mode == "substitute_ids":
+            request.environ[SUBSTITUTE_IDS] = True
+            return call()
         if fault.mode == "apply_then_drop":
             try:
                 call()
@@ -122,6 +130,8 @@ def _read_fault(spec: dict) -> Fault:
         raise InvalidArgument(f"method_id: no API method {method_id!r}") from None
     if mode not in MODES:
         raise InvalidArgument(f"mode: one of {', '.join(MODES)}")
+    if mode == "substitute_ids" and method_id != SUBSTITUTES_FOR:
+        raise InvalidArgument(f"mode: substitute_ids applies to {SUBSTITUTES_FOR} only")
     times, after = spec.get("times", 1), spec.get("after", 0)
     if not (isinstance(times, int) and times >= 1) or not (isinstance(after, int) and after >= 0):
         raise InvalidArgument("times must be an integer >= 1 and after an integer >= 0")

@@ -10,7 +10,7 @@ import click
 
 from .config import config_path
 from .errors import EXIT_NEEDS_A_PERSON, PppError, ValidationFailed
-from .google.errors import Unreachable
+from .google.errors import NoAnswer, Unreachable
 from .workspace import load_all
 
 LOCK_FILE = ".ppp-gsuite/sync.lock"
@@ -76,6 +76,8 @@ def workspace_command(command):
 def unreachable_message(exc: Unreachable) -> str:
     from .connect import LOCAL_URL_ENV
 
+    if isinstance(exc, NoAnswer):
+        return str(exc)  # it stalled past the timeouts: it says so, and what to do
     local = os.environ.get(LOCAL_URL_ENV)
     if local:
         return (f"cannot reach the local workspace at {LOCAL_URL_ENV}={local} ({exc.cause}): "
@@ -119,6 +121,26 @@ def validate(obj: Context):
         f"{obj.config_file}: {len(loaded.workspace.config.opportunities)} opportunities, "
         f"{len(loaded.targets)} forms and {len(loaded.layouts)} sheet layouts are valid."
     )
+    if loaded.workspace.config.backend == "local":
+        from .connect import connect
+
+        with connect(loaded.workspace) as clients:
+            warn_about_sender(loaded.workspace.config, clients)
+    else:
+        warn_about_sender(loaded.workspace.config, None)
+
+
+def warn_about_sender(config, clients) -> None:
+    """Gmail sends as the account, silently, unless sender.email is it or a verified send-as alias."""
+    from .mail.sender_check import sender_warning
+
+    send_as = clients.send_as if clients is not None else None
+    try:
+        warning = sender_warning(config.sender.email, send_as, config.google.subject if config.google else None)
+    except PppError as error:  # a warning must never stop the command it comes with
+        warning = f"could not check that Gmail will send from sender.email: {error}"
+    if warning:
+        click.echo(f"warning: {warning}", err=True)
 
 
 @main.command("deploy-forms")
@@ -140,6 +162,7 @@ def deploy_forms(obj: Context, dry_run: bool, allow_retitle: tuple[str, ...]):
     with connect(loaded.workspace) as clients:
         outcomes = deploy(loaded.targets, FormsApi(clients.forms), DriveApi(clients.drive), date.today(), dry_run=dry_run,
                           allow_retitle=frozenset(allow_retitle))
+        warn_about_sender(loaded.workspace.config, clients)
     click.echo(f"signed in as {clients.identity}")
     if found_none(outcomes):
         click.echo("found no forms deployed by this app identity, so each form is new (as on a first deploy). If they were "

@@ -72,6 +72,13 @@ class LocalSettings(Model):
     client_id: str = "ppp-gsuite-local"
 
 
+class TimeoutSettings(Model):
+    """How long any call to Google (or the local workspace) may take; a stalled call ends the run."""
+
+    connect_seconds: float = Field(default=10, gt=0)  # to open the connection
+    read_seconds: float = Field(default=60, gt=0)  # to wait for each part of the answer
+
+
 class MileageRate(Model):
     starts: date = Field(alias="from")
     car: Decimal
@@ -129,6 +136,7 @@ class Config(Model):
     google: GoogleSettings | None = None
     backend: Literal["local", "google"] = "local"  # after google, so its check can see that section
     local: LocalSettings = Field(default_factory=LocalSettings)
+    timeouts: TimeoutSettings = Field(default_factory=TimeoutSettings)
     sender: Person
     engagement_team: list[Person] = Field(min_length=1)
     expenses_approvers: list[Person] = Field(min_length=1)

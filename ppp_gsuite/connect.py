@@ -13,10 +13,13 @@ import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 
-from .config import LocalSettings, Workspace
+from .config import LocalSettings, TimeoutSettings, Workspace
 from .google.clients import SCOPES, Clients, google_clients, local_clients
 from .google.local_session import local_access_token
 
+# The stand-in can be asked which addresses Gmail sends from (users.settings.sendAs.list, a settings
+# scope); the tool never asks Google for that scope, so on Google the check says it cannot be made.
+GMAIL_SETTINGS_SCOPE = "https://www.googleapis.com/auth/gmail.settings.basic"
 LOCAL_URL_ENV = "PPP_GSUITE_LOCAL_URL"
 
 
@@ -49,7 +52,7 @@ def connect(workspace: Workspace) -> Iterator[Clients]:
     settings = workspace.config.local
     url = os.environ.get(LOCAL_URL_ENV)
     if url:
-        yield signed_in_local_clients(url, settings)
+        yield signed_in_local_clients(url, settings, timeouts=workspace.config.timeouts)
         return
     from local_workspace.server import start
 
@@ -58,15 +61,17 @@ def connect(workspace: Workspace) -> Iterator[Clients]:
     public = served_url(store) or f"http://127.0.0.1:{settings.port}"
     url, stop = start(str(store), port=0, public_url=public)
     try:
-        yield signed_in_local_clients(url, settings, public)
+        yield signed_in_local_clients(url, settings, public, timeouts=workspace.config.timeouts)
     finally:
         stop()
 
 
-def signed_in_local_clients(url: str, settings: LocalSettings, public_url: str | None = None) -> Clients:
+def signed_in_local_clients(url: str, settings: LocalSettings, public_url: str | None = None,
+                            timeouts: TimeoutSettings | None = None) -> Clients:
     """Clients signed in to the local workspace as the configured account and OAuth client."""
     identity = f"{settings.account} through OAuth client {settings.client_id}"
-    return local_clients(url, public_url, token=local_token(url, settings), identity=identity)
+    return local_clients(url, public_url, token=local_token(url, settings), identity=identity, timeouts=timeouts,
+                         settings_token=local_token(url, settings, (GMAIL_SETTINGS_SCOPE,)))
 
 
 def local_token(url: str, settings: LocalSettings, scopes: tuple[str, ...] = SCOPES) -> str:

@@ -35,9 +35,9 @@ class RecordingForms(FormsApi):
         super().__init__(service)
         self.batches = []
 
-    def batch_update(self, form_id, requests):
+    def batch_update(self, form_id, requests, revision=None):
         self.batches.append(requests)
-        return super().batch_update(form_id, requests)
+        return super().batch_update(form_id, requests, revision)
 
 
 def apis(local):
@@ -230,3 +230,63 @@ def test_a_failed_call_never_prints_the_token(workspace, local):
         DriveApi(clients.drive).find("form")
     for error in (raised.value, raised_drive.value):
         assert token not in str(error) and token not in repr(error.__dict__)
+
+
+def test_ids_google_substitutes_stop_the_deploy_naming_the_form(workspace, local):
+    # The third form (the two EOIs first): EOIs have skip logic, which other ids would break anyway.
+    local.json("POST", "/_local/faults", {"method_id": "forms.forms.batchUpdate", "mode": "substitute_ids", "after": 2})
+    result = run("deploy-forms")
+    assert result.exit_code == 1, result.output
+    outcomes = [line for line in result.output.splitlines() if ": " in line and not line.startswith(("  ", "warning"))]
+    assert outcomes[2].startswith("needs assessment: create the form"), result.output
+    problem = result.output[result.output.index("problem:"):]
+    assert "(needs assessment)" in problem and "instead of the ids asked for" in problem
+    assert "Deploy stopped here" in problem
+    forms, drive = apis(local)
+    found = {f["appProperties"]["target"]: f["id"] for f in drive.find("form")}
+    assert len(found) == 3  # no later form was created
+    assert not forms.get(found["needs_assessment"])["publishSettings"]["publishState"]["isPublished"]
+
+
+class PersonEditing(RecordingForms):
+    """A person adds an item at the top of the form right after each of the first `times` reads."""
+
+    def __init__(self, service, times):
+        super().__init__(service)
+        self.times = times
+
+    def get(self, form_id):
+        live = super().get(form_id)
+        if self.times:
+            self.times -= 1
+            self._forms.batchUpdate(formId=form_id, body={"requests": [{"createItem": {
+                "item": {"title": "Added by a person", "textItem": {}}, "location": {"index": 0}}}]}).execute()
+        return live
+
+
+def edit_a_label():
+    spec = Path("form_specs/expression_of_interest.yaml")
+    spec.write_text(spec.read_text().replace("title: Your email address", "title: Your email address, if you have one"))
+
+
+def test_a_form_edited_while_deploying_is_read_again_and_planned_again(workspace, local):
+    assert run("deploy-forms").exit_code == 0
+    edit_a_label()
+    ws, targets = load_workspace(Path("ppp-gsuite.yaml"))
+    forms = PersonEditing(local.clients().forms, times=1)
+    [outcome] = deploy(targets[:1], forms, apis(local)[1], date(2026, 11, 24), allow_retitle=frozenset({"email"}))
+    assert outcome.problem is None
+    items = forms.get(outcome.form_id)["items"]
+    assert not any(item["title"] == "Added by a person" for item in items)  # the spec is the form's source
+    assert any(item["title"] == "Your email address, if you have one" for item in items)
+    assert "expression of interest for Heart Care Board: unchanged" in run("deploy-forms", "--allow-retitle", "email").output
+
+
+def test_a_form_edited_again_after_planning_again_stops_with_a_message(workspace, local):
+    assert run("deploy-forms").exit_code == 0
+    edit_a_label()
+    ws, targets = load_workspace(Path("ppp-gsuite.yaml"))
+    forms = PersonEditing(local.clients().forms, times=5)
+    [outcome] = deploy(targets[:1], forms, apis(local)[1], date(2026, 11, 24), allow_retitle=frozenset({"email"}))
+    assert "someone edited this form in Google Forms while deploy-forms was updating it" in outcome.problem
+    assert sum(item["title"] == "Added by a person" for item in forms.get(outcome.form_id)["items"]) >= 2

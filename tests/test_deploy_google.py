@@ -225,7 +225,13 @@ def test_a_new_form_is_created_filled_tagged_published_and_shared(target):
     assert requests[0] == {"updateFormInfo": {"info": {"description": target.spec.description}, "updateMask": "description"}}
     assert requests[1] == {"updateSettings": {"settings": {"emailCollectionType": "DO_NOT_COLLECT"}, "updateMask": "emailCollectionType"}}
     items = form_items(target.spec_name, target.spec)
-    assert requests[2:] == [{"createItem": {"item": item, "location": {"index": i}}} for i, item in enumerate(items)]
+    created = [r["createItem"] for r in requests[2:2 + len(items)]]
+    assert [(c["item"]["itemId"], c["location"]["index"]) for c in created] == [(item["itemId"], i) for i, item in enumerate(items)]
+    # Choices jumping to later page breaks get their jumps last, once the page breaks exist.
+    jumping = [(i, item) for i, item in enumerate(items) if '"goToSectionId"' in json.dumps(item)]
+    assert jumping and requests[2 + len(items):] == [
+        {"updateItem": {"item": item, "location": {"index": i}, "updateMask": "*"}} for i, item in jumping]
+    assert batch["body"]["writeControl"] == {"requiredRevisionId": "00000002"}  # the revision forms.create gave
 
     assert revision["body"] == {"appProperties": {"revision": "00000031"}}
     assert publish["body"]["publishSettings"] == {"publishState": {"isPublished": True, "isAcceptingResponses": True}}

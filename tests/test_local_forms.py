@@ -57,7 +57,7 @@ def make_form(forms_api, items=(), title="Expression of interest: Urgent Care Bo
                             "updateMask": "description"}},
         {"updateSettings": {"settings": {"emailCollectionType": "DO_NOT_COLLECT"},
                             "updateMask": "emailCollectionType"}},
-    ] + [create(item, n) for n, item in enumerate(items)]
+    ] + [create(item, 0) for item in reversed(items)]  # last first: a jump's page break exists before it
     forms_api.forms().batchUpdate(formId=form["formId"], body={"requests": requests}).execute()
     return form["formId"]
 
@@ -88,12 +88,12 @@ def test_create_batch_update_get_round_trip(forms_api):
     assert created["publishSettings"]["publishState"] == {"isPublished": False, "isAcceptingResponses": False}
     assert created["responderUri"].endswith(f"/forms/d/e/{form_id}/viewform")
     reply = forms_api.forms().batchUpdate(formId=form_id, body={
-        "requests": [create(item, n) for n, item in enumerate(EOI_ITEMS)]
+        "requests": [create(item, 0) for item in reversed(EOI_ITEMS)]  # page breaks before the jumps to them
         + [create({"title": "No ids given", "questionItem": {"question": {"textQuestion": {}}}}, 0)],
         "writeControl": {"requiredRevisionId": created["revisionId"]},
     }).execute()
-    assert reply["replies"][1] == {"createItem": {"itemId": "c1000001", "questionId": [NAME]}}
-    assert reply["replies"][0] == {"createItem": {"itemId": "d0000001"}}  # no empty questionId, as Google writes it
+    assert reply["replies"][-3] == {"createItem": {"itemId": "c1000001", "questionId": [NAME]}}
+    assert reply["replies"][-2] == {"createItem": {"itemId": "d0000001"}}  # no empty questionId, as Google writes it
     assigned = reply["replies"][-1]["createItem"]
     assert re.fullmatch(r"[0-9a-f]{8}", assigned["itemId"]) and re.fullmatch(r"[0-9a-f]{8}", assigned["questionId"][0])
     assert reply["writeControl"]["requiredRevisionId"] != created["revisionId"]
@@ -149,6 +149,31 @@ def test_stale_revision_is_refused(forms_api):
     error = error_of(forms_api.forms().batchUpdate(formId=form_id, body={
         "requests": [create(EOI_ITEMS[1], 0)], "writeControl": {"requiredRevisionId": "00000001"}}))
     assert error["status"] == "FAILED_PRECONDITION"
+
+
+def test_a_jump_to_a_page_break_created_later_in_the_batch_is_refused(forms_api):
+    form_id = forms_api.forms().create(body={"info": {"title": "Skip logic"}}, unpublished=True).execute()["formId"]
+    declare, interests = EOI_ITEMS[7], EOI_ITEMS[8]
+    error = error_of(forms_api.forms().batchUpdate(formId=form_id, body={
+        "requests": [create(declare, 0), create(interests, 1), create(EOI_ITEMS[10], 2)]}))
+    assert (error["code"], error["status"]) == (400, "INVALID_ARGUMENT")
+    assert "requests[0].createItem.item" in error["message"] and SECTION_INTERESTS in error["message"]
+    assert "items" not in forms_api.forms().get(formId=form_id).execute()  # nothing of the batch applied
+    forms_api.forms().batchUpdate(formId=form_id, body={  # page breaks first: accepted
+        "requests": [create(interests, 0), create(EOI_ITEMS[10], 1), create(declare, 0)]}).execute()
+    assert len(forms_api.forms().get(formId=form_id).execute()["items"]) == 3
+
+
+def test_substitute_ids_fault_hands_back_other_ids_than_asked(forms_api, local):
+    form_id = forms_api.forms().create(body={"info": {"title": "Ids"}}, unpublished=True).execute()["formId"]
+    local.json("POST", "/_local/faults", {"method_id": "forms.forms.batchUpdate", "mode": "substitute_ids"})
+    reply = forms_api.forms().batchUpdate(formId=form_id, body={"requests": [create(EOI_ITEMS[1], 0)]}).execute()
+    created = reply["replies"][0]["createItem"]
+    assert created["itemId"] != EOI_ITEMS[1]["itemId"] and created["questionId"] != [NAME]
+    [item] = forms_api.forms().get(formId=form_id).execute()["items"]
+    assert item["itemId"] == created["itemId"] and item["questionItem"]["question"]["questionId"] == created["questionId"][0]
+    again = forms_api.forms().batchUpdate(formId=form_id, body={"requests": [create(EOI_ITEMS[2], 1)]}).execute()
+    assert again["replies"][0]["createItem"]["itemId"] == EOI_ITEMS[2]["itemId"]  # one call only
 
 
 def test_unknown_form_is_404(forms_api):

@@ -62,6 +62,7 @@ def raw_post(local, body: dict, timeout: float = 5) -> bytes:
 
 
 def test_send_stores_the_parsed_message(local):
+    local.json("PUT", "/_local/gmail/send-as", {"aliases": ["involvement@example.org"]})
     status, answer = send(local, {"raw": raw_message()})
     assert status == 200
     assert answer == {"id": answer["id"], "threadId": answer["id"], "labelIds": ["SENT"]}
@@ -182,6 +183,29 @@ def test_hang_applies_then_waits_until_disarmed(local):
     local.json("DELETE", "/_local/faults")
     worker.join(5)
     assert finished.is_set() and time.monotonic() - started < 5
+
+
+def test_a_from_that_is_neither_the_account_nor_a_verified_alias_is_sent_as_the_account(local):
+    account = local.json("GET", "/_local/gmail/send-as")["account"]
+    status, _ = send(local, {"raw": raw_message()})  # From: involvement@example.org, no alias yet
+    assert status == 200  # Gmail does not refuse: it rewrites, silently
+    [stored] = messages(local)
+    assert stored["from"] == f"Riverside Involvement Team <{account}>"
+    assert f"From: Riverside Involvement Team <{account}>".encode() in base64.urlsafe_b64decode(stored["raw"])
+
+
+def test_send_as_list_names_the_account_and_its_verified_aliases(local):
+    account = local.json("GET", "/_local/gmail/send-as")["account"]
+    local.json("PUT", "/_local/gmail/send-as", {"aliases": ["Involvement@Example.org"]})
+    session = local.session(scopes=["https://www.googleapis.com/auth/gmail.settings.basic"])
+    answer = session.get(local.url + "/gmail/v1/users/me/settings/sendAs", timeout=10)
+    status, text = answer.status_code, answer.text
+    listed = json.loads(text)["sendAs"]
+    assert status == 200
+    assert [(e["sendAsEmail"], e.get("isPrimary", False)) for e in listed] == [(account, True), ("involvement@example.org", False)]
+    assert listed[1]["verificationStatus"] == "accepted"
+    send(local, {"raw": raw_message()})
+    assert messages(local)[0]["from"] == "Riverside Involvement Team <involvement@example.org>"
 
 
 def test_faults_apply_to_any_api(local, drive_api):

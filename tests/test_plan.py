@@ -67,10 +67,20 @@ def test_new_form_is_one_create_and_one_batch_update():
     assert plan.create == {"info": {"title": spec.title, "documentTitle": spec.title}}
     assert kinds(plan)[:2] == ["updateFormInfo", "updateSettings"]
     assert plan.requests[1]["updateSettings"]["settings"] == {"emailCollectionType": "DO_NOT_COLLECT"}
-    created = [r["createItem"] for r in plan.requests[2:]]
+    created = [r["createItem"] for r in plan.requests[2:] if "createItem" in r]
     assert [c["location"]["index"] for c in created] == list(range(len(created)))
     assert len(created) == len(form_items(name, spec))
     assert_valid_for_google(plan)
+
+
+def test_skip_logic_of_a_new_form_jumps_only_to_page_breaks_already_made():
+    name, spec = eoi()
+    wanted = form_items(name, spec)
+    assert any(jumps(item) for item in wanted), "the fixture spec has skip logic"
+    plan = plan_form(name, spec, None)
+    assert apply([], plan.requests) == [item["itemId"] for item in wanted]
+    updated = {r["updateItem"]["item"]["itemId"]: r["updateItem"]["item"] for r in plan.requests if "updateItem" in r}
+    assert all(updated.get(item["itemId"]) == item for item in wanted if jumps(item))  # every jump set in the end
 
 
 def test_question_ids_are_hex_and_stable():
@@ -185,11 +195,22 @@ def test_verified_email_collection_is_switched_off():
     assert plan.requests == [{"updateSettings": {"settings": {"emailCollectionType": "DO_NOT_COLLECT"}, "updateMask": "emailCollectionType"}}]
 
 
+def jumps(item):
+    options = item.get("questionItem", {}).get("question", {}).get("choiceQuestion", {}).get("options", [])
+    return {option["goToSectionId"] for option in options if "goToSectionId" in option}
+
+
 def apply(live_items, requests):
-    """Forms' batchUpdate semantics for the item requests, on a list of item ids."""
+    """Forms' batchUpdate semantics for the item requests, on a list of item ids.
+
+    Each request is checked against the form as the earlier requests left it: a choice may jump
+    only to a page break already there (the local workspace's strict reading of Google's rules).
+    """
     ids = [item["itemId"] for item in live_items]
     for request in requests:
         kind, body = next(iter(request.items()))
+        if kind in ("createItem", "updateItem"):
+            assert jumps(body["item"]) <= set(ids), f"a jump to a page break not yet in the form: {request}"
         if kind == "deleteItem":
             del ids[body["location"]["index"]]
         elif kind == "createItem":

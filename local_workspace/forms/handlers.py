@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+
+from ..faults import SUBSTITUTE_IDS
 from ..routing import ApiCall
 
 
@@ -23,7 +26,10 @@ def get(ws, call: ApiCall, form_id: str) -> dict:
 
 
 def batch_update(ws, call: ApiCall, form_id: str) -> dict:
-    reply = ws.forms.batch_update(form_id, call.body or {})
+    body = call.body or {}
+    if call.request.environ.get(SUBSTITUTE_IDS):
+        body = _without_created_ids(body)
+    reply = ws.forms.batch_update(form_id, body)
     if "form" in reply:
         _with_uri(reply["form"], call)
     return reply
@@ -40,3 +46,16 @@ def responses_list(ws, call: ApiCall, form_id: str) -> dict:
 
 def responses_get(ws, call: ApiCall, form_id: str, response_id: str) -> dict:
     return ws.forms.get_response(form_id, response_id)
+
+
+def _without_created_ids(body: dict) -> dict:
+    """The batch as if every createItem had left its ids to the server (the substitute_ids fault)."""
+    body = json.loads(json.dumps(body))
+    for request in body.get("requests") or []:
+        item = (request.get("createItem") or {}).get("item") or {}
+        item.pop("itemId", None)
+        questions = [(item.get("questionItem") or {}).get("question") or {}]
+        questions += (item.get("questionGroupItem") or {}).get("questions") or []
+        for question in questions:
+            question.pop("questionId", None)
+    return body

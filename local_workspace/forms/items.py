@@ -23,6 +23,7 @@ def create_item(form: dict, request: dict, path: str) -> dict:
     check_item(item, f"{path}.item")
     taken_items, taken_questions = item_ids(items), question_ids(items)
     _assign_ids(item, taken_items, taken_questions, f"{path}.item")
+    _check_jumps(item, items, f"{path}.item")
     items.insert(index, item)
     return {"createItem": {"itemId": item["itemId"], "questionId": list(_questions_of(item))}}
 
@@ -47,6 +48,7 @@ def update_item(form: dict, request: dict, path: str) -> dict:
         _keep_question_ids(current, updated)
     # An id left blank while in the mask is newly assigned, as Google does.
     _assign_ids(updated, item_ids(others), question_ids(others), f"{path}.item")
+    _check_jumps(updated, others, f"{path}.item")
     items[index] = updated
     return {}
 
@@ -145,8 +147,25 @@ def _check_choice(choice: dict, path: str) -> None:
             raise InvalidArgument(f"{where}.isOther: only allowed on RADIO and CHECKBOX questions.")
 
 
+def _check_jumps(item: dict, items: list[dict], path: str) -> None:
+    """A choice may jump only to a page break the form has when this request is applied.
+
+    Google does not document jumps to a page break created later in the same batch; the strict
+    reading is taken: each request is checked against the form as the requests before it left it.
+    """
+    sections = {other["itemId"] for other in items if other.get("pageBreakItem") is not None}
+    if item.get("pageBreakItem") is not None:
+        sections.add(item["itemId"])
+    choice = ((item.get("questionItem") or {}).get("question") or {}).get("choiceQuestion") or {}
+    for m, option in enumerate(choice.get("options") or []):
+        target = option.get("goToSectionId")
+        if target is not None and target not in sections:
+            raise InvalidArgument(f"{path}.questionItem.question.choiceQuestion.options[{m}].goToSectionId: "
+                                  f"{target!r} is not a section of this form (yet).")
+
+
 def check_navigation(items: list[dict]) -> None:
-    """Every goToSectionId must name a page break of the form (checked after the whole batch)."""
+    """Every goToSectionId must still name a page break of the form after the whole batch."""
     sections = {item["itemId"] for item in items if item.get("pageBreakItem") is not None}
     for n, item in enumerate(items):
         choice = ((item.get("questionItem") or {}).get("question") or {}).get("choiceQuestion") or {}

@@ -13,6 +13,11 @@ def users_messages_send(ws, call: ApiCall, user_id: str) -> dict:
     return ws.gmail.send(call.body or {})
 
 
+def users_settings_send_as_list(ws, call: ApiCall, user_id: str) -> dict:
+    _check_user(user_id)
+    return ws.gmail.send_as_list()
+
+
 def users_messages_send_upload(ws, request: Request, user_id: str):
     """A media upload: Gmail takes it, ppp-gsuite never sends one (DESIGN.md §5), so it is refused."""
     raise InvalidArgument("The local workspace accepts users.messages.send only as a JSON body "

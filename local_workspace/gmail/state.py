@@ -1,10 +1,18 @@
-"""Gmail v1 users.messages.send: parse the RFC 2822 message, keep it; models and rules, no HTTP."""
+"""Gmail v1 users.messages.send and settings.sendAs.list: parse the RFC 2822 message, keep it;
+models and rules, no HTTP.
+
+Gmail keeps a message's From only when it is the signed-in account or one of its verified send-as
+aliases; otherwise it sends the message as the account, silently
+(https://support.google.com/mail/answer/22370, "Send emails from a different address or alias").
+The account's aliases are a local setting (/_local/gmail/send-as).
+"""
 
 from __future__ import annotations
 
 import base64
 import binascii
 import email
+import email.headerregistry
 import email.policy
 import secrets
 
@@ -20,6 +28,7 @@ SCHEMA = (
 )
 COLUMNS = "id, thread_id, sent_time, sender, recipient, reply_to, subject, text, html, raw"
 RECIPIENT_HEADERS = ("To", "Cc", "Bcc")
+SEND_AS = "gmail.send_as"  # the account's verified send-as aliases (a store setting)
 NO_MESSAGE = "'raw' RFC822 payload message string or uploading message via /upload/* URL required"
 
 
@@ -40,13 +49,48 @@ class GmailState:
         raw = _decode_raw(body["raw"])
         message = email.message_from_bytes(raw, policy=email.policy.default)
         recipient = _one_recipient(message)
+        sender, raw = self._sent_as(message, raw)
         message_id = secrets.token_hex(8)
         row = (message_id, message_id, timestamps.format_time(timestamps.now()),
-               _header(message, "From") or self.owner_email, recipient, _header(message, "Reply-To"),
+               sender, recipient, _header(message, "Reply-To"),
                _header(message, "Subject"), _body(message, "plain"), _body(message, "html"), raw)
         with self.store.transaction() as db:
             db.execute(f"INSERT INTO gmail_messages ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
         return {"id": message_id, "threadId": message_id, "labelIds": ["SENT"]}
+
+    def aliases(self) -> list[str]:
+        return list(self.store.get_setting(SEND_AS, []) or [])
+
+    def set_aliases(self, addresses: list[str]) -> list[str]:
+        if not isinstance(addresses, list) or not all(isinstance(a, str) and "@" in a for a in addresses):
+            raise InvalidArgument("aliases: a list of email addresses")
+        self.store.set_setting(SEND_AS, sorted({a.strip().lower() for a in addresses}))
+        return self.aliases()
+
+    def send_as_list(self) -> dict:
+        """users.settings.sendAs.list: the account itself (primary), then each verified alias."""
+        entries = [{"sendAsEmail": self.owner_email, "displayName": "", "replyToAddress": "",
+                    "signature": "", "isPrimary": True, "isDefault": True}]
+        entries += [{"sendAsEmail": alias, "displayName": "", "replyToAddress": "", "signature": "",
+                     "treatAsAlias": True, "verificationStatus": "accepted"} for alias in self.aliases()]
+        return {"sendAs": entries}
+
+    def _sent_as(self, message, raw: bytes) -> tuple[str, bytes]:
+        """The From the recipient sees, and the message as sent: the account's address when the
+        given From is neither the account nor a verified alias (Gmail does this without an error)."""
+        given = _header(message, "From")
+        try:
+            addresses = message["From"].addresses if message["From"] is not None else ()
+        except Exception:
+            addresses = ()
+        address = addresses[0].addr_spec.lower() if len(addresses) == 1 else ""
+        if address and address in {self.owner_email.lower(), *self.aliases()}:
+            return given, raw
+        name = addresses[0].display_name if len(addresses) == 1 else ""
+        rewritten = email.headerregistry.Address(display_name=name, addr_spec=self.owner_email)
+        del message["From"]
+        message["From"] = rewritten
+        return str(rewritten), message.as_bytes()
 
     def count(self) -> int:
         with self.store.transaction() as db:

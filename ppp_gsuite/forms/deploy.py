@@ -7,7 +7,7 @@ from datetime import date
 from ..errors import PppError, Problem, ValidationFailed
 from ..google.drive_api import APP_KEY, DriveApi, permission_in_words
 from ..google.errors import GoogleApiError
-from ..google.forms_api import FormsApi
+from ..google.forms_api import FormsApi, StaleRevision
 from ..specs.load import FormTarget
 from .plan import FormPlan, plan_form
 
@@ -19,6 +19,11 @@ RESPONDERS_REFUSED = (
     "your organisation does not allow sharing with 'anyone with the link', so people outside it "
     "cannot open this form. Ask your Google Workspace administrator to allow it for forms (Admin "
     "console > Apps > Google Workspace > Drive and Docs > Sharing settings), then run deploy-forms again"
+)
+EDITED_MEANWHILE = (
+    "someone edited this form in Google Forms while deploy-forms was updating it, twice in a row, so "
+    "nothing more was changed. Ask whoever is editing it to stop (the spec is the form's source), "
+    "then run deploy-forms again"
 )
 
 
@@ -71,13 +76,32 @@ def deploy(targets: list[FormTarget], forms: FormsApi, drive: DriveApi, today: d
     for outcome, live in planned:
         if dry_run:
             _preview_publishing(outcome, live)
-        else:
-            try:
-                _apply(outcome, live, forms, drive)
-            except GoogleApiError as error:
-                outcome.problem = str(error)
+            outcomes.append(outcome)
+            continue
         outcomes.append(outcome)
+        try:
+            _apply_replanning_once(outcome, live, forms, drive, allow_retitle)
+        except IdsChanged as error:
+            outcome.problem = f"{error} Deploy stopped here: no later form was deployed."
+            break
+        except (GoogleApiError, StaleRevision) as error:
+            outcome.problem = EDITED_MEANWHILE if isinstance(error, StaleRevision) else str(error)
     return outcomes
+
+
+def _apply_replanning_once(outcome: FormOutcome, live: dict | None, forms: FormsApi, drive: DriveApi,
+                           allow_retitle: frozenset[str] = frozenset()) -> None:
+    """Apply the plan; if the form changed since it was read, read it again, re-plan and apply once more
+    (the same check of each key's meaning as the first plan: a change there stops this form)."""
+    try:
+        _apply(outcome, live, forms, drive)
+    except StaleRevision:
+        live = forms.get(outcome.form_id)
+        outcome.plan = plan_form(outcome.target.spec_name, outcome.target.spec, live, allow_retitle)
+        if outcome.plan.meaning_changes:
+            outcome.problem = "; ".join(change.message for change in outcome.plan.meaning_changes)
+            return
+        _apply(outcome, live, forms, drive)
 
 
 def _apply(outcome: FormOutcome, live: dict | None, forms: FormsApi, drive: DriveApi) -> None:
@@ -87,10 +111,15 @@ def _apply(outcome: FormOutcome, live: dict | None, forms: FormsApi, drive: Driv
         outcome.form_id, outcome.link = created["formId"], created.get("responderUri")
         # Tag first: a crash after this leaves a form the next run finds and completes, not an orphan.
         drive.set_app_properties(outcome.form_id, {APP_KEY: FORM_KIND, "target": outcome.target.key, "spec": outcome.target.spec_name})
+        live_revision = created.get("revisionId")
+    else:
+        live_revision = (live or {}).get("revisionId")
     assert outcome.form_id is not None  # found deployed, or created just now
-    revision = (live or {}).get("revisionId")
+    revision = live_revision
     if plan.requests:
-        revision = forms.batch_update(outcome.form_id, plan.requests).get("writeControl", {}).get("requiredRevisionId")
+        reply = forms.batch_update(outcome.form_id, plan.requests, live_revision)
+        _check_created_ids(outcome, plan.requests, reply.get("replies", []))
+        revision = reply.get("writeControl", {}).get("requiredRevisionId")
     if revision and revision != outcome.recorded_revision:
         # The sync writes this on each row as the form version, without reading the form.
         drive.set_app_properties(outcome.form_id, {"revision": revision})
@@ -127,6 +156,30 @@ def found_none(outcomes: list[FormOutcome]) -> bool:
     return bool(outcomes) and all(o.plan.create is not None for o in outcomes)
 
 
+def _check_created_ids(outcome: FormOutcome, requests: list[dict], replies: list[dict]) -> None:
+    """Every createItem reply must carry the item and question ids asked for: the sync finds each
+    answer's column by question id, so a substituted id would leave that column blank for ever."""
+    for request, reply in zip(requests, replies):
+        if "createItem" not in request:
+            continue
+        item = request["createItem"]["item"]
+        asked = (item["itemId"], _question_ids(item))
+        given = reply.get("createItem", {})
+        got = (given.get("itemId"), list(given.get("questionId", [])))  # Google omits an empty list
+        if got != asked:
+            raise IdsChanged(
+                f"Google created an item of form {outcome.form_id} ({outcome.target.label}) with the ids "
+                f"{got[0]} / {', '.join(got[1]) or 'none'} instead of the ids asked for, {asked[0]} / "
+                f"{', '.join(asked[1]) or 'none'}; answers to it could not be put in their column. The form "
+                "was not published. Please report this (the Forms API may have changed how it takes ids).")
+
+
+def _question_ids(item: dict) -> list[str]:
+    if "questionItem" in item:
+        return [item["questionItem"]["question"]["questionId"]]
+    return [q["questionId"] for q in item.get("questionGroupItem", {}).get("questions", [])]
+
+
 def _preview_publishing(outcome: FormOutcome, live: dict | None) -> None:
     state = (live or {}).get("publishSettings", {}).get("publishState", {})
     if live is None or not state.get("isPublished") or bool(state.get("isAcceptingResponses")) != outcome.accepting:
@@ -140,3 +193,7 @@ def _has_responder_permission(permissions: list[dict]) -> bool:
 
 class DeployFailed(PppError):
     pass
+
+
+class IdsChanged(PppError):
+    """Google created an item or question under other ids than those asked for."""

@@ -1,6 +1,7 @@
 """The planner: pure. Given a filled-in spec and the live form (or None), the requests that make them match."""
 from __future__ import annotations
 
+import copy
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -50,7 +51,10 @@ def _plan_new(spec: FormSpec, desired: list[dict[str, Any]]) -> FormPlan:
         {"updateFormInfo": {"info": {"description": spec.description}, "updateMask": "description"}},
         {"updateSettings": {"settings": dict(SETTINGS), "updateMask": ",".join(SETTINGS)}},
     ]
-    requests += [{"createItem": {"item": item, "location": {"index": i}}} for i, item in enumerate(desired)]
+    deferred: list[str] = []
+    for index, item in enumerate(desired):
+        requests.append(_create(item, index, {other["itemId"] for other in desired[:index]}, deferred))
+    requests += _jumps_last(desired, deferred)
     questions = sum(1 for item in desired if "questionItem" in item)
     return FormPlan(
         create={"info": {"title": spec.title, "documentTitle": spec.title}},
@@ -94,6 +98,7 @@ def _plan_items(desired: list[dict[str, Any]], live_items: list[dict[str, Any]],
             del working[index]
 
     staying = set(_longest_ordered_run(working, wanted_ids))
+    deferred: list[str] = []
     for position, item_id in enumerate(wanted_ids):
         if item_id in staying:
             continue
@@ -107,16 +112,43 @@ def _plan_items(desired: list[dict[str, Any]], live_items: list[dict[str, Any]],
             }})
             plan.changes.append(f"move {names.get(item_id, item_id)} to position {new_index + 1}")
         else:
+            plan.requests.append(_create(desired[position], target, set(working), deferred))
             working.insert(target, item_id)
-            plan.requests.append({"createItem": {"item": desired[position], "location": {"index": target}}})
             plan.changes.append(f"add {names.get(item_id, item_id)}")
 
     assert working == wanted_ids, "planner bug: items out of order after moves"
+    plan.requests += _jumps_last(desired, deferred)
     for index, item in enumerate(desired):
         live = live_by_id.get(item["itemId"])
         if live is not None and normalise(live) != normalise(item):
             plan.requests.append({"updateItem": {"item": item, "location": {"index": index}, "updateMask": "*"}})
             plan.changes.append(f"update {names[item['itemId']]} ({_what_changed(live, item)})")
+
+
+def _jump_targets(item: dict) -> set[str]:
+    choice = item.get("questionItem", {}).get("question", {}).get("choiceQuestion", {})
+    return {option["goToSectionId"] for option in choice.get("options", []) if "goToSectionId" in option}
+
+
+def _create(item: dict, index: int, present: set[str], deferred: list[str]) -> dict:
+    """createItem; a choice jumping to a page break not yet in the form is created without its jumps.
+
+    Forms checks each request of a batch against the form as the earlier ones left it, so a jump to
+    a page break created later in the batch is refused. The item's id goes on `deferred`, and
+    `_jumps_last` puts the jumps back once every item is in place.
+    """
+    if not _jump_targets(item) <= present:
+        item = copy.deepcopy(item)
+        for option in item["questionItem"]["question"]["choiceQuestion"]["options"]:
+            option.pop("goToSectionId", None)
+        deferred.append(item["itemId"])
+    return {"createItem": {"item": item, "location": {"index": index}}}
+
+
+def _jumps_last(desired: list[dict], deferred: list[str]) -> list[dict]:
+    """updateItem, at the end of the batch (items at their final index), for each deferred choice."""
+    return [{"updateItem": {"item": item, "location": {"index": index}, "updateMask": "*"}}
+            for index, item in enumerate(desired) if item["itemId"] in deferred]
 
 
 def _longest_ordered_run(working: list[str], wanted: list[str]) -> list[str]:

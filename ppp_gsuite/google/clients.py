@@ -5,14 +5,17 @@ used accepts drive.file, which reaches only the files this app created.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
+import httplib2
 import requests
 from google.auth.transport.requests import AuthorizedSession
+from google_auth_httplib2 import AuthorizedHttp
 from googleapiclient.discovery import build
 from gspread.http_client import HTTPClient
 
-from ..config import Workspace
+from ..config import TimeoutSettings, Workspace
 from ..errors import PppError
 from .gmail_api import GmailSender
 from .local_session import LocalSession
@@ -32,6 +35,9 @@ class Clients:
     backend: str  # "google" or "local"
     public_url: str | None = None  # the local workspace's address for people (links), when local
     identity: str = ""  # who signs in, through which OAuth client: drive.file and appProperties are that app's
+    # Lists the account's send-as addresses: only where it can be asked (the local workspace, with a
+    # settings-scoped token the tool never asks Google for); None on Google, which would answer 403.
+    send_as: Callable[[], list[dict]] | None = None
 
 
 SAME_IDENTITY = ("drive.file lets each OAuth client see only the files it created, so deploy-forms and sync must "
@@ -74,12 +80,17 @@ def identity_of(credentials) -> str:
     return f"the signed-in account through OAuth client {getattr(credentials, 'client_id', None) or 'unknown'}"
 
 
-def build_clients(credentials, forms_endpoint: str | None = None, drive_endpoint: str | None = None, http=None) -> tuple:
+def build_clients(credentials, forms_endpoint: str | None = None, drive_endpoint: str | None = None, http=None,
+                  timeouts: TimeoutSettings | None = None) -> tuple:
+    """googleapiclient's Forms and Drive clients, over an httplib2 with a timeout (it has none by default).
+
+    httplib2 takes one socket timeout, for connecting and for each read: the longer of the two.
+    """
     common = {"cache_discovery": False, "static_discovery": True}
-    if http is not None:
-        common["http"] = http
-    else:
-        common["credentials"] = credentials
+    if http is None:
+        timeouts = timeouts or TimeoutSettings()
+        http = AuthorizedHttp(credentials, http=httplib2.Http(timeout=max(timeouts.connect_seconds, timeouts.read_seconds)))
+    common["http"] = http
     forms_options = {"api_endpoint": forms_endpoint} if forms_endpoint else None
     drive_options = {"api_endpoint": drive_endpoint} if drive_endpoint else None
     forms = build("forms", "v1", client_options=forms_options, **common)
@@ -87,19 +98,37 @@ def build_clients(credentials, forms_endpoint: str | None = None, drive_endpoint
     return forms, drive
 
 
-def local_clients(url: str, public_url: str | None = None, *, token: str, identity: str = "") -> Clients:
+def _sheets(http: HTTPClient, timeouts: TimeoutSettings) -> HTTPClient:
+    http.set_timeout(_pair(timeouts))  # gspread waits for ever by default
+    return http
+
+
+def _pair(timeouts: TimeoutSettings) -> tuple[float, float]:
+    return (timeouts.connect_seconds, timeouts.read_seconds)
+
+
+def local_clients(url: str, public_url: str | None = None, *, token: str, identity: str = "",
+                  timeouts: TimeoutSettings | None = None, settings_token: str | None = None) -> Clients:
     """Clients for a local workspace at `url`, signed in with an access token it issued."""
-    url = url.rstrip("/")
-    forms, drive = build_clients(_local_credentials(token), url, f"{url}/drive/v3/")
-    sheets = HTTPClient(auth=None, session=LocalSession(url, token))
+    url, timeouts = url.rstrip("/"), timeouts or TimeoutSettings()
+    forms, drive = build_clients(_local_credentials(token), url, f"{url}/drive/v3/", timeouts=timeouts)
+    sheets = _sheets(HTTPClient(auth=None, session=LocalSession(url, token)), timeouts)  # type: ignore[arg-type]
     mail_session = requests.Session()
     mail_session.headers["Authorization"] = f"Bearer {token}"
-    return Clients(forms, drive, sheets, GmailSender(mail_session, url), "local", public_url or url, identity)
+    mail = GmailSender(mail_session, url, timeout=_pair(timeouts))
+    send_as = None
+    if settings_token:
+        settings_session = requests.Session()
+        settings_session.headers["Authorization"] = f"Bearer {settings_token}"
+        send_as = GmailSender(settings_session, url, timeout=_pair(timeouts)).send_as
+    return Clients(forms, drive, sheets, mail, "local", public_url or url, identity, send_as)
 
 
 def google_clients(workspace: Workspace) -> Clients:
     """Clients for Google itself, signed in with the configured credentials."""
     credentials = load_credentials(workspace)
-    forms, drive = build_clients(credentials)
-    mail = GmailSender(AuthorizedSession(credentials))
-    return Clients(forms, drive, HTTPClient(auth=credentials), mail, "google", identity=identity_of(credentials))
+    timeouts = workspace.config.timeouts
+    forms, drive = build_clients(credentials, timeouts=timeouts)
+    mail = GmailSender(AuthorizedSession(credentials), timeout=_pair(timeouts))
+    return Clients(forms, drive, _sheets(HTTPClient(auth=credentials), timeouts), mail, "google",
+                   identity=identity_of(credentials))

@@ -45,6 +45,22 @@ class Unreachable(PppError):
         super().__init__(f"{method}: no answer ({self.cause}: {cause})")
 
 
+class NoAnswer(Unreachable):
+    """A call stalled past the configured timeouts: the run stops (exit 1) and the next run starts from
+    what is in Google, as after any interrupted run."""
+
+    def __init__(self, method: str, cause: BaseException):
+        super().__init__(method, cause)
+        self.args = (
+            f"{method}: no answer from Google ({type(cause).__name__}: it stalled past the timeout or the "
+            "connection failed); this run stopped. "
+            "Nothing is lost: the next run carries on from what Google holds. If it keeps happening, check the "
+            "network and https://www.google.com/appsstatus, or raise timeouts.read_seconds in ppp-gsuite.yaml.",)
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
 class SignInRefused(PppError):
     """Google would not refresh the credentials (a revoked or expired token, a wrong key)."""
 
@@ -58,11 +74,14 @@ class SignInRefused(PppError):
 # those through as they are). Not every OSError: a full disk is not a network failure.
 TRANSPORT_FAILURES = (httplib2.HttpLib2Error, requests.RequestException, google.auth.exceptions.TransportError,
                       http.client.HTTPException, ssl.SSLError, socket.gaierror, ConnectionError, TimeoutError)
+STALLS = (socket.timeout, TimeoutError, requests.exceptions.Timeout)  # past the configured timeouts
 NETWORK_ERRNOS = {errno.ENETUNREACH, errno.EHOSTUNREACH, errno.ENETDOWN, errno.EHOSTDOWN, errno.EADDRNOTAVAIL}
 
 
 def translated(method: str, error: BaseException) -> PppError | None:
     """The PppError for a transport's failure, or None when it is not one (a bug, a full disk)."""
+    if isinstance(error, STALLS):
+        return NoAnswer(method, error)
     if isinstance(error, TRANSPORT_FAILURES) or (isinstance(error, OSError) and error.errno in NETWORK_ERRNOS):
         return Unreachable(method, error)
     if isinstance(error, google.auth.exceptions.RefreshError):

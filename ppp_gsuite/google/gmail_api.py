@@ -23,6 +23,7 @@ from ..errors import PppError
 
 GOOGLE_URL = "https://gmail.googleapis.com"
 SEND_PATH = "/gmail/v1/users/me/messages/send"
+SEND_AS_PATH = "/gmail/v1/users/me/settings/sendAs"
 TIMEOUT = (10, 60)  # seconds to connect, seconds to wait for the answer
 
 
@@ -57,7 +58,22 @@ class GmailSender:
         session.mount("http://", no_retry_adapter())
         self.session = session
         self.url = base_url.rstrip("/") + SEND_PATH
+        self.send_as_url = base_url.rstrip("/") + SEND_AS_PATH
         self.timeout = timeout
+
+    def send_as(self) -> list[dict]:
+        """users.settings.sendAs.list: the account (isPrimary) and its send-as addresses.
+
+        Needs a Gmail settings scope: ppp-gsuite asks Google only for gmail.send, so this is for
+        the local workspace (on Google it would answer 403).
+        """
+        try:
+            response = self.session.get(self.send_as_url, timeout=self.timeout, allow_redirects=False)
+        except requests.exceptions.RequestException as error:
+            raise NotSent(f"could not ask Gmail for the send-as addresses ({type(error).__name__})") from None
+        if response.status_code != 200:
+            raise _refusal(response)
+        return response.json().get("sendAs", [])
 
     def send(self, raw: str) -> str:
         """Send one base64url RFC 2822 message; return Gmail's message id."""
