@@ -413,3 +413,21 @@ def test_a_message_in_the_preferences_form_reaches_the_involvement_team_without_
     assert len(to_team) == 1
     assert "Ann" in to_team[0]["text"] and "Preferences tab" in to_team[0]["text"]
     assert "delete everything" not in to_team[0]["text"] + to_team[0]["html"]
+
+
+def test_the_engagement_teams_notice_is_logged_as_sent_not_as_an_unknown_outcome(env, local):
+    """The notice goes out before the run's other emails; the later step must not take its intent,
+    written moments before, for one a crashed run left behind (status would then ask a person to
+    check mail that was sent, and the next sync would exit 1)."""
+    apply_person(env, "Ann")
+    env.apply(emails=True)
+    consent(env, "Ann", "Yes")
+    set_status(env, "Ann", "Appointed")
+    env.apply(emails=True)
+    env.apply(emails=True)
+    sent = {m["id"] for m in local.json("GET", "/_local/gmail/messages")["messages"] if "sam@example.org" in m["to"]}
+    notices = [r for r in env.records("admin", "Email log") if r["Email"] == "sharing_changes"]
+    assert len(notices) == len(sent) == 1
+    assert notices[0]["State"] == "sent" and notices[0]["Message ID"] in sent
+    env.apply(emails=True)
+    assert env.job.mail_report.waiting_for_a_person == 0

@@ -76,7 +76,9 @@ def email_step(sync, partners: dict, deployed: dict) -> MailReport | None:
     local_now = sync.now.astimezone(zone)
     since = (local_now - ACKNOWLEDGE_WITHIN).strftime("%Y-%m-%d %H:%M")
     admin = sync.runs[ADMIN]
-    log = read_log(sync)
+    # The log as read, with this run's own results on top: the engagement team's notice, sent
+    # earlier in this run, left its intent ("sending") in the sheet; only its result says "sent".
+    log = read_log(sync) | {row.response_id: row.cells for row in admin.rows[EMAIL_LOG.tab]}
     links_for = _links(sync, deployed)
     wanted = lambda key: key not in log or log[key].get("State") == "retry"  # noqa: E731
     opportunities = {o.key: o for o in config.opportunities}
