@@ -31,6 +31,7 @@ class Clients:
     mail: GmailSender  # never googleapiclient: httplib2 re-sends a dropped send (DESIGN.md §5)
     backend: str  # "google" or "local"
     public_url: str | None = None  # the local workspace's address for people (links), when local
+    api_url: str | None = None  # where these clients' calls go, when local (may differ from public_url)
 
 
 def load_credentials(workspace: Workspace):
@@ -77,7 +78,7 @@ def local_clients(url: str, public_url: str | None = None) -> Clients:
     url = url.rstrip("/")
     forms, drive = build_clients(_local_credentials(), url, f"{url}/drive/v3/")
     sheets = HTTPClient(auth=None, session=LocalSession(url))
-    return Clients(forms, drive, sheets, GmailSender(requests.Session(), url), "local", public_url or url)
+    return Clients(forms, drive, sheets, GmailSender(requests.Session(), url), "local", public_url or url, url)
 
 
 def google_clients(workspace: Workspace) -> Clients:
