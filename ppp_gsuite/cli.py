@@ -390,8 +390,9 @@ def demo(obj: Context):
                        "people into a workspace in use. Open that one with `ppp-gsuite local serve`, or delete the "
                        "store (or point local.store elsewhere) to run the demo.", err=True)
             sys.exit(EXIT_INVALID)
-    click.echo(f"The demo ran {played.syncs} syncs; the last ran with its clock {int(played.clock_moved.total_seconds() // 60)} "
-               f"minutes on, so decisions had stood the {workspace.config.email.grace_minutes}-minute grace period.")
+    click.echo(f"The demo ran {played.syncs} syncs, moving their clock past the {workspace.config.email.grace_minutes}-minute "
+               "grace period for decisions as if cron ran later: times it wrote (the email log, Status noted) run up to "
+               f"{int(played.clock_moved.total_seconds() // 60)} minutes ahead of this machine's clock.")
     for line in describe(summary, clients.public_url):
         click.echo(line)
 

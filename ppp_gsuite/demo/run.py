@@ -121,7 +121,8 @@ class Demo:
         mail = outcome.mail
         sent = f", {mail.sent} emails sent" if mail else ""
         waiting = f", {outcome.report.waiting} decisions waiting for the grace period" if outcome.report.waiting else ""
-        self.say(f"sync {self.played.syncs} at {outcome.now:%H:%M} UTC: {outcome.report.added} rows added, "
+        added = outcome.report.added
+        self.say(f"sync {self.played.syncs} at {outcome.now:%H:%M} UTC: {added} row{'' if added == 1 else 's'} added, "
                  f"{outcome.report.updated} updated{sent}{waiting}")
         if outcome.report.refused or (mail and (mail.unknown or mail.failed or mail.waiting_for_a_person)):
             raise PppError(f"sync {self.played.syncs} of the demo did not go cleanly; run `ppp-gsuite status`")
