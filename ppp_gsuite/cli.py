@@ -198,20 +198,21 @@ def sync(obj: Context, full: bool):
     from .connect import connect
     from .google.clients import SAME_IDENTITY
     from .runlock import AlreadyRunning, single_run
-    from .sync.run import NothingDeployed, Sync
+    from .sync.run import NothingDeployed
+    from .sync_job import run_sync
 
     loaded = obj.load()
     try:
         with single_run(loaded.workspace.resolve(LOCK_FILE)), connect(loaded.workspace) as clients:
-            job = Sync.for_workspace(loaded, clients, datetime.now(UTC), full=full)
             try:
-                report = job.run()
+                outcome = run_sync(loaded, clients, datetime.now(UTC), full=full)
             except NothingDeployed as nothing:
                 raise PppError(f"{nothing}; signed in as {clients.identity}: {SAME_IDENTITY}") from None
     except AlreadyRunning as running:
         click.echo(str(running))
         return
-    click.echo(f"sync at {job.now:%Y-%m-%d %H:%M:%S} UTC")  # a line with the time, for cron's log
+    report = outcome.report
+    click.echo(f"sync at {outcome.now:%Y-%m-%d %H:%M:%S} UTC")  # a line with the time, for cron's log
     for name in report.created:
         click.echo(f"created spreadsheet: {name}")
     read = "read again (a full rescan)" if report.full_scans else "read since the last run (with a few minutes' overlap)"
@@ -228,7 +229,7 @@ def sync(obj: Context, full: bool):
         click.echo(f"closing date moved: the form for {group} accepts responses again")
     for header in report.restored_headers:
         click.echo(f"warning: a column was missing and was added again at the end: {header}", err=True)
-    mail = job.mail_report
+    mail = outcome.mail
     if report.waiting:
         click.echo(f"decisions waiting for the grace period ({config_minutes(loaded)} minutes) before they are emailed: {report.waiting}")
     if mail:
@@ -373,6 +374,61 @@ def erase(obj: Context, reference: str, dry_run: bool):
     from .retention import erase_plan
 
     _removal(obj, dry_run, lambda sync, now: erase_plan(sync, reference), "erased on request")
+
+
+@main.command()
+@workspace_command
+def demo(obj: Context):
+    """Play a fictional recruitment round on a fresh local workspace, then say what it holds.
+
+    Deploys the forms; a dozen fictional applicants (example.org and example.com addresses,
+    01632 960xxx drama numbers) fill in the form pages over HTTP as a browser does; the sync runs;
+    the leads shortlist, invite, appoint and decline in their sheets; appointed partners answer the
+    welcome form from their emails and two claim expenses, which an approver approves and queries;
+    one partner withdraws consent to sharing through the preferences form; the sync runs again.
+    It prints counts and links only.
+
+    It refuses (exit 2) backend: google; PPP_GSUITE_LOCAL_URL (it starts its own workspace on the
+    config's local.store, so a running `local serve`, and any request quota it applies, play no
+    part); and a store that already holds forms, spreadsheets or mail: it never mixes fictional
+    people into a workspace in use. To run it again, delete the
+    store (local.store in the config). The config, its grace period included, is used as it is:
+    later syncs run with their clock moved past email.grace_minutes, as if cron ran again later.
+    """
+    from datetime import datetime
+
+    from .connect import LOCAL_URL_ENV, connect
+    from .demo.browser import Browser
+    from .demo.run import NotFresh, run_demo
+    from .demo.summary import describe
+    from .errors import EXIT_INVALID
+    from .runlock import single_run
+
+    loaded = obj.load()
+    workspace = loaded.workspace
+    if workspace.config.backend != "local":
+        click.echo("Error: the demo makes up people and sends them email: it runs only on the local workspace "
+                   "(backend: local), never on Google. Use a config with backend: local.", err=True)
+        sys.exit(EXIT_INVALID)
+    if os.environ.get(LOCAL_URL_ENV):
+        click.echo(f"Error: the demo starts its own local workspace on local.store; unset {LOCAL_URL_ENV} "
+                   "(and stop `ppp-gsuite local serve`), then run it again.", err=True)
+        sys.exit(EXIT_INVALID)
+    store = workspace.resolve(workspace.config.local.store)
+    with single_run(workspace.resolve(LOCK_FILE)), connect(workspace) as clients:
+        browser = Browser(clients.public_url, clients.api_url)
+        try:
+            played, summary = run_demo(loaded, clients, browser, datetime.now(UTC), click.echo)
+        except NotFresh as refused:
+            click.echo(f"Error: {refused} ({store}); the demo runs only on a fresh one, so it never mixes fictional "
+                       "people into a workspace in use. Open that one with `ppp-gsuite local serve`, or delete the "
+                       "store (or point local.store elsewhere) to run the demo.", err=True)
+            sys.exit(EXIT_INVALID)
+    click.echo(f"The demo ran {played.syncs} syncs, moving their clock past the {workspace.config.email.grace_minutes}-minute "
+               "grace period for decisions as if cron ran later: times it wrote (the email log, Status noted) run up to "
+               f"{int(played.clock_moved.total_seconds() // 60)} minutes ahead of this machine's clock.")
+    for line in describe(summary, clients.public_url):
+        click.echo(line)
 
 
 @main.group()

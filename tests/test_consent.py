@@ -493,3 +493,21 @@ def test_network_changes_are_numbered_in_order_and_a_number_is_never_used_again(
     # The rows of change 2 erased, its notice in the email log: 2 is not used again.
     told = numbers_told(["engagement-change-2|sharing_changes|0", "abc|eoi_received|"])
     assert [r.cells["Change"] for r in change_rows(recorded[:1], {}, {"k1": "Ann"}, now, told)] == ["3"]
+
+
+def test_the_engagement_teams_notice_is_logged_as_sent_not_as_an_unknown_outcome(env, local):
+    """The notice goes out before the run's other emails; the later step must not take its intent,
+    written moments before, for one a crashed run left behind (status would then ask a person to
+    check mail that was sent, and the next sync would exit 1)."""
+    apply_person(env, "Ann")
+    env.apply(emails=True)
+    consent(env, "Ann", "Yes")
+    set_status(env, "Ann", "Appointed")
+    env.apply(emails=True)
+    env.apply(emails=True)
+    sent = {m["id"] for m in local.json("GET", "/_local/gmail/messages")["messages"] if "sam@example.org" in m["to"]}
+    notices = [r for r in env.records("admin", "Email log") if r["Email"] == "sharing_changes"]
+    assert len(notices) == len(sent) == 1
+    assert notices[0]["State"] == "sent" and notices[0]["Message ID"] in sent
+    env.apply(emails=True)
+    assert env.job.mail_report.waiting_for_a_person == 0

@@ -38,6 +38,7 @@ class Clients:
     # Lists the account's send-as addresses: only where it can be asked (the local workspace, with a
     # settings-scoped token the tool never asks Google for); None on Google, which would answer 403.
     send_as: Callable[[], list[dict]] | None = None
+    api_url: str | None = None  # where these clients' calls go, when local (may differ from public_url)
 
 
 SAME_IDENTITY = ("drive.file lets each OAuth client see only the files it created, so deploy-forms and sync must "
@@ -121,7 +122,7 @@ def local_clients(url: str, public_url: str | None = None, *, token: str, identi
         settings_session = requests.Session()
         settings_session.headers["Authorization"] = f"Bearer {settings_token}"
         send_as = GmailSender(settings_session, url, timeout=_pair(timeouts)).send_as
-    return Clients(forms, drive, sheets, mail, "local", public_url or url, identity, send_as)
+    return Clients(forms, drive, sheets, mail, "local", public_url or url, identity, send_as, url)
 
 
 def google_clients(workspace: Workspace) -> Clients:

@@ -1,0 +1,1 @@
+"""`ppp-gsuite demo`: a fictional recruitment round on a fresh local workspace (see run.py)."""
