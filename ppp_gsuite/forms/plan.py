@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Set
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,7 +33,7 @@ class FormPlan:
         return self.create is None and not self.requests
 
 
-def plan_form(spec_name: str, spec: FormSpec, live: dict | None, allow_retitle=frozenset()) -> FormPlan:
+def plan_form(spec_name: str, spec: FormSpec, live: dict[str, Any] | None, allow_retitle: Set[str] = frozenset()) -> FormPlan:
     """`allow_retitle`: keys whose question may be reworded (the person confirmed it still asks the same)."""
     desired = form_items(spec_name, spec)
     if live is None:
@@ -153,7 +154,7 @@ ANSWER_KINDS = {
 }
 
 
-def answer_kind(item: dict) -> str:
+def answer_kind(item: dict[str, Any]) -> str:
     question = item.get("questionItem", {}).get("question")
     if question is None:
         return "text item" if "textItem" in item else "page" if "pageBreakItem" in item else "other item"
@@ -164,12 +165,12 @@ def answer_kind(item: dict) -> str:
 
 def _same_words(first: str, second: str) -> bool:
     """Case, spacing and punctuation aside: 'Your Email address.' still asks 'Your email address'."""
-    def words(text):
+    def words(text: str) -> str:
         return re.sub(r"[^a-z0-9]+", " ", text.lower()).strip()
     return words(first) == words(second)
 
 
-def meaning_changes(desired: list[dict], live_items: list[dict], names: dict[str, str], allow_retitle: set[str]) -> list[MeaningChange]:
+def meaning_changes(desired: list[dict[str, Any]], live_items: list[dict[str, Any]], names: dict[str, str], allow_retitle: set[str]) -> list[MeaningChange]:
     """Each key's question against the live one: a new type is refused, a new title needs confirming."""
     live_by_id = {item.get("itemId"): item for item in live_items}
     found = []

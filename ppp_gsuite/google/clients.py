@@ -91,7 +91,8 @@ def local_clients(url: str, public_url: str | None = None, *, token: str, identi
     """Clients for a local workspace at `url`, signed in with an access token it issued."""
     url = url.rstrip("/")
     forms, drive = build_clients(_local_credentials(token), url, f"{url}/drive/v3/")
-    sheets = HTTPClient(auth=None, session=LocalSession(url, token))
+    # gspread reads auth only when it makes its own session; this session signs in with the token.
+    sheets = HTTPClient(auth=None, session=LocalSession(url, token))  # type: ignore[arg-type]
     mail_session = requests.Session()
     mail_session.headers["Authorization"] = f"Bearer {token}"
     return Clients(forms, drive, sheets, GmailSender(mail_session, url), "local", public_url or url, identity)
