@@ -95,7 +95,7 @@ class LocalWorkspaceApp:
             self._check_file_access(route, args, caller)
             return self._answer(route, request, args)
 
-    def _check_file_access(self, route: Route, args: dict, caller: auth.Caller) -> None:
+    def _check_file_access(self, route: Route, args: Mapping[str, Any], caller: auth.Caller) -> None:
         """A file this caller cannot reach (another app's, with drive.file) is not there for Drive
         (404, as for a missing file) and forbidden for Forms and Sheets (403)."""
         file_id = args.get("file_id") or args.get("form_id") or args.get("spreadsheet_id")
@@ -104,7 +104,8 @@ class LocalWorkspaceApp:
                 raise NotFound(f"File not found: {file_id}.", reason="notFound")
             raise PermissionDenied("The caller does not have permission")
 
-    def _answer(self, route: Route, request: Request, args: dict) -> Response:
+    def _answer(self, route: Route, request: Request, args: Mapping[str, Any]) -> Response:
+        assert route.api and route.method_id, "only API routes are called as APIs"
         params = {k: v[0] if len(v) == 1 else v for k, v in request.args.lists()}
         problems = discovery.check_params(route.api, route.method_id, params)
         if route.api == "drive":  # Drive ignores query parameters it does not know (the recordings show it)
@@ -116,7 +117,9 @@ class LocalWorkspaceApp:
         result = route.endpoint(self.workspace, call, **args)
         if result is None:
             return Response(status=204)
-        result = fields.select(result, params.get("fields"), route.default_fields)
+        fields_param = params.get("fields")
+        assert not isinstance(fields_param, list), "check_params refused a repeated fields"
+        result = fields.select(result, fields_param, route.default_fields)
         if route.api in proto_json.PROTO3_APIS:
             result = proto_json.omit_empty(result)
         return Response(json.dumps(result), mimetype="application/json")

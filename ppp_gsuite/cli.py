@@ -416,6 +416,7 @@ def demo(obj: Context):
         sys.exit(EXIT_INVALID)
     store = workspace.resolve(workspace.config.local.store)
     with single_run(workspace.resolve(LOCK_FILE)), connect(workspace) as clients:
+        assert clients.public_url and clients.api_url  # the demo runs only on the local workspace
         browser = Browser(clients.public_url, clients.api_url)
         try:
             played, summary = run_demo(loaded, clients, browser, datetime.now(UTC), click.echo)
@@ -427,7 +428,7 @@ def demo(obj: Context):
     click.echo(f"The demo ran {played.syncs} syncs, moving their clock past the {workspace.config.email.grace_minutes}-minute "
                "grace period for decisions as if cron ran later: times it wrote (the email log, Status noted) run up to "
                f"{int(played.clock_moved.total_seconds() // 60)} minutes ahead of this machine's clock.")
-    for line in describe(summary, clients.public_url):
+    for line in describe(summary, clients.public_url or ""):
         click.echo(line)
 
 

@@ -23,7 +23,7 @@ from .yamlload import Text, line_of
 class Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     _line: int | None = PrivateAttr(default=None)
-    _key_lines: dict | None = PrivateAttr(default=None)
+    _key_lines: dict[Any, int] | None = PrivateAttr(default=None)
 
     @model_validator(mode="wrap")
     @classmethod

@@ -7,7 +7,8 @@ from pathlib import Path
 from .config import Workspace, load_config
 from .errors import ValidationFailed
 from .sheets.layout import Layout, check_layouts, load_layouts
-from .specs.load import EOI, FormTarget, build_targets, load_specs, wanted_specs
+from .specs.load import FormTarget, build_targets, load_specs, wanted_specs
+from .vocabulary import EOI
 
 
 def load_workspace(path: Path) -> tuple[Workspace, list[FormTarget]]:

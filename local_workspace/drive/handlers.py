@@ -19,7 +19,7 @@ EDIT_PAGES = {
 def _with_link(call: ApiCall, file: dict) -> dict:
     """The file as the caller sees it, with webViewLink: where a person opens it (the local workspace's pages)."""
     file = present(file)
-    page = EDIT_PAGES.get(file.get("mimeType"))
+    page = EDIT_PAGES.get(file.get("mimeType", ""))
     if page:
         file = {**file, "webViewLink": f"{call.base_url}/{page}/d/{file['id']}/edit"}
     return file

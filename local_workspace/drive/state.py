@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+from typing import Any
 
 from .. import auth, ids, timestamps
 from ..errors import InvalidArgument, NotFound, PermissionDenied
@@ -53,7 +54,7 @@ class DriveState:
         moment = timestamps.format_time(timestamps.now())
         caller = auth.current()
         owner = caller.user if caller else self.owner_email
-        file = {
+        file: dict[str, Any] = {
             "kind": "drive#file",
             "id": metadata.get("id") or ids.new_file_id(),
             "name": metadata.get("name") or "Untitled",

@@ -15,6 +15,7 @@ import email
 import email.headerregistry
 import email.policy
 import secrets
+from typing import Any
 
 from .. import timestamps
 from ..errors import InvalidArgument
@@ -80,7 +81,7 @@ class GmailState:
         given From is neither the account nor a verified alias (Gmail does this without an error)."""
         given = _header(message, "From")
         try:
-            addresses = message["From"].addresses if message["From"] is not None else ()
+            addresses: tuple[Any, ...] = tuple(message["From"].addresses) if message["From"] is not None else ()
         except Exception:
             addresses = ()
         address = addresses[0].addr_spec.lower() if len(addresses) == 1 else ""

@@ -25,9 +25,9 @@ from ..forms.items import entry_number, question_id
 from ..google.drive_api import DriveApi
 from ..google.forms_api import FormsApi
 from ..google.sheets_api import SheetsApi
-from ..specs.load import EOI
 from ..sync.destinations import EXPENSES, opportunity_target
 from ..sync_job import SyncOutcome, run_sync
+from ..vocabulary import EOI
 from . import people
 from .browser import Browser
 from .lead import type_in_row
@@ -96,7 +96,7 @@ class Demo:
         problems = [o for o in outcomes if o.problem or not o.link]
         if problems:
             raise PppError(f"the demo could not deploy {len(problems)} form(s): {problems[0].problem}")
-        self.links = {o.target.key: o.link for o in outcomes}
+        self.links = {o.target.key: o.link for o in outcomes if o.link}
         closed = [o.target.label for o in outcomes if not o.accepting]
         if closed:
             raise PppError(f"the demo needs every form open, but {closed[0]} is past its closing date in the config")

@@ -61,7 +61,7 @@ def deploy(targets: list[FormTarget], forms: FormsApi, drive: DriveApi, today: d
     for target in targets:
         file = deployed.get(target.key)
         live = forms.get(file["id"]) if file else None
-        outcome = FormOutcome(target, plan_form(target.spec_name, target.spec, live, allow_retitle), file and file["id"])
+        outcome = FormOutcome(target, plan_form(target.spec_name, target.spec, live, allow_retitle), file["id"] if file else None)
         outcome.recorded_revision = file["appProperties"].get("revision") if file else None
         outcome.accepting = accepting_responses(target, today)
         outcome.link = live.get("responderUri") if live else None
@@ -96,6 +96,7 @@ def _apply_replanning_once(outcome: FormOutcome, live: dict | None, forms: Forms
     try:
         _apply(outcome, live, forms, drive)
     except StaleRevision:
+        assert outcome.form_id is not None  # a stale revision is only ever of a form that exists
         live = forms.get(outcome.form_id)
         outcome.plan = plan_form(outcome.target.spec_name, outcome.target.spec, live, allow_retitle)
         if outcome.plan.meaning_changes:
@@ -145,6 +146,7 @@ def _apply(outcome: FormOutcome, live: dict | None, forms: FormsApi, drive: Driv
 def _remove_default_visibility(outcome: FormOutcome, permissions: list[dict], drive: DriveApi) -> None:
     """A new form may be shared with the whole domain by the organisation's default visibility
     (forms.create has no ignoreDefaultVisibility): only its owner and its responders are meant to reach it."""
+    assert outcome.form_id is not None  # created just now
     for permission in permissions:
         if permission.get("type") in ("domain", "anyone") and permission.get("view") != "published":
             drive.unshare(outcome.form_id, permission["id"])

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import copy
 import re
+from collections.abc import Set
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,7 +34,7 @@ class FormPlan:
         return self.create is None and not self.requests
 
 
-def plan_form(spec_name: str, spec: FormSpec, live: dict | None, allow_retitle=frozenset()) -> FormPlan:
+def plan_form(spec_name: str, spec: FormSpec, live: dict[str, Any] | None, allow_retitle: Set[str] = frozenset()) -> FormPlan:
     """`allow_retitle`: keys whose question may be reworded (the person confirmed it still asks the same)."""
     desired = form_items(spec_name, spec)
     if live is None:
@@ -125,12 +126,12 @@ def _plan_items(desired: list[dict[str, Any]], live_items: list[dict[str, Any]],
             plan.changes.append(f"update {names[item['itemId']]} ({_what_changed(live, item)})")
 
 
-def _jump_targets(item: dict) -> set[str]:
+def _jump_targets(item: dict[str, Any]) -> set[str]:
     choice = item.get("questionItem", {}).get("question", {}).get("choiceQuestion", {})
     return {option["goToSectionId"] for option in choice.get("options", []) if "goToSectionId" in option}
 
 
-def _create(item: dict, index: int, present: set[str], deferred: list[str]) -> dict:
+def _create(item: dict[str, Any], index: int, present: set[str], deferred: list[str]) -> dict[str, Any]:
     """createItem; a choice jumping to a page break not yet in the form is created without its jumps.
 
     Forms checks each request of a batch against the form as the earlier ones left it, so a jump to
@@ -145,7 +146,7 @@ def _create(item: dict, index: int, present: set[str], deferred: list[str]) -> d
     return {"createItem": {"item": item, "location": {"index": index}}}
 
 
-def _jumps_last(desired: list[dict], deferred: list[str]) -> list[dict]:
+def _jumps_last(desired: list[dict[str, Any]], deferred: list[str]) -> list[dict[str, Any]]:
     """updateItem, at the end of the batch (items at their final index), for each deferred choice."""
     return [{"updateItem": {"item": item, "location": {"index": index}, "updateMask": "*"}}
             for index, item in enumerate(desired) if item["itemId"] in deferred]
@@ -185,7 +186,7 @@ ANSWER_KINDS = {
 }
 
 
-def answer_kind(item: dict) -> str:
+def answer_kind(item: dict[str, Any]) -> str:
     question = item.get("questionItem", {}).get("question")
     if question is None:
         return "text item" if "textItem" in item else "page" if "pageBreakItem" in item else "other item"
@@ -196,12 +197,12 @@ def answer_kind(item: dict) -> str:
 
 def _same_words(first: str, second: str) -> bool:
     """Case, spacing and punctuation aside: 'Your Email address.' still asks 'Your email address'."""
-    def words(text):
+    def words(text: str) -> str:
         return re.sub(r"[^a-z0-9]+", " ", text.lower()).strip()
     return words(first) == words(second)
 
 
-def meaning_changes(desired: list[dict], live_items: list[dict], names: dict[str, str], allow_retitle: set[str]) -> list[MeaningChange]:
+def meaning_changes(desired: list[dict[str, Any]], live_items: list[dict[str, Any]], names: dict[str, str], allow_retitle: set[str]) -> list[MeaningChange]:
     """Each key's question against the live one: a new type is refused, a new title needs confirming."""
     live_by_id = {item.get("itemId"): item for item in live_items}
     found = []

@@ -113,6 +113,7 @@ def local_clients(url: str, public_url: str | None = None, *, token: str, identi
     """Clients for a local workspace at `url`, signed in with an access token it issued."""
     url, timeouts = url.rstrip("/"), timeouts or TimeoutSettings()
     forms, drive = build_clients(_local_credentials(token), url, f"{url}/drive/v3/", timeouts=timeouts)
+    # gspread reads auth only when it makes its own session; this session signs in with the token.
     sheets = _sheets(HTTPClient(auth=None, session=LocalSession(url, token)), timeouts)  # type: ignore[arg-type]
     mail_session = requests.Session()
     mail_session.headers["Authorization"] = f"Bearer {token}"

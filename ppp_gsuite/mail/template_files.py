@@ -6,6 +6,7 @@ so a missing or stray file is reported where a person can act on it, not as a re
 """
 from __future__ import annotations
 
+from collections.abc import Collection
 from pathlib import Path
 
 import jinja2
@@ -18,24 +19,24 @@ SHARED_PREFIX = "_"
 NOT_TEMPLATES = {"README.md"}
 
 
-def email_name(filename: str, parts) -> str | None:
+def email_name(filename: str, parts: Collection[str]) -> str | None:
     for suffix in sorted(parts, key=len, reverse=True):
         if filename.endswith(suffix):
             return filename[: -len(suffix)]
     return None
 
 
-def check_files(templates_dir: Path, emails, parts) -> tuple[list[Problem], set[str]]:
+def check_files(templates_dir: Path, emails: Collection[str], parts: Collection[str]) -> tuple[list[Problem], set[str]]:
     """Problems with the files themselves, and the emails that cannot be rendered because of them."""
     problems: list[Problem] = []
     for path in _template_paths(templates_dir):
         if path.name.startswith(SHARED_PREFIX):
             continue
-        name = email_name(path.name, parts)
-        if name is None:
+        email = email_name(path.name, parts)
+        if email is None:
             problems.append(Problem(shown(path), 1, f"not an email template: name it <email>{', <email>'.join(parts)} (the emails are {', '.join(emails)})"))
-        elif name not in emails:
-            problems.append(Problem(shown(path), 1, f"there is no email called {name!r}; the emails are {', '.join(emails)}"))
+        elif email not in emails:
+            problems.append(Problem(shown(path), 1, f"there is no email called {email!r}; the emails are {', '.join(emails)}"))
     broken: set[str] = set()
     for name in emails:
         files = [templates_dir / (name + suffix) for suffix in parts]
@@ -72,6 +73,7 @@ def _includes(path: Path) -> list[tuple[int, object]]:
         return []  # rendering reports it, with its line
     found = []
     for node in tree.find_all((nodes.Include, nodes.Extends, nodes.Import, nodes.FromImport)):
+        assert isinstance(node, (nodes.Include, nodes.Extends, nodes.Import, nodes.FromImport))  # what find_all found
         name = node.template.value if isinstance(node.template, nodes.Const) else None
         found.append((node.lineno, name))
     return found

@@ -70,13 +70,14 @@ def money(value: object) -> str:
     return f"£{amount:,.2f}"
 
 
-class _Named(dict):
+class _Named(dict[str, Any]):
     """A mapping in an email's context that knows its dotted name, so a typo can be named in full."""
 
     __slots__ = ("_name",)  # underscored: the sandbox never lets a template reach it
+    _name: str
 
 
-def _named(value, name: str):
+def _named(value: object, name: str) -> object:
     if isinstance(value, dict):
         named = _Named({key: _named(item, f"{name}.{key}") for key, item in value.items()})
         named._name = name
@@ -98,7 +99,11 @@ class _UnknownVariable(jinja2.StrictUndefined):
         return f"{name} (on a {type(owner).__name__})"
 
 
-def _signature(templates_dir: Path) -> tuple:
+# The folder, and each file's (name, modification time in ns, size).
+_Signature = tuple[str, tuple[tuple[str, int, int], ...]]
+
+
+def _signature(templates_dir: Path) -> _Signature:
     """The folder and every file's name, size and modification time: what a staff edit changes."""
     found = []
     with os.scandir(templates_dir) as entries:
@@ -111,7 +116,7 @@ def _signature(templates_dir: Path) -> tuple:
 
 # One compiled environment per templates folder and process: compiling the fourteen emails in a new
 # sandbox costs far more than rendering them. Keyed by the files' signature, so an edit is seen.
-_ENVIRONMENTS: dict[str, tuple[tuple, SandboxedEnvironment]] = {}
+_ENVIRONMENTS: dict[str, tuple[_Signature, SandboxedEnvironment]] = {}
 _PASSED: set[str] = set()  # the contents of template folders that passed check_templates
 
 
@@ -208,7 +213,7 @@ def _check_templates(templates_dir: Path) -> list[Problem]:
     return problems
 
 
-def sample_context(name: str) -> dict:
+def sample_context(name: str) -> dict[str, Any]:
     """A realistic context for `name`: the common keys, shaped as the send shapes them (mail.context),
     plus only the keys that email gets."""
     from .context import email_context  # it reads EMAILS from here
@@ -247,7 +252,7 @@ def sample_context(name: str) -> dict:
         "sheet": "https://sheets.example.org/d/community-services" if not to_person else "",
         "equal_opportunities": "https://forms.example.org/equal-opportunities" if name == "eoi_received" else "",
     })
-    extra = {
+    extra: dict[str, dict[str, Any]] = {
         "interview_invitation": {"interview": {
             "when": "Thursday 8 April 2027 at 2pm",
             "where": "https://teams.example.org/meet/community-services",

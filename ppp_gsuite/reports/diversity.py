@@ -31,6 +31,9 @@ NOT_ANSWERED = "Not answered"
 PREFER_NOT_TO_SAY = "Prefer not to say"
 HIDDEN = "hidden"
 ALL = None  # the part of the report covering every response
+# A number in a report: ("total", group) or ("count", group, header, value); the group is ALL or an opportunity.
+_Key = tuple[str | None, ...]
+_Sum = tuple[_Key, list[_Key]]  # a total, and the numbers that add up to it
 Key = tuple[Any, ...]  # ("total", part) or ("count", part, header, value)
 
 
@@ -80,7 +83,7 @@ def diversity_report(
     members = {g: [r for r in rows if _answer(r, opportunity.header) == g] for g in groups}
 
     # Every number a report could hold, keyed ("total", group) or ("count", group, header, value).
-    counts: dict[tuple, int] = {("total", ALL): len(rows)}
+    counts: dict[_Key, int] = {("total", ALL): len(rows)}
     for group in (ALL, *groups):
         people = rows if group is ALL else members[group]
         counts[("total", group)] = len(people)
@@ -90,7 +93,7 @@ def diversity_report(
                 counts[("count", group, c.header, value)] = tally[value]
 
     # Sums a reader could subtract from: (a total, the numbers that add up to it).
-    sums = [(("total", ALL), [("total", g) for g in groups])]
+    sums: list[_Sum] = [(("total", ALL), [("total", g) for g in groups])]
     for group in (ALL, *groups):
         for c in characteristics:
             sums.append((("total", group), [("count", group, c.header, v) for v in answers[c.header]]))
@@ -100,10 +103,10 @@ def diversity_report(
 
     # What is printed: the number of responses; with enough of them, the responses by opportunity and
     # the breakdown of all responses; and the breakdown of each opportunity with enough responses.
-    broken_down = [ALL] if len(rows) >= threshold else []
+    broken_down: list[str | None] = [ALL] if len(rows) >= threshold else []
     if broken_down:
         broken_down += [g for g in groups if g not in (PREFER_NOT_TO_SAY, NOT_ANSWERED) and len(members[g]) >= threshold]
-    printed = {("total", ALL)} | ({("total", g) for g in groups} if broken_down else set())
+    printed: set[_Key] = {("total", ALL)} | ({("total", g) for g in groups} if broken_down else set())
     printed |= {key for key in counts if key[0] == "count" and key[1] in broken_down}
     for group in broken_down:
         printed.add(("total", group))
@@ -118,10 +121,10 @@ def diversity_report(
         if any(k in hidden for k in (total, *numbers) if k in printed):
             hidden |= {k for k in numbers if counts[k] == 0}
 
-    def show(key) -> str:
+    def show(key: _Key) -> str:
         return HIDDEN if key in hidden else str(counts[key])
 
-    def part_of(group) -> Part:
+    def part_of(group: str | None) -> Part:
         found = []
         if group is ALL and broken_down:
             found.append(Table(opportunity.label, tuple((g, show(("total", g))) for g in groups)))
@@ -144,12 +147,14 @@ def monitoring_report(spec: FormSpec, tab: TabLayout, rows: list[dict[str, str]]
     return diversity_report(rows, list(questions.values()), opportunity)
 
 
-def _hide_what_gives_small_counts_away(counts: dict, sums: list, printed: set, hidden: set, small: set) -> None:
+def _hide_what_gives_small_counts_away(
+    counts: dict[_Key, int], sums: list[_Sum], printed: set[_Key], hidden: set[_Key], small: set[_Key]
+) -> None:
     """Hide more printed numbers until no small count follows from the sums (hidden zeros taken as known)."""
-    def unknown(key) -> bool:
+    def unknown(key: _Key) -> bool:
         return key in hidden and counts[key] != 0
 
-    def smallest(keys):
+    def smallest(keys: list[_Key]) -> _Key | None:
         shown = [k for k in keys if k in printed and k not in hidden and counts[k] != 0]
         return min(shown, key=lambda k: (counts[k], repr(k))) if shown else None
 
@@ -175,15 +180,15 @@ def _hide_what_gives_small_counts_away(counts: dict, sums: list, printed: set, h
         hidden.add(pick)
 
 
-def _worked_out(unknown: set, sums: list) -> set:
+def _worked_out(unknown: set[_Key], sums: list[_Sum]) -> set[_Key]:
     """The unknown numbers that the sums, with every other number filled in, fix exactly.
 
     Each sum is an equation in the unknowns; reduce them (Gauss-Jordan) and an unknown is fixed when
     its pivot row holds nothing else.
     """
-    pivots: dict = {}  # unknown key -> its row, with 1 for itself and 0 for every other pivot
+    pivots: dict[_Key, dict[_Key, Fraction]] = {}  # unknown key -> its row, with 1 for itself and 0 for every other pivot
     for total, members in sums:
-        row: dict = {}
+        row: dict[_Key, Fraction] = {}
         for m in members:
             if m in unknown:
                 row[m] = row.get(m, Fraction(0)) + 1

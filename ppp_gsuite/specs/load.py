@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar
 
 from ..config import Config, Opportunity, Workspace
 from ..errors import Problem, ValidationFailed
@@ -98,7 +99,7 @@ def build_targets(workspace: Workspace, specs: dict[str, FormSpec]) -> list[Form
         try:
             context = {"organisation": config.organisation, "config": config}
             file = shown(workspace.specs_dir / f"{name}.yaml")
-            spec = _render(specs[name], context, lambda _, file=file: file)
+            spec = _render(specs[name], context, _all_in(file))
             spec = _expand_opportunities(spec, [o.group for o in config.opportunities])
             targets.append(FormTarget(name, name, spec, file=file))
         except ValidationFailed as failed:
@@ -132,11 +133,19 @@ def _expand_opportunities(spec: FormSpec, groups: list[str]) -> FormSpec:
     return spec.model_copy(update={"sections": sections})
 
 
-def _render(spec: FormSpec, context: dict, file_of) -> FormSpec:
+_M = TypeVar("_M", bound=Model)
+
+
+def _all_in(file: str) -> Callable[[Model], str]:
+    """file_of for a spec read from one file."""
+    return lambda _: file
+
+
+def _render(spec: FormSpec, context: dict[str, Any], file_of: Callable[[Model], str]) -> FormSpec:
     """Fill in every text; explanatory text that fills in as nothing is left out, a question never is."""
     problems: list[Problem] = []
 
-    def fill(model, file):
+    def fill(model: _M, file: str) -> _M:
         try:
             return render_model(model, context)
         except RenderError as exc:

@@ -8,9 +8,9 @@ from __future__ import annotations
 import re
 from datetime import date
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
-from jinja2 import BaseLoader, StrictUndefined, TemplateError, TemplateNotFound, Undefined
+from jinja2 import BaseLoader, Environment, StrictUndefined, TemplateError, TemplateNotFound, Undefined
 from jinja2.sandbox import SandboxedEnvironment
 
 from ..mail.templates import long_date
@@ -44,7 +44,7 @@ class _WholeObject(TemplateError):
 
 
 class _NoFiles(BaseLoader):
-    def get_source(self, environment, template):
+    def get_source(self, environment: Environment, template: str) -> NoReturn:
         raise TemplateNotFound(template)
 
 

@@ -9,6 +9,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from ..config import Config
+from ..errors import PppError
 from ..forms.items import entry_number, question_id
 from ..vocabulary import (
     ADMIN,
@@ -161,12 +162,14 @@ def due_emails(view: EmailView, log: dict[str, dict[str, str]], wanted, waiting:
         if target in view.held:
             continue  # its rows were not written: nothing about them is emailed until they are
         eoi, needs = records_for(view, target, EOI), records_for(view, target, NEEDS_ASSESSMENT)
+        if eoi is None:
+            raise PppError(f"the spreadsheet {target} has no tab for the expression of interest form: check the layouts")
         due += applicant_emails(config, opportunity, target, eoi, needs, since, view.links_for, view.now, wanted, waiting,
                                 view.consents)
         last_digest = max((r.get(LOG_TIME, "") for k, r in log.items()
                            if k.startswith(f"{opportunity.key}|eoi_digest|") and r.get(LOG_STATE) == SENT), default="")
-        needs_names = [(rid, needs.get(record, "tool", "partner_name")) for rid, record in (needs.by_id.items() if needs else ())
-                       if recent(needs, record, since) and wanted(email_key(rid, "needs_received"))]
+        needs_names = [(rid, needs.get(record, "tool", "partner_name")) for rid, record in needs.by_id.items()
+                       if recent(needs, record, since) and wanted(email_key(rid, "needs_received"))] if needs else []
         due += lead_emails(config, opportunity, eoi, needs_names, view.sheet_links.get(target, ""), last_digest, local_now,
                            local_now.date())
     claims = records_for(view, EXPENSES, EXPENSE_CLAIMS)
@@ -188,6 +191,7 @@ def _preferences_messages(view: EmailView, since: str, wanted) -> list[DueEmail]
     message = found.tab.column("answer", "anything_else") if found else None
     if message is None:
         return []
+    assert found is not None  # message is one of its columns
     org = view.config.organisation
     due = []
     for response_id, record in found.by_id.items():

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import TypeGuard
 
 from ..config import Config, Opportunity
 from ..mail.context import email_context
@@ -83,7 +84,7 @@ class Records:
         return record.get(column.header, "").strip() if column else ""
 
 
-def stood(view: StatusView | None, now: datetime, grace: timedelta) -> bool:
+def stood(view: StatusView | None, now: datetime, grace: timedelta) -> TypeGuard[StatusView]:
     return bool(view and view.status and view.since and now - view.since >= grace)
 
 

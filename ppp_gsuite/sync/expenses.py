@@ -14,14 +14,15 @@ from .spreadsheets import SheetRun
 def add_money(config: Config, run: SheetRun, tab: TabLayout, new_rows: list[Row]) -> list[Row]:
     """Mileage and totals for new claims (filled into their rows), and again for the partner's other claims
     the car rate affects (returned: rows to write)."""
-    columns = {
+    found = {
         "day": tab.with_role("journey_date"), "mode": tab.with_role("travel_mode"), "miles": tab.with_role("miles"),
         "partner": tab.column("tool", "partner_reference"), "id": tab.column("tool", "response_id"),
         "mileage": tab.column("tool", "mileage"), "total": tab.column("tool", "total"),
     }
     money = [c.header for c in tab.columns if c.check == "money"]
-    if not all(columns.values()):
+    if not all(found.values()):
         return []
+    columns = {name: column for name, column in found.items() if column is not None}
     values = run.values.get(tab.tab, [])
     claims = {}
     for line in values[1:]:

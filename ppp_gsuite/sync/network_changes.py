@@ -8,6 +8,7 @@ run, though the change is no longer seen in the sheet).
 """
 from __future__ import annotations
 
+from collections.abc import Set
 from datetime import datetime
 
 from ..config import Config
@@ -55,7 +56,7 @@ def _changes(recorded: list[dict[str, str]]) -> dict[int, list[dict[str, str]]]:
 
 
 def change_rows(recorded: list[dict[str, str]], added: dict[str, str], removed: dict[str, str], now: datetime,
-                told: set[int] = frozenset()) -> list[Row]:
+                told: Set[int] = frozenset()) -> list[Row]:
     """The rows recording this run's change (row key -> name, added and removed), numbered after the last.
 
     None when there is no change, or when it is the last one recorded again: a run that recorded it

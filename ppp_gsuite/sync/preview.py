@@ -17,8 +17,9 @@ def context_for(view: EmailView, response_id: str, name: str) -> dict:
                                      view.consents)
     claims = records_for(view, EXPENSES, EXPENSE_CLAIMS)
     record = claims.by_id.get(response_id) if claims else None
-    partner = view.partners.get(claims.get(record, "tool", "partner_reference")) if record else None
+    partner = view.partners.get(claims.get(record, "tool", "partner_reference")) if claims and record else None
     if partner:
+        assert claims is not None and record is not None  # the partner was found from this claim
         opportunity = next(o for o in view.config.opportunities if o.key == partner.opportunity)
         return claim_context(view.config, name, opportunity, partner, claims, record, view.links_for)
     raise PppError(f"no expression of interest or expense claim has the response id {response_id}; "

@@ -9,6 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from ..config import Config
+from ..errors import PppError
 from ..reports.diversity import counts_of_sheet
 from ..sheets.layout import TabLayout
 from ..vocabulary import (
@@ -50,8 +51,8 @@ class Writes:
             for tab, rows in tabs.items():
                 self.add(target, tab, rows)
         self.consents += other.consents
-        for target, tabs in other.replace.items():
-            self.replace.setdefault(target, {}).update(tabs)
+        for target, whole_tabs in other.replace.items():
+            self.replace.setdefault(target, {}).update(whole_tabs)
         self.flagged += other.flagged
         self.unmatched += other.unmatched
         return self
@@ -69,6 +70,8 @@ def expressions_of_interest(config: Config, targets: dict, snapshot, runs: dict[
         if not responses and not joined_waiting:
             continue
         tab = run.dest.tab(EOI)
+        if tab is None:
+            raise PppError(f"the spreadsheet {run.dest.target} has no tab for the expression of interest form: check the layouts")
         values = run.values.get(tab.tab, [])
         references = column_by_id(tab, values, "tool", "reference")
         target = targets[key]

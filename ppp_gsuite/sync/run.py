@@ -199,8 +199,8 @@ class Sync:
                 STATE_NEWEST: utc_stamp(newest) if newest else "",
                 STATE_FULL_SCAN: utc_stamp(self.now) if full else previous.get(STATE_FULL_SCAN, ""),
             })
-        for target, run in self.runs.items():  # statuses set by leads and approvers are read every run
-            if target != ADMIN:
+        for name, run in self.runs.items():  # statuses set by leads and approvers are read every run
+            if name != ADMIN:
                 self.books.read(run)
         return snapshot
 
@@ -238,6 +238,7 @@ class Sync:
         (the admin spreadsheet is shared too widely): every email waits until the sharing is mended."""
         if not self.send or self.books.refused(self.runs[ADMIN]):
             return None
+        assert self.templates is not None  # new_sync gives the workspace's templates folder
         return Mailer(self.config, self.templates, self.send, dict(log), self.now, local_time(self.now, self.config.email.timezone))
 
     def _send(self, mailer: Mailer, due: list) -> None:
@@ -290,8 +291,8 @@ class Sync:
         for target, tabs in writes.rows.items():
             for tab, rows in tabs.items():
                 self.runs[target].rows[tab].extend(rows)
-        for target, tabs in writes.replace.items():
-            self.runs[target].replace.update(tabs)
+        for target, whole_tabs in writes.replace.items():
+            self.runs[target].replace.update(whole_tabs)
         self.consents += writes.consents
         self.report.flagged += writes.flagged
         self.report.unmatched += writes.unmatched
