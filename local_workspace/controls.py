@@ -50,10 +50,25 @@ def forbid_anyone(ws, request: Request) -> Response:
     return _json({"forbidAnyone": forbidden})
 
 
+def _strings(body: dict, key: str, nullable: bool = False) -> list[str] | None:
+    value = body[key]
+    if value is None and nullable:
+        return None
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise InvalidArgument(f"{key} must be a list of strings" + (" or null." if nullable else "."))
+    return value
+
+
 def organisation_policy(ws, request: Request) -> Response:
     """The organisation's Drive sharing policy: {"defaultVisibility": "none" | "domainWithLink",
-    "linkSharing": "allowed" | "forbidden"}; either may be left out (unchanged). Answers the policy."""
+    "linkSharing": "allowed" | "forbidden", "allowedSharingDomains": null (sharing outside the
+    organisation on) | [domains besides its own], "addressesWithoutGoogleAccount": [addresses]};
+    any may be left out (unchanged). Answers the policy."""
     body = _body(request)
+    if "allowedSharingDomains" in body:
+        ws.drive.set_allowed_sharing_domains(_strings(body, "allowedSharingDomains", nullable=True))
+    if "addressesWithoutGoogleAccount" in body:
+        ws.drive.set_addresses_without_google_account(_strings(body, "addressesWithoutGoogleAccount"))
     if "defaultVisibility" in body:
         ws.drive.set_default_visibility(body["defaultVisibility"])
     if "linkSharing" in body:
@@ -61,7 +76,9 @@ def organisation_policy(ws, request: Request) -> Response:
             raise InvalidArgument("linkSharing must be allowed or forbidden.")
         ws.drive.forbid_anyone(body["linkSharing"] == "forbidden")
     return _json({"defaultVisibility": ws.drive.default_visibility(),
-                  "linkSharing": "forbidden" if ws.drive.anyone_forbidden() else "allowed"})
+                  "linkSharing": "forbidden" if ws.drive.anyone_forbidden() else "allowed",
+                  "allowedSharingDomains": ws.drive.allowed_sharing_domains(),
+                  "addressesWithoutGoogleAccount": ws.drive.addresses_without_google_account()})
 
 
 def issue_token(ws, request: Request) -> Response:

@@ -38,6 +38,19 @@ class InvalidArgument(LocalApiError):
     reason = "invalid"
 
 
+class BadRequest(LocalApiError):
+    """Drive's answer to a refused share, as its "Resolve errors" guide shows it (invalidSharingRequest):
+    the top-level message says only "Bad Request"; what happened is in errors[0].message."""
+
+    code = 400
+    status = "INVALID_ARGUMENT"
+    reason = "badRequest"
+
+    def envelope(self) -> dict:
+        return {"error": {"code": self.code, "message": "Bad Request",
+                          "errors": [{"domain": "global", "reason": self.reason, "message": self.message}]}}
+
+
 class FailedPrecondition(LocalApiError):
     code = 400
     status = "FAILED_PRECONDITION"

@@ -242,12 +242,23 @@ def sync(obj: Context, full: bool):
     for name, problems in report.refused.items():
         for problem in problems:
             click.echo(f"refused to write {name}: {problem}", err=True)
+    for name, problems in report.not_shared.items():
+        for problem in problems:
+            click.echo(f"not shared, so not written: {name}: {problem}", err=True)
+    held = []
     if report.refused:
-        raise click.ClickException(
+        held.append(
             f"{len(report.refused)} spreadsheet(s) are shared more widely than the config says, so nothing was written "
-            "there (the others were synced). Remove the sharing named above in Google Drive (Share), or name the "
-            "person in ppp-gsuite.yaml, then run sync again."
+            "there. Remove the sharing named above in Google Drive (Share), or name the person in ppp-gsuite.yaml."
         )
+    if report.not_shared:
+        held.append(
+            f"{len(report.not_shared)} spreadsheet(s) could not be shared with the people the config names, so nothing "
+            "was written there (no one sees applicants' details the lead cannot) and nothing about them was emailed. "
+            "Do what each line above says; the next sync tries to share them again."
+        )
+    if held:
+        raise click.ClickException(" ".join(held) + " The others were synced; run sync again once it is put right.")
     if mail and (mail.unknown or mail.waiting_for_a_person):
         raise click.ClickException(
             f"{mail.waiting_for_a_person + mail.unknown} email(s) may or may not have been sent: a person must check "

@@ -74,7 +74,8 @@ class LocalControls:
         self.json("POST", "/_local/drive/forbid-anyone", {"forbid": forbid})
 
     def organisation_policy(self, **policy) -> dict:
-        """defaultVisibility="none" | "domainWithLink", linkSharing="allowed" | "forbidden"."""
+        """defaultVisibility="none" | "domainWithLink", linkSharing="allowed" | "forbidden",
+        allowedSharingDomains=None | [domains], addressesWithoutGoogleAccount=[addresses]."""
         return self.json("POST", "/_local/drive/organisation-policy", policy)
 
     def requests(self) -> list[dict]:

@@ -174,7 +174,53 @@ def test_default_visibility_applies_to_new_files_unless_ignored(forms_api, drive
 
 
 def test_organisation_policy_control_forbids_link_sharing(forms_api, drive_api, local):
-    assert local.organisation_policy(linkSharing="forbidden") == {"defaultVisibility": "none", "linkSharing": "forbidden"}
+    assert local.organisation_policy(linkSharing="forbidden") == {
+        "defaultVisibility": "none", "linkSharing": "forbidden", "allowedSharingDomains": None,
+        "addressesWithoutGoogleAccount": []}
     error = error_of(drive_api.permissions().create(
         fileId=new_form(forms_api), body={"type": "anyone", "role": "reader", "view": "published"}))
     assert (error["code"], error["errors"][0]["reason"]) == (403, "publishOutNotPermitted")
+
+
+def granted(drive_api, file_id) -> list[tuple[str, str]]:
+    listed = drive_api.permissions().list(fileId=file_id, fields="permissions(type,emailAddress)").execute()
+    return [(p["type"], p.get("emailAddress", "")) for p in listed["permissions"]]
+
+
+def test_a_share_outside_the_domains_the_organisation_allows_is_refused(drive_api, local):
+    assert local.organisation_policy(allowedSharingDomains=["partner.example"])["allowedSharingDomains"] == [
+        "partner.example"]
+    sheet = drive_api.files().create(body={"name": "Leads", "mimeType": SHEET_MIME}).execute()["id"]
+    for email in ("lead@elsewhere.example", "Lead@ELSEWHERE.example"):
+        error = error_of(drive_api.permissions().create(
+            fileId=sheet, body={"type": "user", "role": "writer", "emailAddress": email}))
+        # Google's answer as observed: a 400 whose reason names the policy; the top-level message says no more.
+        assert (error["code"], error["message"], error["errors"][0]["reason"]) == (400, "Bad Request", "shareOutNotPermitted")
+    assert granted(drive_api, sheet) == [("user", "staff@example.org")]  # nothing was granted
+    for email in ("colleague@example.org", "lead@partner.example"):  # the organisation's own domain, and an allowed one
+        drive_api.permissions().create(fileId=sheet, body={"type": "user", "role": "writer", "emailAddress": email}).execute()
+    assert [email for _, email in granted(drive_api, sheet)][1:] == ["colleague@example.org", "lead@partner.example"]
+
+    local.organisation_policy(allowedSharingDomains=None)  # sharing outside the organisation: on (Google's default)
+    drive_api.permissions().create(fileId=sheet, body={"type": "user", "role": "reader",
+                                                       "emailAddress": "lead@elsewhere.example"}).execute()
+
+
+def test_a_share_with_an_address_that_has_no_google_account_is_refused(drive_api, local):
+    policy = local.organisation_policy(addressesWithoutGoogleAccount=["nobody@example.org"])
+    assert policy["addressesWithoutGoogleAccount"] == ["nobody@example.org"]
+    sheet = drive_api.files().create(body={"name": "Leads", "mimeType": SHEET_MIME}).execute()["id"]
+    body = {"type": "user", "role": "writer", "emailAddress": "Nobody@example.org"}
+    quiet = error_of(drive_api.permissions().create(fileId=sheet, body=body, sendNotificationEmail=False))
+    assert (quiet["code"], quiet["message"], quiet["errors"][0]["reason"]) == (400, "Bad Request", "invalidSharingRequest")
+    assert "Since there is no Google account associated with this email address, you must check the " \
+           "'Notify people' box to invite this recipient." in quiet["errors"][0]["message"]
+    # With the notification (the default for users): the strict reading, refused as well (no visitor sharing).
+    notified = error_of(drive_api.permissions().create(fileId=sheet, body=body))
+    assert (notified["code"], notified["message"], notified["errors"][0]["reason"]) == (
+        400, "Bad Request", "invalidSharingRequest")
+    assert granted(drive_api, sheet) == [("user", "staff@example.org")]
+
+    local.organisation_policy(addressesWithoutGoogleAccount=[])  # the person made a Google account
+    drive_api.permissions().create(fileId=sheet, body=body).execute()
+    assert granted(drive_api, sheet)[1:] == [("user", "Nobody@example.org")]

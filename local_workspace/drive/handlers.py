@@ -54,7 +54,8 @@ def permissions_create(ws, call: ApiCall, file_id: str) -> dict:
         # Google refuses the parameter itself, whatever its value: "not allowed for other requests"
         # (discovery document, drive.permissions.create).
         raise PermissionDenied(SEND_NOTIFICATION_REFUSED, reason="forbidden")
-    return ws.drive.create_permission(file_id, body)
+    notify = str(call.params.get("sendNotificationEmail", "true")).lower() != "false"  # true for users by default
+    return ws.drive.create_permission(file_id, body, notify=notify)
 
 
 def permissions_list(ws, call: ApiCall, file_id: str) -> dict:

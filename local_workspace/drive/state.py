@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 from .. import auth, ids, timestamps
-from ..errors import InvalidArgument, NotFound, PermissionDenied
+from ..errors import BadRequest, InvalidArgument, NotFound, PermissionDenied
 from ..store import Store
 from . import query
 
@@ -23,6 +23,13 @@ FORBID_ANYONE = "drive.forbid_anyone"
 # document, drive.files.create); forms.create and spreadsheets.create have no such parameter.
 DEFAULT_VISIBILITY = "drive.default_visibility"
 VISIBILITIES = ("none", "domainWithLink")
+# Admin console > Drive and Docs > Sharing settings, "Sharing outside of <organisation>": None is on
+# (Google's default); a list allows only those domains besides the organisation's own ([]: off).
+ALLOWED_SHARING_DOMAINS = "drive.allowed_sharing_domains"
+# Addresses that are no Google account (no Workspace user, no consumer account): Drive refuses to
+# share with them. The strict reading: the organisation does not allow invitations to people who are not
+# using a Google account (visitor sharing is off), so a notified share is refused as well.
+WITHOUT_GOOGLE_ACCOUNT = "drive.addresses_without_google_account"
 
 WRITABLE_ON_UPDATE = {
     "name", "description", "appProperties", "properties", "trashed", "starred", "mimeType",
@@ -170,7 +177,7 @@ class DriveState:
 
     # permissions
 
-    def create_permission(self, file_id: str, body: dict) -> dict:
+    def create_permission(self, file_id: str, body: dict, notify: bool = True) -> dict:
         kind, role = body.get("type"), body.get("role")
         if not kind:
             raise InvalidArgument("The permission type field is required.", reason="required")
@@ -196,6 +203,8 @@ class DriveState:
         if view == "published" and file["mimeType"] != FORM_MIME:
             raise InvalidArgument("The published view is only available on published forms.",
                                   reason="invalid")
+        if kind in ("user", "group", "domain"):
+            self._refuse_sharing_out(file, body, notify)
         if kind == "anyone" and self.store.get_setting(FORBID_ANYONE, False):
             raise PermissionDenied(
                 "The user does not have sufficient permissions for this file: sharing with anyone "
@@ -238,6 +247,35 @@ class DriveState:
         """Whether anyone with the link may respond (anyone/reader with view=published)."""
         return any(p["type"] == "anyone" and p.get("view") == "published"
                    for p in self.list_permissions(file_id))
+
+    def _refuse_sharing_out(self, file: dict, body: dict, notify: bool) -> None:
+        """The organisation's sharing settings, as Drive applies them to a user, group or domain grant."""
+        email = body.get("emailAddress") or ""
+        domain = (body.get("domain") or email.rpartition("@")[2]).lower()
+        allowed = self.allowed_sharing_domains()
+        own = {owner["emailAddress"].rpartition("@")[2].lower() for owner in file.get("owners", [])}
+        if allowed is not None and domain not in own | set(allowed):
+            # As observed (GAM's release notes): 400, reason shareOutNotPermitted.
+            raise BadRequest(f'Bad Request. User message: "{email or domain} is not a Google account in a domain '
+                             'your administrator allows sharing with."', reason="shareOutNotPermitted")
+        if email.lower() in self.addresses_without_google_account():
+            if not notify:
+                raise BadRequest(f'Bad Request. User message: "You are trying to invite {email}. Since there is no '
+                                 "Google account associated with this email address, you must check the 'Notify "
+                                 "people' box to invite this recipient.\"", reason="invalidSharingRequest")
+            raise BadRequest('Bad Request. User message: "ACL change not allowed."', reason="invalidSharingRequest")
+
+    def set_allowed_sharing_domains(self, domains: list[str] | None) -> None:
+        self.store.set_setting(ALLOWED_SHARING_DOMAINS, None if domains is None else sorted({d.lower() for d in domains}))
+
+    def set_addresses_without_google_account(self, addresses: list[str]) -> None:
+        self.store.set_setting(WITHOUT_GOOGLE_ACCOUNT, sorted({a.lower() for a in addresses}))
+
+    def allowed_sharing_domains(self) -> list[str] | None:
+        return self.store.get_setting(ALLOWED_SHARING_DOMAINS, None)
+
+    def addresses_without_google_account(self) -> list[str]:
+        return self.store.get_setting(WITHOUT_GOOGLE_ACCOUNT, [])
 
     def forbid_anyone(self, forbidden: bool) -> None:
         self.store.set_setting(FORBID_ANYONE, forbidden)

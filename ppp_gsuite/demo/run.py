@@ -127,7 +127,7 @@ class Demo:
         added = outcome.report.added
         self.say(f"sync {self.played.syncs} at {outcome.now:%H:%M} UTC: {added} row{'' if added == 1 else 's'} added, "
                  f"{outcome.report.updated} updated{sent}{waiting}")
-        if outcome.report.refused or (mail and (mail.unknown or mail.failed or mail.waiting_for_a_person)):
+        if outcome.report.held_back() or (mail and (mail.unknown or mail.failed or mail.waiting_for_a_person)):
             raise PppError(f"sync {self.played.syncs} of the demo did not go cleanly; run `ppp-gsuite status`")
         return outcome
 

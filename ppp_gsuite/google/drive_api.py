@@ -2,11 +2,17 @@
 from __future__ import annotations
 
 from ..errors import PppError
-from .errors import call
+from .errors import GoogleApiError, call
 
 APP_KEY = "ppp_gsuite"  # appProperties marker: the value says what the file is ("form", ...)
 FILE_FIELDS = "nextPageToken, files(id, name, mimeType, appProperties, webViewLink, writersCanShare)"
 SPREADSHEET_MIME = "application/vnd.google-apps.spreadsheet"
+# Drive's reasons for refusing to share with one address (a positive signal, never "any 400 or 403"):
+# outside the domains the organisation allows (shareOutNotPermitted, as GAM's release notes record it;
+# ...ToUser for one user), and invalidSharingRequest (Drive "Resolve errors": "ACL change not allowed",
+# or an address with no Google account), as on a shared drive's file (cannotShareTeamDriveWithNonGoogleAccounts).
+OUTSIDE_ALLOWED_DOMAINS = {"shareOutNotPermitted", "shareOutNotPermittedToUser"}
+SHARE_REFUSALS = OUTSIDE_ALLOWED_DOMAINS | {"invalidSharingRequest", "cannotShareTeamDriveWithNonGoogleAccounts"}
 
 
 class DriveApi:
@@ -50,9 +56,17 @@ class DriveApi:
         return call(request, "drive.files.create")
 
     def share(self, file_id: str, email: str, role: str) -> dict:
-        """permissions.create for one person (a lead as writer, say)."""
+        """permissions.create for one person (a lead as writer, say), who is told by Google's own email
+        (sendNotificationEmail is true for users unless sent). `ShareRefused` when Google will not share
+        with that address: the top-level message of that answer says only "Bad Request", so what to do
+        is worked out here from its reason and the address."""
         body = {"type": "user", "role": role, "emailAddress": email}
-        return call(self._permissions.create(fileId=file_id, body=body), "drive.permissions.create")
+        try:
+            return call(self._permissions.create(fileId=file_id, body=body), "drive.permissions.create")
+        except GoogleApiError as error:
+            if error.code in (400, 403) and error.reason in SHARE_REFUSALS:
+                raise ShareRefused(email, error.reason) from None
+            raise
 
     def unshare(self, file_id: str, permission_id: str) -> None:
         """permissions.delete: ends one person's access (a lead contact the config no longer names)."""
@@ -85,6 +99,24 @@ class DriveApi:
 
 class SharedWhenCreated(PppError):
     """A new spreadsheet was shared beyond its owner from the start: nothing personal goes into it."""
+
+
+class ShareRefused(PppError):
+    """Google will not share a file with this address: the organisation's sharing settings, or no Google account."""
+
+    def __init__(self, email: str, reason: str):
+        self.email, self.reason = email, reason
+        domain = email.rpartition("@")[2]
+        if reason in OUTSIDE_ALLOWED_DOMAINS:
+            why = (f"your organisation's Google Drive settings do not allow sharing with addresses at {domain}. Put "
+                   "the person's organisation address in ppp-gsuite.yaml instead, or ask your Workspace administrator "
+                   f"to allow sharing with {domain} (Admin console > Apps > Google Workspace > Drive and Docs > "
+                   "Sharing settings)")
+        else:
+            why = ("that address has no Google account, or your organisation's Google Drive settings do not allow "
+                   "sharing with it. Put the address the person signs in to Google with (their organisation address) "
+                   f"in ppp-gsuite.yaml instead, or ask them to make a Google account for {email}")
+        super().__init__(f"Google refused to share it with {email} ({reason}): {why}; then run sync again")
 
 
 def permission_in_words(permission: dict) -> str:

@@ -99,11 +99,16 @@ class SyncReport:
     sheets: dict[str, str] = field(default_factory=dict)  # spreadsheet name -> link
     restored_headers: list[str] = field(default_factory=list)
     refused: dict[str, list[str]] = field(default_factory=dict)  # spreadsheet -> sharing problems: nothing written
+    not_shared: dict[str, list[str]] = field(default_factory=dict)  # spreadsheet -> addresses Google would not share it with
     unshared: list[str] = field(default_factory=list)  # people the config no longer names, whose access ended
     shared_added: list[str] = field(default_factory=list)  # names added to the engagement team's sheet
     shared_removed: list[str] = field(default_factory=list)
     full_scans: int = 0  # forms whose responses were all read again this run
     waiting: int = 0  # decisions set but not yet past the grace period
+
+    def held_back(self) -> set[str]:
+        """The spreadsheets nothing was written to this run: their rows, and emails about them, wait."""
+        return set(self.refused) | set(self.not_shared)
 
 
 class Sync:
@@ -152,7 +157,7 @@ class Sync:
             self._note(records, last_email_notes(records, snapshot.email_log))
         self.books.flush([run for target, run in self.runs.items() if target != ADMIN])
         if mailer:  # one mail run: the team's notices of each recorded change, in order, then everything else
-            view.held = {target for target, run in self.runs.items() if run.dest.name in self.report.refused}
+            view.held = {target for target, run in self.runs.items() if run.dest.name in self.report.held_back()}
             waiting: list[str] = []
             due = notices(self.config, snapshot.network_changes, view.sheet_links.get(ENGAGEMENT, ""), self.now, mailer.is_due)
             self._send(mailer, due + due_emails(view, mailer.log, mailer.is_due, waiting))
@@ -214,7 +219,7 @@ class Sync:
         """The per-form high-water marks, last: a crash before them lists the same responses again."""
         state = snapshot.state
         changed = any(row.cells != _current(state.get(row.response_id, {}), row.cells) for row in snapshot.marks.values())
-        if changed and not self.report.refused:  # a refused spreadsheet's rows wait: list them again next run
+        if changed and not self.report.held_back():  # a held-back spreadsheet's rows wait: list them again next run
             self.runs[ADMIN].rows[SYNC_STATE.tab].extend(snapshot.marks.values())
 
     # -- applying what the steps return ---------------------------------------------------

@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from ..errors import PppError
-from ..google.drive_api import APP_KEY, DriveApi
+from ..google.drive_api import APP_KEY, DriveApi, ShareRefused
 from ..google.errors import GoogleApiError
 from ..google.sheets_api import SheetsApi
 from ..sheets.a1 import cell_range, column_index
@@ -71,12 +71,11 @@ class Spreadsheets:
             file = found.get(target)
             if file is None:
                 file = self.drive.create_spreadsheet(dest.name, {APP_KEY: SHEET_KIND, "target": target, "layout": "pending"})
-                for email in dest.writers:
-                    self.drive.share(file["id"], email, dest.role)
                 run = SheetRun(dest, file["id"], file.get("webViewLink", ""), fresh=True, laid_out=False, read=True)
                 for tab in dest.tabs:
                     run.values[tab.tab], run.grid[tab.tab] = [], (ROWS, grid_columns(tab))
                 self.report.created.append(dest.name)
+                self._share(run, dest.writers)
             else:
                 run = SheetRun(dest, file["id"], file.get("webViewLink", ""), laid_out=file["appProperties"].get("layout") == dest.layout_hash,
                                writers_can_share=file.get("writersCanShare"))
@@ -90,6 +89,8 @@ class Spreadsheets:
             run.read = True
             if not run.laid_out:
                 self._repair(run)
+                if run.broken:
+                    return run
             titles = [t.tab for t in run.dest.tabs]
             try:
                 tabs = self.sheets.read_tabs(run.id, titles)
@@ -109,10 +110,24 @@ class Spreadsheets:
                                       "finds rows by it, so nothing was written there. Rename it back, then run sync again")
         return run
 
-    def _broken(self, run: SheetRun, problem: str) -> None:
+    def _broken(self, run: SheetRun, problem: str, problems: dict[str, list[str]] | None = None) -> None:
+        """Nothing is written to this spreadsheet this run; `problem` goes to the report (`refused` by default)."""
         run.broken = True
         run.values = {t.tab: [] for t in run.dest.tabs}
-        self.report.refused.setdefault(run.dest.name, []).append(problem)
+        (self.report.refused if problems is None else problems).setdefault(run.dest.name, []).append(problem)
+
+    def _share(self, run: SheetRun, emails) -> bool:
+        """Share with each person; whether all were. One Google refuses stops this spreadsheet only: nothing with
+        personal data goes where the person who should see it cannot, and, its layout left unconfirmed, the next
+        run shares again (once the address in the config, or the organisation's settings, are put right)."""
+        shared = True
+        for email in emails:
+            try:
+                self.drive.share(run.id, email, run.dest.role)
+            except ShareRefused as refused:
+                self._broken(run, str(refused), self.report.not_shared)
+                shared = False
+        return shared
 
     def _repair(self, run: SheetRun) -> None:
         """A spreadsheet whose layout changed (or whose creation was interrupted): add what is missing."""
@@ -136,9 +151,8 @@ class Spreadsheets:
                 self.report.unshared.append(f"{run.dest.name}: {email}")
             else:
                 shared.add(email)
-        for email in run.dest.writers:
-            if email.lower() not in shared:
-                self.drive.share(run.id, email, run.dest.role)
+        if not self._share(run, [email for email in run.dest.writers if email.lower() not in shared]):
+            return
         self.drive.set_app_properties(run.id, {"layout": run.dest.layout_hash})
         run.laid_out = True
 
