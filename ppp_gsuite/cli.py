@@ -227,7 +227,8 @@ def sync(obj: Context, full: bool):
     if mail and (mail.unknown or mail.waiting_for_a_person):
         raise click.ClickException(
             f"{mail.waiting_for_a_person + mail.unknown} email(s) may or may not have been sent: a person must check "
-            "(ppp-gsuite status lists them; they are never sent again automatically)."
+            "(ppp-gsuite status lists them; they are never sent again automatically: settle each with "
+            "ppp-gsuite email settle KEY --sent or --retry)."
         )
 
 
@@ -259,10 +260,37 @@ def status(obj: Context):
     for key, state, time in found.failed:
         click.echo(f"not sent ({time}): {key}: {state}")
     for key, time in found.unknown:
-        click.echo(f"UNKNOWN OUTCOME ({time}): {key}: check the Sent mail by hand; set its State in the "
-                   "email log to 'retry' to send it again")
+        click.echo(f"UNKNOWN OUTCOME ({time}): {key}: check the Sent mail by hand, then run "
+                   f"ppp-gsuite email settle '{key}' --sent (it went) or --retry (it did not: send it again)")
     if found.unknown:
         raise click.ClickException(f"{len(found.unknown)} email(s) need a person to check")
+
+
+@main.group()
+def email():
+    """Emails that need a person."""
+
+
+@email.command()
+@click.argument("key")
+@click.option("--sent", "outcome", flag_value="sent", help="It arrived (found in the Sent mail): never send it again.")
+@click.option("--retry", "outcome", flag_value="retry", help="It did not go: the next sync sends it.")
+@workspace_command
+def settle(obj: Context, key: str, outcome: str | None):
+    """Close an email whose outcome is unknown (its key as ppp-gsuite status shows it), either way."""
+    from .connect import connect
+    from .google.drive_api import DriveApi
+    from .google.sheets_api import SheetsApi
+    from .runlock import single_run
+    from .sync.settle import settle as settle_email
+    from .vocabulary import SENT
+
+    if outcome is None:
+        raise click.UsageError("say what you found: --sent (it arrived) or --retry (it did not)")
+    loaded = obj.load()
+    with single_run(loaded.workspace.resolve(LOCK_FILE)), connect(loaded.workspace) as clients:
+        state = settle_email(DriveApi(clients.drive), SheetsApi(clients.sheets), key, outcome == SENT)
+    click.echo(f"{key}: {state}" + (" (never sent again)" if state == SENT else " (the next sync sends it)"))
 
 
 @main.command("preview-email")

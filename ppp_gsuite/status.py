@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 from .google.drive_api import DriveApi
 from .google.sheets_api import SheetsApi
 from .sync.destinations import EMAIL_LOG, SYNC_STATE
-from .vocabulary import LOG_KEY, LOG_STATE, LOG_TIME, NOT_SENT, RETRY, SENDING, SENT, STATE_FORM, STATE_NEWEST, UNKNOWN
+from .sync.mailer import log_state, needs_a_person
+from .vocabulary import LOG_KEY, LOG_TIME, NOT_SENT, RETRY, SENT, STATE_FORM, STATE_NEWEST
 
 
 @dataclass
@@ -37,10 +38,10 @@ def read_status(drive: DriveApi, sheets: SheetsApi, today: str) -> Status:
     log = tabs[EMAIL_LOG.tab][1]
     for row in log[1:]:
         record = dict(zip(log[0], row))
-        state_text, time, key = record.get(LOG_STATE, ""), record.get(LOG_TIME, ""), record.get(LOG_KEY, "")
+        state_text, time, key = log_state(record), record.get(LOG_TIME, ""), record.get(LOG_KEY, "")
         if state_text == SENT and time.startswith(today):
             status.sent_today += 1
-        elif state_text in (UNKNOWN, SENDING):
+        elif needs_a_person(record):
             status.unknown.append((key, time))
         elif state_text == RETRY:
             status.retry.append((key, time))

@@ -95,6 +95,41 @@ def test_a_send_applied_then_dropped_is_delivered_once_and_flagged(env, local):
     assert "robin" not in result.output.lower()  # no personal data in what cron logs
 
 
+@pytest.mark.parametrize("found", ["--sent", "--retry"])
+def test_an_unknown_outcome_is_settled_either_way_and_status_stops_failing(env, local, found):
+    env.answer("eoi-heart-board", EOI, full_name="Robin", email="robin@example.org")
+    local.json("POST", "/_local/faults", {"method_id": "gmail.users.messages.send", "mode": "apply_then_drop"})
+    env.apply(emails=True)
+    key = next(k for k in log(env) if "|eoi_received|" in k)
+    assert CliRunner().invoke(main, ["status"]).exit_code == 1
+    settled = CliRunner().invoke(main, ["email", "settle", key, found])
+    assert settled.exit_code == 0, settled.output
+    assert CliRunner().invoke(main, ["status"]).exit_code == 0
+    env.apply(emails=True)
+    env.apply(emails=True)
+    assert env.job.mail_report.waiting_for_a_person == 0
+    # the first send was applied: settled as sent it is never sent again; as retry, once more
+    assert len(to_applicants(local)) == (1 if found == "--sent" else 2)
+    again = CliRunner().invoke(main, ["email", "settle", key, "--retry"])
+    assert again.exit_code == 1 and "not waiting for a person" in again.output
+    assert len(to_applicants(local)) == (1 if found == "--sent" else 2)
+
+
+@pytest.mark.parametrize("typed", ["sent", "Retry "])
+def test_a_person_can_settle_an_unknown_outcome_in_the_sheet(env, local, typed):
+    env.answer("eoi-heart-board", EOI, full_name="Robin", email="robin@example.org")
+    local.json("POST", "/_local/faults", {"method_id": "gmail.users.messages.send", "mode": "apply_then_drop"})
+    env.apply(emails=True)
+    values = env.tab("admin", "Email log")
+    number = next(n for n, row in enumerate(values) if "|eoi_received|" in row[0])
+    column = values[0].index("State")
+    env.write("admin", [(cell_range("Email log", number + 1, column, column), [[typed]])])
+    assert CliRunner().invoke(main, ["status"]).exit_code == 0
+    env.apply(emails=True)
+    env.apply(emails=True)
+    assert len(to_applicants(local)) == (1 if typed == "sent" else 2)
+
+
 def test_the_daily_cap_holds_the_rest_for_later_runs(env, local):
     for n in range(12):
         env.answer("eoi-heart-board", EOI, full_name=f"Person {n}", email=f"p{n}@example.org")
