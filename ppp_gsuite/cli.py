@@ -208,6 +208,9 @@ def sync(obj: Context, full: bool):
     mail = job.mail_report
     if report.waiting:
         click.echo(f"decisions waiting for the grace period ({config_minutes(loaded)} minutes) before they are emailed: {report.waiting}")
+    if report.held_invitations:
+        click.echo(f"interview invitations held until the interview details are filled in (see Needs checking): "
+                   f"{report.held_invitations}")
     if mail:
         click.echo(f"emails: {mail.sent} sent, {mail.failed} not sent (see the rows), {mail.held} held by the "
                    f"daily cap for a later run, {mail.unknown} with an unknown outcome.")
@@ -243,18 +246,22 @@ def status(obj: Context):
     from .google.drive_api import DriveApi
     from .google.sheets_api import SheetsApi
     from .status import read_status
+    from .sync.destinations import destinations
 
     loaded = obj.load()
     config = loaded.workspace.config
     today = datetime.now(ZoneInfo(config.email.timezone)).strftime("%Y-%m-%d")
     with connect(loaded.workspace) as clients:
-        found = read_status(DriveApi(clients.drive), SheetsApi(clients.sheets), today)
+        found = read_status(DriveApi(clients.drive), SheetsApi(clients.sheets), today,
+                            destinations(config, loaded.targets, loaded.layouts))
     click.echo(f"forms deployed: {found.forms}")
     for name, link in found.spreadsheets.items():
         click.echo(f"spreadsheet: {name}: {link}")
     for form, newest in sorted(found.newest.items()):
         click.echo(f"newest response seen, {form}: {newest}")
     click.echo(f"emails sent today: {found.sent_today} (daily cap {config.email.daily_cap})")
+    for name, held in found.held_invitations.items():
+        click.echo(f"interview invitations held until the interview details are filled in (see Needs checking), {name}: {held}")
     for key, time in found.retry:
         click.echo(f"waiting to be sent by a later run ({time}): {key}")
     for key, state, time in found.failed:

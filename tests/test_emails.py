@@ -28,11 +28,11 @@ def log(env):
     return {r["Key"]: r for r in env.records("admin", "Email log")}
 
 
-def set_status(env, name, status):
+def set_status(env, name, status, header="Status"):
     values = env.tab(HEART)
-    header = values[0]
-    number = next(i for i, row in enumerate(values) if len(row) > header.index("Name") and row[header.index("Name")] == name)
-    column = header.index("Status")
+    headers = values[0]
+    number = next(i for i, row in enumerate(values) if len(row) > headers.index("Name") and row[headers.index("Name")] == name)
+    column = headers.index(header)
     env.write(HEART, [(cell_range(TAB, number + 1, column, column), [[status]])])
 
 
@@ -128,6 +128,40 @@ def test_a_person_can_settle_an_unknown_outcome_in_the_sheet(env, local, typed):
     env.apply(emails=True)
     env.apply(emails=True)
     assert len(to_applicants(local)) == (1 if typed == "sent" else 2)
+
+
+def test_an_interview_invitation_waits_for_its_details_says_so_and_its_grace_runs_from_the_last_edit(env, local):
+    env.answer("eoi-heart-board", EOI, full_name="Robin", email="robin@example.org")
+    env.apply(emails=True)
+    set_status(env, "Robin", "Invited to interview")
+    env.apply(emails=True, minutes=30)
+    env.apply(emails=True, minutes=30)
+    assert len(to_applicants(local)) == 1  # eoi_received only: no details yet
+    row = env.records(HEART)[0]
+    assert "invitation held" in row["Needs checking"]
+    assert "Interview date and time" in row["Needs checking"] and "Who will be there" in row["Needs checking"]
+    assert env.job.report.held_invitations == 1
+    result = CliRunner().invoke(main, ["status"])
+    assert "interview invitations held" in result.output and "robin" not in result.output.lower()
+    set_status(env, "Robin", "Tuesday 3 December, 2pm", "Interview date and time")
+    env.apply(emails=True, minutes=30)
+    env.apply(emails=True, minutes=30)
+    assert len(to_applicants(local)) == 1  # a date alone is not an invitation: no empty "Where:"
+    assert "Where or Teams link" in env.records(HEART)[0]["Needs checking"]
+    assert "Interview date and time" not in env.records(HEART)[0]["Needs checking"]
+    set_status(env, "Robin", "Room 4, Trust HQ", "Where or Teams link")
+    set_status(env, "Robin", "Sam Chair", "Who will be there")
+    env.apply(emails=True, minutes=1)
+    assert "invitation held" not in env.records(HEART)[0]["Needs checking"]
+    env.apply(emails=True, minutes=5)
+    assert len(to_applicants(local)) == 1  # the status stood long ago, the details were just typed: grace
+    assert env.job.report.waiting == 1
+    env.apply(emails=True, minutes=20)
+    sent = to_applicants(local)
+    assert len(sent) == 2
+    assert "Where: Room 4, Trust HQ" in sent[1]["text"] and "Who you will meet: Sam Chair" in sent[1]["text"]
+    assert CliRunner().invoke(main, ["status"]).exit_code == 0
+    assert "interview invitations held" not in CliRunner().invoke(main, ["status"]).output
 
 
 def test_the_daily_cap_holds_the_rest_for_later_runs(env, local):

@@ -15,12 +15,14 @@ from ..vocabulary import (
     EOI,
     EXPENSE_CLAIMS,
     EXPENSES,
+    INVITED,
     JOINED_FORMS,
     LOG_STATE,
     LOG_TIME,
     MONITORING_FORM,
     NEEDS_ASSESSMENT,
     PREFERENCES,
+    RETRY,
     SENT,
     SHEET_TIME,
     UNKNOWN,
@@ -28,6 +30,8 @@ from ..vocabulary import (
 )
 from .emails import (
     ACKNOWLEDGE_WITHIN,
+    DECISIONS,
+    HELD_INVITATION,
     DueEmail,
     Records,
     applicant_emails,
@@ -35,11 +39,13 @@ from .emails import (
     common_context,
     email_key,
     lead_emails,
+    missing_interview_details,
     note,
     recent,
     status_view,
     tab_records,
 )
+from .mailer import log_state
 from .rows import Partner, Row
 
 PREFILLED = JOINED_FORMS  # forms whose links carry the partner's reference
@@ -121,8 +127,36 @@ def status_notes(records: dict[str, dict[str, Records]], now: datetime) -> list[
         for response_id, record in found.by_id.items():
             view = status_view(record, found.tab, status_key)
             if view and view.changed:
-                notes.append(Note(target, found.tab.tab, Row(response_id, "", {seen.header: note(view.status, now)})))
+                notes.append(Note(target, found.tab.tab, Row(response_id, "", {seen.header: note(view.noted_as, now)})))
     return notes
+
+
+def interview_holds(records: dict[str, dict[str, Records]], log: dict[str, dict[str, str]]) -> tuple[list[Note], int]:
+    """Rows invited to interview whose invitation is not yet sent and waits for details the lead has not
+    filled in: a "Needs checking" note naming them (taken off once they are); and how many are held."""
+    notes, held = [], 0
+    for target, found, status_key in with_status(records):
+        flags = found.tab.column("tool", "flags")
+        if found.tab.form != EOI or flags is None:
+            continue
+        for response_id, record in found.by_id.items():
+            status = found.get(record, "lead", status_key)
+            missing = missing_interview_details(found.tab, record) if status == INVITED else []
+            entry = log.get(email_key(response_id, DECISIONS[INVITED], INVITED))
+            if entry is not None and log_state(entry) != RETRY:
+                missing = []  # sent, or being seen to: nothing waits for the details
+            held += bool(missing)
+            cell = with_flag(record.get(flags.header, ""), HELD_INVITATION,
+                             f"{HELD_INVITATION}: {', '.join(missing)}" if missing else None)
+            if cell != record.get(flags.header, ""):
+                notes.append(Note(target, found.tab.tab, Row(response_id, "", {flags.header: cell})))
+    return notes, held
+
+
+def with_flag(cell: str, prefix: str, flag: str | None) -> str:
+    """A "Needs checking" cell with the tool's note starting `prefix` replaced by `flag` (or taken off)."""
+    kept = [part for part in cell.split("; ") if part.strip() and not part.startswith(prefix)]
+    return "; ".join(kept + ([flag] if flag else []))
 
 
 def last_email_notes(records: dict[str, dict[str, Records]], log: dict[str, dict[str, str]]) -> list[Note]:

@@ -22,6 +22,8 @@ DECISIONS = {  # status a lead or approver sets -> the email it calls for
     PAID: "claim_paid",
 }
 SEEN_SEPARATOR = " since "
+INTERVIEW_DETAILS = ("interview_date", "interview_where", "interview_panel")  # the lead's columns the invitation shows
+HELD_INVITATION = "interview invitation held until these are filled in"  # the start of its "Needs checking" note
 ACKNOWLEDGE_WITHIN = timedelta(days=7)  # a receipt still worth sending (e.g. held by the daily cap)
 
 
@@ -60,6 +62,7 @@ class StatusView:
     status: str
     since: datetime | None
     changed: bool  # the noted status differs: note the new one now
+    noted_as: str = ""  # what the note records: the status, and the details its email shows
 
 
 def status_view(record: dict[str, str], tab: TabLayout, status_key: str) -> StatusView | None:
@@ -67,8 +70,24 @@ def status_view(record: dict[str, str], tab: TabLayout, status_key: str) -> Stat
     if status_column is None or seen_column is None:
         return None
     status = record.get(status_column.header, "").strip()
+    shown = noted_as(record, tab, status)
     was, since = noted(record.get(seen_column.header, ""))
-    return StatusView(status, since if was == status else None, was != status)
+    return StatusView(status, since if was == shown else None, was != shown, shown)
+
+
+def noted_as(record: dict[str, str], tab: TabLayout, status: str) -> str:
+    """The status as noted; an invitation's with the details it shows, so an edit of any of them
+    restarts the grace period (a lead still typing the room is not emailed half of it)."""
+    if status != INVITED:
+        return status
+    details = [record.get(column.header, "").strip() for key in INTERVIEW_DETAILS if (column := tab.column("lead", key))]
+    return f"{status}: {' | '.join(details)}" if any(details) else status
+
+
+def missing_interview_details(tab: TabLayout, record: dict[str, str]) -> list[str]:
+    """The headers of the interview details not yet filled in: the invitation waits for all of them."""
+    return [column.header for key in INTERVIEW_DETAILS
+            if (column := tab.column("lead", key)) and not record.get(column.header, "").strip()]
 
 
 @dataclass
@@ -176,11 +195,11 @@ def applicant_emails(config: Config, opportunity: Opportunity, target: str, eoi:
         if recent(eoi, record, since):
             add("eoi_received")
         view = status_view(record, eoi.tab, "status")
-        if view and view.status in DECISIONS and not stood(view, now, grace):
+        # the invitation waits for every detail it shows (the row says so: interview_holds)
+        held = bool(view and view.status == INVITED and missing_interview_details(eoi.tab, record))
+        if view and view.status in DECISIONS and not held and not stood(view, now, grace):
             waiting.append(email_key(response_id, DECISIONS[view.status], view.status))
-        if stood(view, now, grace) and view.status in DECISIONS:
-            if view.status == INVITED and not eoi.get(record, "lead", "interview_date"):
-                continue  # the invitation waits for the date and time the lead types in
+        if view and stood(view, now, grace) and view.status in DECISIONS and not held:
             add(DECISIONS[view.status], view.status, (lead.name, lead.email))
         if (view and view.status == APPOINTED and view.since and reference not in with_needs
                 and now - view.since >= timedelta(days=config.email.needs_reminder_days)):
