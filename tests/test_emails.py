@@ -164,6 +164,38 @@ def test_an_interview_invitation_waits_for_its_details_says_so_and_its_grace_run
     assert "interview invitations held" not in CliRunner().invoke(main, ["status"]).output
 
 
+def test_claims_unread_miles_duplicates_the_approvers_digest_and_replies_to_the_approver(env, local):
+    env.answer("eoi-heart-board", EOI, full_name="Robin", email="robin@example.org")
+    env.apply()
+    reference = env.records(HEART)[0]["Reference"]
+    env.answer("expenses", "expenses", reference=reference, how="Car", when="2026-11-01", miles="about twenty")
+    env.answer("expenses", "expenses", reference=reference, how="Car", when="2026-11-02", miles="10", fares="2")
+    env.answer("expenses", "expenses", reference=reference, how="Car", when="2026-11-02", miles="10", fares="2")
+    env.apply(emails=True)
+    received = {m["text"].split("Date: ")[1].splitlines()[0]: m for m in outbox(local) if "robin@" in m["to"]
+                and "expenses claim" in m["subject"]}
+    unread = received["Sunday 1 November 2026"]["text"]
+    assert "could not read the number of miles" in unread and "£0.00" not in unread and "will be in touch" in unread
+    assert "Total: £6.50" in received["Monday 2 November 2026"]["text"]
+    claims = sorted(env.records("expenses", "Expense claims"), key=lambda r: (r["Date"], r["Submitted"], r["Response ID"]))
+    assert "possible duplicate" not in claims[0]["Needs checking"] + claims[1]["Needs checking"]
+    assert "possible duplicate" in claims[2]["Needs checking"]
+    digests = [m for m in outbox(local) if "pat@example.org" in m["to"]]
+    assert len(digests) == 1 and "3 new expense claims" in digests[0]["text"]
+    assert env.records("expenses", "Expense claims") and "Robin" not in digests[0]["text"] + digests[0]["subject"]
+    spreadsheet = next(f for f in env.drive.find("spreadsheet") if f["appProperties"]["target"] == "expenses")
+    assert spreadsheet["webViewLink"] in digests[0]["text"]
+    env.apply(emails=True, minutes=60)
+    assert len([m for m in outbox(local) if "pat@example.org" in m["to"]]) == 1  # once a day
+    values = env.tab("expenses", "Expense claims")
+    column = values[0].index("Claim status")
+    env.write("expenses", [(cell_range("Expense claims", 2, column, column), [["Approved"]])])
+    env.apply(emails=True, minutes=20)
+    env.apply(emails=True, minutes=20)
+    approved = [m for m in outbox(local) if "robin@" in m["to"] and "approved" in m["subject"].lower()]
+    assert len(approved) == 1 and approved[0]["replyTo"] == "Pat Finance <pat@example.org>"
+
+
 def test_the_daily_cap_holds_the_rest_for_later_runs(env, local):
     for n in range(12):
         env.answer("eoi-heart-board", EOI, full_name=f"Person {n}", email=f"p{n}@example.org")

@@ -12,6 +12,7 @@ from ..config import Config, Opportunity
 from ..mail.context import email_context
 from ..sheets.layout import TabLayout
 from ..vocabulary import APPOINTED, APPROVED, INVITED, NOT_APPOINTED, PAID, QUERIED, parse_stamp, utc_stamp
+from .rows import parse_number
 
 DECISIONS = {  # status a lead or approver sets -> the email it calls for
     INVITED: "interview_invitation",
@@ -160,10 +161,17 @@ def _agreed(consents: dict, reference: str, consent: str, first_answer: str) -> 
     return latest.yes if latest else first_answer.lower().startswith("yes")
 
 
+def miles_unread(claims: Records, record: dict[str, str]) -> bool:
+    """Miles were given but could not be read as a number: no mileage was worked out for them."""
+    miles = next((record.get(c.header, "").strip() for c in claims.tab.columns if c.role == "miles"), "")
+    return bool(miles) and parse_number(miles) is None
+
+
 def claim_context(config: Config, name: str, opportunity: Opportunity | None, partner, claims: Records,
                   record: dict[str, str], links_for) -> dict:
     context = common_context(config, opportunity, name)
     context.update(person={"name": partner.name}, links=links_for(partner.reference), claim={
+        "miles_unread": miles_unread(claims, record),
         "what": claims.get(record, "answer", "claim_for"),
         "date": next((record.get(c.header, "") for c in claims.tab.columns if c.role == "journey_date"), ""),
         "total": claims.get(record, "tool", "total"),
@@ -210,14 +218,14 @@ def applicant_emails(config: Config, opportunity: Opportunity, target: str, eoi:
 def claim_emails(config: Config, target: str, claims: Records, partners: dict, opportunities: dict,
                  since: str, links_for, now: datetime, wanted=lambda key: True) -> list[DueEmail]:
     grace = timedelta(minutes=config.email.grace_minutes)
+    approver = config.expenses_approvers[0]
+    reply = (approver.name, approver.email)  # the partner's reply about a claim goes to who checks claims, not the lead
     due = []
     for response_id, record in claims.by_id.items():
         partner = partners.get(claims.get(record, "tool", "partner_reference"))
         if partner is None:
             continue
         opportunity = opportunities.get(partner.opportunity)
-        lead = opportunity.lead_contact if opportunity else None
-        reply = (lead.name, lead.email) if lead else None
 
         def add(template, status=""):
             if wanted(email_key(response_id, template, status)):
@@ -257,6 +265,26 @@ def lead_emails(config: Config, opportunity: Opportunity, eoi: Records, needs_ne
         due.append(DueEmail(email_key(opportunity.key, "closing_date_passed", opportunity.closing_date.isoformat()),
                             "closing_date_passed", lead.name, lead.email, "the lead contact's email address",
                             context("closing_date_passed")))
+    return due
+
+
+def approvers_digest(config: Config, target: str, claims: Records, sheet_link: str, last_digest: str,
+                     now_local: datetime, today: date) -> list[DueEmail]:
+    """To each expenses approver, once a day: how many claims arrived since the last digest (a count and a
+    link to the expenses sheet, no personal details), like the lead's digest of expressions of interest."""
+    submitted = claims.tab.column("tool", "submitted")
+    if now_local.hour < config.email.digest_hour or submitted is None:
+        return []
+    count = sum(1 for r in claims.by_id.values() if r.get(submitted.header, "") > last_digest)
+    if not count:
+        return []
+    due = []
+    for number, approver in enumerate(config.expenses_approvers, start=1):
+        context = common_context(config, None, "claims_digest")
+        context["links"]["sheet"] = sheet_link
+        due.append(DueEmail(email_key(target, "claims_digest", f"{today.isoformat()} approver {number}"), "claims_digest",
+                            approver.name, approver.email, "an expenses approver's email address (expenses_approvers)",
+                            {**context, "digest": {"count": count}}))
     return due
 
 

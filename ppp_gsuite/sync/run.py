@@ -48,6 +48,7 @@ from .email_step import (
     EmailView,
     Note,
     due_emails,
+    duplicate_claim_notes,
     interview_holds,
     last_email_notes,
     partners_of,
@@ -149,6 +150,7 @@ class Sync:
         self._note(records, status_notes(records, self.now))  # statuses are noted even when no email is sent
         holds, self.report.held_invitations = interview_holds(records, snapshot.email_log)
         self._note(records, holds)
+        self._note(records, duplicate_claim_notes(records))
         mailer = self._mailer(snapshot.email_log)
         view = EmailView(self.config, self.now, records, {t: run.link for t, run in self.runs.items()},
                          consents=consents, partners=partners, links_for=self.links(snapshot.deployed))
