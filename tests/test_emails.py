@@ -8,6 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from ppp_gsuite.cli import main
+from ppp_gsuite.config import Person
 from ppp_gsuite.google.gmail_api import GmailSender
 from ppp_gsuite.sheets.a1 import cell_range
 from ppp_gsuite.sync.mailer import UNKNOWN
@@ -171,7 +172,10 @@ def test_claims_unread_miles_duplicates_the_approvers_digest_and_replies_to_the_
     env.answer("expenses", "expenses", reference=reference, how="Car", when="2026-11-01", miles="about twenty")
     env.answer("expenses", "expenses", reference=reference, how="Car", when="2026-11-02", miles="10", fares="2")
     env.answer("expenses", "expenses", reference=reference, how="Car", when="2026-11-02", miles="10", fares="2")
-    env.apply(emails=True)
+    config = env.loaded.workspace.config
+    approvers = config.model_copy(update={"expenses_approvers": [*config.expenses_approvers,
+                                                                  Person(name="Kim Accounts", email="kim@example.org")]})
+    env.apply(emails=True, config=approvers)
     received = {m["text"].split("Date: ")[1].splitlines()[0]: m for m in outbox(local) if "robin@" in m["to"]
                 and "expenses claim" in m["subject"]}
     unread = received["Sunday 1 November 2026"]["text"]
@@ -185,15 +189,16 @@ def test_claims_unread_miles_duplicates_the_approvers_digest_and_replies_to_the_
     assert env.records("expenses", "Expense claims") and "Robin" not in digests[0]["text"] + digests[0]["subject"]
     spreadsheet = next(f for f in env.drive.find("spreadsheet") if f["appProperties"]["target"] == "expenses")
     assert spreadsheet["webViewLink"] in digests[0]["text"]
-    env.apply(emails=True, minutes=60)
+    assert len([m for m in outbox(local) if "kim@example.org" in m["to"]]) == 1  # each approver
+    env.apply(emails=True, minutes=60, config=approvers)
     assert len([m for m in outbox(local) if "pat@example.org" in m["to"]]) == 1  # once a day
     values = env.tab("expenses", "Expense claims")
     column = values[0].index("Claim status")
     env.write("expenses", [(cell_range("Expense claims", 2, column, column), [["Approved"]])])
-    env.apply(emails=True, minutes=20)
-    env.apply(emails=True, minutes=20)
+    env.apply(emails=True, minutes=20, config=approvers)
+    env.apply(emails=True, minutes=20, config=approvers)
     approved = [m for m in outbox(local) if "robin@" in m["to"] and "approved" in m["subject"].lower()]
-    assert len(approved) == 1 and approved[0]["replyTo"] == "Pat Finance <pat@example.org>"
+    assert len(approved) == 1 and approved[0]["replyTo"] == "Pat Finance <pat@example.org>, Kim Accounts <kim@example.org>"
 
 
 def test_the_daily_cap_holds_the_rest_for_later_runs(env, local):

@@ -36,7 +36,7 @@ class DueEmail:
     to_email: str
     who: str  # how errors name the address: "the applicant's email address"
     context: dict
-    reply_to: tuple[str, str] | None = None
+    reply_to: tuple[str, str] | list[tuple[str, str]] | None = None  # one, or several (the expenses approvers)
 
 
 def email_key(subject: str, template: str, status: str = "") -> str:
@@ -218,8 +218,7 @@ def applicant_emails(config: Config, opportunity: Opportunity, target: str, eoi:
 def claim_emails(config: Config, target: str, claims: Records, partners: dict, opportunities: dict,
                  since: str, links_for, now: datetime, wanted=lambda key: True) -> list[DueEmail]:
     grace = timedelta(minutes=config.email.grace_minutes)
-    approver = config.expenses_approvers[0]
-    reply = (approver.name, approver.email)  # the partner's reply about a claim goes to who checks claims, not the lead
+    reply = [(approver.name, approver.email) for approver in config.expenses_approvers]  # who checks claims, not the lead
     due = []
     for response_id, record in claims.by_id.items():
         partner = partners.get(claims.get(record, "tool", "partner_reference"))
