@@ -232,6 +232,9 @@ def sync(obj: Context, full: bool):
     mail = outcome.mail
     if report.waiting:
         click.echo(f"decisions waiting for the grace period ({config_minutes(loaded)} minutes) before they are emailed: {report.waiting}")
+    if report.held_invitations:
+        click.echo(f"interview invitations held until the interview details are filled in (see Needs checking): "
+                   f"{report.held_invitations}")
     if mail:
         click.echo(f"emails: {mail.sent} sent, {mail.failed} not sent (see the rows), {mail.held} held by the "
                    f"daily cap for a later run, {mail.unknown} with an unknown outcome.")
@@ -262,7 +265,8 @@ def sync(obj: Context, full: bool):
     if mail and (mail.unknown or mail.waiting_for_a_person):
         raise click.ClickException(
             f"{mail.waiting_for_a_person + mail.unknown} email(s) may or may not have been sent: a person must check "
-            "(ppp-gsuite status lists them; they are never sent again automatically)."
+            "(ppp-gsuite status lists them; they are never sent again automatically: settle each with "
+            "ppp-gsuite email settle KEY --sent or --retry)."
         )
 
 
@@ -277,27 +281,58 @@ def status(obj: Context):
     from .google.drive_api import DriveApi
     from .google.sheets_api import SheetsApi
     from .status import read_status
+    from .sync.destinations import destinations
 
     loaded = obj.load()
     config = loaded.workspace.config
     today = datetime.now(ZoneInfo(config.email.timezone)).strftime("%Y-%m-%d")
     with connect(loaded.workspace) as clients:
-        found = read_status(DriveApi(clients.drive), SheetsApi(clients.sheets), today)
+        found = read_status(DriveApi(clients.drive), SheetsApi(clients.sheets), today,
+                            destinations(config, loaded.targets, loaded.layouts))
     click.echo(f"forms deployed: {found.forms}")
     for name, link in found.spreadsheets.items():
         click.echo(f"spreadsheet: {name}: {link}")
     for form, newest in sorted(found.newest.items()):
         click.echo(f"newest response seen, {form}: {newest}")
     click.echo(f"emails sent today: {found.sent_today} (daily cap {config.email.daily_cap})")
+    for name, held in found.held_invitations.items():
+        click.echo(f"interview invitations held until the interview details are filled in (see Needs checking), {name}: {held}")
     for key, time in found.retry:
         click.echo(f"waiting to be sent by a later run ({time}): {key}")
     for key, state, time in found.failed:
         click.echo(f"not sent ({time}): {key}: {state}")
     for key, time in found.unknown:
-        click.echo(f"UNKNOWN OUTCOME ({time}): {key}: check the Sent mail by hand; set its State in the "
-                   "email log to 'retry' to send it again")
+        click.echo(f"UNKNOWN OUTCOME ({time}): {key}: check the Sent mail by hand, then run "
+                   f"ppp-gsuite email settle '{key}' --sent (it went) or --retry (it did not: send it again)")
     if found.unknown:
         raise click.ClickException(f"{len(found.unknown)} email(s) need a person to check")
+
+
+@main.group()
+def email():
+    """Emails that need a person."""
+
+
+@email.command()
+@click.argument("key")
+@click.option("--sent", "outcome", flag_value="sent", help="It arrived (found in the Sent mail): never send it again.")
+@click.option("--retry", "outcome", flag_value="retry", help="It did not go: the next sync sends it.")
+@workspace_command
+def settle(obj: Context, key: str, outcome: str | None):
+    """Close an email whose outcome is unknown (its key as ppp-gsuite status shows it), either way."""
+    from .connect import connect
+    from .google.drive_api import DriveApi
+    from .google.sheets_api import SheetsApi
+    from .runlock import single_run
+    from .sync.settle import settle as settle_email
+    from .vocabulary import SENT
+
+    if outcome is None:
+        raise click.UsageError("say what you found: --sent (it arrived) or --retry (it did not)")
+    loaded = obj.load()
+    with single_run(loaded.workspace.resolve(LOCK_FILE)), connect(loaded.workspace) as clients:
+        state = settle_email(DriveApi(clients.drive), SheetsApi(clients.sheets), key, outcome == SENT)
+    click.echo(f"{key}: {state}" + (" (never sent again)" if state == SENT else " (the next sync sends it)"))
 
 
 @main.command("preview-email")

@@ -8,6 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from ppp_gsuite.cli import main
+from ppp_gsuite.config import Person
 from ppp_gsuite.google.gmail_api import GmailSender
 from ppp_gsuite.sheets.a1 import cell_range
 from ppp_gsuite.sync.mailer import UNKNOWN
@@ -28,11 +29,11 @@ def log(env):
     return {r["Key"]: r for r in env.records("admin", "Email log")}
 
 
-def set_status(env, name, status):
+def set_status(env, name, status, header="Status"):
     values = env.tab(HEART)
-    header = values[0]
-    number = next(i for i, row in enumerate(values) if len(row) > header.index("Name") and row[header.index("Name")] == name)
-    column = header.index("Status")
+    headers = values[0]
+    number = next(i for i, row in enumerate(values) if len(row) > headers.index("Name") and row[headers.index("Name")] == name)
+    column = headers.index(header)
     env.write(HEART, [(cell_range(TAB, number + 1, column, column), [[status]])])
 
 
@@ -93,6 +94,111 @@ def test_a_send_applied_then_dropped_is_delivered_once_and_flagged(env, local):
     assert result.exit_code == 1
     assert "UNKNOWN OUTCOME" in result.output and "|eoi_received|" in result.output
     assert "robin" not in result.output.lower()  # no personal data in what cron logs
+
+
+@pytest.mark.parametrize("found", ["--sent", "--retry"])
+def test_an_unknown_outcome_is_settled_either_way_and_status_stops_failing(env, local, found):
+    env.answer("eoi-heart-board", EOI, full_name="Robin", email="robin@example.org")
+    local.json("POST", "/_local/faults", {"method_id": "gmail.users.messages.send", "mode": "apply_then_drop"})
+    env.apply(emails=True)
+    key = next(k for k in log(env) if "|eoi_received|" in k)
+    assert CliRunner().invoke(main, ["status"]).exit_code == 1
+    settled = CliRunner().invoke(main, ["email", "settle", key, found])
+    assert settled.exit_code == 0, settled.output
+    assert CliRunner().invoke(main, ["status"]).exit_code == 0
+    env.apply(emails=True)
+    env.apply(emails=True)
+    assert env.job.mail_report.waiting_for_a_person == 0
+    # the first send was applied: settled as sent it is never sent again; as retry, once more
+    assert len(to_applicants(local)) == (1 if found == "--sent" else 2)
+    again = CliRunner().invoke(main, ["email", "settle", key, "--retry"])
+    assert again.exit_code == 1 and "not waiting for a person" in again.output
+    assert len(to_applicants(local)) == (1 if found == "--sent" else 2)
+
+
+@pytest.mark.parametrize("typed", ["sent", "Retry "])
+def test_a_person_can_settle_an_unknown_outcome_in_the_sheet(env, local, typed):
+    env.answer("eoi-heart-board", EOI, full_name="Robin", email="robin@example.org")
+    local.json("POST", "/_local/faults", {"method_id": "gmail.users.messages.send", "mode": "apply_then_drop"})
+    env.apply(emails=True)
+    values = env.tab("admin", "Email log")
+    number = next(n for n, row in enumerate(values) if "|eoi_received|" in row[0])
+    column = values[0].index("State")
+    env.write("admin", [(cell_range("Email log", number + 1, column, column), [[typed]])])
+    assert CliRunner().invoke(main, ["status"]).exit_code == 0
+    env.apply(emails=True)
+    env.apply(emails=True)
+    assert len(to_applicants(local)) == (1 if typed == "sent" else 2)
+
+
+def test_an_interview_invitation_waits_for_its_details_says_so_and_its_grace_runs_from_the_last_edit(env, local):
+    env.answer("eoi-heart-board", EOI, full_name="Robin", email="robin@example.org")
+    env.apply(emails=True)
+    set_status(env, "Robin", "Invited to interview")
+    env.apply(emails=True, minutes=30)
+    env.apply(emails=True, minutes=30)
+    assert len(to_applicants(local)) == 1  # eoi_received only: no details yet
+    row = env.records(HEART)[0]
+    assert "invitation held" in row["Needs checking"]
+    assert "Interview date and time" in row["Needs checking"] and "Who will be there" in row["Needs checking"]
+    assert env.job.report.held_invitations == 1
+    result = CliRunner().invoke(main, ["status"])
+    assert "interview invitations held" in result.output and "robin" not in result.output.lower()
+    set_status(env, "Robin", "Tuesday 3 December, 2pm", "Interview date and time")
+    env.apply(emails=True, minutes=30)
+    env.apply(emails=True, minutes=30)
+    assert len(to_applicants(local)) == 1  # a date alone is not an invitation: no empty "Where:"
+    assert "Where or Teams link" in env.records(HEART)[0]["Needs checking"]
+    assert "Interview date and time" not in env.records(HEART)[0]["Needs checking"]
+    set_status(env, "Robin", "Room 4, Trust HQ", "Where or Teams link")
+    set_status(env, "Robin", "Sam Chair", "Who will be there")
+    env.apply(emails=True, minutes=1)
+    assert "invitation held" not in env.records(HEART)[0]["Needs checking"]
+    env.apply(emails=True, minutes=5)
+    assert len(to_applicants(local)) == 1  # the status stood long ago, the details were just typed: grace
+    assert env.job.report.waiting == 1
+    env.apply(emails=True, minutes=20)
+    sent = to_applicants(local)
+    assert len(sent) == 2
+    assert "Where: Room 4, Trust HQ" in sent[1]["text"] and "Who you will meet: Sam Chair" in sent[1]["text"]
+    assert CliRunner().invoke(main, ["status"]).exit_code == 0
+    assert "interview invitations held" not in CliRunner().invoke(main, ["status"]).output
+
+
+def test_claims_unread_miles_duplicates_the_approvers_digest_and_replies_to_the_approver(env, local):
+    env.answer("eoi-heart-board", EOI, full_name="Robin", email="robin@example.org")
+    env.apply()
+    reference = env.records(HEART)[0]["Reference"]
+    env.answer("expenses", "expenses", reference=reference, how="Car", when="2026-11-01", miles="about twenty")
+    env.answer("expenses", "expenses", reference=reference, how="Car", when="2026-11-02", miles="10", fares="2")
+    env.answer("expenses", "expenses", reference=reference, how="Car", when="2026-11-02", miles="10", fares="2")
+    config = env.loaded.workspace.config
+    approvers = config.model_copy(update={"expenses_approvers": [*config.expenses_approvers,
+                                                                  Person(name="Kim Accounts", email="kim@example.org")]})
+    env.apply(emails=True, config=approvers)
+    received = {m["text"].split("Date: ")[1].splitlines()[0]: m for m in outbox(local) if "robin@" in m["to"]
+                and "expenses claim" in m["subject"]}
+    unread = received["Sunday 1 November 2026"]["text"]
+    assert "could not read the number of miles" in unread and "£0.00" not in unread and "will be in touch" in unread
+    assert "Total: £6.50" in received["Monday 2 November 2026"]["text"]
+    claims = sorted(env.records("expenses", "Expense claims"), key=lambda r: (r["Date"], r["Submitted"], r["Response ID"]))
+    assert "possible duplicate" not in claims[0]["Needs checking"] + claims[1]["Needs checking"]
+    assert "possible duplicate" in claims[2]["Needs checking"]
+    digests = [m for m in outbox(local) if "pat@example.org" in m["to"]]
+    assert len(digests) == 1 and "3 new expense claims" in digests[0]["text"]
+    assert env.records("expenses", "Expense claims") and "Robin" not in digests[0]["text"] + digests[0]["subject"]
+    spreadsheet = next(f for f in env.drive.find("spreadsheet") if f["appProperties"]["target"] == "expenses")
+    assert spreadsheet["webViewLink"] in digests[0]["text"]
+    assert len([m for m in outbox(local) if "kim@example.org" in m["to"]]) == 1  # each approver
+    env.apply(emails=True, minutes=60, config=approvers)
+    assert len([m for m in outbox(local) if "pat@example.org" in m["to"]]) == 1  # once a day
+    values = env.tab("expenses", "Expense claims")
+    column = values[0].index("Claim status")
+    env.write("expenses", [(cell_range("Expense claims", 2, column, column), [["Approved"]])])
+    env.apply(emails=True, minutes=20, config=approvers)
+    env.apply(emails=True, minutes=20, config=approvers)
+    approved = [m for m in outbox(local) if "robin@" in m["to"] and "approved" in m["subject"].lower()]
+    assert len(approved) == 1 and approved[0]["replyTo"] == "Pat Finance <pat@example.org>, Kim Accounts <kim@example.org>"
 
 
 def test_the_daily_cap_holds_the_rest_for_later_runs(env, local):

@@ -13,8 +13,9 @@ NO_LEAD = {"name": "", "role": "", "email": ""}
 
 
 def about_an_opportunity(name: str) -> bool:
-    """Emails to applicants, partners and leads concern one opportunity; the engagement team's do not."""
-    return EMAILS[name] != "engagement_team"
+    """Emails to applicants, partners and leads concern one opportunity; the engagement team's and the
+    expenses approvers' do not."""
+    return EMAILS[name] not in ("engagement_team", "approvers")
 
 
 def email_context(name: str, organisation: dict, sender: dict, lead: dict | None, opportunity: dict | None) -> dict:

@@ -74,18 +74,21 @@ def build_message(
     sender: tuple[str, str],
     to: tuple[str, str],
     rendered: RenderedEmail,
-    reply_to: tuple[str, str] | None = None,
+    reply_to: tuple[str, str] | list[tuple[str, str]] | None = None,
     *,
     who: str = "the address",
 ) -> EmailMessage:
-    """`who` describes the recipient in errors, e.g. "the applicant's email address"."""
+    """`who` describes the recipient in errors, e.g. "the applicant's email address"; `reply_to` is one
+    (name, address) or several (the expenses approvers)."""
     from_address = make_address(*sender, who="the sender's address (sender.email in the config)")
     to_address = make_address(*to, who=who)
     message = EmailMessage(policy=email.policy.SMTP)
     message["From"] = from_address
     message["To"] = to_address
-    if reply_to is not None:
-        message["Reply-To"] = make_address(*reply_to, who="the reply-to address (the lead contact's email)")
+    replies = [reply_to] if isinstance(reply_to, tuple) else (reply_to or [])
+    if replies:
+        message["Reply-To"] = tuple(make_address(*pair, who="the reply-to address (the lead contact's or an approver's email)")
+                                    for pair in replies)
     message["Subject"] = clean_text(rendered.subject)
     message["Date"] = email.utils.format_datetime(datetime.now(UTC))
     message["Message-ID"] = email.utils.make_msgid(domain=from_address.domain)

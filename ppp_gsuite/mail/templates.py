@@ -35,6 +35,7 @@ EMAILS: dict[str, str] = {
     "eoi_digest": "lead",
     "needs_received": "lead",
     "closing_date_passed": "lead",
+    "claims_digest": "approvers",
     "sharing_changes": "engagement_team",
     "preferences_message": "engagement_team",
 }
@@ -260,6 +261,7 @@ def sample_context(name: str) -> dict[str, Any]:
         }},
         "not_appointed": {"future_opportunities": True},
         "eoi_digest": {"digest": {"count": 3}},
+        "claims_digest": {"digest": {"count": 2}},
         "needs_reminder": {"days_waiting": 14},
         "sharing_changes": {"changes": {"added": ["Alex Rowan", "Sam Kerr"], "removed": ["Chris Dale"]}},
     }
@@ -271,6 +273,7 @@ def sample_context(name: str) -> dict[str, Any]:
             "status": {"claim_received": "Received", "claim_queried": "Queried",
                        "claim_approved": "Approved", "claim_paid": "Paid"}[name],
             "notes": "Could you tell us where you parked? The parking receipt is for a different day." if name == "claim_queried" else "",
+            "miles_unread": False,
         }}
     context.update(extra.get(name, {}))
     return context

@@ -16,12 +16,14 @@ from ..vocabulary import (
     EOI,
     EXPENSE_CLAIMS,
     EXPENSES,
+    INVITED,
     JOINED_FORMS,
     LOG_STATE,
     LOG_TIME,
     MONITORING_FORM,
     NEEDS_ASSESSMENT,
     PREFERENCES,
+    RETRY,
     SENT,
     SHEET_TIME,
     UNKNOWN,
@@ -29,18 +31,23 @@ from ..vocabulary import (
 )
 from .emails import (
     ACKNOWLEDGE_WITHIN,
+    DECISIONS,
+    HELD_INVITATION,
     DueEmail,
     Records,
     applicant_emails,
+    approvers_digest,
     claim_emails,
     common_context,
     email_key,
     lead_emails,
+    missing_interview_details,
     note,
     recent,
     status_view,
     tab_records,
 )
+from .mailer import log_state
 from .rows import Partner, Row
 
 PREFILLED = JOINED_FORMS  # forms whose links carry the partner's reference
@@ -122,8 +129,36 @@ def status_notes(records: dict[str, dict[str, Records]], now: datetime) -> list[
         for response_id, record in found.by_id.items():
             view = status_view(record, found.tab, status_key)
             if view and view.changed:
-                notes.append(Note(target, found.tab.tab, Row(response_id, "", {seen.header: note(view.status, now)})))
+                notes.append(Note(target, found.tab.tab, Row(response_id, "", {seen.header: note(view.noted_as, now)})))
     return notes
+
+
+def interview_holds(records: dict[str, dict[str, Records]], log: dict[str, dict[str, str]]) -> tuple[list[Note], int]:
+    """Rows invited to interview whose invitation is not yet sent and waits for details the lead has not
+    filled in: a "Needs checking" note naming them (taken off once they are); and how many are held."""
+    notes, held = [], 0
+    for target, found, status_key in with_status(records):
+        flags = found.tab.column("tool", "flags")
+        if found.tab.form != EOI or flags is None:
+            continue
+        for response_id, record in found.by_id.items():
+            status = found.get(record, "lead", status_key)
+            missing = missing_interview_details(found.tab, record) if status == INVITED else []
+            entry = log.get(email_key(response_id, DECISIONS[INVITED], INVITED))
+            if entry is not None and log_state(entry) != RETRY:
+                missing = []  # sent, or being seen to: nothing waits for the details
+            held += bool(missing)
+            cell = with_flag(record.get(flags.header, ""), HELD_INVITATION,
+                             f"{HELD_INVITATION}: {', '.join(missing)}" if missing else None)
+            if cell != record.get(flags.header, ""):
+                notes.append(Note(target, found.tab.tab, Row(response_id, "", {flags.header: cell})))
+    return notes, held
+
+
+def with_flag(cell: str, prefix: str, flag: str | None) -> str:
+    """A "Needs checking" cell with the tool's note starting `prefix` replaced by `flag` (or taken off)."""
+    kept = [part for part in cell.split("; ") if part.strip() and not part.startswith(prefix)]
+    return "; ".join(kept + ([flag] if flag else []))
 
 
 def last_email_notes(records: dict[str, dict[str, Records]], log: dict[str, dict[str, str]]) -> list[Note]:
@@ -166,8 +201,7 @@ def due_emails(view: EmailView, log: dict[str, dict[str, str]], wanted, waiting:
             raise PppError(f"the spreadsheet {target} has no tab for the expression of interest form: check the layouts")
         due += applicant_emails(config, opportunity, target, eoi, needs, since, view.links_for, view.now, wanted, waiting,
                                 view.consents)
-        last_digest = max((r.get(LOG_TIME, "") for k, r in log.items()
-                           if k.startswith(f"{opportunity.key}|eoi_digest|") and r.get(LOG_STATE) == SENT), default="")
+        last_digest = _last_sent(log, opportunity.key, "eoi_digest")
         needs_names = [(rid, needs.get(record, "tool", "partner_name")) for rid, record in needs.by_id.items()
                        if recent(needs, record, since) and wanted(email_key(rid, "needs_received"))] if needs else []
         due += lead_emails(config, opportunity, eoi, needs_names, view.sheet_links.get(target, ""), last_digest, local_now,
@@ -175,8 +209,45 @@ def due_emails(view: EmailView, log: dict[str, dict[str, str]], wanted, waiting:
     claims = records_for(view, EXPENSES, EXPENSE_CLAIMS)
     if claims is not None and EXPENSES not in view.held:
         due += claim_emails(config, EXPENSES, claims, view.partners, opportunities, since, view.links_for, view.now, wanted)
+        due += approvers_digest(config, EXPENSES, claims, view.sheet_links.get(EXPENSES, ""), _last_sent(log, EXPENSES, "claims_digest"),
+                                local_now, local_now.date())
     due += _preferences_messages(view, since, wanted)
     return due
+
+
+def _last_sent(log: dict[str, dict[str, str]], subject: str, template: str) -> str:
+    """When the last digest `template` about `subject` was sent (as the sheets show times), or ""."""
+    return max((r.get(LOG_TIME, "") for k, r in log.items()
+                if k.startswith(email_key(subject, template)) and log_state(r) == SENT), default="")
+
+
+POSSIBLE_DUPLICATE = "possible duplicate"  # the start of its "Needs checking" note
+
+
+def duplicate_claim_notes(records: dict[str, dict[str, Records]]) -> list[Note]:
+    """A claim by the same person for the same date as an earlier one: "Needs checking" says it may be a
+    duplicate (taken off if the other is removed or either date corrected)."""
+    notes = []
+    for target, tabs in records.items():
+        for found in tabs.values():
+            flags = found.tab.column("tool", "flags")
+            day = next((c for c in found.tab.columns if c.role == "journey_date"), None)
+            if found.tab.form != EXPENSE_CLAIMS or flags is None or day is None:
+                continue
+            first: dict[tuple[str, str], str] = {}  # (reference, date) -> when its first claim was submitted
+            by_time = sorted(found.by_id.items(), key=lambda item: (found.get(item[1], "tool", "submitted"), item[0]))
+            for response_id, record in by_time:
+                same = (found.get(record, "tool", "partner_reference"), record.get(day.header, "").strip())
+                flag = None
+                if all(same) and same in first:
+                    flag = f"{POSSIBLE_DUPLICATE}: another claim by this person for the same date" + (
+                        f", submitted {first[same]}" if first[same] else "")
+                elif all(same):
+                    first[same] = found.get(record, "tool", "submitted")
+                cell = with_flag(record.get(flags.header, ""), POSSIBLE_DUPLICATE, flag)
+                if cell != record.get(flags.header, ""):
+                    notes.append(Note(target, found.tab.tab, Row(response_id, "", {flags.header: cell})))
+    return notes
 
 
 def records_for(view: EmailView, target: str, form: str) -> Records | None:

@@ -13,6 +13,7 @@ from ..config import Config, Opportunity
 from ..mail.context import email_context
 from ..sheets.layout import TabLayout
 from ..vocabulary import APPOINTED, APPROVED, INVITED, NOT_APPOINTED, PAID, QUERIED, parse_stamp, utc_stamp
+from .rows import parse_number
 
 DECISIONS = {  # status a lead or approver sets -> the email it calls for
     INVITED: "interview_invitation",
@@ -23,6 +24,8 @@ DECISIONS = {  # status a lead or approver sets -> the email it calls for
     PAID: "claim_paid",
 }
 SEEN_SEPARATOR = " since "
+INTERVIEW_DETAILS = ("interview_date", "interview_where", "interview_panel")  # the lead's columns the invitation shows
+HELD_INVITATION = "interview invitation held until these are filled in"  # the start of its "Needs checking" note
 ACKNOWLEDGE_WITHIN = timedelta(days=7)  # a receipt still worth sending (e.g. held by the daily cap)
 
 
@@ -34,7 +37,7 @@ class DueEmail:
     to_email: str
     who: str  # how errors name the address: "the applicant's email address"
     context: dict
-    reply_to: tuple[str, str] | None = None
+    reply_to: tuple[str, str] | list[tuple[str, str]] | None = None  # one, or several (the expenses approvers)
 
 
 def email_key(subject: str, template: str, status: str = "") -> str:
@@ -61,6 +64,7 @@ class StatusView:
     status: str
     since: datetime | None
     changed: bool  # the noted status differs: note the new one now
+    noted_as: str = ""  # what the note records: the status, and the details its email shows
 
 
 def status_view(record: dict[str, str], tab: TabLayout, status_key: str) -> StatusView | None:
@@ -68,8 +72,24 @@ def status_view(record: dict[str, str], tab: TabLayout, status_key: str) -> Stat
     if status_column is None or seen_column is None:
         return None
     status = record.get(status_column.header, "").strip()
+    shown = noted_as(record, tab, status)
     was, since = noted(record.get(seen_column.header, ""))
-    return StatusView(status, since if was == status else None, was != status)
+    return StatusView(status, since if was == shown else None, was != shown, shown)
+
+
+def noted_as(record: dict[str, str], tab: TabLayout, status: str) -> str:
+    """The status as noted; an invitation's with the details it shows, so an edit of any of them
+    restarts the grace period (a lead still typing the room is not emailed half of it)."""
+    if status != INVITED:
+        return status
+    details = [record.get(column.header, "").strip() for key in INTERVIEW_DETAILS if (column := tab.column("lead", key))]
+    return f"{status}: {' | '.join(details)}" if any(details) else status
+
+
+def missing_interview_details(tab: TabLayout, record: dict[str, str]) -> list[str]:
+    """The headers of the interview details not yet filled in: the invitation waits for all of them."""
+    return [column.header for key in INTERVIEW_DETAILS
+            if (column := tab.column("lead", key)) and not record.get(column.header, "").strip()]
 
 
 @dataclass
@@ -142,10 +162,17 @@ def _agreed(consents: dict, reference: str, consent: str, first_answer: str) -> 
     return latest.yes if latest else first_answer.lower().startswith("yes")
 
 
+def miles_unread(claims: Records, record: dict[str, str]) -> bool:
+    """Miles were given but could not be read as a number: no mileage was worked out for them."""
+    miles = next((record.get(c.header, "").strip() for c in claims.tab.columns if c.role == "miles"), "")
+    return bool(miles) and parse_number(miles) is None
+
+
 def claim_context(config: Config, name: str, opportunity: Opportunity | None, partner, claims: Records,
                   record: dict[str, str], links_for) -> dict:
     context = common_context(config, opportunity, name)
     context.update(person={"name": partner.name}, links=links_for(partner.reference), claim={
+        "miles_unread": miles_unread(claims, record),
         "what": claims.get(record, "answer", "claim_for"),
         "date": next((record.get(c.header, "") for c in claims.tab.columns if c.role == "journey_date"), ""),
         "total": claims.get(record, "tool", "total"),
@@ -177,11 +204,11 @@ def applicant_emails(config: Config, opportunity: Opportunity, target: str, eoi:
         if recent(eoi, record, since):
             add("eoi_received")
         view = status_view(record, eoi.tab, "status")
-        if view and view.status in DECISIONS and not stood(view, now, grace):
+        # the invitation waits for every detail it shows (the row says so: interview_holds)
+        held = bool(view and view.status == INVITED and missing_interview_details(eoi.tab, record))
+        if view and view.status in DECISIONS and not held and not stood(view, now, grace):
             waiting.append(email_key(response_id, DECISIONS[view.status], view.status))
-        if stood(view, now, grace) and view.status in DECISIONS:
-            if view.status == INVITED and not eoi.get(record, "lead", "interview_date"):
-                continue  # the invitation waits for the date and time the lead types in
+        if view and stood(view, now, grace) and view.status in DECISIONS and not held:
             add(DECISIONS[view.status], view.status, (lead.name, lead.email))
         if (view and view.status == APPOINTED and view.since and reference not in with_needs
                 and now - view.since >= timedelta(days=config.email.needs_reminder_days)):
@@ -192,14 +219,13 @@ def applicant_emails(config: Config, opportunity: Opportunity, target: str, eoi:
 def claim_emails(config: Config, target: str, claims: Records, partners: dict, opportunities: dict,
                  since: str, links_for, now: datetime, wanted=lambda key: True) -> list[DueEmail]:
     grace = timedelta(minutes=config.email.grace_minutes)
+    reply = [(approver.name, approver.email) for approver in config.expenses_approvers]  # who checks claims, not the lead
     due = []
     for response_id, record in claims.by_id.items():
         partner = partners.get(claims.get(record, "tool", "partner_reference"))
         if partner is None:
             continue
         opportunity = opportunities.get(partner.opportunity)
-        lead = opportunity.lead_contact if opportunity else None
-        reply = (lead.name, lead.email) if lead else None
 
         def add(template, status=""):
             if wanted(email_key(response_id, template, status)):
@@ -239,6 +265,26 @@ def lead_emails(config: Config, opportunity: Opportunity, eoi: Records, needs_ne
         due.append(DueEmail(email_key(opportunity.key, "closing_date_passed", opportunity.closing_date.isoformat()),
                             "closing_date_passed", lead.name, lead.email, "the lead contact's email address",
                             context("closing_date_passed")))
+    return due
+
+
+def approvers_digest(config: Config, target: str, claims: Records, sheet_link: str, last_digest: str,
+                     now_local: datetime, today: date) -> list[DueEmail]:
+    """To each expenses approver, once a day: how many claims arrived since the last digest (a count and a
+    link to the expenses sheet, no personal details), like the lead's digest of expressions of interest."""
+    submitted = claims.tab.column("tool", "submitted")
+    if now_local.hour < config.email.digest_hour or submitted is None:
+        return []
+    count = sum(1 for r in claims.by_id.values() if r.get(submitted.header, "") > last_digest)
+    if not count:
+        return []
+    due = []
+    for number, approver in enumerate(config.expenses_approvers, start=1):
+        context = common_context(config, None, "claims_digest")
+        context["links"]["sheet"] = sheet_link
+        due.append(DueEmail(email_key(target, "claims_digest", f"{today.isoformat()} approver {number}"), "claims_digest",
+                            approver.name, approver.email, "an expenses approver's email address (expenses_approvers)",
+                            {**context, "digest": {"count": count}}))
     return due
 
 

@@ -3,7 +3,8 @@
 Record the intent, send, record the result (DESIGN.md §5). Intents are written in batches of ten
 together with the previous batch's results, so the email log costs about one write per ten sends,
 and a crash leaves at most ten sends whose outcome nobody knows. Those are marked for a person
-("unknown") and never sent again automatically; a person who checked can set the state to "retry".
+("unknown") and never sent again automatically; a person who checked settles it either way
+(`ppp-gsuite email settle KEY --sent | --retry`, or "sent" / "retry" typed into its State).
 """
 from __future__ import annotations
 
@@ -47,8 +48,19 @@ class MailReport:
     waiting_for_a_person: int = 0  # every unknown in the log
 
 
+SETTLED_BY_HAND = (SENT, RETRY)  # what a person who checked the Sent mail types into State (or `email settle`)
+
+
 def log_state(record: dict[str, str]) -> str:
-    return record.get(LOG_STATE, "")
+    """The State of a log entry; "Sent " or "Retry" as a person types them in the sheet read as sent and retry."""
+    state = record.get(LOG_STATE, "")
+    typed = state.strip().lower()
+    return typed if typed in SETTLED_BY_HAND else state
+
+
+def needs_a_person(record: dict[str, str]) -> bool:
+    """An outcome nobody knows: an intent a crashed run left, or a send that may or may not have gone."""
+    return log_state(record) in (UNKNOWN, SENDING)
 
 
 class Mailer:

@@ -48,6 +48,8 @@ from .email_step import (
     EmailView,
     Note,
     due_emails,
+    duplicate_claim_notes,
+    interview_holds,
     last_email_notes,
     partners_of,
     prefilled_links,
@@ -105,6 +107,7 @@ class SyncReport:
     shared_removed: list[str] = field(default_factory=list)
     full_scans: int = 0  # forms whose responses were all read again this run
     waiting: int = 0  # decisions set but not yet past the grace period
+    held_invitations: int = 0  # invited to interview, the invitation waiting for details the lead has not filled in
 
     def held_back(self) -> set[str]:
         """The spreadsheets nothing was written to this run: their rows, and emails about them, wait."""
@@ -150,6 +153,9 @@ class Sync:
         self._record_network_change(snapshot, added, removed)  # before their sheet is written: never lost
         self._close_past_closing_dates(snapshot.deployed)
         self._note(records, status_notes(records, self.now))  # statuses are noted even when no email is sent
+        holds, self.report.held_invitations = interview_holds(records, snapshot.email_log)
+        self._note(records, holds)
+        self._note(records, duplicate_claim_notes(records))
         mailer = self._mailer(snapshot.email_log)
         view = EmailView(self.config, self.now, records, {t: run.link for t, run in self.runs.items()},
                          consents=consents, partners=partners, links_for=self.links(snapshot.deployed))
