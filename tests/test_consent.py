@@ -42,8 +42,13 @@ def set_status(env, name, status):
     env.write(HEART, [(cell_range(TAB, number + 1, column, column), [[status]])])
 
 
+def answers_as_sent(env, name):
+    """What the prefilled link in her emails fills in."""
+    return {"reference": reference_of(env, name)}
+
+
 def consent(env, name, answer, form=NEEDS):
-    env.answer(form, form, reference=reference_of(env, name), share_with_engagement_team=answer)
+    env.answer(form, form, **answers_as_sent(env, name), share_with_engagement_team=answer)
 
 
 def test_only_people_who_consented_and_were_appointed_are_shared_and_withdrawal_removes_them(env):
@@ -493,3 +498,20 @@ def test_network_changes_are_numbered_in_order_and_a_number_is_never_used_again(
     # The rows of change 2 erased, its notice in the email log: 2 is not used again.
     told = numbers_told(["engagement-change-2|sharing_changes|0", "abc|eoi_received|"])
     assert [r.cells["Change"] for r in change_rows(recorded[:1], {}, {"k1": "Ann"}, now, told)] == ["3"]
+
+
+def test_a_reference_typed_by_hand_in_capitals_and_with_spaces_is_matched(env):
+    """Issue 10.10: a withdrawal with the reference typed as people type it (capitals, spaces) was ignored."""
+    apply_person(env, "Ann")
+    env.apply()
+    consent(env, "Ann", "Yes")
+    set_status(env, "Ann", "Appointed")
+    env.apply()
+    assert engagement(env) == ["Ann"]
+    ref = reference_of(env, "Ann")
+    typed = " " + " ".join(ref[i:i + 4] for i in range(0, len(ref), 4)).upper() + " "
+    env.answer(PREFS, PREFS, **{**answers_as_sent(env, "Ann"), "reference": typed, "share_with_engagement_team": "No"})
+    report = env.apply()
+    assert engagement(env) == [] and report.shared_removed == ["Ann"]
+    [row] = env.records("admin", "Preferences")
+    assert "not found" not in row.get("Needs checking", "")

@@ -27,7 +27,7 @@ from ..vocabulary import (
 from .consent import consent_rows
 from .destinations import MONITORING_COUNTS_TAB, unmatched_tab
 from .expenses import add_money
-from .rows import Partner, Row, build_row, reference_for
+from .rows import Partner, Row, build_row, reference_for, typed_reference
 from .spreadsheets import SheetRun
 from .table import existing_rows
 
@@ -104,8 +104,8 @@ def joined(config: Config, targets: dict, snapshot, runs: dict[str, SheetRun], p
         rows_by_run: dict[tuple[str, str], list[Row]] = defaultdict(list)
         for response in responses:
             answers = snapshot.answers[(form, response["responseId"])]
-            reference = answers.get("reference", "").strip()
-            partner = partners.get(reference)
+            partner = partners.get(typed_reference(answers.get("reference", "")))
+            reference = partner.reference if partner else answers.get("reference", "").strip()
             writes.consents += consent_rows(form, target.spec, response, reference, answers)
             run, tab = home(runs, form, partner)
             if tab is None:
