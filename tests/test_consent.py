@@ -515,3 +515,26 @@ def test_a_reference_typed_by_hand_in_capitals_and_with_spaces_is_matched(env):
     assert engagement(env) == [] and report.shared_removed == ["Ann"]
     [row] = env.records("admin", "Preferences")
     assert "not found" not in row.get("Needs checking", "")
+
+
+def test_an_unrelated_edit_of_the_welcome_form_does_not_undo_a_later_withdrawal(env, local):
+    """Issue 10.10: the latest answer to each consent question wins, wherever it was given; an edit that
+    left the consent answer as it was is not a new answer."""
+    apply_person(env, "Ann")
+    env.apply()
+    welcome = env.answer(NEEDS, NEEDS, **answers_as_sent(env, "Ann"), share_with_engagement_team="Yes", what="Print")
+    set_status(env, "Ann", "Appointed")
+    env.apply()
+    assert engagement(env) == ["Ann"]
+    consent(env, "Ann", "No", form=PREFS)
+    env.apply()
+    assert engagement(env) == []
+    from ppp_gsuite.forms.items import question_id
+
+    changed = dict(welcome["answers"])
+    qid = question_id(NEEDS, "what")
+    changed[qid] = {"questionId": qid, "textAnswers": {"answers": [{"value": "Screen"}]}}
+    local.edit_response(env.form_ids[NEEDS], welcome["responseId"], {"answers": changed})
+    env.apply()
+    assert engagement(env) == []
+    assert env.records(HEART, "Needs assessments")[0]["What"] == "Screen"  # the edit itself is taken

@@ -34,14 +34,17 @@ def wording(text: str) -> str:
 
 
 def consent_rows(spec_name: str, spec: FormSpec, response: dict, reference: str,
-                 answers: dict[str, str] | None = None) -> list[Row]:
-    """A record per consent question answered in this response; a blank answer (preferences: no change) adds none."""
+                 answers: dict[str, str] | None = None, before: dict[tuple[str, str], str] | None = None) -> list[Row]:
+    """A record per consent question answered in this response; a blank answer (preferences: no change) adds none,
+    nor does an edit that left the answer as this response gave it before (`before`, from answers_before):
+    an edit of other questions is not a new answer to this one."""
     answers = answers_by_key(spec_name, spec, response) if answers is None else answers
+    before = before or {}
     given = response.get("lastSubmittedTime", "")
     rows = []
     for item in spec.consent_items():
         answer = answers.get(item.key, "").strip()
-        if not answer:
+        if not answer or before.get((response["responseId"], item.consent or "")) == answer:
             continue
         assert item.consent  # consent_items() are the items with one
         record = f"{response['responseId']}|{item.consent}|{given}"
@@ -51,6 +54,15 @@ def consent_rows(spec_name: str, spec: FormSpec, response: dict, reference: str,
             CONSENT_SOURCE: f"{spec_name} {response['responseId']}",
         }))
     return rows
+
+
+def answers_before(records: list[dict[str, str]]) -> dict[tuple[str, str], str]:
+    """(response id, consent) -> the latest answer that response gave, from the consent log."""
+    found: dict[tuple[str, str], str] = {}
+    for record in sorted(records, key=lambda r: _moment(r.get(CONSENT_GIVEN, ""))):
+        response_id = record.get(CONSENT_RECORD, "").split("|")[0]
+        found[(response_id, record.get(CONSENT_NAME, ""))] = record.get(CONSENT_ANSWER, "")
+    return found
 
 
 @dataclass(frozen=True)

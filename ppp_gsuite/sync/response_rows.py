@@ -24,7 +24,7 @@ from ..vocabulary import (
     eoi_form,
     opportunity_target,
 )
-from .consent import consent_rows
+from .consent import answers_before, consent_rows
 from .destinations import MONITORING_COUNTS_TAB, unmatched_tab
 from .expenses import add_money
 from .rows import Partner, Row, build_row, reference_for, typed_reference
@@ -61,6 +61,7 @@ def expressions_of_interest(config: Config, targets: dict, snapshot, runs: dict[
     """EOI rows (minting references for new ones), and every known reference -> partner."""
     listed, versions = snapshot.listed, snapshot.versions
     writes, partners = Writes(), {}
+    before = answers_before(snapshot.consent_log)
     joined_waiting = any(listed.get(name) for name in JOINED_FORMS)
     for opportunity in config.opportunities:
         key = eoi_form(opportunity.key)
@@ -79,7 +80,7 @@ def expressions_of_interest(config: Config, targets: dict, snapshot, runs: dict[
             row = build_row(tab, target.spec_name, target.spec, response, versions.get(key, ""),
                             tool_values={"reference": reference}, answers=answers)
             writes.add(run.dest.target, tab.tab, [row])
-            writes.consents += consent_rows(target.spec_name, target.spec, response, reference, answers)
+            writes.consents += consent_rows(target.spec_name, target.spec, response, reference, answers, before)
             writes.flagged += bool(row.flags)
         names = column_by_id(tab, values, "answer", "full_name")
         emails = column_by_id(tab, values, "answer", "email")
@@ -96,6 +97,7 @@ def expressions_of_interest(config: Config, targets: dict, snapshot, runs: dict[
 def joined(config: Config, targets: dict, snapshot, runs: dict[str, SheetRun], partners: dict[str, Partner]) -> Writes:
     """Needs assessments, expense claims and preferences, each in its partner's spreadsheet (or unmatched)."""
     writes = Writes()
+    before = answers_before(snapshot.consent_log)
     for form in JOINED_FORMS:
         responses = snapshot.listed.get(form, [])
         if not responses:
@@ -106,7 +108,7 @@ def joined(config: Config, targets: dict, snapshot, runs: dict[str, SheetRun], p
             answers = snapshot.answers[(form, response["responseId"])]
             partner = partners.get(typed_reference(answers.get("reference", "")))
             reference = partner.reference if partner else answers.get("reference", "").strip()
-            writes.consents += consent_rows(form, target.spec, response, reference, answers)
+            writes.consents += consent_rows(form, target.spec, response, reference, answers, before)
             run, tab = home(runs, form, partner)
             if tab is None:
                 continue
