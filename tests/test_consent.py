@@ -538,3 +538,22 @@ def test_an_unrelated_edit_of_the_welcome_form_does_not_undo_a_later_withdrawal(
     env.apply()
     assert engagement(env) == []
     assert env.records(HEART, "Needs assessments")[0]["What"] == "Screen"  # the edit itself is taken
+
+
+def test_a_person_in_two_roles_who_says_no_through_one_is_no_longer_shared_through_either(env):
+    """Issue 10.10: consent is the person's (the same email address, however it was typed), not the role's."""
+    apply_person(env, "Ann")
+    env.answer("eoi-eye-group", EOI, full_name="Ann", email=" ANN@example.org")
+    env.apply()
+    eye = "opportunity:eye-group"
+    eye_ref = env.records(eye)[0]["Reference"]
+    consent(env, "Ann", "Yes")
+    env.answer(NEEDS, NEEDS, **{**answers_as_sent(env, "Ann"), "reference": eye_ref}, share_with_engagement_team="Yes")
+    set_status(env, "Ann", "Appointed")
+    column = env.tab(eye)[0].index("Status")
+    env.write(eye, [(cell_range(TAB, 2, column, column), [["Appointed"]])])
+    env.apply()
+    assert engagement(env) == ["Ann", "Ann"]  # a row for each role
+    consent(env, "Ann", "No", form=PREFS)  # through her heart board reference
+    report = env.apply()
+    assert engagement(env) == [] and report.shared_removed == ["Ann", "Ann"]

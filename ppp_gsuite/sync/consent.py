@@ -7,6 +7,7 @@ answer to sharing is yes and (by default) their status is Appointed.
 from __future__ import annotations
 
 import hashlib
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -24,7 +25,7 @@ from ..vocabulary import (
     WITHDRAWN,
     parse_stamp,
 )
-from .rows import Row, answers_by_key
+from .rows import Partner, Row, answers_by_key
 
 SHARE = "share_with_engagement_team"
 
@@ -83,6 +84,29 @@ def latest(records: list[dict[str, str]]) -> dict[tuple[str, str], Consent]:
     for record in sorted(records, key=lambda r: (_moment(r.get(CONSENT_GIVEN, "")), Consent(r.get(CONSENT_ANSWER, ""), "", "").yes is False)):
         key = (record.get(CONSENT_REFERENCE, ""), record.get(CONSENT_NAME, ""))
         found[key] = Consent(record.get(CONSENT_ANSWER, ""), record.get(CONSENT_GIVEN, ""), record.get(CONSENT_WORDING, ""))
+    return found
+
+
+def person_of(partner: Partner) -> str:
+    """Who a reference belongs to: one person may apply for (and be appointed to) several roles, each with
+    its own reference. The same email address, trimmed and in any case, is the same person; a reference
+    without one is a person of its own."""
+    address = partner.email.strip().lower()
+    return f"email:{address}" if address else f"reference:{partner.reference}"
+
+
+def by_person(consents: dict[tuple[str, str], Consent], partners: dict[str, Partner]) -> dict[tuple[str, str], Consent]:
+    """Consent is the person's, not the role's: each of a person's references takes the latest answer
+    they gave through any of them (by the time it was given; at the same moment, no wins)."""
+    people: dict[str, list[str]] = defaultdict(list)
+    for reference, partner in partners.items():
+        people[person_of(partner)].append(reference)
+    found = dict(consents)
+    for references in people.values():
+        for name in {name for reference, name in consents if reference in references}:
+            given = [consents[(reference, name)] for reference in references if (reference, name) in consents]
+            newest = max(given, key=lambda c: (_moment(c.given), not c.yes))
+            found.update({(reference, name): newest for reference in references})
     return found
 
 

@@ -33,7 +33,7 @@ from ..vocabulary import (
     utc_stamp,
 )
 from . import response_rows
-from .consent import latest
+from .consent import by_person, latest
 from .destinations import (
     ADMIN,
     CONSENT_LOG,
@@ -139,7 +139,7 @@ class Sync:
         writes += response_rows.joined(self.config, self.targets, snapshot, self.runs, partners)
         writes += response_rows.monitoring(self.targets, snapshot, self.runs)
         self._write(writes)
-        consents = self._record_consents(snapshot)
+        consents = self._record_consents(snapshot, partners)
         records = records_of(self.runs)  # every response tab as it will be after this run's rows: made once
         added, removed = self._share_with_engagement_team(records, consents)
         self._record_network_change(snapshot, added, removed)  # before their sheet is written: never lost
@@ -204,10 +204,11 @@ class Sync:
                 self.books.read(run)
         return snapshot
 
-    def _record_consents(self, snapshot: Snapshot) -> dict:
-        """The consent answers of this run go to the log; returns (reference, consent) -> the latest answer."""
+    def _record_consents(self, snapshot: Snapshot, partners: dict) -> dict:
+        """The consent answers of this run go to the log; returns (reference, consent) -> the latest answer
+        its person gave (through any of their references: consent.by_person)."""
         self.runs[ADMIN].rows[CONSENT_LOG.tab].extend(self.consents)
-        self.latest_consents = latest(snapshot.consent_log + [row.cells for row in self.consents])
+        self.latest_consents = by_person(latest(snapshot.consent_log + [row.cells for row in self.consents]), partners)
         return self.latest_consents
 
     def _write_marks(self, snapshot: Snapshot) -> None:
