@@ -557,3 +557,23 @@ def test_a_person_in_two_roles_who_says_no_through_one_is_no_longer_shared_throu
     consent(env, "Ann", "No", form=PREFS)  # through her heart board reference
     report = env.apply()
     assert engagement(env) == [] and report.shared_removed == ["Ann", "Ann"]
+
+
+def test_a_withdrawal_is_applied_while_the_engagement_sheet_is_overshared_but_nobody_is_added(env, drive_api):
+    """Issue 10.10: removing personal data is always allowed; only adding it is refused."""
+    for name in ("Ann", "Ben", "Cat"):
+        apply_person(env, name)
+    env.apply()
+    for name in ("Ann", "Ben"):
+        consent(env, name, "Yes")
+        set_status(env, name, "Appointed")
+    env.apply()
+    assert engagement(env) == ["Ann", "Ben"]
+    drive_api.permissions().create(fileId=env.spreadsheet("engagement"), body={"type": "anyone", "role": "reader"}).execute()
+    consent(env, "Ann", "No", form=PREFS)
+    consent(env, "Cat", "Yes")
+    set_status(env, "Cat", "Appointed")
+    report = env.apply()
+    assert engagement(env) == ["Ben"]  # Ann removed; Cat not added while anyone with the link can open it
+    assert any("anyone with the link" in p for p in report.refused["Patient and Public Partners: peer support network contacts (Testshire Care Partnership)"]), report.refused
+    assert report.shared_removed == ["Ann"] and report.shared_added == []

@@ -60,7 +60,7 @@ from .mailer import Mailer, MailReport
 from .network_changes import change_rows, notices, numbers_told
 from .response_rows import Writes
 from .rows import Row, answers_by_key
-from .spreadsheets import SheetRun, Spreadsheets
+from .spreadsheets import SheetRun, Spreadsheets, only_removes
 
 OVERLAP = timedelta(minutes=10)  # re-list a little before the mark: late-committed responses are not missed
 
@@ -250,9 +250,10 @@ class Sync:
 
     def _record_network_change(self, snapshot: Snapshot, added: dict[str, str], removed: dict[str, str]) -> None:
         """Record the change to the team's list at once, before their sheet is rewritten: its notice stays due
-        until it is sent. Not when their sheet will not be written (nothing changed) or the record cannot be."""
+        until it is sent. Not when nothing changed or the record cannot be written (a sheet shared too widely
+        is only ever changed by removals: those are written, and recorded)."""
         engagement, admin = self.runs.get(ENGAGEMENT), self.runs[ADMIN]
-        if not (added or removed) or engagement is None or self.books.refused(engagement) or self.books.refused(admin):
+        if not (added or removed) or engagement is None or self.books.refused(admin):
             return
         rows = change_rows(snapshot.network_changes, added, removed, self.now, numbers_told(snapshot.email_log))
         if rows:
@@ -303,6 +304,9 @@ class Sync:
         if run is None or run.broken:
             return {}, {}
         listed = engagement_list(self.config, self.runs, records, consents, self.now)
+        current = run.values.get(run.dest.tabs[0].tab, [])
+        if not only_removes(listed.values, current) and self.books.refused(run):
+            listed = listed.removals_only(current)  # a withdrawal still takes effect; nobody is added
         run.replace[run.dest.tabs[0].tab] = listed.values
         self.report.shared_added, self.report.shared_removed = sorted(listed.added.values()), sorted(listed.removed.values())
         return listed.added, listed.removed
