@@ -44,7 +44,7 @@ def set_status(env, name, status):
 
 def answers_as_sent(env, name):
     """What the prefilled link in her emails fills in."""
-    return {"reference": reference_of(env, name)}
+    return env.as_sent(reference_of(env, name))
 
 
 def consent(env, name, answer, form=NEEDS):
@@ -84,7 +84,7 @@ def test_only_people_who_consented_and_were_appointed_are_shared_and_withdrawal_
 def test_the_consent_log_is_append_only_and_keeps_the_wording(env, local):
     apply_person(env, "Ann")
     env.apply()
-    response = env.answer(NEEDS, NEEDS, reference=reference_of(env, "Ann"), share_with_engagement_team="Yes")
+    response = env.answer(NEEDS, NEEDS, **answers_as_sent(env, "Ann"), share_with_engagement_team="Yes")
     env.apply()
     env.apply()
     log = [r for r in env.records("admin", "Consent log") if r["Consent"] == "share_with_engagement_team"]
@@ -341,16 +341,16 @@ def test_a_withdrawal_sent_through_the_preferences_web_page_takes_effect_in_the_
     env.apply()
     assert engagement(env) == ["Ann"]
 
-    ref = reference_of(env, "Ann")
+    ref, code = answers_as_sent(env, "Ann")["reference"], answers_as_sent(env, "Ann")["link_code"]
     form_id = env.form_ids[PREFS]
     entry = lambda key: f"entry.{entry_number(question_id(PREFS, key))}"  # noqa: E731
-    status, page = local.request("GET", f"/forms/d/e/{form_id}/viewform?usp=pp_url&{entry('reference')}={ref}")
-    assert status == 200 and f'value="{ref}"' in page  # the link in every email fills in the reference
+    status, page = local.request("GET", f"/forms/d/e/{form_id}/viewform?usp=pp_url&{entry('reference')}={ref}&{entry('link_code')}={code}")
+    assert status == 200 and f'value="{ref}"' in page and f'value="{code}"' in page  # as the link in every email fills them in
     status, page = local.request("POST", f"/forms/d/e/{form_id}/formResponse",
-                                 form={entry("reference"): ref, "pageHistory": "0", "navigate": "next"})
+                                 form={entry("reference"): ref, entry("link_code"): code, "pageHistory": "0", "navigate": "next"})
     assert status == 200 and "May we share your contact details" in page
     status, page = local.request("POST", f"/forms/d/e/{form_id}/formResponse", form={
-        entry("reference"): ref, entry("share_with_engagement_team"): "No", "pageHistory": "0,1", "navigate": "submit"})
+        entry("reference"): ref, entry("link_code"): code, entry("share_with_engagement_team"): "No", "pageHistory": "0,1", "navigate": "submit"})
     assert status == 200 and "Your response has been recorded" in page
     report = env.apply()
     assert engagement(env) == [] and report.shared_removed == ["Ann"]
@@ -375,7 +375,7 @@ def test_a_withdrawal_takes_effect_even_while_another_opportunitys_sheet_cannot_
     consent(env, "Ann", "Yes")
     set_status(env, "Ann", "Appointed")
     eve_ref = next(r["Reference"] for r in env.records("opportunity:eye-group") if r["Name"] == "Eve")
-    env.answer(NEEDS, NEEDS, reference=eve_ref, share_with_engagement_team="Yes")
+    env.answer(NEEDS, NEEDS, **env.as_sent(eve_ref), share_with_engagement_team="Yes")
     values = env.tab("opportunity:eye-group")
     column = values[0].index("Status")
     env.write("opportunity:eye-group", [(cell_range(TAB, 2, column, column), [["Appointed"]])])
@@ -388,7 +388,7 @@ def test_a_withdrawal_takes_effect_even_while_another_opportunitys_sheet_cannot_
     report = env.apply()
     assert engagement(env) == ["Ann", "Eve"] and report.refused  # Eve kept while her sheet is unreadable
     consent(env, "Ann", "No", form=PREFS)
-    env.answer(PREFS, PREFS, reference=eve_ref, share_with_engagement_team="No")
+    env.answer(PREFS, PREFS, **env.as_sent(eve_ref), share_with_engagement_team="No")
     env.apply()
     assert engagement(env) == []
 
@@ -548,7 +548,7 @@ def test_a_person_in_two_roles_who_says_no_through_one_is_no_longer_shared_throu
     eye = "opportunity:eye-group"
     eye_ref = env.records(eye)[0]["Reference"]
     consent(env, "Ann", "Yes")
-    env.answer(NEEDS, NEEDS, **{**answers_as_sent(env, "Ann"), "reference": eye_ref}, share_with_engagement_team="Yes")
+    env.answer(NEEDS, NEEDS, **env.as_sent(eye_ref), share_with_engagement_team="Yes")
     set_status(env, "Ann", "Appointed")
     column = env.tab(eye)[0].index("Status")
     env.write(eye, [(cell_range(TAB, 2, column, column), [["Appointed"]])])
@@ -577,3 +577,44 @@ def test_a_withdrawal_is_applied_while_the_engagement_sheet_is_overshared_but_no
     assert engagement(env) == ["Ben"]  # Ann removed; Cat not added while anyone with the link can open it
     assert any("anyone with the link" in p for p in report.refused["Patient and Public Partners: peer support network contacts (Testshire Care Partnership)"]), report.refused
     assert report.shared_removed == ["Ann"] and report.shared_added == []
+
+
+def answers_from_emailed_link(local, form):
+    """What a person's own prefilled link (in the email she was sent) fills in, by question key."""
+    import re
+    from urllib.parse import parse_qsl, urlsplit
+
+    from ppp_gsuite.forms.items import entry_number, question_id
+
+    message = next(m for m in local.json("GET", "/_local/gmail/messages")["messages"] if "ann@example.org" in m["to"])
+    by_entry = {f"entry.{entry_number(question_id(form, key))}": key for key in ("reference", "link_code")}
+    for link in re.findall(r"https?://\S+", message["text"]):
+        found = {by_entry[name]: value for name, value in parse_qsl(urlsplit(link).query) if name in by_entry}
+        if found.get("reference"):
+            return found
+    raise AssertionError("no prefilled link to the form in her email")
+
+
+def test_another_persons_reference_changes_nothing_about_sharing_and_is_flagged(env, local):
+    """Issue 10.10: the reference is shown in the lead's sheet; an answer carrying it but not the link code
+    only its person was sent (in her emails' prefilled links) must not change what is shared about her."""
+    apply_person(env, "Ann")
+    env.apply(emails=True)  # her acknowledgement carries her prefilled links
+    own = answers_from_emailed_link(local, PREFS)
+    env.answer(PREFS, PREFS, **own, share_with_engagement_team="Yes")  # through her own link
+    set_status(env, "Ann", "Appointed")
+    env.apply()
+    assert engagement(env) == ["Ann"]
+    ref = reference_of(env, "Ann")
+    env.answer(PREFS, PREFS, reference=ref, share_with_engagement_team="No")  # someone who saw her reference
+    env.answer(PREFS, PREFS, reference=ref, link_code="aaaabbbbccccdddd", share_with_engagement_team="No")
+    env.answer(NEEDS, NEEDS, reference=ref, share_with_engagement_team="No")
+    report = env.apply()
+    assert engagement(env) == ["Ann"] and report.shared_removed == []
+    assert report.unverified == 3
+    flagged = [r for r in env.records("admin", "Preferences") if "link code" in r["Needs checking"]]
+    assert len(flagged) == 2
+    assert "link code" in env.records(HEART, "Needs assessments")[0]["Needs checking"]
+    env.answer(PREFS, PREFS, **own, share_with_engagement_team="No")  # she, through her own link: applied
+    report = env.apply()
+    assert engagement(env) == [] and report.shared_removed == ["Ann"]

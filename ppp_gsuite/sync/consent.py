@@ -6,7 +6,9 @@ answer to sharing is yes and (by default) their status is Appointed.
 """
 from __future__ import annotations
 
+import base64
 import hashlib
+import hmac
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -28,6 +30,16 @@ from ..vocabulary import (
 from .rows import Partner, Row, answers_by_key
 
 SHARE = "share_with_engagement_team"
+
+
+def link_code(secret: str, reference: str) -> str:
+    """A person's link code: what the prefilled links in their emails carry besides their reference, and
+    what an answer must carry to change what is shared about them. An HMAC of their reference (itself
+    derived from their response id) with a secret only the tool holds (Spreadsheets.link_secret): never
+    in a spreadsheet, and not to be worked out from a reference a lead sees. Checked from the reference
+    alone, so a withdrawal counts even while its person's spreadsheet cannot be read."""
+    digest = hmac.new(secret.encode(), f"link code:{reference}".encode(), hashlib.sha256).digest()
+    return base64.b32encode(digest).decode()[:16].lower()
 
 
 def wording(text: str) -> str:

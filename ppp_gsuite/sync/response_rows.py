@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from ..config import Config
 from ..reports.diversity import counts_of_sheet
 from ..sheets.layout import TabLayout
+from ..specs.models import FormSpec
 from ..vocabulary import (
     ADMIN,
     EOI,
@@ -24,7 +25,7 @@ from ..vocabulary import (
     eoi_form,
     opportunity_target,
 )
-from .consent import answers_before, consent_rows
+from .consent import answers_before, consent_rows, link_code
 from .destinations import MONITORING_COUNTS_TAB, unmatched_tab
 from .expenses import add_money
 from .rows import Partner, Row, build_row, reference_for, typed_reference
@@ -41,6 +42,7 @@ class Writes:
     replace: dict[str, dict[str, list[list[str]]]] = field(default_factory=dict)  # target -> tab -> its whole new values
     flagged: int = 0
     unmatched: int = 0
+    unverified: int = 0  # answers about sharing without the person's link code: applied to nothing
 
     def add(self, target: str, tab: str, rows: list[Row]) -> None:
         self.rows[target][tab].extend(rows)
@@ -54,6 +56,7 @@ class Writes:
             self.replace.setdefault(target, {}).update(tabs)
         self.flagged += other.flagged
         self.unmatched += other.unmatched
+        self.unverified += other.unverified
         return self
 
 
@@ -107,12 +110,18 @@ def joined(config: Config, targets: dict, snapshot, runs: dict[str, SheetRun], p
         for response in responses:
             answers = snapshot.answers[(form, response["responseId"])]
             partner = partners.get(typed_reference(answers.get("reference", "")))
-            reference = partner.reference if partner else answers.get("reference", "").strip()
-            writes.consents += consent_rows(form, target.spec, response, reference, answers, before)
+            reference = partner.reference if partner else typed_reference(answers.get("reference", ""))
+            consents = consent_rows(form, target.spec, response, reference, answers, before)
+            unverified = bool(consents) and not carries_link_code(target.spec, answers, reference, snapshot.link_secret)
+            if not unverified:
+                writes.consents += consents
             run, tab = home(runs, form, partner)
             if tab is None:
                 continue
             row = build_row(tab, form, target.spec, response, snapshot.versions.get(form, ""), partner, answers=answers)
+            if unverified:
+                flag(tab, row, UNVERIFIED)
+                writes.unverified += 1
             rows_by_run[(run.dest.target, tab.tab)].append(row)
             writes.flagged += bool(row.flags)
             writes.unmatched += partner is None
@@ -123,6 +132,25 @@ def joined(config: Config, targets: dict, snapshot, runs: dict[str, SheetRun], p
                 writes.add(dest_target, title, add_money(config, run, tab, rows))
             writes.add(dest_target, title, rows)
     return writes
+
+
+UNVERIFIED = ("link code missing or wrong: the answers to the consent questions were not applied (anyone who "
+              "knows a reference could have sent them); ask the person to use the link in one of our emails")
+
+
+def carries_link_code(spec: FormSpec, answers: dict[str, str], reference: str, secret: str) -> bool:
+    """Whether a response answering consent questions carries the link code only its person was sent."""
+    item = spec.link_code_item()
+    if item is None or not reference or not secret:
+        return False
+    return typed_reference(answers.get(item.key, "")) == link_code(secret, reference)
+
+
+def flag(tab: TabLayout, row: Row, problem: str) -> None:
+    row.flags.append(problem)
+    column = tab.column("tool", "flags")
+    if column is not None:
+        row.cells[column.header] = "; ".join(row.flags)
 
 
 def monitoring(targets: dict, snapshot, runs: dict[str, SheetRun]) -> Writes:

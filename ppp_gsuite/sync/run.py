@@ -33,7 +33,7 @@ from ..vocabulary import (
     utc_stamp,
 )
 from . import response_rows
-from .consent import by_person, latest
+from .consent import by_person, latest, link_code
 from .destinations import (
     ADMIN,
     CONSENT_LOG,
@@ -83,6 +83,7 @@ class Snapshot:
     email_log: dict[str, dict[str, str]] = field(default_factory=dict)  # key -> entry
     consent_log: list[dict[str, str]] = field(default_factory=list)
     network_changes: list[dict[str, str]] = field(default_factory=list)  # each change to the team's list, by person
+    link_secret: str = ""  # the secret of people's link codes (consent.link_code)
 
 
 @dataclass
@@ -93,6 +94,7 @@ class SyncReport:
     updated: int = 0
     flagged: int = 0
     unmatched: int = 0
+    unverified: int = 0  # answers about sharing without the person's link code: applied to nothing
     created: list[str] = field(default_factory=list)
     closed: list[str] = field(default_factory=list)  # opportunities whose form stopped taking responses
     reopened: list[str] = field(default_factory=list)
@@ -174,7 +176,8 @@ class Sync:
                             state=self._sync_state(admin),
                             email_log=read_log(admin.values.get(EMAIL_LOG.tab, [])),
                             consent_log=_records(admin.values.get(CONSENT_LOG.tab, [])),
-                            network_changes=_records(admin.values.get(NETWORK_CHANGES.tab, [])))
+                            network_changes=_records(admin.values.get(NETWORK_CHANGES.tab, [])),
+                            link_secret=self.books.link_secret)
         gone = {row[0] for row in admin.values.get(TOMBSTONES.tab, [])[1:] if row}
         for key, file in deployed.items():
             if key not in self.targets:
@@ -272,8 +275,14 @@ class Sync:
                          partners=partners_of(self.config, records), links_for=self.links(deployed))
 
     def links(self, deployed: dict):
-        """Prefilled links by reference (each form's responderUri asked once, when first needed)."""
-        return prefilled_links(lambda form: self.forms.get(deployed[form]["id"]).get("responderUri", ""), deployed)
+        """Prefilled links by reference, with the person's link code where the form asks it (each form's
+        responderUri asked once, when first needed)."""
+        coded = {key: item.key for key, target in self.targets.items() if (item := target.spec.link_code_item())}
+
+        def code_for(reference: str) -> str:
+            return link_code(self.books.link_secret, reference) if self.books.link_secret else ""
+
+        return prefilled_links(lambda form: self.forms.get(deployed[form]["id"]).get("responderUri", ""), deployed, code_for, coded)
 
     def _full_scan_due(self, last: str) -> bool:
         return not last or self.now - parse_stamp(last) >= self.full_scan_every
@@ -297,6 +306,7 @@ class Sync:
         self.consents += writes.consents
         self.report.flagged += writes.flagged
         self.report.unmatched += writes.unmatched
+        self.report.unverified += writes.unverified
 
     def _share_with_engagement_team(self, records: dict, consents: dict) -> tuple[dict[str, str], dict[str, str]]:
         """Rewrite the engagement team's sheet (in the run's write); returns who is added and who removed."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import secrets
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -26,6 +27,7 @@ from .table import TabWrites, apply_writes, existing_rows, plan_tab
 SHEET_KIND = "spreadsheet"
 DEFAULT_SHEET = "Sheet1"  # what Drive's files.create gives a new spreadsheet
 GROWTH = 500  # rows added beyond what is needed when a grid must grow
+LINK_SECRET = "link_secret"  # the admin spreadsheet's app property holding the secret of people's link codes
 
 
 @dataclass
@@ -74,13 +76,17 @@ class Spreadsheets:
     def __init__(self, drive: DriveApi, sheets: SheetsApi, destinations: dict[str, Destination], report):
         self.drive, self.sheets, self.destinations, self.report = drive, sheets, destinations, report
         self.runs: dict[str, SheetRun] = {}
+        self.link_secret = ""  # the secret of people's link codes (consent.link_code), read by open()
 
     def open(self) -> None:
         found = {f["appProperties"].get("target"): f for f in self.drive.find(SHEET_KIND)}
         for target, dest in self.destinations.items():
             file = found.get(target)
             if file is None:
-                file = self.drive.create_spreadsheet(dest.name, {APP_KEY: SHEET_KIND, "target": target, "layout": "pending"})
+                properties = {APP_KEY: SHEET_KIND, "target": target, "layout": "pending"}
+                if target == ADMIN:
+                    properties[LINK_SECRET] = secrets.token_urlsafe(24)
+                file = self.drive.create_spreadsheet(dest.name, properties)
                 for email in dest.writers:
                     self.drive.share(file["id"], email, dest.role)
                 run = SheetRun(dest, file["id"], file.get("webViewLink", ""), fresh=True, laid_out=False, read=True)
@@ -92,6 +98,17 @@ class Spreadsheets:
                                writers_can_share=file.get("writersCanShare"))
             self.runs[target] = run
             self.report.sheets[dest.name] = run.link
+            if target == ADMIN:
+                self.link_secret = self._link_secret(file)
+
+    def _link_secret(self, admin: dict) -> str:
+        """Kept in the admin spreadsheet's app properties, which only this tool's own account (the app that
+        set them) can read: never in a cell a person sees. Made once, when first needed."""
+        secret = admin.get("appProperties", {}).get(LINK_SECRET, "")
+        if not secret:
+            secret = secrets.token_urlsafe(24)
+            self.drive.set_app_properties(admin["id"], {LINK_SECRET: secret})
+        return secret
 
     def read(self, run: SheetRun) -> SheetRun:
         """All tabs in one request. A tab renamed, or a Response ID column renamed, by a person stops
