@@ -172,6 +172,15 @@ class SharingMachine(RuleBasedStateMachine):
             consent(self.env, person, "Yes" if answer else "No", form=PREFS if via_preferences else NEEDS)
             self.consent[person] = answer
 
+    @rule(data=st.data(), answer=st.booleans(), via_preferences=st.booleans())
+    def forge_consent(self, data, answer, via_preferences):
+        """Someone who saw a reference in a lead's sheet answers for that person: nothing changes."""
+        known = self.known()
+        if known:
+            person = data.draw(st.sampled_from(known))
+            form = PREFS if via_preferences else NEEDS
+            self.env.answer(form, form, reference=reference_of(self.env, person).upper(), share_with_engagement_team="Yes" if answer else "No")
+
     @rule(data=st.data(), status=st.sampled_from(["Appointed", "Shortlisted", "Withdrawn", "Not appointed"]))
     def change_status(self, data, status):
         known = self.known()
@@ -618,3 +627,11 @@ def test_another_persons_reference_changes_nothing_about_sharing_and_is_flagged(
     env.answer(PREFS, PREFS, **own, share_with_engagement_team="No")  # she, through her own link: applied
     report = env.apply()
     assert engagement(env) == [] and report.shared_removed == ["Ann"]
+
+
+def test_the_sync_summary_counts_answers_without_the_link_code(env):
+    apply_person(env, "Ann")
+    env.apply()
+    env.answer(PREFS, PREFS, reference=reference_of(env, "Ann"), share_with_engagement_team="Yes")
+    result = CliRunner().invoke(main, ["sync"])
+    assert "1 response answered consent questions without the person's link code: not applied" in result.output, result.output
