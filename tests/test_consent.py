@@ -635,3 +635,16 @@ def test_the_sync_summary_counts_answers_without_the_link_code(env):
     env.answer(PREFS, PREFS, reference=reference_of(env, "Ann"), share_with_engagement_team="Yes")
     result = CliRunner().invoke(main, ["sync"])
     assert "1 response answered consent questions without the person's link code: not applied" in result.output, result.output
+
+
+def test_a_preview_of_a_real_persons_email_does_not_show_her_link_code(env, tmp_path):
+    """Whoever runs preview-email sees her reference, not the code that lets her links change her choices."""
+    apply_person(env, "Ann")
+    env.apply()
+    ann = next(r for r in env.records(HEART) if r["Name"] == "Ann")
+    result = CliRunner().invoke(main, ["preview-email", "appointed", "--response", ann["Response ID"],
+                                       "--output", str(tmp_path / "appointed.html")])
+    assert result.exit_code == 0, result.output
+    shown = result.output + (tmp_path / "appointed.html").read_text()
+    assert ann["Reference"] in shown and "THEIR-LINK-CODE" in shown
+    assert env.as_sent(ann["Reference"])["link_code"] not in shown

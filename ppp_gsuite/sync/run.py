@@ -62,6 +62,7 @@ from .response_rows import Writes
 from .rows import Row, answers_by_key
 from .spreadsheets import SheetRun, Spreadsheets, only_removes
 
+HIDDEN_CODE = "THEIR-LINK-CODE"  # in previews: a person's link code is sent to them alone
 OVERLAP = timedelta(minutes=10)  # re-list a little before the mark: late-committed responses are not missed
 
 
@@ -272,14 +273,17 @@ class Sync:
         records = records_of(self.runs)
         consents = latest(_records(self.runs[ADMIN].values.get(CONSENT_LOG.tab, [])))
         return EmailView(self.config, self.now, records, {t: run.link for t, run in self.runs.items()}, consents=consents,
-                         partners=partners_of(self.config, records), links_for=self.links(deployed))
+                         partners=partners_of(self.config, records), links_for=self.links(deployed, codes=False))
 
-    def links(self, deployed: dict):
+    def links(self, deployed: dict, codes: bool = True):
         """Prefilled links by reference, with the person's link code where the form asks it (each form's
-        responderUri asked once, when first needed)."""
+        responderUri asked once, when first needed). Without `codes` (a preview a person reads at the
+        command line) the code is a placeholder: it is sent to its person alone."""
         coded = {key: item.key for key, target in self.targets.items() if (item := target.spec.link_code_item())}
 
         def code_for(reference: str) -> str:
+            if not codes:
+                return HIDDEN_CODE
             return link_code(self.books.link_secret, reference) if self.books.link_secret else ""
 
         return prefilled_links(lambda form: self.forms.get(deployed[form]["id"]).get("responderUri", ""), deployed, code_for, coded)
