@@ -221,6 +221,9 @@ def sync(obj: Context, full: bool):
         f"{plural(report.added, 'row')} added, {report.updated} updated, {report.flagged} flagged for checking, "
         f"{report.unmatched} not matched to a person."
     )
+    if report.unverified:
+        click.echo(f"{plural(report.unverified, 'response')} answered consent questions without the person's link code: "
+                   "not applied, flagged in Needs checking.")
     for entry in report.unshared:
         click.echo(f"access ended (no longer in the config): {entry}")
     for group in report.closed:

@@ -59,6 +59,14 @@ class Env:
         values = self.tab(target, title)
         return [dict(zip(values[0], row + [""] * (len(values[0]) - len(row)))) for row in values[1:] if any(row)]
 
+    def as_sent(self, reference):
+        """What the prefilled links in a person's emails fill in: their reference and their link code
+        (made as the tool makes it, with the secret it keeps)."""
+        from ppp_gsuite.sync.consent import link_code
+
+        admin = next(f for f in self.drive.find("spreadsheet") if f["appProperties"]["target"] == "admin")
+        return {"reference": reference, "link_code": link_code(admin["appProperties"]["link_secret"], reference)}
+
     def write(self, target, ranges):
         self.sheets.write(self.spreadsheet(target), ranges)
 

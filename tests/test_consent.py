@@ -42,8 +42,13 @@ def set_status(env, name, status):
     env.write(HEART, [(cell_range(TAB, number + 1, column, column), [[status]])])
 
 
+def answers_as_sent(env, name):
+    """What the prefilled link in her emails fills in."""
+    return env.as_sent(reference_of(env, name))
+
+
 def consent(env, name, answer, form=NEEDS):
-    env.answer(form, form, reference=reference_of(env, name), share_with_engagement_team=answer)
+    env.answer(form, form, **answers_as_sent(env, name), share_with_engagement_team=answer)
 
 
 def test_only_people_who_consented_and_were_appointed_are_shared_and_withdrawal_removes_them(env):
@@ -79,7 +84,7 @@ def test_only_people_who_consented_and_were_appointed_are_shared_and_withdrawal_
 def test_the_consent_log_is_append_only_and_keeps_the_wording(env, local):
     apply_person(env, "Ann")
     env.apply()
-    response = env.answer(NEEDS, NEEDS, reference=reference_of(env, "Ann"), share_with_engagement_team="Yes")
+    response = env.answer(NEEDS, NEEDS, **answers_as_sent(env, "Ann"), share_with_engagement_team="Yes")
     env.apply()
     env.apply()
     log = [r for r in env.records("admin", "Consent log") if r["Consent"] == "share_with_engagement_team"]
@@ -166,6 +171,15 @@ class SharingMachine(RuleBasedStateMachine):
             person = data.draw(st.sampled_from(known))
             consent(self.env, person, "Yes" if answer else "No", form=PREFS if via_preferences else NEEDS)
             self.consent[person] = answer
+
+    @rule(data=st.data(), answer=st.booleans(), via_preferences=st.booleans())
+    def forge_consent(self, data, answer, via_preferences):
+        """Someone who saw a reference in a lead's sheet answers for that person: nothing changes."""
+        known = self.known()
+        if known:
+            person = data.draw(st.sampled_from(known))
+            form = PREFS if via_preferences else NEEDS
+            self.env.answer(form, form, reference=reference_of(self.env, person).upper(), share_with_engagement_team="Yes" if answer else "No")
 
     @rule(data=st.data(), status=st.sampled_from(["Appointed", "Shortlisted", "Withdrawn", "Not appointed"]))
     def change_status(self, data, status):
@@ -336,16 +350,16 @@ def test_a_withdrawal_sent_through_the_preferences_web_page_takes_effect_in_the_
     env.apply()
     assert engagement(env) == ["Ann"]
 
-    ref = reference_of(env, "Ann")
+    ref, code = answers_as_sent(env, "Ann")["reference"], answers_as_sent(env, "Ann")["link_code"]
     form_id = env.form_ids[PREFS]
     entry = lambda key: f"entry.{entry_number(question_id(PREFS, key))}"  # noqa: E731
-    status, page = local.request("GET", f"/forms/d/e/{form_id}/viewform?usp=pp_url&{entry('reference')}={ref}")
-    assert status == 200 and f'value="{ref}"' in page  # the link in every email fills in the reference
+    status, page = local.request("GET", f"/forms/d/e/{form_id}/viewform?usp=pp_url&{entry('reference')}={ref}&{entry('link_code')}={code}")
+    assert status == 200 and f'value="{ref}"' in page and f'value="{code}"' in page  # as the link in every email fills them in
     status, page = local.request("POST", f"/forms/d/e/{form_id}/formResponse",
-                                 form={entry("reference"): ref, "pageHistory": "0", "navigate": "next"})
+                                 form={entry("reference"): ref, entry("link_code"): code, "pageHistory": "0", "navigate": "next"})
     assert status == 200 and "May we share your contact details" in page
     status, page = local.request("POST", f"/forms/d/e/{form_id}/formResponse", form={
-        entry("reference"): ref, entry("share_with_engagement_team"): "No", "pageHistory": "0,1", "navigate": "submit"})
+        entry("reference"): ref, entry("link_code"): code, entry("share_with_engagement_team"): "No", "pageHistory": "0,1", "navigate": "submit"})
     assert status == 200 and "Your response has been recorded" in page
     report = env.apply()
     assert engagement(env) == [] and report.shared_removed == ["Ann"]
@@ -370,7 +384,7 @@ def test_a_withdrawal_takes_effect_even_while_another_opportunitys_sheet_cannot_
     consent(env, "Ann", "Yes")
     set_status(env, "Ann", "Appointed")
     eve_ref = next(r["Reference"] for r in env.records("opportunity:eye-group") if r["Name"] == "Eve")
-    env.answer(NEEDS, NEEDS, reference=eve_ref, share_with_engagement_team="Yes")
+    env.answer(NEEDS, NEEDS, **env.as_sent(eve_ref), share_with_engagement_team="Yes")
     values = env.tab("opportunity:eye-group")
     column = values[0].index("Status")
     env.write("opportunity:eye-group", [(cell_range(TAB, 2, column, column), [["Appointed"]])])
@@ -383,7 +397,7 @@ def test_a_withdrawal_takes_effect_even_while_another_opportunitys_sheet_cannot_
     report = env.apply()
     assert engagement(env) == ["Ann", "Eve"] and report.refused  # Eve kept while her sheet is unreadable
     consent(env, "Ann", "No", form=PREFS)
-    env.answer(PREFS, PREFS, reference=eve_ref, share_with_engagement_team="No")
+    env.answer(PREFS, PREFS, **env.as_sent(eve_ref), share_with_engagement_team="No")
     env.apply()
     assert engagement(env) == []
 
@@ -511,3 +525,144 @@ def test_the_engagement_teams_notice_is_logged_as_sent_not_as_an_unknown_outcome
     assert notices[0]["State"] == "sent" and notices[0]["Message ID"] in sent
     env.apply(emails=True)
     assert env.job.mail_report.waiting_for_a_person == 0
+
+
+def test_a_reference_typed_by_hand_in_capitals_and_with_spaces_is_matched(env):
+    """Issue 10.10: a withdrawal with the reference typed as people type it (capitals, spaces) was ignored."""
+    apply_person(env, "Ann")
+    env.apply()
+    consent(env, "Ann", "Yes")
+    set_status(env, "Ann", "Appointed")
+    env.apply()
+    assert engagement(env) == ["Ann"]
+    ref = reference_of(env, "Ann")
+    typed = " " + " ".join(ref[i:i + 4] for i in range(0, len(ref), 4)).upper() + " "
+    env.answer(PREFS, PREFS, **{**answers_as_sent(env, "Ann"), "reference": typed, "share_with_engagement_team": "No"})
+    report = env.apply()
+    assert engagement(env) == [] and report.shared_removed == ["Ann"]
+    [row] = env.records("admin", "Preferences")
+    assert "not found" not in row.get("Needs checking", "")
+
+
+def test_an_unrelated_edit_of_the_welcome_form_does_not_undo_a_later_withdrawal(env, local):
+    """Issue 10.10: the latest answer to each consent question wins, wherever it was given; an edit that
+    left the consent answer as it was is not a new answer."""
+    apply_person(env, "Ann")
+    env.apply()
+    welcome = env.answer(NEEDS, NEEDS, **answers_as_sent(env, "Ann"), share_with_engagement_team="Yes", what="Print")
+    set_status(env, "Ann", "Appointed")
+    env.apply()
+    assert engagement(env) == ["Ann"]
+    consent(env, "Ann", "No", form=PREFS)
+    env.apply()
+    assert engagement(env) == []
+    from ppp_gsuite.forms.items import question_id
+
+    changed = dict(welcome["answers"])
+    qid = question_id(NEEDS, "what")
+    changed[qid] = {"questionId": qid, "textAnswers": {"answers": [{"value": "Screen"}]}}
+    local.edit_response(env.form_ids[NEEDS], welcome["responseId"], {"answers": changed})
+    env.apply()
+    assert engagement(env) == []
+    assert env.records(HEART, "Needs assessments")[0]["What"] == "Screen"  # the edit itself is taken
+
+
+def test_a_person_in_two_roles_who_says_no_through_one_is_no_longer_shared_through_either(env):
+    """Issue 10.10: consent is the person's (the same email address, however it was typed), not the role's."""
+    apply_person(env, "Ann")
+    env.answer("eoi-eye-group", EOI, full_name="Ann", email=" ANN@example.org")
+    env.apply()
+    eye = "opportunity:eye-group"
+    eye_ref = env.records(eye)[0]["Reference"]
+    consent(env, "Ann", "Yes")
+    env.answer(NEEDS, NEEDS, **env.as_sent(eye_ref), share_with_engagement_team="Yes")
+    set_status(env, "Ann", "Appointed")
+    column = env.tab(eye)[0].index("Status")
+    env.write(eye, [(cell_range(TAB, 2, column, column), [["Appointed"]])])
+    env.apply()
+    assert engagement(env) == ["Ann", "Ann"]  # a row for each role
+    consent(env, "Ann", "No", form=PREFS)  # through her heart board reference
+    report = env.apply()
+    assert engagement(env) == [] and report.shared_removed == ["Ann", "Ann"]
+
+
+def test_a_withdrawal_is_applied_while_the_engagement_sheet_is_overshared_but_nobody_is_added(env, drive_api):
+    """Issue 10.10: removing personal data is always allowed; only adding it is refused."""
+    for name in ("Ann", "Ben", "Cat"):
+        apply_person(env, name)
+    env.apply()
+    for name in ("Ann", "Ben"):
+        consent(env, name, "Yes")
+        set_status(env, name, "Appointed")
+    env.apply()
+    assert engagement(env) == ["Ann", "Ben"]
+    drive_api.permissions().create(fileId=env.spreadsheet("engagement"), body={"type": "anyone", "role": "reader"}).execute()
+    consent(env, "Ann", "No", form=PREFS)
+    consent(env, "Cat", "Yes")
+    set_status(env, "Cat", "Appointed")
+    report = env.apply()
+    assert engagement(env) == ["Ben"]  # Ann removed; Cat not added while anyone with the link can open it
+    assert any("anyone with the link" in p for p in report.refused["Patient and Public Partners: peer support network contacts (Testshire Care Partnership)"]), report.refused
+    assert report.shared_removed == ["Ann"] and report.shared_added == []
+
+
+def answers_from_emailed_link(local, form):
+    """What a person's own prefilled link (in the email she was sent) fills in, by question key."""
+    import re
+    from urllib.parse import parse_qsl, urlsplit
+
+    from ppp_gsuite.forms.items import entry_number, question_id
+
+    message = next(m for m in local.json("GET", "/_local/gmail/messages")["messages"] if "ann@example.org" in m["to"])
+    by_entry = {f"entry.{entry_number(question_id(form, key))}": key for key in ("reference", "link_code")}
+    for link in re.findall(r"https?://\S+", message["text"]):
+        found = {by_entry[name]: value for name, value in parse_qsl(urlsplit(link).query) if name in by_entry}
+        if found.get("reference"):
+            return found
+    raise AssertionError("no prefilled link to the form in her email")
+
+
+def test_another_persons_reference_changes_nothing_about_sharing_and_is_flagged(env, local):
+    """Issue 10.10: the reference is shown in the lead's sheet; an answer carrying it but not the link code
+    only its person was sent (in her emails' prefilled links) must not change what is shared about her."""
+    apply_person(env, "Ann")
+    env.apply(emails=True)  # her acknowledgement carries her prefilled links
+    own = answers_from_emailed_link(local, PREFS)
+    env.answer(PREFS, PREFS, **own, share_with_engagement_team="Yes")  # through her own link
+    set_status(env, "Ann", "Appointed")
+    env.apply()
+    assert engagement(env) == ["Ann"]
+    ref = reference_of(env, "Ann")
+    env.answer(PREFS, PREFS, reference=ref, share_with_engagement_team="No")  # someone who saw her reference
+    env.answer(PREFS, PREFS, reference=ref, link_code="aaaabbbbccccdddd", share_with_engagement_team="No")
+    env.answer(NEEDS, NEEDS, reference=ref, share_with_engagement_team="No")
+    report = env.apply()
+    assert engagement(env) == ["Ann"] and report.shared_removed == []
+    assert report.unverified == 3
+    flagged = [r for r in env.records("admin", "Preferences") if "link code" in r["Needs checking"]]
+    assert len(flagged) == 2
+    assert "link code" in env.records(HEART, "Needs assessments")[0]["Needs checking"]
+    env.answer(PREFS, PREFS, **own, share_with_engagement_team="No")  # she, through her own link: applied
+    report = env.apply()
+    assert engagement(env) == [] and report.shared_removed == ["Ann"]
+
+
+def test_the_sync_summary_counts_answers_without_the_link_code(env):
+    apply_person(env, "Ann")
+    env.apply()
+    env.answer(PREFS, PREFS, reference=reference_of(env, "Ann"), share_with_engagement_team="Yes")
+    result = CliRunner().invoke(main, ["sync"])
+    assert "1 response answered consent questions without the person's link code: not applied" in result.output, result.output
+
+
+def test_a_preview_of_a_real_persons_email_does_not_show_her_link_code(env, tmp_path):
+    """Whoever runs preview-email sees her reference, not the code that lets her links change her choices."""
+    apply_person(env, "Ann")
+    env.apply()
+    ann = next(r for r in env.records(HEART) if r["Name"] == "Ann")
+    result = CliRunner().invoke(main, ["preview-email", "appointed", "--response", ann["Response ID"],
+                                       "--output", str(tmp_path / "appointed.html")])
+    assert result.exit_code == 0, result.output
+    shown = result.output + (tmp_path / "appointed.html").read_text()
+    assert ann["Reference"] in shown and "THEIR-LINK-CODE" in shown
+    assert env.as_sent(ann["Reference"])["link_code"] not in shown

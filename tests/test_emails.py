@@ -351,7 +351,7 @@ def test_not_appointed_mentions_future_roles_only_if_the_latest_answer_agrees(en
     env.answer("eoi-heart-board", EOI, full_name="Robin", email="robin@example.org", consent_future="Yes")
     env.apply(emails=True)
     if later:  # changed later through the preferences form
-        env.answer("preferences", "preferences", reference=env.records(HEART)[0]["Reference"], future_opportunities=later)
+        env.answer("preferences", "preferences", **env.as_sent(env.records(HEART)[0]["Reference"]), future_opportunities=later)
     env.apply(emails=True)
     set_status(env, "Robin", "Not appointed")
     env.apply(emails=True)

@@ -40,9 +40,9 @@ def test_erase_removes_a_person_from_every_sheet_and_a_full_rescan_does_not_brin
     person(env, "Bertram")
     env.apply()
     ref = reference(env, "Annika")
-    env.answer("needs_assessment", "needs_assessment", reference=ref, share_with_engagement_team="Yes", what="Print")
+    env.answer("needs_assessment", "needs_assessment", **env.as_sent(ref), share_with_engagement_team="Yes", what="Print")
     env.answer("expenses", "expenses", reference=ref, how="Car", when="2026-11-01", miles="10")
-    env.answer("preferences", "preferences", reference=ref, group_can_see_email="No")
+    env.answer("preferences", "preferences", **env.as_sent(ref), group_can_see_email="No")
     set_cells(env, "Annika", {"Status": "Appointed"})
     env.apply()
     assert len(everywhere(env, "Annika", ref)) >= 5

@@ -12,6 +12,8 @@ from typing import Any
 from ..specs.models import SUBMIT, FormSpec, Item, Section
 
 REFERENCE_HELP = "This is filled in for you from the link in your email. Please leave it as it is."
+LINK_CODE_HELP = ("This is filled in for you from the link in your email, and only your link has it. Please leave it "
+                  "as it is: it shows that these choices are yours.")
 CHOICE_KIND = {"single_choice": "RADIO", "multiple_choice": "CHECKBOX", "dropdown": "DROP_DOWN"}
 
 
@@ -82,11 +84,11 @@ def _item(spec_name: str, item: Item) -> dict[str, Any]:
         question["required"] = True
     question.update(_question_kind(spec_name, item))
     body["questionItem"] = {"question": question}
-    return _described(body, item.help or (REFERENCE_HELP if item.type == "reference" else None))
+    return _described(body, item.help or {"reference": REFERENCE_HELP, "link_code": LINK_CODE_HELP}.get(item.type))
 
 
 def _question_kind(spec_name: str, item: Item) -> dict[str, Any]:
-    if item.type in ("short_text", "reference"):
+    if item.type in ("short_text", "reference", "link_code"):
         return {"textQuestion": {}}
     if item.type == "paragraph":
         return {"textQuestion": {"paragraph": True}}

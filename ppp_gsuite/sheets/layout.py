@@ -119,11 +119,12 @@ def resolve(name: str, layout: Layout, spec: FormSpec) -> TabLayout:
         elif column.lead:
             columns.append(SheetColumn("lead", column.lead, column.header or "", column.width, tuple(column.choices or ()), column.default or ""))
         elif column.answer:
-            if spec.item(column.answer) is not None:
+            item = spec.item(column.answer)
+            if item is not None and item.type != "link_code":  # a person's link code is never shown
                 columns.append(SheetColumn("answer", column.answer, column.header or "", column.width, check=column.check, role=column.role))
         else:
             for item in spec.items():
-                if item.is_question and item.type != "reference" and item.key not in listed:
+                if item.is_question and item.type not in ("reference", "link_code") and item.key not in listed:
                     columns.append(SheetColumn("answer", item.key, item.title, 220 if item.type == "paragraph" else 160))
     return TabLayout(name, layout.form, layout.tab, tuple(_unique_headers(columns)))
 

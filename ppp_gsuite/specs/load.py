@@ -221,4 +221,8 @@ def check_structure(spec: FormSpec, file_of: Callable[[Model], str]) -> list[Pro
                     problems.append(Problem(file_of(item), choice.line or item.line, f"{item.key}: choice {choice.label!r} goes back to section {choice.go_to}; skip logic may only go forward"))
             if item.consent and item.type not in SKIP_LOGIC_TYPES | {"multiple_choice"}:
                 problems.append(Problem(file_of(item), item.line, f"{item.key}: a consent question must be a choice question with its own answer"))
+    asked = spec.consent_items()
+    if asked and spec.item("reference") is not None and spec.link_code_item() is None:  # a reference is no proof of who answers
+        problems.append(Problem(file_of(asked[0]), asked[0].line, f"{asked[0].key}: a consent asked through a person's link needs "
+                                "their link code too: add an item `key: link_code, type: link_code` next to the reference"))
     return problems

@@ -14,7 +14,7 @@ KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 
 ItemType = Literal[
     "short_text", "paragraph", "single_choice", "multiple_choice", "dropdown",
-    "scale", "date", "time", "text", "reference",
+    "scale", "date", "time", "text", "reference", "link_code",
 ]
 CHOICE_TYPES = {"single_choice", "multiple_choice", "dropdown"}
 SKIP_LOGIC_TYPES = {"single_choice", "dropdown"}
@@ -118,6 +118,10 @@ class FormSpec(Model):
 
     def item(self, key: str) -> Item | None:
         return next((item for item in self.items() if item.key == key), None)
+
+    def link_code_item(self) -> Item | None:
+        """The question a prefilled link fills with the person's link code (a secret only they were sent)."""
+        return next((item for item in self.items() if item.type == "link_code"), None)
 
     def consent_items(self) -> list[Item]:
         return [item for item in self.items() if item.consent]

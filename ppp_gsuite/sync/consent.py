@@ -6,7 +6,10 @@ answer to sharing is yes and (by default) their status is Appointed.
 """
 from __future__ import annotations
 
+import base64
 import hashlib
+import hmac
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -24,9 +27,19 @@ from ..vocabulary import (
     WITHDRAWN,
     parse_stamp,
 )
-from .rows import Row, answers_by_key
+from .rows import Partner, Row, answers_by_key
 
 SHARE = "share_with_engagement_team"
+
+
+def link_code(secret: str, reference: str) -> str:
+    """A person's link code: what the prefilled links in their emails carry besides their reference, and
+    what an answer must carry to change what is shared about them. An HMAC of their reference (itself
+    derived from their response id) with a secret only the tool holds (Spreadsheets.link_secret): never
+    in a spreadsheet, and not to be worked out from a reference a lead sees. Checked from the reference
+    alone, so a withdrawal counts even while its person's spreadsheet cannot be read."""
+    digest = hmac.new(secret.encode(), f"link code:{reference}".encode(), hashlib.sha256).digest()
+    return base64.b32encode(digest).decode()[:16].lower()
 
 
 def wording(text: str) -> str:
@@ -34,14 +47,17 @@ def wording(text: str) -> str:
 
 
 def consent_rows(spec_name: str, spec: FormSpec, response: dict, reference: str,
-                 answers: dict[str, str] | None = None) -> list[Row]:
-    """A record per consent question answered in this response; a blank answer (preferences: no change) adds none."""
+                 answers: dict[str, str] | None = None, before: dict[tuple[str, str], str] | None = None) -> list[Row]:
+    """A record per consent question answered in this response; a blank answer (preferences: no change) adds none,
+    nor does an edit that left the answer as this response gave it before (`before`, from answers_before):
+    an edit of other questions is not a new answer to this one."""
     answers = answers_by_key(spec_name, spec, response) if answers is None else answers
+    before = before or {}
     given = response.get("lastSubmittedTime", "")
     rows = []
     for item in spec.consent_items():
         answer = answers.get(item.key, "").strip()
-        if not answer:
+        if not answer or before.get((response["responseId"], item.consent or "")) == answer:
             continue
         assert item.consent  # consent_items() are the items with one
         record = f"{response['responseId']}|{item.consent}|{given}"
@@ -51,6 +67,15 @@ def consent_rows(spec_name: str, spec: FormSpec, response: dict, reference: str,
             CONSENT_SOURCE: f"{spec_name} {response['responseId']}",
         }))
     return rows
+
+
+def answers_before(records: list[dict[str, str]]) -> dict[tuple[str, str], str]:
+    """(response id, consent) -> the latest answer that response gave, from the consent log."""
+    found: dict[tuple[str, str], str] = {}
+    for record in sorted(records, key=lambda r: _moment(r.get(CONSENT_GIVEN, ""))):
+        response_id = record.get(CONSENT_RECORD, "").split("|")[0]
+        found[(response_id, record.get(CONSENT_NAME, ""))] = record.get(CONSENT_ANSWER, "")
+    return found
 
 
 @dataclass(frozen=True)
@@ -71,6 +96,29 @@ def latest(records: list[dict[str, str]]) -> dict[tuple[str, str], Consent]:
     for record in sorted(records, key=lambda r: (_moment(r.get(CONSENT_GIVEN, "")), Consent(r.get(CONSENT_ANSWER, ""), "", "").yes is False)):
         key = (record.get(CONSENT_REFERENCE, ""), record.get(CONSENT_NAME, ""))
         found[key] = Consent(record.get(CONSENT_ANSWER, ""), record.get(CONSENT_GIVEN, ""), record.get(CONSENT_WORDING, ""))
+    return found
+
+
+def person_of(partner: Partner) -> str:
+    """Who a reference belongs to: one person may apply for (and be appointed to) several roles, each with
+    its own reference. The same email address, trimmed and in any case, is the same person; a reference
+    without one is a person of its own."""
+    address = partner.email.strip().lower()
+    return f"email:{address}" if address else f"reference:{partner.reference}"
+
+
+def by_person(consents: dict[tuple[str, str], Consent], partners: dict[str, Partner]) -> dict[tuple[str, str], Consent]:
+    """Consent is the person's, not the role's: each of a person's references takes the latest answer
+    they gave through any of them (by the time it was given; at the same moment, no wins)."""
+    people: dict[str, list[str]] = defaultdict(list)
+    for reference, partner in partners.items():
+        people[person_of(partner)].append(reference)
+    found = dict(consents)
+    for references in people.values():
+        for name in {name for reference, name in consents if reference in references}:
+            given = [consents[(reference, name)] for reference in references if (reference, name) in consents]
+            newest = max(given, key=lambda c: (_moment(c.given), not c.yes))
+            found.update({(reference, name): newest for reference in references})
     return found
 
 

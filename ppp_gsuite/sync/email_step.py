@@ -276,9 +276,11 @@ def _preferences_messages(view: EmailView, since: str, wanted) -> list[DueEmail]
     return due
 
 
-def prefilled_links(responder: Callable[[str], str], deployed: dict):
-    """Prefilled links carrying a partner's reference: responderUri?usp=pp_url&entry.N=reference.
-    `responder(form)` is the form's responderUri (asked of the Forms API once, when first needed)."""
+def prefilled_links(responder: Callable[[str], str], deployed: dict, code_for: Callable[[str], str] = lambda reference: "",
+                    coded: dict[str, str] | None = None):
+    """Prefilled links carrying a partner's reference: responderUri?usp=pp_url&entry.N=reference, and on the
+    forms in `coded` (form -> the key of its link-code question) their link code too (`code_for(reference)`, consent.link_code): without it an answer
+    changes nothing about sharing. `responder(form)` is the form's responderUri (asked once, when first needed)."""
     uris: dict[str, str] = {}
 
     def uri(form: str) -> str:
@@ -293,6 +295,9 @@ def prefilled_links(responder: Callable[[str], str], deployed: dict):
             found = uri(form)
             number = entry_number(question_id(form, "reference"))
             links[form] = f"{found}?usp=pp_url&entry.{number}={reference}" if found and reference else found
+            code = code_for(reference) if form in (coded or {}) and found and reference else ""
+            if code:
+                links[form] += f"&entry.{entry_number(question_id(form, (coded or {})[form]))}={code}"
         return links
 
     return links_for

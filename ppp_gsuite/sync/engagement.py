@@ -19,6 +19,12 @@ class EngagementList:
     added: dict[str, str] = field(default_factory=dict)
     removed: dict[str, str] = field(default_factory=dict)
 
+    def removals_only(self, current: list[list[str]]) -> EngagementList:
+        """The sheet as it is less the people removed: what may be written while it is shared too widely
+        (removing personal data is always allowed; adding it is not)."""
+        kept = [line for line in current[1:] if not (len(line) > 6 and line[6] in self.removed)]
+        return EngagementList(current[:1] + kept, {}, dict(self.removed))
+
 
 def engagement_list(config: Config, runs: dict, records: dict, consents: dict, now: datetime) -> EngagementList:
     """`runs`: the spreadsheets as read (the team's sheet as it is, and which could not be read);

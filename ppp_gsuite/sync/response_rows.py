@@ -12,6 +12,7 @@ from ..config import Config
 from ..errors import PppError
 from ..reports.diversity import counts_of_sheet
 from ..sheets.layout import TabLayout
+from ..specs.models import FormSpec
 from ..vocabulary import (
     ADMIN,
     EOI,
@@ -25,10 +26,10 @@ from ..vocabulary import (
     eoi_form,
     opportunity_target,
 )
-from .consent import consent_rows
+from .consent import answers_before, consent_rows, link_code
 from .destinations import MONITORING_COUNTS_TAB, unmatched_tab
 from .expenses import add_money
-from .rows import Partner, Row, build_row, reference_for
+from .rows import Partner, Row, build_row, reference_for, typed_reference
 from .spreadsheets import SheetRun
 from .table import existing_rows
 
@@ -42,6 +43,7 @@ class Writes:
     replace: dict[str, dict[str, list[list[str]]]] = field(default_factory=dict)  # target -> tab -> its whole new values
     flagged: int = 0
     unmatched: int = 0
+    unverified: int = 0  # answers about sharing without the person's link code: applied to nothing
 
     def add(self, target: str, tab: str, rows: list[Row]) -> None:
         self.rows[target][tab].extend(rows)
@@ -55,6 +57,7 @@ class Writes:
             self.replace.setdefault(target, {}).update(whole_tabs)
         self.flagged += other.flagged
         self.unmatched += other.unmatched
+        self.unverified += other.unverified
         return self
 
 
@@ -62,6 +65,7 @@ def expressions_of_interest(config: Config, targets: dict, snapshot, runs: dict[
     """EOI rows (minting references for new ones), and every known reference -> partner."""
     listed, versions = snapshot.listed, snapshot.versions
     writes, partners = Writes(), {}
+    before = answers_before(snapshot.consent_log)
     joined_waiting = any(listed.get(name) for name in JOINED_FORMS)
     for opportunity in config.opportunities:
         key = eoi_form(opportunity.key)
@@ -82,7 +86,7 @@ def expressions_of_interest(config: Config, targets: dict, snapshot, runs: dict[
             row = build_row(tab, target.spec_name, target.spec, response, versions.get(key, ""),
                             tool_values={"reference": reference}, answers=answers)
             writes.add(run.dest.target, tab.tab, [row])
-            writes.consents += consent_rows(target.spec_name, target.spec, response, reference, answers)
+            writes.consents += consent_rows(target.spec_name, target.spec, response, reference, answers, before)
             writes.flagged += bool(row.flags)
         names = column_by_id(tab, values, "answer", "full_name")
         emails = column_by_id(tab, values, "answer", "email")
@@ -99,6 +103,7 @@ def expressions_of_interest(config: Config, targets: dict, snapshot, runs: dict[
 def joined(config: Config, targets: dict, snapshot, runs: dict[str, SheetRun], partners: dict[str, Partner]) -> Writes:
     """Needs assessments, expense claims and preferences, each in its partner's spreadsheet (or unmatched)."""
     writes = Writes()
+    before = answers_before(snapshot.consent_log)
     for form in JOINED_FORMS:
         responses = snapshot.listed.get(form, [])
         if not responses:
@@ -107,13 +112,19 @@ def joined(config: Config, targets: dict, snapshot, runs: dict[str, SheetRun], p
         rows_by_run: dict[tuple[str, str], list[Row]] = defaultdict(list)
         for response in responses:
             answers = snapshot.answers[(form, response["responseId"])]
-            reference = answers.get("reference", "").strip()
-            partner = partners.get(reference)
-            writes.consents += consent_rows(form, target.spec, response, reference, answers)
+            partner = partners.get(typed_reference(answers.get("reference", "")))
+            reference = partner.reference if partner else typed_reference(answers.get("reference", ""))
+            consents = consent_rows(form, target.spec, response, reference, answers, before)
+            unverified = bool(consents) and not carries_link_code(target.spec, answers, reference, snapshot.link_secret)
+            if not unverified:
+                writes.consents += consents
             run, tab = home(runs, form, partner)
             if tab is None:
                 continue
             row = build_row(tab, form, target.spec, response, snapshot.versions.get(form, ""), partner, answers=answers)
+            if unverified:
+                flag(tab, row, UNVERIFIED)
+                writes.unverified += 1
             rows_by_run[(run.dest.target, tab.tab)].append(row)
             writes.flagged += bool(row.flags)
             writes.unmatched += partner is None
@@ -124,6 +135,25 @@ def joined(config: Config, targets: dict, snapshot, runs: dict[str, SheetRun], p
                 writes.add(dest_target, title, add_money(config, run, tab, rows))
             writes.add(dest_target, title, rows)
     return writes
+
+
+UNVERIFIED = ("link code missing or wrong: the answers to the consent questions were not applied (anyone who "
+              "knows a reference could have sent them); ask the person to use the link in one of our emails")
+
+
+def carries_link_code(spec: FormSpec, answers: dict[str, str], reference: str, secret: str) -> bool:
+    """Whether a response answering consent questions carries the link code only its person was sent."""
+    item = spec.link_code_item()
+    if item is None or not reference or not secret:
+        return False
+    return typed_reference(answers.get(item.key, "")) == link_code(secret, reference)
+
+
+def flag(tab: TabLayout, row: Row, problem: str) -> None:
+    row.flags.append(problem)
+    column = tab.column("tool", "flags")
+    if column is not None:
+        row.cells[column.header] = "; ".join(row.flags)
 
 
 def monitoring(targets: dict, snapshot, runs: dict[str, SheetRun]) -> Writes:

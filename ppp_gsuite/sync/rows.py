@@ -38,6 +38,11 @@ def reference_for(response_id: str) -> str:
     return base64.b32encode(digest).decode()[:16].lower()
 
 
+def typed_reference(text: str) -> str:
+    """A reference as a person may type it (capitals, spaces) as the tool wrote it."""
+    return "".join(text.split()).lower()
+
+
 @dataclass
 class Row:
     response_id: str

@@ -33,7 +33,7 @@ from ..vocabulary import (
     utc_stamp,
 )
 from . import response_rows
-from .consent import latest
+from .consent import by_person, latest, link_code
 from .destinations import (
     ADMIN,
     CONSENT_LOG,
@@ -62,8 +62,9 @@ from .mailer import Mailer, MailReport
 from .network_changes import change_rows, notices, numbers_told
 from .response_rows import Writes
 from .rows import Row, answers_by_key
-from .spreadsheets import SheetRun, Spreadsheets
+from .spreadsheets import SheetRun, Spreadsheets, only_removes
 
+HIDDEN_CODE = "THEIR-LINK-CODE"  # in previews: a person's link code is sent to them alone
 OVERLAP = timedelta(minutes=10)  # re-list a little before the mark: late-committed responses are not missed
 
 
@@ -85,6 +86,7 @@ class Snapshot:
     email_log: dict[str, dict[str, str]] = field(default_factory=dict)  # key -> entry
     consent_log: list[dict[str, str]] = field(default_factory=list)
     network_changes: list[dict[str, str]] = field(default_factory=list)  # each change to the team's list, by person
+    link_secret: str = ""  # the secret of people's link codes (consent.link_code)
 
 
 @dataclass
@@ -95,6 +97,7 @@ class SyncReport:
     updated: int = 0
     flagged: int = 0
     unmatched: int = 0
+    unverified: int = 0  # answers about sharing without the person's link code: applied to nothing
     created: list[str] = field(default_factory=list)
     closed: list[str] = field(default_factory=list)  # opportunities whose form stopped taking responses
     reopened: list[str] = field(default_factory=list)
@@ -147,7 +150,7 @@ class Sync:
         writes += response_rows.joined(self.config, self.targets, snapshot, self.runs, partners)
         writes += response_rows.monitoring(self.targets, snapshot, self.runs)
         self._write(writes)
-        consents = self._record_consents(snapshot)
+        consents = self._record_consents(snapshot, partners)
         records = records_of(self.runs)  # every response tab as it will be after this run's rows: made once
         added, removed = self._share_with_engagement_team(records, consents)
         self._record_network_change(snapshot, added, removed)  # before their sheet is written: never lost
@@ -185,7 +188,8 @@ class Sync:
                             state=self._sync_state(admin),
                             email_log=read_log(admin.values.get(EMAIL_LOG.tab, [])),
                             consent_log=_records(admin.values.get(CONSENT_LOG.tab, [])),
-                            network_changes=_records(admin.values.get(NETWORK_CHANGES.tab, [])))
+                            network_changes=_records(admin.values.get(NETWORK_CHANGES.tab, [])),
+                            link_secret=self.books.link_secret)
         gone = {row[0] for row in admin.values.get(TOMBSTONES.tab, [])[1:] if row}
         for key, file in deployed.items():
             if key not in self.targets:
@@ -215,10 +219,11 @@ class Sync:
                 self.books.read(run)
         return snapshot
 
-    def _record_consents(self, snapshot: Snapshot) -> dict:
-        """The consent answers of this run go to the log; returns (reference, consent) -> the latest answer."""
+    def _record_consents(self, snapshot: Snapshot, partners: dict) -> dict:
+        """The consent answers of this run go to the log; returns (reference, consent) -> the latest answer
+        its person gave (through any of their references: consent.by_person)."""
         self.runs[ADMIN].rows[CONSENT_LOG.tab].extend(self.consents)
-        self.latest_consents = latest(snapshot.consent_log + [row.cells for row in self.consents])
+        self.latest_consents = by_person(latest(snapshot.consent_log + [row.cells for row in self.consents]), partners)
         return self.latest_consents
 
     def _write_marks(self, snapshot: Snapshot) -> None:
@@ -261,9 +266,10 @@ class Sync:
 
     def _record_network_change(self, snapshot: Snapshot, added: dict[str, str], removed: dict[str, str]) -> None:
         """Record the change to the team's list at once, before their sheet is rewritten: its notice stays due
-        until it is sent. Not when their sheet will not be written (nothing changed) or the record cannot be."""
+        until it is sent. Not when nothing changed or the record cannot be written (a sheet shared too widely
+        is only ever changed by removals: those are written, and recorded)."""
         engagement, admin = self.runs.get(ENGAGEMENT), self.runs[ADMIN]
-        if not (added or removed) or engagement is None or self.books.refused(engagement) or self.books.refused(admin):
+        if not (added or removed) or engagement is None or self.books.refused(admin):
             return
         rows = change_rows(snapshot.network_changes, added, removed, self.now, numbers_told(snapshot.email_log))
         if rows:
@@ -279,11 +285,20 @@ class Sync:
         records = records_of(self.runs)
         consents = latest(_records(self.runs[ADMIN].values.get(CONSENT_LOG.tab, [])))
         return EmailView(self.config, self.now, records, {t: run.link for t, run in self.runs.items()}, consents=consents,
-                         partners=partners_of(self.config, records), links_for=self.links(deployed))
+                         partners=partners_of(self.config, records), links_for=self.links(deployed, codes=False))
 
-    def links(self, deployed: dict):
-        """Prefilled links by reference (each form's responderUri asked once, when first needed)."""
-        return prefilled_links(lambda form: self.forms.get(deployed[form]["id"]).get("responderUri", ""), deployed)
+    def links(self, deployed: dict, codes: bool = True):
+        """Prefilled links by reference, with the person's link code where the form asks it (each form's
+        responderUri asked once, when first needed). Without `codes` (a preview a person reads at the
+        command line) the code is a placeholder: it is sent to its person alone."""
+        coded = {key: item.key for key, target in self.targets.items() if (item := target.spec.link_code_item())}
+
+        def code_for(reference: str) -> str:
+            if not codes:
+                return HIDDEN_CODE
+            return link_code(self.books.link_secret, reference) if self.books.link_secret else ""
+
+        return prefilled_links(lambda form: self.forms.get(deployed[form]["id"]).get("responderUri", ""), deployed, code_for, coded)
 
     def _full_scan_due(self, last: str) -> bool:
         return not last or self.now - parse_stamp(last) >= self.full_scan_every
@@ -307,6 +322,7 @@ class Sync:
         self.consents += writes.consents
         self.report.flagged += writes.flagged
         self.report.unmatched += writes.unmatched
+        self.report.unverified += writes.unverified
 
     def _share_with_engagement_team(self, records: dict, consents: dict) -> tuple[dict[str, str], dict[str, str]]:
         """Rewrite the engagement team's sheet (in the run's write); returns who is added and who removed."""
@@ -314,6 +330,9 @@ class Sync:
         if run is None or run.broken:
             return {}, {}
         listed = engagement_list(self.config, self.runs, records, consents, self.now)
+        current = run.values.get(run.dest.tabs[0].tab, [])
+        if not only_removes(listed.values, current) and self.books.refused(run):
+            listed = listed.removals_only(current)  # a withdrawal still takes effect; nobody is added
         run.replace[run.dest.tabs[0].tab] = listed.values
         self.report.shared_added, self.report.shared_removed = sorted(listed.added.values()), sorted(listed.removed.values())
         return listed.added, listed.removed

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import secrets
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -26,6 +27,7 @@ from .table import TabWrites, apply_writes, existing_rows, plan_tab
 SHEET_KIND = "spreadsheet"
 DEFAULT_SHEET = "Sheet1"  # what Drive's files.create gives a new spreadsheet
 GROWTH = 500  # rows added beyond what is needed when a grid must grow
+LINK_SECRET = "link_secret"  # the admin spreadsheet's app property holding the secret of people's link codes
 
 
 @dataclass
@@ -47,6 +49,16 @@ class SheetRun:
     sharing_checked: bool | None = None  # None: not asked yet this run; True: only the configured people
 
 
+def only_removes(wanted: list[list[str]], current: list[list[str]]) -> bool:
+    """Whether rewriting a tab from `current` to `wanted` only takes lines away (adds and changes nothing)."""
+    def line(cells: list[str]) -> tuple[str, ...]:
+        cells = list(cells)
+        while cells and cells[-1] == "":
+            cells.pop()
+        return tuple(cells)
+    return bool(current) and {line(cells) for cells in wanted} <= {line(cells) for cells in current}
+
+
 def sheet_id_for(title: str) -> int:
     """Tabs get ids derived from their titles, so a later run can address them without a read."""
     return int(hashlib.sha256(title.encode()).hexdigest()[:8], 16) % 2_000_000_000 + 1
@@ -64,13 +76,17 @@ class Spreadsheets:
     def __init__(self, drive: DriveApi, sheets: SheetsApi, destinations: dict[str, Destination], report):
         self.drive, self.sheets, self.destinations, self.report = drive, sheets, destinations, report
         self.runs: dict[str, SheetRun] = {}
+        self.link_secret = ""  # the secret of people's link codes (consent.link_code), read by open()
 
     def open(self) -> None:
         found = {f["appProperties"].get("target"): f for f in self.drive.find(SHEET_KIND)}
         for target, dest in self.destinations.items():
             file = found.get(target)
             if file is None:
-                file = self.drive.create_spreadsheet(dest.name, {APP_KEY: SHEET_KIND, "target": target, "layout": "pending"})
+                properties = {APP_KEY: SHEET_KIND, "target": target, "layout": "pending"}
+                if target == ADMIN:
+                    properties[LINK_SECRET] = secrets.token_urlsafe(24)
+                file = self.drive.create_spreadsheet(dest.name, properties)
                 run = SheetRun(dest, file["id"], file.get("webViewLink", ""), fresh=True, laid_out=False, read=True)
                 for tab in dest.tabs:
                     run.values[tab.tab], run.grid[tab.tab] = [], (ROWS, grid_columns(tab))
@@ -81,6 +97,17 @@ class Spreadsheets:
                                writers_can_share=file.get("writersCanShare"))
             self.runs[target] = run
             self.report.sheets[dest.name] = run.link
+            if target == ADMIN:
+                self.link_secret = self._link_secret(file)
+
+    def _link_secret(self, admin: dict) -> str:
+        """Kept in the admin spreadsheet's app properties, which only this tool's own account (the app that
+        set them) can read: never in a cell a person sees. Made once, when first needed."""
+        secret = admin.get("appProperties", {}).get(LINK_SECRET, "")
+        if not secret:
+            secret = secrets.token_urlsafe(24)
+            self.drive.set_app_properties(admin["id"], {LINK_SECRET: secret})
+        return secret
 
     def read(self, run: SheetRun) -> SheetRun:
         """All tabs in one request. A tab renamed, or a Response ID column renamed, by a person stops
@@ -209,8 +236,8 @@ class Spreadsheets:
                     added, updated = added + writes.added, updated + writes.updated
                 if run.values.get(tab.tab):
                     restored += [f"{run.dest.name} / {tab.tab}: {h}" for h in writes.restored_headers]
-            if ranges and self.refused(run):
-                continue
+            if ranges and self.refused(run) and not self._only_removes(run):
+                continue  # removing personal data is always allowed; only adding it is refused
             self.report.added += added
             self.report.updated += updated
             self.report.restored_headers += restored
@@ -233,6 +260,11 @@ class Spreadsheets:
                 self.report.refused.setdefault(run.dest.name, []).extend(problems)
             run.sharing_checked = not problems
         return not run.sharing_checked
+
+    @staticmethod
+    def _only_removes(run: SheetRun) -> bool:
+        return run.laid_out and not any(run.rows.values()) and all(
+            only_removes(wanted, run.values.get(title, [])) for title, wanted in run.replace.items())
 
     @staticmethod
     def _replacements(run: SheetRun) -> list[tuple[str, list[list[str]]]]:
