@@ -133,4 +133,7 @@ def drive_api(local):
 
 from sync_env import env  # noqa: E402,F401  (the deployed-workspace fixture of the sync and email tests)
 
-pytest_plugins = ["standin_route_calls"]  # notes the stand-in routes tests call (test_coverage_of_standin.py)
+pytest_plugins = [
+    "standin_route_calls",  # notes the stand-in routes tests call (test_coverage_of_standin.py)
+    "cli_env",  # the `workspace` fixture: a copy of the minimal workspace on the test's local workspace
+]

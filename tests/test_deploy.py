@@ -1,33 +1,16 @@
 """deploy-forms against the local workspace over real HTTP: create, find again, update in place."""
-import shutil
 import urllib.request
 from datetime import date
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from ppp_gsuite.cli import main
+from cli_env import run  # its `workspace` fixture is a plugin (conftest.py)
 from ppp_gsuite.forms.deploy import deploy
 from ppp_gsuite.forms.items import question_id
 from ppp_gsuite.google.drive_api import DriveApi
 from ppp_gsuite.google.forms_api import FormsApi
 from ppp_gsuite.workspace import load_workspace
-
-MINIMAL = Path(__file__).parent / "fixtures" / "minimal"
-
-
-@pytest.fixture
-def workspace(tmp_path, monkeypatch, local):
-    shutil.copytree(MINIMAL, tmp_path, dirs_exist_ok=True)
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("PPP_GSUITE_LOCAL_URL", local.url)
-    return tmp_path
-
-
-def run(*args):
-    result = CliRunner().invoke(main, list(args))
-    return result
 
 
 class RecordingForms(FormsApi):

@@ -3,30 +3,13 @@
 Retrying and pacing are for later; here a refused run stops or reports, and the next run (a
 minute later) completes it.
 """
-import shutil
-from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from ppp_gsuite.cli import main
+from cli_env import run  # its `workspace` fixture is a plugin (conftest.py)
 from ppp_gsuite.forms.items import question_id
 from ppp_gsuite.google.drive_api import DriveApi
 from ppp_gsuite.google.sheets_api import SheetsApi
-
-MINIMAL = Path(__file__).parent / "fixtures" / "minimal"
-
-
-@pytest.fixture
-def workspace(tmp_path, monkeypatch, local):
-    shutil.copytree(MINIMAL, tmp_path, dirs_exist_ok=True)
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("PPP_GSUITE_LOCAL_URL", local.url)
-    return tmp_path
-
-
-def run(*args):
-    return CliRunner().invoke(main, list(args))
 
 
 def a_minute_later(local):

@@ -1,26 +1,15 @@
 """validate and deploy-forms warn when Gmail would not send from sender.email (it sends as the account)."""
-import shutil
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from ppp_gsuite.cli import main
+from cli_env import run  # its `workspace` fixture is a plugin (conftest.py)
 
-MINIMAL = Path(__file__).parent / "fixtures" / "minimal"
 SENDER = "involvement@example.org"  # the fixture's sender.email
 
 
-@pytest.fixture
-def workspace(tmp_path, monkeypatch, local):
-    shutil.copytree(MINIMAL, tmp_path, dirs_exist_ok=True)
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("PPP_GSUITE_LOCAL_URL", local.url)
-    return tmp_path
 
 
-def run(*args):
-    return CliRunner().invoke(main, list(args))
 
 
 @pytest.mark.parametrize("command", ["validate", "deploy-forms"])
