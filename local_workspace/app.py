@@ -99,6 +99,10 @@ class LocalWorkspaceApp:
         """A file this caller cannot reach (another app's, with drive.file) is not there for Drive
         (404, as for a missing file) and forbidden for Forms and Sheets (403)."""
         file_id = args.get("file_id") or args.get("form_id") or args.get("spreadsheet_id")
+        if file_id and route.api != "drive" and not self.workspace.drive.exists(file_id):
+            # A form or spreadsheet is its Drive file: deleted there (files.delete), it is gone for its
+            # own API too, which answers 404 as for an id it never had.
+            raise NotFound("Requested entity was not found.")
         if file_id and not self.workspace.drive.reachable(file_id, caller):
             if route.api == "drive":
                 raise NotFound(f"File not found: {file_id}.", reason="notFound")

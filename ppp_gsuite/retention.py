@@ -13,7 +13,7 @@ from .errors import PppError
 from .sync.consent import row_key
 from .sync.destinations import ADMIN, CONSENT_LOG, EMAIL_LOG, ENGAGEMENT, SYNC_STATE, TOMBSTONES
 from .sync.emails import noted
-from .sync.rows import Row
+from .sync.rows import Row, typed_reference
 from .sync.run import Sync
 from .sync.spreadsheets import sheet_id_for
 from .vocabulary import ENDED, EOI, TOMBSTONE_FORM, TOMBSTONE_ID, TOMBSTONE_WHEN, TOMBSTONE_WHY, utc_stamp
@@ -69,13 +69,15 @@ class NobodyMatched(PppError):
 def erase_plan(sync: Sync, reference: str) -> Removal:
     removal = Removal()
     people = _people(sync)
-    response_ids = {rid for rid, (ref, _, _) in people.items() if ref == reference} if reference.strip() else set()
-    if not response_ids:
-        said = f"the reference {reference!r}" if reference.strip() else "an empty reference"
+    wanted = typed_reference(reference)  # as the person's row has it, whatever the case and spaces typed
+    matched = {rid: ref for rid, (ref, _, _) in people.items() if wanted and typed_reference(ref) == wanted}
+    if not matched:
+        # What was typed is not repeated: it may be something else pasted by mistake (an address).
+        said = "that reference" if reference.strip() else "an empty reference"
         raise NobodyMatched(f"nobody matched {said}: nothing was removed. Copy the reference from the "
-                            "Reference column of the person's row, exactly as it is there.")
+                            "Reference column of the person's row.")
     removal.people = 1
-    _find(sync, {reference}, response_ids, removal)
+    _find(sync, set(matched.values()), set(matched), removal)
     return removal
 
 

@@ -11,7 +11,7 @@ import pytest
 import requests
 
 from local_workspace.server import start
-from ppp_gsuite.config import LocalSettings
+from ppp_gsuite.config import load_config
 from ppp_gsuite.connect import signed_in_local_clients
 from ppp_gsuite.demo import people
 from ppp_gsuite.google.drive_api import DriveApi
@@ -65,7 +65,8 @@ def demo(tmp_path_factory):
     result = run(folder, "demo")
     assert result.returncode == 0, result.stdout + result.stderr
     url, stop = start(folder / ".ppp-gsuite" / "local.sqlite3", public_url="http://127.0.0.1:8470")  # the links people open
-    clients = signed_in_local_clients(url, LocalSettings())  # as the demo signed in: its app's files
+    settings = load_config(folder / "ppp-gsuite.yaml").config.local
+    clients = signed_in_local_clients(url, settings)  # as the demo signed in: that account's and app's files
     yield folder, result.stdout, url, DriveApi(clients.drive), SheetsApi(clients.sheets)
     stop()
 

@@ -224,3 +224,14 @@ def test_a_share_with_an_address_that_has_no_google_account_is_refused(drive_api
     local.organisation_policy(addressesWithoutGoogleAccount=[])  # the person made a Google account
     drive_api.permissions().create(fileId=sheet, body=body).execute()
     assert granted(drive_api, sheet)[1:] == [("user", "Nobody@example.org")]
+
+
+def test_a_deleted_file_is_gone_for_drive_and_for_its_api(forms_api, drive_api):
+    """files.delete (as gspread's del_spreadsheet calls it): the file answers 404 afterwards, in Drive
+    and in the Forms API, and no longer turns up in a search."""
+    form_id = new_form(forms_api, "To delete")
+    assert drive_api.files().delete(fileId=form_id).execute() in ("", None, {})
+    assert error_of(drive_api.files().get(fileId=form_id))["code"] == 404
+    assert error_of(forms_api.forms().get(formId=form_id))["code"] == 404
+    names = [f["name"] for f in drive_api.files().list(q="trashed = false").execute().get("files", [])]
+    assert "To delete" not in names

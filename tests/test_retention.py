@@ -84,10 +84,22 @@ def test_erase_of_a_reference_that_matches_nobody_says_so_and_fails(env):
     person(env, "Annika")
     env.apply()
     ref = reference(env, "Annika")
-    for typed in (ref[:-1] + ("X" if ref[-1] != "X" else "Y"), "", "   "):
+    for typed in (ref[:-1] + ("x" if ref[-1].lower() != "x" else "y"), "", "   ", "ada.fictional@example.org"):
         for dry_run in ([], ["--dry-run"]):
             result = CliRunner().invoke(main, ["erase", typed, *dry_run])
             assert result.exit_code == 1, (typed, result.output)
             assert "nobody" in result.stderr.lower(), result.output
             assert "removed 0 rows" not in result.output
+            assert typed.strip() == "" or typed not in result.output  # never echoed: it may be an address
     assert [r["Name"] for r in env.records(HEART)] == ["Annika"]
+
+
+def test_erase_finds_a_reference_typed_in_capitals_and_with_spaces(env):
+    person(env, "Annika")
+    env.apply()
+    ref = reference(env, "Annika")
+    typed = " " + " ".join(ref[i:i + 4] for i in range(0, len(ref), 4)).upper() + " "
+    result = CliRunner().invoke(main, ["erase", typed])
+    assert result.exit_code == 0, result.output
+    assert "1 person" in result.output
+    assert env.records(HEART) == [] or [r["Name"] for r in env.records(HEART)] == []

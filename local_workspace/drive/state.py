@@ -153,6 +153,10 @@ class DriveState:
             result["nextPageToken"] = _make_token(start + size, q)
         return result
 
+    def exists(self, file_id: str) -> bool:
+        with self.store.transaction() as db:
+            return db.execute("SELECT 1 FROM files WHERE id = ?", (file_id,)).fetchone() is not None
+
     def reachable(self, file_id: str, caller: auth.Caller) -> bool:
         """Whether `caller` may use the file: a user it is shared with, through an app that created it
         when the call holds only drive.file. A file that does not exist is left to the API (404)."""

@@ -17,7 +17,7 @@ import email.policy
 import secrets
 from typing import Any
 
-from .. import timestamps
+from .. import auth, timestamps
 from ..errors import InvalidArgument
 from ..store import Store
 
@@ -59,6 +59,13 @@ class GmailState:
             db.execute(f"INSERT INTO gmail_messages ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
         return {"id": message_id, "threadId": message_id, "labelIds": ["SENT"]}
 
+    @property
+    def account(self) -> str:
+        """The Gmail account a call acts as: the signed-in user ("me"), or the workspace's owner for
+        pages and controls."""
+        caller = auth.current()
+        return caller.user if caller else self.owner_email
+
     def aliases(self) -> list[str]:
         return list(self.store.get_setting(SEND_AS, []) or [])
 
@@ -70,7 +77,7 @@ class GmailState:
 
     def send_as_list(self) -> dict:
         """users.settings.sendAs.list: the account itself (primary), then each verified alias."""
-        entries = [{"sendAsEmail": self.owner_email, "displayName": "", "replyToAddress": "",
+        entries = [{"sendAsEmail": self.account, "displayName": "", "replyToAddress": "",
                     "signature": "", "isPrimary": True, "isDefault": True}]
         entries += [{"sendAsEmail": alias, "displayName": "", "replyToAddress": "", "signature": "",
                      "treatAsAlias": True, "verificationStatus": "accepted"} for alias in self.aliases()]
@@ -85,10 +92,10 @@ class GmailState:
         except Exception:
             addresses = ()
         address = addresses[0].addr_spec.lower() if len(addresses) == 1 else ""
-        if address and address in {self.owner_email.lower(), *self.aliases()}:
+        if address and address in {self.account.lower(), *self.aliases()}:
             return given, raw
         name = addresses[0].display_name if len(addresses) == 1 else ""
-        rewritten = email.headerregistry.Address(display_name=name, addr_spec=self.owner_email)
+        rewritten = email.headerregistry.Address(display_name=name, addr_spec=self.account)
         del message["From"]
         message["From"] = rewritten
         return str(rewritten), message.as_bytes()
