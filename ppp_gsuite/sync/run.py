@@ -183,7 +183,7 @@ class Sync:
             full = self.force_full or self._full_scan_due(previous.get(STATE_FULL_SCAN, ""))
             mark = previous.get(STATE_NEWEST, "")
             since = None if full or not mark else utc_stamp(parse_stamp(mark) - OVERLAP)
-            self.report.full_scans += since is None
+            self.report.full_scans += full  # a form with no responses yet is listed whole, but that is no rescan
             responses, pages = self.forms.list_responses(file["id"], since)
             self.report.pages += pages
             unique = {r["responseId"]: r for r in responses if r["responseId"] not in gone}
