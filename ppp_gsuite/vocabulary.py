@@ -86,6 +86,12 @@ def utc_stamp(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime(UTC_STAMP)
 
 
+def precise_stamp(moment: datetime) -> str:
+    """A machine mark to the millisecond, as Google stamps responses (RFC 3339, UTC): when a form
+    revision went live, compared with a response's submission time."""
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
 def parse_stamp(text: str) -> datetime:
     """RFC 3339 as Google and the tool write it (a trailing Z, perhaps fractions of a second)."""
     return datetime.fromisoformat(text.replace("Z", "+00:00"))

@@ -39,7 +39,8 @@ def test_answers_go_under_their_headers_and_lead_columns_get_defaults_only():
     assert row.cells["Response ID"] == "r1"
     assert row.cells["Submitted"] == "2026-11-24 10:00"
     assert "Status" not in row.cells and "Notes" not in row.cells
-    assert row.new_row_defaults == {"Status": "New"}
+    assert row.new_row_defaults == {"Status": "New", "Form version": "rev1"}  # a new row's only: never rewritten
+    assert "Form version" not in row.cells
     assert row.cells["Needs checking"] == ""
 
 

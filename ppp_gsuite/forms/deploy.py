@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 
 from ..errors import PppError, Problem, ValidationFailed
 from ..google.drive_api import APP_KEY, DriveApi, permission_in_words
@@ -10,6 +10,7 @@ from ..google.errors import GoogleApiError
 from ..google.forms_api import FormsApi
 from ..specs.load import FormTarget
 from .plan import FormPlan, plan_form
+from .versions import REVISION, record_deploy
 
 FORM_KIND = "form"
 # The reason Drive gives when an organisation's policy refuses a public share. Only this positive
@@ -32,6 +33,7 @@ class FormOutcome:
     steps: list[str] = field(default_factory=list)  # what was done besides the plan
     problem: str | None = None
     recorded_revision: str | None = None
+    app_properties: dict[str, str] = field(default_factory=dict)  # as found on the deployed form's Drive file
 
     @property
     def changed(self) -> bool:
@@ -49,15 +51,17 @@ def find_deployed(drive: DriveApi) -> dict[str, dict]:
 
 
 def deploy(targets: list[FormTarget], forms: FormsApi, drive: DriveApi, today: date, dry_run: bool = False,
-           allow_retitle=frozenset()) -> list[FormOutcome]:
-    """Plan every form first: while any key would change meaning, nothing is changed anywhere."""
+           allow_retitle=frozenset(), now: datetime | None = None) -> list[FormOutcome]:
+    """Plan every form first: while any key would change meaning, nothing is changed anywhere.
+    `now` is when a new revision goes live (recorded in the form's deploy history); the clock's time if None."""
     deployed = find_deployed(drive)
     planned = []
     for target in targets:
         file = deployed.get(target.key)
         live = forms.get(file["id"]) if file else None
         outcome = FormOutcome(target, plan_form(target.spec_name, target.spec, live, allow_retitle), file and file["id"])
-        outcome.recorded_revision = file["appProperties"].get("revision") if file else None
+        outcome.app_properties = dict(file.get("appProperties", {})) if file else {}
+        outcome.recorded_revision = outcome.app_properties.get(REVISION)
         outcome.accepting = accepting_responses(target, today)
         outcome.link = live.get("responderUri") if live else None
         planned.append((outcome, live))
@@ -73,14 +77,14 @@ def deploy(targets: list[FormTarget], forms: FormsApi, drive: DriveApi, today: d
             _preview_publishing(outcome, live)
         else:
             try:
-                _apply(outcome, live, forms, drive)
+                _apply(outcome, live, forms, drive, now or datetime.now(UTC))
             except GoogleApiError as error:
                 outcome.problem = str(error)
         outcomes.append(outcome)
     return outcomes
 
 
-def _apply(outcome: FormOutcome, live: dict | None, forms: FormsApi, drive: DriveApi) -> None:
+def _apply(outcome: FormOutcome, live: dict | None, forms: FormsApi, drive: DriveApi, now: datetime) -> None:
     plan = outcome.plan
     if plan.create is not None:
         created = forms.create(plan.create)
@@ -92,8 +96,8 @@ def _apply(outcome: FormOutcome, live: dict | None, forms: FormsApi, drive: Driv
     if plan.requests:
         revision = forms.batch_update(outcome.form_id, plan.requests).get("writeControl", {}).get("requiredRevisionId")
     if revision and revision != outcome.recorded_revision:
-        # The sync writes this on each row as the form version, without reading the form.
-        drive.set_app_properties(outcome.form_id, {"revision": revision})
+        # The deploy history: the sync stamps each new row with the revision live when it was submitted.
+        drive.set_app_properties(outcome.form_id, record_deploy(outcome.app_properties, revision, now))
     state = (live or {}).get("publishSettings", {}).get("publishState", {})
     if plan.create is not None or not state.get("isPublished") or bool(state.get("isAcceptingResponses")) != outcome.accepting:
         forms.set_publish_state(outcome.form_id, True, outcome.accepting)

@@ -59,7 +59,7 @@ class Writes:
 
 def expressions_of_interest(config: Config, targets: dict, snapshot, runs: dict[str, SheetRun]) -> tuple[Writes, dict[str, Partner]]:
     """EOI rows (minting references for new ones), and every known reference -> partner."""
-    listed, versions = snapshot.listed, snapshot.versions
+    listed = snapshot.listed
     writes, partners = Writes(), {}
     joined_waiting = any(listed.get(name) for name in JOINED_FORMS)
     for opportunity in config.opportunities:
@@ -76,7 +76,7 @@ def expressions_of_interest(config: Config, targets: dict, snapshot, runs: dict[
             reference = references.get(response["responseId"]) or reference_for(response["responseId"])
             references[response["responseId"]] = reference
             answers = snapshot.answers[(key, response["responseId"])]
-            row = build_row(tab, target.spec_name, target.spec, response, versions.get(key, ""),
+            row = build_row(tab, target.spec_name, target.spec, response, version(snapshot, key, response),
                             tool_values={"reference": reference}, answers=answers)
             writes.add(run.dest.target, tab.tab, [row])
             writes.consents += consent_rows(target.spec_name, target.spec, response, reference, answers)
@@ -110,7 +110,7 @@ def joined(config: Config, targets: dict, snapshot, runs: dict[str, SheetRun], p
             run, tab = home(runs, form, partner)
             if tab is None:
                 continue
-            row = build_row(tab, form, target.spec, response, snapshot.versions.get(form, ""), partner, answers=answers)
+            row = build_row(tab, form, target.spec, response, version(snapshot, form, response), partner, answers=answers)
             rows_by_run[(run.dest.target, tab.tab)].append(row)
             writes.flagged += bool(row.flags)
             writes.unmatched += partner is None
@@ -132,7 +132,7 @@ def monitoring(targets: dict, snapshot, runs: dict[str, SheetRun]) -> Writes:
         return writes
     responses = snapshot.listed.get(MONITORING_FORM, [])
     target, tab = targets[MONITORING_FORM], run.dest.tabs[0]
-    rows = [build_row(tab, MONITORING_FORM, target.spec, r, snapshot.versions.get(MONITORING_FORM, ""),
+    rows = [build_row(tab, MONITORING_FORM, target.spec, r, version(snapshot, MONITORING_FORM, r),
                       answers=snapshot.answers[(MONITORING_FORM, r["responseId"])]) for r in responses]
     writes.add(MONITORING, tab.tab, rows)
     counts = runs.get(MONITORING_COUNTS)
@@ -140,6 +140,12 @@ def monitoring(targets: dict, snapshot, runs: dict[str, SheetRun]) -> Writes:
         writes.replace[MONITORING_COUNTS] = {MONITORING_COUNTS_TAB.tab: counts_of_sheet(
             target.spec, tab, run.values.get(tab.tab, []), [row.cells for row in rows])}
     return writes
+
+
+def version(snapshot, form: str, response: dict) -> str:
+    """The revision of the form live when the response was first submitted (never rewritten on the row)."""
+    versions = snapshot.versions.get(form)
+    return versions.at(response.get("createTime") or response.get("lastSubmittedTime", "")) if versions else ""
 
 
 def home(runs: dict[str, SheetRun], form: str, partner: Partner | None) -> tuple[SheetRun, TabLayout | None]:

@@ -13,6 +13,7 @@ from ..specs.models import FormSpec
 from ..vocabulary import JOINED_FORMS, local_time, parse_stamp
 
 KEPT_BY_OTHERS = {"flags", "status_seen", "last_email"}  # tool columns the email step writes, or built last
+WRITTEN_ONCE = {"form_version"}  # tool columns written on a new row only: what it was answered under stays
 CELL_LIMIT = 50_000  # Google Sheets refuses a longer cell
 CUT_MARKER = " […cut: longer than a spreadsheet cell holds; the whole answer is in the form's responses]"
 EMAIL = re.compile(r"^[^@\s<>,;\"']+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
@@ -126,7 +127,7 @@ def build_row(
             problem = check_answer(column.check, column.header, value)
             if problem:
                 flags.append(problem)
-        elif column.kind == "tool" and column.key not in KEPT_BY_OTHERS:
+        elif column.kind == "tool" and column.key not in KEPT_BY_OTHERS | WRITTEN_ONCE:
             value = known.get(column.key, "")
         else:
             continue
@@ -137,4 +138,5 @@ def build_row(
     if tab.column("tool", "flags"):
         cells[tab.header("tool", "flags")] = "; ".join(flags)
     defaults = {c.header: c.default for c in tab.columns if c.kind == "lead" and c.default}
+    defaults |= {c.header: known[c.key] for c in tab.columns if c.kind == "tool" and c.key in WRITTEN_ONCE}
     return Row(response["responseId"], known["last_edited"], cells, defaults, flags)

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from ..config import Config
 from ..errors import PppError
+from ..forms.versions import FormVersions, versions_of
 from ..google.drive_api import DriveApi
 from ..google.forms_api import FormsApi
 from ..google.sheets_api import SheetsApi
@@ -75,7 +76,7 @@ class Snapshot:
     the sync state and the logs. The spreadsheets' rows are in the runs (Spreadsheets.read)."""
 
     deployed: dict[str, dict]  # form key -> its Drive file
-    versions: dict[str, str]  # form key -> the deployed revision
+    versions: dict[str, FormVersions]  # form key -> its deploy history (which revision was live when)
     listed: dict[str, list[dict]] = field(default_factory=dict)  # form key -> responses
     answers: dict[tuple[str, str], dict[str, str]] = field(default_factory=dict)  # (form key, response id) -> answers
     state: dict[str, dict[str, str]] = field(default_factory=dict)  # form key -> its sync-state record
@@ -170,7 +171,7 @@ class Sync:
             raise NothingDeployed("no deployed forms found: run ppp-gsuite deploy-forms first (with the same account)")
         self.books.open()
         admin = self.books.read(self.runs[ADMIN])
-        snapshot = Snapshot(deployed, {key: file.get("appProperties", {}).get("revision", "") for key, file in deployed.items()},
+        snapshot = Snapshot(deployed, {key: versions_of(file.get("appProperties", {})) for key, file in deployed.items()},
                             state=self._sync_state(admin),
                             email_log=read_log(admin.values.get(EMAIL_LOG.tab, [])),
                             consent_log=_records(admin.values.get(CONSENT_LOG.tab, [])),
