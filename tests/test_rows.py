@@ -30,7 +30,8 @@ def response(rid, **answers):
 
 def row_for(rid, **answers):
     tab, target = eoi_tab()
-    return build_row(tab, target.spec_name, target.spec, response(rid, **answers), "rev1", tool_values={"reference": "ref-" + rid})
+    return build_row(tab, target.spec_name, target.spec, response(rid, **answers), "rev1", tool_values={"reference": "ref-" + rid},
+                     zone="Europe/London")
 
 
 def test_answers_go_under_their_headers_and_lead_columns_get_defaults_only():

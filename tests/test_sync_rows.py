@@ -1,12 +1,16 @@
 """What a lead reads in the rows the sync writes, and what the sync says it did."""
+import re
 from datetime import date
+from zoneinfo import ZoneInfo
 
 from click.testing import CliRunner
 
 from ppp_gsuite.cli import main
 from ppp_gsuite.forms.deploy import deploy
+from ppp_gsuite.sheets.a1 import cell_range
+from ppp_gsuite.vocabulary import parse_stamp
 from ppp_gsuite.workspace import load_all
-from sync_env import EOI  # noqa: E402
+from sync_env import EOI, TAB  # noqa: E402
 
 HEART = "opportunity:heart-board"
 
@@ -50,3 +54,28 @@ def test_a_rows_form_version_is_the_one_it_was_answered_under_and_stays(env):
     report = env.apply(full=True)  # every response read again: nobody's row is touched
     assert report.updated == 0
     assert {r["Response ID"]: r["Form version"] for r in env.records(HEART)} == version
+
+
+TIME = re.compile(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}[^\s;]*")  # any time a cell shows, in whatever format
+
+
+def test_every_time_a_person_reads_in_a_row_is_in_one_format_in_the_organisations_zone(env):
+    config = env.loaded.workspace.config
+    kolkata = config.model_copy(update={"email": config.email.model_copy(update={"timezone": "Asia/Kolkata"})})
+    robin = env.answer("eoi-heart-board", EOI, full_name="Robin", email="robin@example.org")
+    env.apply(emails=True, config=kolkata)
+    values = env.tab(HEART)
+    header = values[0]
+    env.write(HEART, [(cell_range(TAB, 2, header.index("Status"), header.index("Status")), [["Shortlisted"]])])
+    env.apply(emails=True, config=kolkata)
+    row = env.records(HEART)[0]
+    zone = ZoneInfo("Asia/Kolkata")
+    submitted = parse_stamp(robin["createTime"]).astimezone(zone)
+    assert row["Submitted"] == f"{submitted:%Y-%m-%d %H:%M}"
+    assert row["Last edited"] == f"{parse_stamp(robin['lastSubmittedTime']).astimezone(zone):%Y-%m-%d %H:%M}"
+    assert row["Status noted"] == f"Shortlisted since {env.clock.astimezone(zone):%Y-%m-%d %H:%M}"
+    shown = [(header, time) for header, cell in row.items() for time in TIME.findall(cell)]
+    assert {header for header, _ in shown} >= {"Submitted", "Last edited", "Status noted", "Last email"}
+    assert all(re.fullmatch(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}", time) for _, time in shown), shown
+    log = env.records("admin", "Email log")
+    assert log and all(re.fullmatch(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}", entry["Time"]) for entry in log)

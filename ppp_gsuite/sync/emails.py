@@ -11,7 +11,16 @@ from datetime import date, datetime, timedelta
 from ..config import Config, Opportunity
 from ..mail.context import email_context
 from ..sheets.layout import TabLayout
-from ..vocabulary import APPOINTED, APPROVED, INVITED, NOT_APPOINTED, PAID, QUERIED, parse_stamp, utc_stamp
+from ..vocabulary import (
+    APPOINTED,
+    APPROVED,
+    INVITED,
+    NOT_APPOINTED,
+    PAID,
+    QUERIED,
+    local_time,
+    parse_local,
+)
 
 DECISIONS = {  # status a lead or approver sets -> the email it calls for
     INVITED: "interview_invitation",
@@ -40,17 +49,17 @@ def email_key(subject: str, template: str, status: str = "") -> str:
     return f"{subject}|{template}|{status}"
 
 
-def noted(text: str) -> tuple[str, datetime | None]:
-    """'Appointed since 2026-11-24T10:00:00Z' -> ('Appointed', that time)."""
+def noted(text: str, zone: str) -> tuple[str, datetime | None]:
+    """'Appointed since 2026-11-24 10:00' (in the organisation's zone) -> ('Appointed', that time)."""
     status, _, when = text.rpartition(SEEN_SEPARATOR)
     try:
-        return status, parse_stamp(when)
+        return status, parse_local(when, zone)
     except ValueError:
         return "", None
 
 
-def note(status: str, now: datetime) -> str:
-    return f"{status}{SEEN_SEPARATOR}{utc_stamp(now)}"
+def note(status: str, now: datetime, zone: str) -> str:
+    return f"{status}{SEEN_SEPARATOR}{local_time(now, zone)}"
 
 
 @dataclass
@@ -62,12 +71,12 @@ class StatusView:
     changed: bool  # the noted status differs: note the new one now
 
 
-def status_view(record: dict[str, str], tab: TabLayout, status_key: str) -> StatusView | None:
+def status_view(record: dict[str, str], tab: TabLayout, status_key: str, zone: str) -> StatusView | None:
     status_column, seen_column = tab.column("lead", status_key), tab.column("tool", "status_seen")
     if status_column is None or seen_column is None:
         return None
     status = record.get(status_column.header, "").strip()
-    was, since = noted(record.get(seen_column.header, ""))
+    was, since = noted(record.get(seen_column.header, ""), zone)
     return StatusView(status, since if was == status else None, was != status)
 
 
@@ -118,7 +127,7 @@ def recent(records: Records, record: dict[str, str], since: str) -> bool:
 def applicant_context(config: Config, name: str, opportunity: Opportunity, eoi: Records, record: dict[str, str],
                       links_for, now: datetime, consents: dict | None = None) -> dict:
     """Everything the email `name` to this applicant may use, from their row (answers and the lead's columns)."""
-    view = status_view(record, eoi.tab, "status")
+    view = status_view(record, eoi.tab, "status", config.email.timezone)
     context = common_context(config, opportunity, name)
     context.update(
         person={"name": eoi.get(record, "answer", "full_name")},
@@ -175,7 +184,7 @@ def applicant_emails(config: Config, opportunity: Opportunity, target: str, eoi:
 
         if recent(eoi, record, since):
             add("eoi_received")
-        view = status_view(record, eoi.tab, "status")
+        view = status_view(record, eoi.tab, "status", config.email.timezone)
         if view and view.status in DECISIONS and not stood(view, now, grace):
             waiting.append(email_key(response_id, DECISIONS[view.status], view.status))
         if stood(view, now, grace) and view.status in DECISIONS:
@@ -208,7 +217,7 @@ def claim_emails(config: Config, target: str, claims: Records, partners: dict, o
 
         if recent(claims, record, since):
             add("claim_received")
-        view = status_view(record, claims.tab, "claim_status")
+        view = status_view(record, claims.tab, "claim_status", config.email.timezone)
         if view and stood(view, now, grace) and view.status in DECISIONS:
             add(DECISIONS[view.status], view.status)
     return due

@@ -77,7 +77,7 @@ def expressions_of_interest(config: Config, targets: dict, snapshot, runs: dict[
             references[response["responseId"]] = reference
             answers = snapshot.answers[(key, response["responseId"])]
             row = build_row(tab, target.spec_name, target.spec, response, version(snapshot, key, response),
-                            tool_values={"reference": reference}, answers=answers)
+                            tool_values={"reference": reference}, answers=answers, zone=config.email.timezone)
             writes.add(run.dest.target, tab.tab, [row])
             writes.consents += consent_rows(target.spec_name, target.spec, response, reference, answers)
             writes.flagged += bool(row.flags)
@@ -110,7 +110,8 @@ def joined(config: Config, targets: dict, snapshot, runs: dict[str, SheetRun], p
             run, tab = home(runs, form, partner)
             if tab is None:
                 continue
-            row = build_row(tab, form, target.spec, response, version(snapshot, form, response), partner, answers=answers)
+            row = build_row(tab, form, target.spec, response, version(snapshot, form, response), partner, answers=answers,
+                            zone=config.email.timezone)
             rows_by_run[(run.dest.target, tab.tab)].append(row)
             writes.flagged += bool(row.flags)
             writes.unmatched += partner is None
@@ -123,7 +124,7 @@ def joined(config: Config, targets: dict, snapshot, runs: dict[str, SheetRun], p
     return writes
 
 
-def monitoring(targets: dict, snapshot, runs: dict[str, SheetRun]) -> Writes:
+def monitoring(targets: dict, snapshot, runs: dict[str, SheetRun], zone: str) -> Writes:
     """Anonymous answers, to the spreadsheet only the tool's own account opens; their counts (small
     numbers hidden, as `report diversity` prints them) rewritten whole in the engagement team's."""
     writes = Writes()
@@ -133,7 +134,7 @@ def monitoring(targets: dict, snapshot, runs: dict[str, SheetRun]) -> Writes:
     responses = snapshot.listed.get(MONITORING_FORM, [])
     target, tab = targets[MONITORING_FORM], run.dest.tabs[0]
     rows = [build_row(tab, MONITORING_FORM, target.spec, r, version(snapshot, MONITORING_FORM, r),
-                      answers=snapshot.answers[(MONITORING_FORM, r["responseId"])]) for r in responses]
+                      answers=snapshot.answers[(MONITORING_FORM, r["responseId"])], zone=zone) for r in responses]
     writes.add(MONITORING, tab.tab, rows)
     counts = runs.get(MONITORING_COUNTS)
     if counts is not None and not run.broken and not counts.broken:

@@ -62,9 +62,9 @@ def answers_by_key(spec_name: str, spec: FormSpec, response: dict) -> dict[str, 
     return found
 
 
-def readable_time(timestamp: str) -> str:
-    """RFC 3339 from Google as the UK local time a lead reads and sorts: 2026-11-24 14:05."""
-    return local_time(parse_stamp(timestamp))
+def readable_time(timestamp: str, zone: str) -> str:
+    """RFC 3339 from Google as the organisation's local time a lead reads and sorts: 2026-11-24 14:05."""
+    return local_time(parse_stamp(timestamp), zone) if timestamp else ""
 
 
 def parse_money(text: str) -> Decimal | None:
@@ -102,16 +102,18 @@ def fit_cell(value: str) -> tuple[str, bool]:
 def build_row(
     tab: TabLayout, spec_name: str, spec: FormSpec, response: dict, form_version: str,
     partner: Partner | None = None, tool_values: dict[str, str] | None = None, answers: dict[str, str] | None = None,
+    *, zone: str,
 ) -> Row:
     """The tool and answer cells of one response; `tool_values` supplies reference, mileage and total;
-    `answers` are the response's answers already decoded (answers_by_key), decoded here if not given."""
+    `answers` are the response's answers already decoded (answers_by_key), decoded here if not given;
+    times are written in `zone`, the organisation's (config email.timezone)."""
     answers = answers_by_key(spec_name, spec, response) if answers is None else answers
     flags: list[str] = []
     known = {
         "response_id": response["responseId"],
-        "submitted": readable_time(response.get("createTime") or response["lastSubmittedTime"]),
-        "submitted_date": readable_time(response.get("createTime") or response["lastSubmittedTime"])[:10],
-        "last_edited": response.get("lastSubmittedTime", ""),
+        "submitted": readable_time(response.get("createTime") or response["lastSubmittedTime"], zone),
+        "submitted_date": readable_time(response.get("createTime") or response["lastSubmittedTime"], zone)[:10],
+        "last_edited": readable_time(response.get("lastSubmittedTime", ""), zone),
         "form_version": form_version,
         "partner_reference": answers.get("reference", ""),
         "partner_name": partner.name if partner else "",
@@ -139,4 +141,4 @@ def build_row(
         cells[tab.header("tool", "flags")] = "; ".join(flags)
     defaults = {c.header: c.default for c in tab.columns if c.kind == "lead" and c.default}
     defaults |= {c.header: known[c.key] for c in tab.columns if c.kind == "tool" and c.key in WRITTEN_ONCE}
-    return Row(response["responseId"], known["last_edited"], cells, defaults, flags)
+    return Row(response["responseId"], response.get("lastSubmittedTime", ""), cells, defaults, flags)

@@ -138,14 +138,14 @@ class Sync:
         snapshot = self._read()
         writes, partners = response_rows.expressions_of_interest(self.config, self.targets, snapshot, self.runs)
         writes += response_rows.joined(self.config, self.targets, snapshot, self.runs, partners)
-        writes += response_rows.monitoring(self.targets, snapshot, self.runs)
+        writes += response_rows.monitoring(self.targets, snapshot, self.runs, self.config.email.timezone)
         self._write(writes)
         consents = self._record_consents(snapshot)
         records = records_of(self.runs)  # every response tab as it will be after this run's rows: made once
         added, removed = self._share_with_engagement_team(records, consents)
         self._record_network_change(snapshot, added, removed)  # before their sheet is written: never lost
         self._close_past_closing_dates(snapshot.deployed)
-        self._note(records, status_notes(records, self.now))  # statuses are noted even when no email is sent
+        self._note(records, status_notes(records, self.now, self.config.email.timezone))  # statuses are noted even when no email is sent
         mailer = self._mailer(snapshot.email_log)
         view = EmailView(self.config, self.now, records, {t: run.link for t, run in self.runs.items()},
                          consents=consents, partners=partners, links_for=self.links(snapshot.deployed))
@@ -254,7 +254,8 @@ class Sync:
         engagement, admin = self.runs.get(ENGAGEMENT), self.runs[ADMIN]
         if not (added or removed) or engagement is None or self.books.refused(engagement) or self.books.refused(admin):
             return
-        rows = change_rows(snapshot.network_changes, added, removed, self.now, numbers_told(snapshot.email_log))
+        rows = change_rows(snapshot.network_changes, added, removed, self.now, numbers_told(snapshot.email_log),
+                           self.config.email.timezone)
         if rows:
             self.books.write_now(admin, NETWORK_CHANGES, rows)
             snapshot.network_changes += [row.cells for row in rows]
