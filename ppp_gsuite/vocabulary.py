@@ -38,6 +38,15 @@ def opportunity_target(key: str) -> str:
     return f"{OPPORTUNITY_PREFIX}{key}"
 
 
+# -- contact details a lead corrects -------------------------------------------------------------
+CORRECTED_PREFIX = "corrected_"  # lead column `corrected_<answer key>`: used instead of the answer wherever it is used
+
+
+def corrected(answer_key: str) -> str:
+    """The key of the lead column that corrects an answer (corrected_email for email)."""
+    return f"{CORRECTED_PREFIX}{answer_key}"
+
+
 # -- statuses a lead or approver sets ---------------------------------------------------------
 NEW = "New"
 SHORTLISTED = "Shortlisted"

@@ -227,7 +227,9 @@ def test_a_new_form_is_created_filled_tagged_published_and_shared(target):
     items = form_items(target.spec_name, target.spec)
     assert requests[2:] == [{"createItem": {"item": item, "location": {"index": i}}} for i, item in enumerate(items)]
 
-    assert revision["body"] == {"appProperties": {"revision": "00000031"}}
+    recorded = revision["body"]["appProperties"]  # the revision, and when it went live (the deploy history)
+    assert recorded.pop("revision") == "00000031"
+    assert [(key.startswith("deployed:"), value) for key, value in recorded.items()] == [(True, "00000031")]
     assert publish["body"]["publishSettings"] == {"publishState": {"isPublished": True, "isAcceptingResponses": True}}
     assert share["body"] == {"type": "anyone", "role": "reader", "view": "published"}
 

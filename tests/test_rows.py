@@ -48,7 +48,7 @@ def test_answers_go_under_their_headers_and_lead_columns_get_defaults_only():
 def test_an_answer_failing_a_check_is_flagged_and_still_written():
     row = row_for("r1", full_name="Robin", email="robin at home")
     assert row.cells["Email"] == "robin at home"
-    assert "Email: does not look like an email address" in row.cells["Needs checking"]
+    assert "the email address is not valid: correct it in Corrected email" in row.cells["Needs checking"]
 
 
 def test_a_long_answer_is_cut_with_a_visible_marker():

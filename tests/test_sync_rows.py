@@ -79,3 +79,37 @@ def test_every_time_a_person_reads_in_a_row_is_in_one_format_in_the_organisation
     assert all(re.fullmatch(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}", time) for _, time in shown), shown
     log = env.records("admin", "Email log")
     assert log and all(re.fullmatch(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}", entry["Time"]) for entry in log)
+
+
+def test_a_mistyped_address_is_flagged_and_a_lead_correction_gets_the_acknowledgement_once(env, local):
+    carol = env.answer("eoi-heart-board", EOI, full_name="Carol", email="carol at example dot com")
+    env.apply(emails=True)
+    row = env.records(HEART)[0]
+    assert row["Needs checking"] == "the email address is not valid: correct it in Corrected email"
+    assert not [m for m in local.json("GET", "/_local/gmail/messages")["messages"] if "carol" in m["to"]]
+    values = env.tab(HEART)
+    column = values[0].index("Corrected email")
+    env.write(HEART, [(cell_range(TAB, 2, column, column), [["carol@example.com"]])])
+    for _ in range(3):
+        env.apply(emails=True)
+    to_carol = [m for m in local.json("GET", "/_local/gmail/messages")["messages"] if "carol@example.com" in m["to"]]
+    assert len(to_carol) == 1  # the acknowledgement, exactly once
+    entry = next(e for e in env.records("admin", "Email log") if e["Key"].startswith(carol["responseId"]))
+    assert entry["State"] == "sent"
+    env.apply(full=True)  # the row read again: the correction stands, the flag is gone
+    assert env.records(HEART)[0]["Needs checking"] == ""
+
+
+def test_the_engagement_team_gets_the_address_a_lead_corrected(env):
+    env.answer("eoi-heart-board", EOI, full_name="Dee", email="dee at example dot org")
+    env.apply()
+    values = env.tab(HEART)
+    header, row = values[0], values[1]
+    reference = row[header.index("Reference")]
+    env.answer("needs_assessment", "needs_assessment", reference=reference, share_with_engagement_team="Yes")
+    env.write(HEART, [(cell_range(TAB, 2, header.index("Status"), header.index("Status")), [["Appointed"]]),
+                      (cell_range(TAB, 2, header.index("Corrected email"), header.index("Corrected email")),
+                       [["dee@example.org"]])])
+    env.apply()
+    shared = env.records("engagement", "Partners")
+    assert [(r["Name"], r["Email"]) for r in shared] == [("Dee", "dee@example.org")]

@@ -99,7 +99,7 @@ def partners_of(config: Config, records: dict[str, dict[str, Records]]) -> dict:
             for response_id, record in eoi.by_id.items():
                 reference = eoi.get(record, "tool", "reference")
                 found[reference] = Partner(reference, response_id, eoi.get(record, "answer", "full_name"), opportunity.key,
-                                           opportunity.group, eoi.get(record, "answer", "email"))
+                                           opportunity.group, eoi.contact(record, "email"))
     return found
 
 

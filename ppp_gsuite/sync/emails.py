@@ -18,9 +18,11 @@ from ..vocabulary import (
     NOT_APPOINTED,
     PAID,
     QUERIED,
+    corrected,
     local_time,
     parse_local,
 )
+from .rows import check_answer
 
 DECISIONS = {  # status a lead or approver sets -> the email it calls for
     INVITED: "interview_invitation",
@@ -43,6 +45,7 @@ class DueEmail:
     who: str  # how errors name the address: "the applicant's email address"
     context: dict
     reply_to: tuple[str, str] | None = None
+    corrected: bool = False  # to an address a lead corrected: one refused as invalid before is tried again, once
 
 
 def email_key(subject: str, template: str, status: str = "") -> str:
@@ -90,6 +93,10 @@ class Records:
     def get(self, record: dict[str, str], kind: str, key: str) -> str:
         column = self.tab.column(kind, key)
         return record.get(column.header, "").strip() if column else ""
+
+    def contact(self, record: dict[str, str], key: str) -> str:
+        """A contact answer (email, phone) as the tool uses it: the lead's correction when there is one."""
+        return self.get(record, "lead", corrected(key)) or self.get(record, "answer", key)
 
 
 def stood(view: StatusView | None, now: datetime, grace: timedelta) -> bool:
@@ -173,14 +180,16 @@ def applicant_emails(config: Config, opportunity: Opportunity, target: str, eoi:
     waiting = [] if waiting is None else waiting  # keys of decisions not yet past the grace period
     due = []
     for response_id, record in eoi.by_id.items():
-        name, address = eoi.get(record, "answer", "full_name"), eoi.get(record, "answer", "email")
+        name, address = eoi.get(record, "answer", "full_name"), eoi.contact(record, "email")
         reference = eoi.get(record, "tool", "reference")
+        correction = eoi.get(record, "lead", corrected("email"))
+        fixed = bool(correction) and check_answer("email", "", correction) is None  # a valid one is tried
 
         def add(template, status="", reply_to=None):
-            if wanted(email_key(response_id, template, status)):
+            if wanted(email_key(response_id, template, status)) or fixed:
                 context = applicant_context(config, template, opportunity, eoi, record, links_for, now, consents)
                 due.append(DueEmail(email_key(response_id, template, status), template, name, address,
-                                    "the applicant's email address", context, reply_to))
+                                    "the applicant's email address", context, reply_to, corrected=fixed))
 
         if recent(eoi, record, since):
             add("eoi_received")

@@ -41,8 +41,8 @@ def engagement_list(config: Config, runs: dict, records: dict, consents: dict, n
                 continue
             was, since = noted(eoi.get(record, "tool", "status_seen"), config.email.timezone)
             appointed = local_day(since if was == APPOINTED and since else now, config.email.timezone)
-            members.append(Member(reference, eoi.get(record, "answer", "full_name"), eoi.get(record, "answer", "email"),
-                                  eoi.get(record, "answer", "phone"), eoi.get(record, "answer", "preferred_contact"),
+            members.append(Member(reference, eoi.get(record, "answer", "full_name"), eoi.contact(record, "email"),
+                                  eoi.contact(record, "phone"), eoi.get(record, "answer", "preferred_contact"),
                                   opportunity.group, appointed))
     before = {line[6]: line[0] for line in current if len(line) > 6 and line[6]}
     after = {m.key: m.name for m in members} | {line[6]: line[0] for line in kept}

@@ -21,6 +21,7 @@ from ..vocabulary import (
     MONITORING_COUNTS,
     MONITORING_FORM,
     PREFERENCES,
+    corrected,
     eoi_form,
     opportunity_target,
 )
@@ -71,13 +72,15 @@ def expressions_of_interest(config: Config, targets: dict, snapshot, runs: dict[
         tab = run.dest.tab(EOI)
         values = run.values.get(tab.tab, [])
         references = column_by_id(tab, values, "tool", "reference")
+        corrections = column_by_id(tab, values, "lead", corrected("email"))
         target = targets[key]
         for response in responses:
             reference = references.get(response["responseId"]) or reference_for(response["responseId"])
             references[response["responseId"]] = reference
             answers = snapshot.answers[(key, response["responseId"])]
             row = build_row(tab, target.spec_name, target.spec, response, version(snapshot, key, response),
-                            tool_values={"reference": reference}, answers=answers, zone=config.email.timezone)
+                            tool_values={"reference": reference}, answers=answers, zone=config.email.timezone,
+                            corrections={"email": corrections.get(response["responseId"], "")})
             writes.add(run.dest.target, tab.tab, [row])
             writes.consents += consent_rows(target.spec_name, target.spec, response, reference, answers)
             writes.flagged += bool(row.flags)
@@ -87,6 +90,7 @@ def expressions_of_interest(config: Config, targets: dict, snapshot, runs: dict[
             answers = snapshot.answers[(key, response["responseId"])]
             names[response["responseId"]] = answers.get("full_name", "")
             emails[response["responseId"]] = answers.get("email", "")
+        emails |= {rid: email for rid, email in corrections.items() if email.strip()}  # the lead's correction wins
         for response_id, reference in references.items():
             partners[reference] = Partner(reference, response_id, names.get(response_id, ""), opportunity.key,
                                           opportunity.group, emails.get(response_id, "").strip())

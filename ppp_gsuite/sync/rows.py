@@ -10,7 +10,7 @@ from decimal import Decimal, InvalidOperation
 from ..forms.items import question_id
 from ..sheets.layout import TabLayout
 from ..specs.models import FormSpec
-from ..vocabulary import JOINED_FORMS, local_time, parse_stamp
+from ..vocabulary import JOINED_FORMS, corrected, local_time, parse_stamp
 
 KEPT_BY_OTHERS = {"flags", "status_seen", "last_email"}  # tool columns the email step writes, or built last
 WRITTEN_ONCE = {"form_version"}  # tool columns written on a new row only: what it was answered under stays
@@ -102,11 +102,12 @@ def fit_cell(value: str) -> tuple[str, bool]:
 def build_row(
     tab: TabLayout, spec_name: str, spec: FormSpec, response: dict, form_version: str,
     partner: Partner | None = None, tool_values: dict[str, str] | None = None, answers: dict[str, str] | None = None,
-    *, zone: str,
+    *, zone: str, corrections: dict[str, str] | None = None,
 ) -> Row:
     """The tool and answer cells of one response; `tool_values` supplies reference, mileage and total;
     `answers` are the response's answers already decoded (answers_by_key), decoded here if not given;
-    times are written in `zone`, the organisation's (config email.timezone)."""
+    times are written in `zone`, the organisation's (config email.timezone); `corrections` are the lead's
+    corrected answers as read (answer key -> value): an answer failing its check is flagged unless corrected."""
     answers = answers_by_key(spec_name, spec, response) if answers is None else answers
     flags: list[str] = []
     known = {
@@ -126,7 +127,12 @@ def build_row(
     for column in tab.columns:
         if column.kind == "answer":
             value = answers.get(column.key, "")
-            problem = check_answer(column.check, column.header, value)
+            fix = tab.column("lead", corrected(column.key))
+            fixed = (corrections or {}).get(column.key, "").strip()
+            problem = check_answer(column.check, fix.header if fix and fixed else column.header, fixed or value)
+            if problem and fix and column.check == "email":
+                problem = (f"the email address is not valid: correct it in {fix.header}" if not fixed
+                           else f"the email address in {fix.header} is not valid either")
             if problem:
                 flags.append(problem)
         elif column.kind == "tool" and column.key not in KEPT_BY_OTHERS | WRITTEN_ONCE:
