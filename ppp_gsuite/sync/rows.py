@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from ..forms.items import question_id
-from ..sheets.layout import TabLayout
+from ..sheets.layout import SheetColumn, TabLayout
 from ..specs.models import FormSpec
 from ..vocabulary import JOINED_FORMS, corrected, local_time, parse_stamp
 
@@ -93,6 +93,24 @@ def check_answer(check: str | None, header: str, value: str) -> str | None:
     return None
 
 
+def answer_problem(tab: TabLayout, column: SheetColumn, value: str, correction: str = "") -> str | None:
+    """An answer's check, or the check of the lead's correction of it when there is one (corrected_<key>)."""
+    fix, fixed = tab.column("lead", corrected(column.key)), correction.strip()
+    problem = check_answer(column.check, fix.header if fix and fixed else column.header, fixed or value)
+    if problem and fix and column.check == "email":
+        return (f"the email address is not valid: correct it in {fix.header}" if not fixed
+                else f"the email address in {fix.header} is not valid either")
+    return problem
+
+
+def refreshed_flags(tab: TabLayout, flags: str, column: SheetColumn, value: str, correction: str) -> str:
+    """A row's Needs checking with the flag of one checked answer as it stands now (a lead corrected it)."""
+    stale = {answer_problem(tab, column, value), answer_problem(tab, column, value, "x")}  # uncorrected, corrected wrongly
+    kept = [flag for flag in flags.split("; ") if flag and flag not in stale]
+    problem = answer_problem(tab, column, value, correction)
+    return "; ".join(kept + ([problem] if problem else []))
+
+
 def fit_cell(value: str) -> tuple[str, bool]:
     if len(value) <= CELL_LIMIT:
         return value, False
@@ -127,12 +145,7 @@ def build_row(
     for column in tab.columns:
         if column.kind == "answer":
             value = answers.get(column.key, "")
-            fix = tab.column("lead", corrected(column.key))
-            fixed = (corrections or {}).get(column.key, "").strip()
-            problem = check_answer(column.check, fix.header if fix and fixed else column.header, fixed or value)
-            if problem and fix and column.check == "email":
-                problem = (f"the email address is not valid: correct it in {fix.header}" if not fixed
-                           else f"the email address in {fix.header} is not valid either")
+            problem = answer_problem(tab, column, value, (corrections or {}).get(column.key, ""))
             if problem:
                 flags.append(problem)
         elif column.kind == "tool" and column.key not in KEPT_BY_OTHERS | WRITTEN_ONCE:
