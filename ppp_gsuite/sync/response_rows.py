@@ -68,6 +68,7 @@ def expressions_of_interest(config: Config, targets: dict, snapshot, runs: dict[
         responses = listed.get(key, [])
         run = runs[opportunity_target(opportunity.key)]
         tab = run.dest.tab(EOI)
+        assert tab is not None  # an opportunity's spreadsheet always has its expressions of interest
         writes.add(run.dest.target, tab.tab, flags_after_corrections(tab, run.values.get(tab.tab, []), responses))
         if not responses and not joined_waiting:
             continue
