@@ -16,7 +16,7 @@ from .sync.emails import noted
 from .sync.rows import Row, typed_reference
 from .sync.run import Sync
 from .sync.spreadsheets import sheet_id_for
-from .vocabulary import ENDED, EOI, TOMBSTONE_FORM, TOMBSTONE_ID, TOMBSTONE_WHEN, TOMBSTONE_WHY, utc_stamp
+from .vocabulary import ENDED, EOI, TOMBSTONE_FORM, TOMBSTONE_ID, TOMBSTONE_WHEN, TOMBSTONE_WHY, local_time
 
 BY_HAND = (
     "The Forms API cannot delete form responses. To remove them from Google Forms too, a form owner "
@@ -107,7 +107,7 @@ def _people(sync: Sync) -> dict[str, tuple[str, str, datetime | None]]:
         records = tab_records(run, tab)
         for rid, record in records.by_id.items():
             status = records.get(record, "lead", "status")
-            was, since = noted(records.get(record, "tool", "status_seen"))
+            was, since = noted(records.get(record, "tool", "status_seen"), sync.config.email.timezone)
             found[rid] = (records.get(record, "tool", "reference"), status, since if was == status else None)
     return found
 
@@ -115,7 +115,7 @@ def _people(sync: Sync) -> dict[str, tuple[str, str, datetime | None]]:
 def apply(sync: Sync, removal: Removal, why: str, now: datetime) -> None:
     """Tombstones first (a crash then leaves rows a rerun removes, never rows a rescan restores)."""
     admin = sync.runs[ADMIN]
-    when = utc_stamp(now)
+    when = local_time(now, sync.config.email.timezone)
     stones = [Row(rid, "", {TOMBSTONE_ID: rid, TOMBSTONE_FORM: form, TOMBSTONE_WHEN: when, TOMBSTONE_WHY: why}) for rid, form in removal.tombstones.items()]
     if stones:
         sync.books.write_now(admin, TOMBSTONES, stones)

@@ -38,6 +38,15 @@ def opportunity_target(key: str) -> str:
     return f"{OPPORTUNITY_PREFIX}{key}"
 
 
+# -- contact details a lead corrects -------------------------------------------------------------
+CORRECTED_PREFIX = "corrected_"  # lead column `corrected_<answer key>`: used instead of the answer wherever it is used
+
+
+def corrected(answer_key: str) -> str:
+    """The key of the lead column that corrects an answer (corrected_email for email)."""
+    return f"{CORRECTED_PREFIX}{answer_key}"
+
+
 # -- statuses a lead or approver sets ---------------------------------------------------------
 NEW = "New"
 SHORTLISTED = "Shortlisted"
@@ -79,11 +88,20 @@ TOMBSTONE_ID, TOMBSTONE_FORM, TOMBSTONE_WHEN, TOMBSTONE_WHY = RESPONSE_ID, "Form
 DEFAULT_TIME_ZONE = "Europe/London"  # the organisation's zone unless the config names another
 SHEET_TIME = "%Y-%m-%d %H:%M"  # a time as a person reads and sorts it in a sheet, in the organisation's zone
 DAY = "%Y-%m-%d"
+# Machine marks, read by the tool rather than a person, stay RFC 3339 in UTC: the sync state's
+# high-water marks and last full scan, the deploy history on a form's Drive file, and the consent
+# log's "Given" (Google's own submission time, by which the latest answer wins).
 UTC_STAMP = "%Y-%m-%dT%H:%M:%SZ"  # the tool's own records of when (RFC 3339, UTC, to the second)
 
 
 def utc_stamp(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime(UTC_STAMP)
+
+
+def precise_stamp(moment: datetime) -> str:
+    """A machine mark to the millisecond, as Google stamps responses (RFC 3339, UTC): when a form
+    revision went live, compared with a response's submission time."""
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def parse_stamp(text: str) -> datetime:
@@ -92,7 +110,16 @@ def parse_stamp(text: str) -> datetime:
 
 
 def local_time(moment: datetime, zone: str = DEFAULT_TIME_ZONE) -> str:
+    """The one format of every time a person reads in a sheet the tool writes (SHEET_TIME, the organisation's zone)."""
     return moment.astimezone(ZoneInfo(zone)).strftime(SHEET_TIME)
+
+
+def parse_local(text: str, zone: str = DEFAULT_TIME_ZONE) -> datetime:
+    """A time as local_time writes it, back into a moment; RFC 3339 (as rows noted before were) is read too."""
+    text = text.strip()
+    if "T" in text:
+        return parse_stamp(text)
+    return datetime.strptime(text, SHEET_TIME).replace(tzinfo=ZoneInfo(zone))
 
 
 def local_day(moment: datetime, zone: str = DEFAULT_TIME_ZONE) -> str:

@@ -233,7 +233,9 @@ def test_a_new_form_is_created_filled_tagged_published_and_shared(target):
         {"updateItem": {"item": item, "location": {"index": i}, "updateMask": "*"}} for i, item in jumping]
     assert batch["body"]["writeControl"] == {"requiredRevisionId": "00000002"}  # the revision forms.create gave
 
-    assert revision["body"] == {"appProperties": {"revision": "00000031"}}
+    recorded = revision["body"]["appProperties"]  # the revision, and when it went live (the deploy history)
+    assert recorded.pop("revision") == "00000031"
+    assert [(key.startswith("deployed:"), value) for key, value in recorded.items()] == [(True, "00000031")]
     assert publish["body"]["publishSettings"] == {"publishState": {"isPublished": True, "isAcceptingResponses": True}}
     assert share["body"] == {"type": "anyone", "role": "reader", "view": "published"}
 

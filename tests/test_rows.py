@@ -30,7 +30,8 @@ def response(rid, **answers):
 
 def row_for(rid, **answers):
     tab, target = eoi_tab()
-    return build_row(tab, target.spec_name, target.spec, response(rid, **answers), "rev1", tool_values={"reference": "ref-" + rid})
+    return build_row(tab, target.spec_name, target.spec, response(rid, **answers), "rev1", tool_values={"reference": "ref-" + rid},
+                     zone="Europe/London")
 
 
 def test_answers_go_under_their_headers_and_lead_columns_get_defaults_only():
@@ -39,14 +40,15 @@ def test_answers_go_under_their_headers_and_lead_columns_get_defaults_only():
     assert row.cells["Response ID"] == "r1"
     assert row.cells["Submitted"] == "2026-11-24 10:00"
     assert "Status" not in row.cells and "Notes" not in row.cells
-    assert row.new_row_defaults == {"Status": "New"}
+    assert row.new_row_defaults == {"Status": "New", "Form version": "rev1"}  # a new row's only: never rewritten
+    assert "Form version" not in row.cells
     assert row.cells["Needs checking"] == ""
 
 
 def test_an_answer_failing_a_check_is_flagged_and_still_written():
     row = row_for("r1", full_name="Robin", email="robin at home")
     assert row.cells["Email"] == "robin at home"
-    assert "Email: does not look like an email address" in row.cells["Needs checking"]
+    assert "the email address is not valid: correct it in Corrected email" in row.cells["Needs checking"]
 
 
 def test_a_long_answer_is_cut_with_a_visible_marker():

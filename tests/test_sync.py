@@ -100,7 +100,7 @@ def test_formula_payloads_are_written_raw_and_read_back_exactly(env):
     for row in rows:
         assert row["Email"] == row["Name"]
         assert row["Tell us about your experience of heart services"] == row["Name"]
-        assert "Email: does not look like an email address" in row["Needs checking"]
+        assert "the email address is not valid: correct it in Corrected email" in row["Needs checking"]
 
 
 def test_needs_assessment_lands_in_the_partners_opportunity_and_unknown_references_are_kept(env):

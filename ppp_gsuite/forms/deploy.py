@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 
 from ..errors import PppError, Problem, ValidationFailed
 from ..google.drive_api import APP_KEY, DriveApi, permission_in_words
@@ -10,6 +10,7 @@ from ..google.errors import GoogleApiError
 from ..google.forms_api import FormsApi, StaleRevision
 from ..specs.load import FormTarget
 from .plan import FormPlan, plan_form
+from .versions import REVISION, record_deploy
 
 FORM_KIND = "form"
 # The reason Drive gives when an organisation's policy refuses a public share. Only this positive
@@ -37,6 +38,7 @@ class FormOutcome:
     steps: list[str] = field(default_factory=list)  # what was done besides the plan
     problem: str | None = None
     recorded_revision: str | None = None
+    app_properties: dict[str, str] = field(default_factory=dict)  # as found on the deployed form's Drive file
 
     @property
     def changed(self) -> bool:
@@ -54,15 +56,17 @@ def find_deployed(drive: DriveApi) -> dict[str, dict]:
 
 
 def deploy(targets: list[FormTarget], forms: FormsApi, drive: DriveApi, today: date, dry_run: bool = False,
-           allow_retitle=frozenset()) -> list[FormOutcome]:
-    """Plan every form first: while any key would change meaning, nothing is changed anywhere."""
+           allow_retitle=frozenset(), now: datetime | None = None) -> list[FormOutcome]:
+    """Plan every form first: while any key would change meaning, nothing is changed anywhere.
+    `now` is when a new revision goes live (recorded in the form's deploy history); the clock's time if None."""
     deployed = find_deployed(drive)
     planned = []
     for target in targets:
         file = deployed.get(target.key)
         live = forms.get(file["id"]) if file else None
         outcome = FormOutcome(target, plan_form(target.spec_name, target.spec, live, allow_retitle), file["id"] if file else None)
-        outcome.recorded_revision = file["appProperties"].get("revision") if file else None
+        outcome.app_properties = dict(file.get("appProperties", {})) if file else {}
+        outcome.recorded_revision = outcome.app_properties.get(REVISION)
         outcome.accepting = accepting_responses(target, today)
         outcome.link = live.get("responderUri") if live else None
         planned.append((outcome, live))
@@ -80,7 +84,7 @@ def deploy(targets: list[FormTarget], forms: FormsApi, drive: DriveApi, today: d
             continue
         outcomes.append(outcome)
         try:
-            _apply_replanning_once(outcome, live, forms, drive, allow_retitle)
+            _apply_replanning_once(outcome, live, forms, drive, allow_retitle, now)
         except IdsChanged as error:
             outcome.problem = f"{error} Deploy stopped here: no later form was deployed."
             break
@@ -90,11 +94,11 @@ def deploy(targets: list[FormTarget], forms: FormsApi, drive: DriveApi, today: d
 
 
 def _apply_replanning_once(outcome: FormOutcome, live: dict | None, forms: FormsApi, drive: DriveApi,
-                           allow_retitle: frozenset[str] = frozenset()) -> None:
+                           allow_retitle: frozenset[str] = frozenset(), now: datetime | None = None) -> None:
     """Apply the plan; if the form changed since it was read, read it again, re-plan and apply once more
     (the same check of each key's meaning as the first plan: a change there stops this form)."""
     try:
-        _apply(outcome, live, forms, drive)
+        _apply(outcome, live, forms, drive, now or datetime.now(UTC))
     except StaleRevision:
         assert outcome.form_id is not None  # a stale revision is only ever of a form that exists
         live = forms.get(outcome.form_id)
@@ -102,10 +106,10 @@ def _apply_replanning_once(outcome: FormOutcome, live: dict | None, forms: Forms
         if outcome.plan.meaning_changes:
             outcome.problem = "; ".join(change.message for change in outcome.plan.meaning_changes)
             return
-        _apply(outcome, live, forms, drive)
+        _apply(outcome, live, forms, drive, now or datetime.now(UTC))
 
 
-def _apply(outcome: FormOutcome, live: dict | None, forms: FormsApi, drive: DriveApi) -> None:
+def _apply(outcome: FormOutcome, live: dict | None, forms: FormsApi, drive: DriveApi, now: datetime) -> None:
     plan = outcome.plan
     if plan.create is not None:
         created = forms.create(plan.create)
@@ -122,8 +126,8 @@ def _apply(outcome: FormOutcome, live: dict | None, forms: FormsApi, drive: Driv
         _check_created_ids(outcome, plan.requests, reply.get("replies", []))
         revision = reply.get("writeControl", {}).get("requiredRevisionId")
     if revision and revision != outcome.recorded_revision:
-        # The sync writes this on each row as the form version, without reading the form.
-        drive.set_app_properties(outcome.form_id, {"revision": revision})
+        # The deploy history: the sync stamps each new row with the revision live when it was submitted.
+        drive.set_app_properties(outcome.form_id, record_deploy(outcome.app_properties, revision, now))
     state = (live or {}).get("publishSettings", {}).get("publishState", {})
     if plan.create is not None or not state.get("isPublished") or bool(state.get("isAcceptingResponses")) != outcome.accepting:
         forms.set_publish_state(outcome.form_id, True, outcome.accepting)

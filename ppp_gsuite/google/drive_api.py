@@ -72,7 +72,8 @@ class DriveApi:
         """permissions.delete: ends one person's access (a lead contact the config no longer names)."""
         call(self._permissions.delete(fileId=file_id, permissionId=permission_id), "drive.permissions.delete")
 
-    def set_app_properties(self, file_id: str, properties: dict[str, str]) -> dict:
+    def set_app_properties(self, file_id: str, properties: dict[str, str | None]) -> dict:
+        """Set each property; a None value deletes it."""
         return call(self._files.update(fileId=file_id, body={"appProperties": properties}, fields="id, appProperties"), "drive.files.update")
 
     def permissions(self, file_id: str) -> list[dict]:

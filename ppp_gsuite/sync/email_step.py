@@ -107,7 +107,7 @@ def partners_of(config: Config, records: dict[str, dict[str, Records]]) -> dict:
             for response_id, record in eoi.by_id.items():
                 reference = eoi.get(record, "tool", "reference")
                 found[reference] = Partner(reference, response_id, eoi.get(record, "answer", "full_name"), opportunity.key,
-                                           opportunity.group, eoi.get(record, "answer", "email"))
+                                           opportunity.group, eoi.contact(record, "email"))
     return found
 
 
@@ -120,16 +120,16 @@ def with_status(records: dict[str, dict[str, Records]]):
                 yield target, found, status_key
 
 
-def status_notes(records: dict[str, dict[str, Records]], now: datetime) -> list[Note]:
+def status_notes(records: dict[str, dict[str, Records]], now: datetime, zone: str) -> list[Note]:
     """When each row's status was first seen, so a decision waits for the grace period (a cleared status
     is noted too, so setting it again restarts the wait)."""
     notes = []
     for target, found, status_key in with_status(records):
         seen = found.tab.column("tool", "status_seen")
         for response_id, record in found.by_id.items():
-            view = status_view(record, found.tab, status_key)
+            view = status_view(record, found.tab, status_key, zone)
             if view and view.changed:
-                notes.append(Note(target, found.tab.tab, Row(response_id, "", {seen.header: note(view.noted_as, now)})))
+                notes.append(Note(target, found.tab.tab, Row(response_id, "", {seen.header: note(view.noted_as, now, zone)})))
     return notes
 
 

@@ -12,8 +12,18 @@ from typing import TypeGuard
 from ..config import Config, Opportunity
 from ..mail.context import email_context
 from ..sheets.layout import TabLayout
-from ..vocabulary import APPOINTED, APPROVED, INVITED, NOT_APPOINTED, PAID, QUERIED, parse_stamp, utc_stamp
-from .rows import parse_number
+from ..vocabulary import (
+    APPOINTED,
+    APPROVED,
+    INVITED,
+    NOT_APPOINTED,
+    PAID,
+    QUERIED,
+    corrected,
+    local_time,
+    parse_local,
+)
+from .rows import check_answer, parse_number
 
 DECISIONS = {  # status a lead or approver sets -> the email it calls for
     INVITED: "interview_invitation",
@@ -38,23 +48,24 @@ class DueEmail:
     who: str  # how errors name the address: "the applicant's email address"
     context: dict
     reply_to: tuple[str, str] | list[tuple[str, str]] | None = None  # one, or several (the expenses approvers)
+    corrected: bool = False  # to an address a lead corrected: one refused as invalid before is tried again, once
 
 
 def email_key(subject: str, template: str, status: str = "") -> str:
     return f"{subject}|{template}|{status}"
 
 
-def noted(text: str) -> tuple[str, datetime | None]:
-    """'Appointed since 2026-11-24T10:00:00Z' -> ('Appointed', that time)."""
+def noted(text: str, zone: str) -> tuple[str, datetime | None]:
+    """'Appointed since 2026-11-24 10:00' (in the organisation's zone) -> ('Appointed', that time)."""
     status, _, when = text.rpartition(SEEN_SEPARATOR)
     try:
-        return status, parse_stamp(when)
+        return status, parse_local(when, zone)
     except ValueError:
         return "", None
 
 
-def note(status: str, now: datetime) -> str:
-    return f"{status}{SEEN_SEPARATOR}{utc_stamp(now)}"
+def note(status: str, now: datetime, zone: str) -> str:
+    return f"{status}{SEEN_SEPARATOR}{local_time(now, zone)}"
 
 
 @dataclass
@@ -67,13 +78,13 @@ class StatusView:
     noted_as: str = ""  # what the note records: the status, and the details its email shows
 
 
-def status_view(record: dict[str, str], tab: TabLayout, status_key: str) -> StatusView | None:
+def status_view(record: dict[str, str], tab: TabLayout, status_key: str, zone: str) -> StatusView | None:
     status_column, seen_column = tab.column("lead", status_key), tab.column("tool", "status_seen")
     if status_column is None or seen_column is None:
         return None
     status = record.get(status_column.header, "").strip()
     shown = noted_as(record, tab, status)
-    was, since = noted(record.get(seen_column.header, ""))
+    was, since = noted(record.get(seen_column.header, ""), zone)
     return StatusView(status, since if was == shown else None, was != shown, shown)
 
 
@@ -102,6 +113,10 @@ class Records:
     def get(self, record: dict[str, str], kind: str, key: str) -> str:
         column = self.tab.column(kind, key)
         return record.get(column.header, "").strip() if column else ""
+
+    def contact(self, record: dict[str, str], key: str) -> str:
+        """A contact answer (email, phone) as the tool uses it: the lead's correction when there is one."""
+        return self.get(record, "lead", corrected(key)) or self.get(record, "answer", key)
 
 
 def stood(view: StatusView | None, now: datetime, grace: timedelta) -> TypeGuard[StatusView]:
@@ -139,7 +154,7 @@ def recent(records: Records, record: dict[str, str], since: str) -> bool:
 def applicant_context(config: Config, name: str, opportunity: Opportunity, eoi: Records, record: dict[str, str],
                       links_for, now: datetime, consents: dict | None = None) -> dict:
     """Everything the email `name` to this applicant may use, from their row (answers and the lead's columns)."""
-    view = status_view(record, eoi.tab, "status")
+    view = status_view(record, eoi.tab, "status", config.email.timezone)
     context = common_context(config, opportunity, name)
     context.update(
         person={"name": eoi.get(record, "answer", "full_name")},
@@ -192,18 +207,20 @@ def applicant_emails(config: Config, opportunity: Opportunity, target: str, eoi:
     waiting = [] if waiting is None else waiting  # keys of decisions not yet past the grace period
     due = []
     for response_id, record in eoi.by_id.items():
-        name, address = eoi.get(record, "answer", "full_name"), eoi.get(record, "answer", "email")
+        name, address = eoi.get(record, "answer", "full_name"), eoi.contact(record, "email")
         reference = eoi.get(record, "tool", "reference")
+        correction = eoi.get(record, "lead", corrected("email"))
+        fixed = bool(correction) and check_answer("email", "", correction) is None  # a valid one is tried
 
         def add(template, status="", reply_to=None):
-            if wanted(email_key(response_id, template, status)):
+            if wanted(email_key(response_id, template, status)) or fixed:
                 context = applicant_context(config, template, opportunity, eoi, record, links_for, now, consents)
                 due.append(DueEmail(email_key(response_id, template, status), template, name, address,
-                                    "the applicant's email address", context, reply_to))
+                                    "the applicant's email address", context, reply_to, corrected=fixed))
 
         if recent(eoi, record, since):
             add("eoi_received")
-        view = status_view(record, eoi.tab, "status")
+        view = status_view(record, eoi.tab, "status", config.email.timezone)
         # the invitation waits for every detail it shows (the row says so: interview_holds)
         held = bool(view and view.status == INVITED and missing_interview_details(eoi.tab, record))
         if view and view.status in DECISIONS and not held and not stood(view, now, grace):
@@ -235,7 +252,7 @@ def claim_emails(config: Config, target: str, claims: Records, partners: dict, o
 
         if recent(claims, record, since):
             add("claim_received")
-        view = status_view(record, claims.tab, "claim_status")
+        view = status_view(record, claims.tab, "claim_status", config.email.timezone)
         if view and stood(view, now, grace) and view.status in DECISIONS:
             add(DECISIONS[view.status], view.status)
     return due

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from ..config import Config
-from ..vocabulary import APPOINTED, ENGAGEMENT, EOI, opportunity_target
+from ..vocabulary import APPOINTED, ENGAGEMENT, EOI, local_day, opportunity_target
 from .consent import SHARE, Member, may_share, row_key
 from .emails import noted
 
@@ -45,10 +45,10 @@ def engagement_list(config: Config, runs: dict, records: dict, consents: dict, n
             reference, status = eoi.get(record, "tool", "reference"), eoi.get(record, "lead", "status")
             if not may_share(consents, reference, status, config.engagement_requires_appointment):
                 continue
-            was, since = noted(eoi.get(record, "tool", "status_seen"))
-            appointed = since.date().isoformat() if was == APPOINTED and since else now.date().isoformat()
-            members.append(Member(reference, eoi.get(record, "answer", "full_name"), eoi.get(record, "answer", "email"),
-                                  eoi.get(record, "answer", "phone"), eoi.get(record, "answer", "preferred_contact"),
+            was, since = noted(eoi.get(record, "tool", "status_seen"), config.email.timezone)
+            appointed = local_day(since if was == APPOINTED and since else now, config.email.timezone)
+            members.append(Member(reference, eoi.get(record, "answer", "full_name"), eoi.contact(record, "email"),
+                                  eoi.contact(record, "phone"), eoi.get(record, "answer", "preferred_contact"),
                                   opportunity.group, appointed))
     before = {line[6]: line[0] for line in current if len(line) > 6 and line[6]}
     after = {m.key: m.name for m in members} | {line[6]: line[0] for line in kept}

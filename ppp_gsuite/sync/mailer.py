@@ -83,6 +83,12 @@ class Mailer:
     def is_due(self, key: str) -> bool:
         return key not in self.log or log_state(self.log[key]) == RETRY
 
+    def _due(self, email: DueEmail) -> bool:
+        """Due, or refused for its address before and now to an address a lead corrected: tried again
+        (sent is final, so it goes once; a corrected address refused too says so again, sending nothing)."""
+        refused_address = log_state(self.log.get(email.key, {})).startswith(f"{NOT_SENT}: {email.who}")
+        return self.is_due(email.key) or (email.corrected and refused_address)
+
     def sent_today(self) -> int:
         today = self.local_time[:10]
         return sum(1 for r in self.log.values() if log_state(r) == SENT and r.get(LOG_TIME, "").startswith(today))
@@ -97,7 +103,7 @@ class Mailer:
         pending = self.take_unwritten()
         unique = {}
         for email in due:
-            if self.is_due(email.key) and email.key not in unique:
+            if self._due(email) and email.key not in unique:
                 unique[email.key] = email
         emails = list(unique.values())
         allowed = max(0, self.config.email.daily_cap - self.sent_today())

@@ -20,9 +20,10 @@ from ..vocabulary import (
     CHANGE_ROW_KEY,
     CHANGE_TIME,
     CHANGE_WHAT,
+    DEFAULT_TIME_ZONE,
     REMOVED,
-    parse_stamp,
-    utc_stamp,
+    local_time,
+    parse_local,
 )
 from .emails import ACKNOWLEDGE_WITHIN, DueEmail, common_context, email_key
 from .rows import Row
@@ -56,7 +57,7 @@ def _changes(recorded: list[dict[str, str]]) -> dict[int, list[dict[str, str]]]:
 
 
 def change_rows(recorded: list[dict[str, str]], added: dict[str, str], removed: dict[str, str], now: datetime,
-                told: Set[int] = frozenset()) -> list[Row]:
+                told: Set[int] = frozenset(), zone: str = DEFAULT_TIME_ZONE) -> list[Row]:
     """The rows recording this run's change (row key -> name, added and removed), numbered after the last.
 
     None when there is no change, or when it is the last one recorded again: a run that recorded it
@@ -76,7 +77,7 @@ def change_rows(recorded: list[dict[str, str]], added: dict[str, str], removed: 
         for key, name in sorted(people.items(), key=lambda item: item[1]):
             record = f"{number}|{key}"
             rows.append(Row(record, "", {CHANGE_RECORD: record, CHANGE_ROW_KEY: key, CHANGE_NUMBER: number,
-                                         CHANGE_NAME: name, CHANGE_WHAT: what, CHANGE_TIME: utc_stamp(now)}))
+                                         CHANGE_NAME: name, CHANGE_WHAT: what, CHANGE_TIME: local_time(now, zone)}))
     return rows
 
 
@@ -85,7 +86,7 @@ def notices(config: Config, recorded: list[dict[str, str]], sheet_link: str, now
     due = []
     for number, records in sorted(_changes(recorded).items()):
         try:
-            recent = now - parse_stamp(records[0].get(CHANGE_TIME, "")) <= TOLD_WITHIN
+            recent = now - parse_local(records[0].get(CHANGE_TIME, ""), config.email.timezone) <= TOLD_WITHIN
         except ValueError:
             recent = False
         if not recent:

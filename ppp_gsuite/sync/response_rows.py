@@ -23,13 +23,14 @@ from ..vocabulary import (
     MONITORING_COUNTS,
     MONITORING_FORM,
     PREFERENCES,
+    corrected,
     eoi_form,
     opportunity_target,
 )
 from .consent import answers_before, consent_rows, link_code
 from .destinations import MONITORING_COUNTS_TAB, unmatched_tab
 from .expenses import add_money
-from .rows import Partner, Row, build_row, reference_for, typed_reference
+from .rows import Partner, Row, build_row, reference_for, refreshed_flags, typed_reference
 from .spreadsheets import SheetRun
 from .table import existing_rows
 
@@ -63,7 +64,7 @@ class Writes:
 
 def expressions_of_interest(config: Config, targets: dict, snapshot, runs: dict[str, SheetRun]) -> tuple[Writes, dict[str, Partner]]:
     """EOI rows (minting references for new ones), and every known reference -> partner."""
-    listed, versions = snapshot.listed, snapshot.versions
+    listed = snapshot.listed
     writes, partners = Writes(), {}
     before = answers_before(snapshot.consent_log)
     joined_waiting = any(listed.get(name) for name in JOINED_FORMS)
@@ -71,20 +72,23 @@ def expressions_of_interest(config: Config, targets: dict, snapshot, runs: dict[
         key = eoi_form(opportunity.key)
         responses = listed.get(key, [])
         run = runs[opportunity_target(opportunity.key)]
-        if not responses and not joined_waiting:
-            continue
         tab = run.dest.tab(EOI)
         if tab is None:
             raise PppError(f"the spreadsheet {run.dest.target} has no tab for the expression of interest form: check the layouts")
+        writes.add(run.dest.target, tab.tab, flags_after_corrections(tab, run.values.get(tab.tab, []), responses))
+        if not responses and not joined_waiting:
+            continue
         values = run.values.get(tab.tab, [])
         references = column_by_id(tab, values, "tool", "reference")
+        corrections = column_by_id(tab, values, "lead", corrected("email"))
         target = targets[key]
         for response in responses:
             reference = references.get(response["responseId"]) or reference_for(response["responseId"])
             references[response["responseId"]] = reference
             answers = snapshot.answers[(key, response["responseId"])]
-            row = build_row(tab, target.spec_name, target.spec, response, versions.get(key, ""),
-                            tool_values={"reference": reference}, answers=answers)
+            row = build_row(tab, target.spec_name, target.spec, response, version(snapshot, key, response),
+                            tool_values={"reference": reference}, answers=answers, zone=config.email.timezone,
+                            corrections={"email": corrections.get(response["responseId"], "")})
             writes.add(run.dest.target, tab.tab, [row])
             writes.consents += consent_rows(target.spec_name, target.spec, response, reference, answers, before)
             writes.flagged += bool(row.flags)
@@ -94,6 +98,7 @@ def expressions_of_interest(config: Config, targets: dict, snapshot, runs: dict[
             answers = snapshot.answers[(key, response["responseId"])]
             names[response["responseId"]] = answers.get("full_name", "")
             emails[response["responseId"]] = answers.get("email", "")
+        emails |= {rid: email for rid, email in corrections.items() if email.strip()}  # the lead's correction wins
         for response_id, reference in references.items():
             partners[reference] = Partner(reference, response_id, names.get(response_id, ""), opportunity.key,
                                           opportunity.group, emails.get(response_id, "").strip())
@@ -121,7 +126,8 @@ def joined(config: Config, targets: dict, snapshot, runs: dict[str, SheetRun], p
             run, tab = home(runs, form, partner)
             if tab is None:
                 continue
-            row = build_row(tab, form, target.spec, response, snapshot.versions.get(form, ""), partner, answers=answers)
+            row = build_row(tab, form, target.spec, response, version(snapshot, form, response), partner, answers=answers,
+                            zone=config.email.timezone)
             if unverified:
                 flag(tab, row, UNVERIFIED)
                 writes.unverified += 1
@@ -156,7 +162,7 @@ def flag(tab: TabLayout, row: Row, problem: str) -> None:
         row.cells[column.header] = "; ".join(row.flags)
 
 
-def monitoring(targets: dict, snapshot, runs: dict[str, SheetRun]) -> Writes:
+def monitoring(targets: dict, snapshot, runs: dict[str, SheetRun], zone: str) -> Writes:
     """Anonymous answers, to the spreadsheet only the tool's own account opens; their counts (small
     numbers hidden, as `report diversity` prints them) rewritten whole in the engagement team's."""
     writes = Writes()
@@ -165,14 +171,35 @@ def monitoring(targets: dict, snapshot, runs: dict[str, SheetRun]) -> Writes:
         return writes
     responses = snapshot.listed.get(MONITORING_FORM, [])
     target, tab = targets[MONITORING_FORM], run.dest.tabs[0]
-    rows = [build_row(tab, MONITORING_FORM, target.spec, r, snapshot.versions.get(MONITORING_FORM, ""),
-                      answers=snapshot.answers[(MONITORING_FORM, r["responseId"])]) for r in responses]
+    rows = [build_row(tab, MONITORING_FORM, target.spec, r, version(snapshot, MONITORING_FORM, r),
+                      answers=snapshot.answers[(MONITORING_FORM, r["responseId"])], zone=zone) for r in responses]
     writes.add(MONITORING, tab.tab, rows)
     counts = runs.get(MONITORING_COUNTS)
     if counts is not None and not run.broken and not counts.broken:
         writes.replace[MONITORING_COUNTS] = {MONITORING_COUNTS_TAB.tab: counts_of_sheet(
             target.spec, tab, run.values.get(tab.tab, []), [row.cells for row in rows])}
     return writes
+
+
+def flags_after_corrections(tab: TabLayout, values: list[list[str]], listed: list[dict]) -> list[Row]:
+    """Rows not listed this run whose email flag a lead's correction (or its removal) changed: their
+    Needs checking as it stands now (a listed row's is built whole)."""
+    email, flags = tab.column("answer", "email"), tab.column("tool", "flags")
+    if email is None or flags is None or tab.column("lead", corrected("email")) is None:
+        return []
+    answered, corrections = column_by_id(tab, values, "answer", "email"), column_by_id(tab, values, "lead", corrected("email"))
+    rows, seen = [], {response["responseId"] for response in listed}
+    for response_id, shown in column_by_id(tab, values, "tool", "flags").items():
+        now = refreshed_flags(tab, shown, email, answered.get(response_id, ""), corrections.get(response_id, ""))
+        if response_id not in seen and now != shown:
+            rows.append(Row(response_id, "", {flags.header: now}))
+    return rows
+
+
+def version(snapshot, form: str, response: dict) -> str:
+    """The revision of the form live when the response was first submitted (never rewritten on the row)."""
+    versions = snapshot.versions.get(form)
+    return versions.at(response.get("createTime") or response.get("lastSubmittedTime", "")) if versions else ""
 
 
 def home(runs: dict[str, SheetRun], form: str, partner: Partner | None) -> tuple[SheetRun, TabLayout | None]:

@@ -8,11 +8,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from ..forms.items import question_id
-from ..sheets.layout import TabLayout
+from ..sheets.layout import SheetColumn, TabLayout
 from ..specs.models import FormSpec
-from ..vocabulary import JOINED_FORMS, local_time, parse_stamp
+from ..vocabulary import JOINED_FORMS, corrected, local_time, parse_stamp
 
 KEPT_BY_OTHERS = {"flags", "status_seen", "last_email"}  # tool columns the email step writes, or built last
+WRITTEN_ONCE = {"form_version"}  # tool columns written on a new row only: what it was answered under stays
 CELL_LIMIT = 50_000  # Google Sheets refuses a longer cell
 CUT_MARKER = " […cut: longer than a spreadsheet cell holds; the whole answer is in the form's responses]"
 EMAIL = re.compile(r"^[^@\s<>,;\"']+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
@@ -66,9 +67,9 @@ def answers_by_key(spec_name: str, spec: FormSpec, response: dict) -> dict[str, 
     return found
 
 
-def readable_time(timestamp: str) -> str:
-    """RFC 3339 from Google as the UK local time a lead reads and sorts: 2026-11-24 14:05."""
-    return local_time(parse_stamp(timestamp))
+def readable_time(timestamp: str, zone: str) -> str:
+    """RFC 3339 from Google as the organisation's local time a lead reads and sorts: 2026-11-24 14:05."""
+    return local_time(parse_stamp(timestamp), zone) if timestamp else ""
 
 
 def parse_money(text: str) -> Decimal | None:
@@ -97,6 +98,24 @@ def check_answer(check: str | None, header: str, value: str) -> str | None:
     return None
 
 
+def answer_problem(tab: TabLayout, column: SheetColumn, value: str, correction: str = "") -> str | None:
+    """An answer's check, or the check of the lead's correction of it when there is one (corrected_<key>)."""
+    fix, fixed = tab.column("lead", corrected(column.key)), correction.strip()
+    problem = check_answer(column.check, fix.header if fix and fixed else column.header, fixed or value)
+    if problem and fix and column.check == "email":
+        return (f"the email address is not valid: correct it in {fix.header}" if not fixed
+                else f"the email address in {fix.header} is not valid either")
+    return problem
+
+
+def refreshed_flags(tab: TabLayout, flags: str, column: SheetColumn, value: str, correction: str) -> str:
+    """A row's Needs checking with the flag of one checked answer as it stands now (a lead corrected it)."""
+    stale = {answer_problem(tab, column, value), answer_problem(tab, column, value, "x")}  # uncorrected, corrected wrongly
+    kept = [flag for flag in flags.split("; ") if flag and flag not in stale]
+    problem = answer_problem(tab, column, value, correction)
+    return "; ".join(kept + ([problem] if problem else []))
+
+
 def fit_cell(value: str) -> tuple[str, bool]:
     if len(value) <= CELL_LIMIT:
         return value, False
@@ -106,16 +125,19 @@ def fit_cell(value: str) -> tuple[str, bool]:
 def build_row(
     tab: TabLayout, spec_name: str, spec: FormSpec, response: dict, form_version: str,
     partner: Partner | None = None, tool_values: dict[str, str] | None = None, answers: dict[str, str] | None = None,
+    *, zone: str, corrections: dict[str, str] | None = None,
 ) -> Row:
     """The tool and answer cells of one response; `tool_values` supplies reference, mileage and total;
-    `answers` are the response's answers already decoded (answers_by_key), decoded here if not given."""
+    `answers` are the response's answers already decoded (answers_by_key), decoded here if not given;
+    times are written in `zone`, the organisation's (config email.timezone); `corrections` are the lead's
+    corrected answers as read (answer key -> value): an answer failing its check is flagged unless corrected."""
     answers = answers_by_key(spec_name, spec, response) if answers is None else answers
     flags: list[str] = []
     known = {
         "response_id": response["responseId"],
-        "submitted": readable_time(response.get("createTime") or response["lastSubmittedTime"]),
-        "submitted_date": readable_time(response.get("createTime") or response["lastSubmittedTime"])[:10],
-        "last_edited": response.get("lastSubmittedTime", ""),
+        "submitted": readable_time(response.get("createTime") or response["lastSubmittedTime"], zone),
+        "submitted_date": readable_time(response.get("createTime") or response["lastSubmittedTime"], zone)[:10],
+        "last_edited": readable_time(response.get("lastSubmittedTime", ""), zone),
         "form_version": form_version,
         "partner_reference": answers.get("reference", ""),
         "partner_name": partner.name if partner else "",
@@ -128,10 +150,10 @@ def build_row(
     for column in tab.columns:
         if column.kind == "answer":
             value = answers.get(column.key, "")
-            problem = check_answer(column.check, column.header, value)
+            problem = answer_problem(tab, column, value, (corrections or {}).get(column.key, ""))
             if problem:
                 flags.append(problem)
-        elif column.kind == "tool" and column.key not in KEPT_BY_OTHERS:
+        elif column.kind == "tool" and column.key not in KEPT_BY_OTHERS | WRITTEN_ONCE:
             value = known.get(column.key, "")
         else:
             continue
@@ -142,4 +164,5 @@ def build_row(
     if tab.column("tool", "flags"):
         cells[tab.header("tool", "flags")] = "; ".join(flags)
     defaults = {c.header: c.default for c in tab.columns if c.kind == "lead" and c.default}
-    return Row(response["responseId"], known["last_edited"], cells, defaults, flags)
+    defaults |= {c.header: known[c.key] for c in tab.columns if c.kind == "tool" and c.key in WRITTEN_ONCE}
+    return Row(response["responseId"], response.get("lastSubmittedTime", ""), cells, defaults, flags)

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from ..config import Config
 from ..errors import PppError
+from ..forms.versions import FormVersions, versions_of
 from ..google.drive_api import DriveApi
 from ..google.forms_api import FormsApi
 from ..google.sheets_api import SheetsApi
@@ -78,7 +79,7 @@ class Snapshot:
     the sync state and the logs. The spreadsheets' rows are in the runs (Spreadsheets.read)."""
 
     deployed: dict[str, dict]  # form key -> its Drive file
-    versions: dict[str, str]  # form key -> the deployed revision
+    versions: dict[str, FormVersions]  # form key -> its deploy history (which revision was live when)
     listed: dict[str, list[dict]] = field(default_factory=dict)  # form key -> responses
     answers: dict[tuple[str, str], dict[str, str]] = field(default_factory=dict)  # (form key, response id) -> answers
     state: dict[str, dict[str, str]] = field(default_factory=dict)  # form key -> its sync-state record
@@ -148,14 +149,14 @@ class Sync:
         snapshot = self._read()
         writes, partners = response_rows.expressions_of_interest(self.config, self.targets, snapshot, self.runs)
         writes += response_rows.joined(self.config, self.targets, snapshot, self.runs, partners)
-        writes += response_rows.monitoring(self.targets, snapshot, self.runs)
+        writes += response_rows.monitoring(self.targets, snapshot, self.runs, self.config.email.timezone)
         self._write(writes)
         consents = self._record_consents(snapshot, partners)
         records = records_of(self.runs)  # every response tab as it will be after this run's rows: made once
         added, removed = self._share_with_engagement_team(records, consents)
         self._record_network_change(snapshot, added, removed)  # before their sheet is written: never lost
         self._close_past_closing_dates(snapshot.deployed)
-        self._note(records, status_notes(records, self.now))  # statuses are noted even when no email is sent
+        self._note(records, status_notes(records, self.now, self.config.email.timezone))  # statuses are noted even when no email is sent
         holds, self.report.held_invitations = interview_holds(records, snapshot.email_log)
         self._note(records, holds)
         self._note(records, duplicate_claim_notes(records))
@@ -184,7 +185,7 @@ class Sync:
             raise NothingDeployed("no deployed forms found: run ppp-gsuite deploy-forms first (with the same account)")
         self.books.open()
         admin = self.books.read(self.runs[ADMIN])
-        snapshot = Snapshot(deployed, {key: file.get("appProperties", {}).get("revision", "") for key, file in deployed.items()},
+        snapshot = Snapshot(deployed, {key: versions_of(file.get("appProperties", {})) for key, file in deployed.items()},
                             state=self._sync_state(admin),
                             email_log=read_log(admin.values.get(EMAIL_LOG.tab, [])),
                             consent_log=_records(admin.values.get(CONSENT_LOG.tab, [])),
@@ -198,7 +199,7 @@ class Sync:
             full = self.force_full or self._full_scan_due(previous.get(STATE_FULL_SCAN, ""))
             mark = previous.get(STATE_NEWEST, "")
             since = None if full or not mark else utc_stamp(parse_stamp(mark) - OVERLAP)
-            self.report.full_scans += since is None
+            self.report.full_scans += full  # a form with no responses yet is listed whole, but that is no rescan
             responses, pages = self.forms.list_responses(file["id"], since)
             self.report.pages += pages
             unique = {r["responseId"]: r for r in responses if r["responseId"] not in gone}
@@ -271,7 +272,8 @@ class Sync:
         engagement, admin = self.runs.get(ENGAGEMENT), self.runs[ADMIN]
         if not (added or removed) or engagement is None or self.books.refused(admin):
             return
-        rows = change_rows(snapshot.network_changes, added, removed, self.now, numbers_told(snapshot.email_log))
+        rows = change_rows(snapshot.network_changes, added, removed, self.now, numbers_told(snapshot.email_log),
+                           self.config.email.timezone)
         if rows:
             self.books.write_now(admin, NETWORK_CHANGES, rows)
             snapshot.network_changes += [row.cells for row in rows]
