@@ -1,6 +1,6 @@
 """YAML that keeps line numbers and never turns `yes`, `no` or `012` into booleans or numbers.
 
-Every plain scalar stays text (DESIGN.md §8); typed fields are converted by the pydantic models,
+Every plain scalar stays text (docs/decisions.md §8); typed fields are converted by the pydantic models,
 which can then say "write it in quotes" for a label that YAML 1.1 tools would read as a boolean.
 """
 from __future__ import annotations

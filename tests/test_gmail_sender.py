@@ -122,7 +122,7 @@ def test_authorized_session_as_on_google(local):
 
 
 def test_httplib2_resends_a_dropped_send_so_googleapiclient_must_not_send_mail(local):
-    """Why DESIGN.md §5 forbids googleapiclient for sends: with num_retries=0, httplib2 sees the
+    """Why docs/decisions.md §5 forbids googleapiclient for sends: with num_retries=0, httplib2 sees the
     dropped connection as a stale one, sends the same POST again, and the caller sees one success."""
     from google_auth_httplib2 import AuthorizedHttp
 

@@ -15,7 +15,7 @@ from ..store import Store
 from . import items as item_rules
 
 MAX_PAGE_SIZE = 5000
-DEFAULT_EMAIL_COLLECTION = "VERIFIED"  # a Workspace owner's default (DESIGN.md §3)
+DEFAULT_EMAIL_COLLECTION = "VERIFIED"  # a Workspace owner's default (Forms API: FormSettings.emailCollectionType)
 _FILTER = re.compile(r"\s*timestamp\s*(>=|>)\s*(\S+)\s*\Z")
 
 

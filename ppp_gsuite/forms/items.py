@@ -2,7 +2,7 @@
 
 Ids are the first 8 hex digits of a hash of (spec, key): stable across runs and machines, so the
 planner matches live items by id, and a prefilled link's entry number, int(questionId, 16), is known
-before the form exists (DESIGN.md §3).
+before the form exists (docs/decisions.md §3).
 """
 from __future__ import annotations
 

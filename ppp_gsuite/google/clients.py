@@ -1,6 +1,6 @@
 """The only code that builds API clients: Google itself, or the local workspace over HTTP.
 
-Scopes are drive.file and gmail.send alone (DESIGN.md §9): every Forms, Sheets and Drive method
+Scopes are drive.file and gmail.send alone (docs/decisions.md §9): every Forms, Sheets and Drive method
 used accepts drive.file, which reaches only the files this app created.
 """
 from __future__ import annotations
@@ -30,8 +30,8 @@ SCOPES = (
 class Clients:
     forms: object
     drive: object
-    sheets: HTTPClient  # gspread's HTTP client: Sheets goes through gspread (DESIGN.md §1)
-    mail: GmailSender  # never googleapiclient: httplib2 re-sends a dropped send (DESIGN.md §5)
+    sheets: HTTPClient  # gspread's HTTP client: Sheets goes through gspread (docs/decisions.md §1)
+    mail: GmailSender  # never googleapiclient: httplib2 re-sends a dropped send (docs/decisions.md §5)
     backend: str  # "google" or "local"
     public_url: str | None = None  # the local workspace's address for people (links), when local
     identity: str = ""  # who signs in, through which OAuth client: drive.file and appProperties are that app's

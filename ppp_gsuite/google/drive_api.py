@@ -33,7 +33,7 @@ class DriveApi:
 
     def create_spreadsheet(self, name: str, properties: dict[str, str]) -> dict:
         """files.create: a spreadsheet tagged for finding again, that editors cannot share further, and
-        that only its owner can open before anything is written into it (DESIGN.md §6).
+        that only its owner can open before anything is written into it (docs/decisions.md §6).
 
         ignoreDefaultVisibility: a Workspace can make new files visible to the whole domain by default,
         and that applies to files created through the API without it (discovery document,

@@ -1,4 +1,4 @@
-"""Gmail v1 `users.messages.send`, over a transport that never re-sends (DESIGN.md §5).
+"""Gmail v1 `users.messages.send`, over a transport that never re-sends (docs/decisions.md §5).
 
 Not googleapiclient: it runs over httplib2, which silently sends a request a second time
 when the connection drops before the status line arrives, even with `num_retries=0`; for a

@@ -6,7 +6,7 @@ from gspread.http_client import HTTPClient
 
 from .errors import GoogleApiError, transport_failures_translated
 
-RAW = "RAW"  # never USER_ENTERED: applicant text stays text (DESIGN.md §7)
+RAW = "RAW"  # never USER_ENTERED: applicant text stays text (docs/decisions.md §7)
 
 
 def _wrapped(method: str, call, *args):

@@ -1,4 +1,4 @@
-"""Build one-recipient MIME messages that applicant text cannot bend (DESIGN.md §7).
+"""Build one-recipient MIME messages that applicant text cannot bend (docs/decisions.md §7).
 
 Python 3.11's email package has had header-injection bugs, so names are cleaned before they reach a
 header, addresses are checked by email-validator plus a few stricter rules, and every header is built

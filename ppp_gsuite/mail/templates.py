@@ -1,7 +1,7 @@
 """Render the emails in email_templates/: a subject, a plain-text body and an HTML body each.
 
 Staff edit these templates, so they render in jinja2's sandbox with StrictUndefined, and only the
-HTML part is autoescaped (DESIGN.md §7). Files whose names start with "_" are shared parts
+HTML part is autoescaped (docs/decisions.md §7). Files whose names start with "_" are shared parts
 (the HTML layout, the footer) used by {% extends %} and {% include %}.
 """
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Send due emails exactly once, or flag them for a person — never twice, never silently lost.
 
-Record the intent, send, record the result (DESIGN.md §5). Intents are written in batches of ten
+Record the intent, send, record the result (docs/decisions.md §5). Intents are written in batches of ten
 together with the previous batch's results, so the email log costs about one write per ten sends,
 and a crash leaves at most ten sends whose outcome nobody knows. Those are marked for a person
 ("unknown") and never sent again automatically; a person who checked settles it either way

@@ -1,4 +1,4 @@
-"""Who can open a spreadsheet, checked before personal data is written into it (DESIGN.md §6)."""
+"""Who can open a spreadsheet, checked before personal data is written into it (docs/decisions.md §6)."""
 from __future__ import annotations
 
 

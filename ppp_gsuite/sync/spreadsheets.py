@@ -2,7 +2,7 @@
 
 Each spreadsheet costs a constant handful of requests whatever the number of rows: one read of all
 its tabs, at most one batchUpdate (layout or a larger grid), one values write. Before personal data
-is written, who can open the spreadsheet is checked (DESIGN.md §6).
+is written, who can open the spreadsheet is checked (docs/decisions.md §6).
 """
 from __future__ import annotations
 
