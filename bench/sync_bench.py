@@ -9,6 +9,7 @@ out the spreadsheets), a run with nothing new, and a run with new and edited res
 prints responses, forms, spreadsheets, requests by API method, wall seconds and peak memory, and the
 request budget of the issue it answers to.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -65,7 +66,9 @@ def make_config(folder: Path, opportunities: int) -> Path:
 
 
 def post(url: str, body: dict, method: str = "POST") -> dict:
-    request = urllib.request.Request(url, data=json.dumps(body).encode(), method=method, headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(
+        url, data=json.dumps(body).encode(), method=method, headers={"Content-Type": "application/json"}
+    )
     with urllib.request.urlopen(request) as answer:
         return json.loads(answer.read())
 
@@ -82,24 +85,32 @@ def answer(spec: str, key: str, value: str) -> tuple[str, dict]:
 
 def eoi_response(n: int, rng: random.Random) -> dict:
     spec = "expression_of_interest"
-    answers = dict([
-        answer(spec, "full_name", f"Applicant {n}"),
-        answer(spec, "email", f"applicant{n}@example.org"),
-        answer(spec, "phone", f"01632 96{n % 10000:04d}"),
-        answer(spec, "about_yourself", "I care for my mother and use local services. " * rng.randint(1, 8)),
-        answer(spec, "what_interests_you", "=HYPERLINK(\"http://example.org\")" if n % 97 == 0 else "Making care better."),
-        answer(spec, "what_you_would_bring", "Lived experience."),
-        answer(spec, "privacy_agreement", "I agree"),
-        answer(spec, "future_opportunities", rng.choice(["Yes", "No"])),
-    ])
+    answers = dict(
+        [
+            answer(spec, "full_name", f"Applicant {n}"),
+            answer(spec, "email", f"applicant{n}@example.org"),
+            answer(spec, "phone", f"01632 96{n % 10000:04d}"),
+            answer(spec, "about_yourself", "I care for my mother and use local services. " * rng.randint(1, 8)),
+            answer(
+                spec, "what_interests_you", '=HYPERLINK("http://example.org")' if n % 97 == 0 else "Making care better."
+            ),
+            answer(spec, "what_you_would_bring", "Lived experience."),
+            answer(spec, "privacy_agreement", "I agree"),
+            answer(spec, "future_opportunities", rng.choice(["Yes", "No"])),
+        ]
+    )
     return {"answers": answers}
 
 
 def joined_response(spec: str, reference: str, rng: random.Random) -> dict:
     pairs = [answer(spec, "reference", reference)]
     if spec == "expenses":
-        pairs += [answer(spec, "claim_for", "Board meeting"), answer(spec, "activity_date", "2026-10-01"),
-                  answer(spec, "travel_mode", "Car or van"), answer(spec, "miles", str(rng.randint(1, 60)))]
+        pairs += [
+            answer(spec, "claim_for", "Board meeting"),
+            answer(spec, "activity_date", "2026-10-01"),
+            answer(spec, "travel_mode", "Car or van"),
+            answer(spec, "miles", str(rng.randint(1, 60))),
+        ]
     return {"answers": dict(pairs)}
 
 
@@ -108,8 +119,9 @@ def run_sync(loaded, url: str, label: str, budget: str, budget_of) -> None:
     before = len(requests_so_far(url))
     tracemalloc.start()
     started = time.perf_counter()
-    report = new_sync(loaded, FormsApi(clients.forms), DriveApi(clients.drive), SheetsApi(clients.sheets),
-                      datetime.now(UTC)).run()
+    report = new_sync(
+        loaded, FormsApi(clients.forms), DriveApi(clients.drive), SheetsApi(clients.sheets), datetime.now(UTC)
+    ).run()
     seconds = time.perf_counter() - started
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
@@ -119,10 +131,14 @@ def run_sync(loaded, url: str, label: str, budget: str, budget_of) -> None:
     spreadsheets = len(report.sheets)
     allowed = budget_of(report.pages, spreadsheets, len(loaded.targets))
     print(f"\n== {label}")
-    print(f"responses read: {report.responses}  rows added: {report.added}  updated: {report.updated}  "
-          f"flagged: {report.flagged}  unmatched: {report.unmatched}")
+    print(
+        f"responses read: {report.responses}  rows added: {report.added}  updated: {report.updated}  "
+        f"flagged: {report.flagged}  unmatched: {report.unmatched}"
+    )
     print(f"forms: {len(loaded.targets)}  spreadsheets: {spreadsheets}  pages of responses: {report.pages}")
-    print(f"requests: {len(made)} ({writes} writes); budget {budget} = {allowed}: {'OK' if len(made) <= allowed else 'OVER'}")
+    print(
+        f"requests: {len(made)} ({writes} writes); budget {budget} = {allowed}: {'OK' if len(made) <= allowed else 'OVER'}"
+    )
     for method, count in sorted(by_method.items()):
         print(f"  {method:45s} {count}")
     print(f"wall seconds: {seconds:.2f}  peak memory (Python heap): {peak / 1e6:.1f} MB")
@@ -138,9 +154,16 @@ def main() -> None:
     rng = random.Random(args.seed)
     folder = Path(tempfile.mkdtemp(prefix="ppp-bench-"))
     port = free_port()
-    server = subprocess.Popen([sys.executable, "-c",
-                               f"from local_workspace.server import serve_forever; serve_forever({str(folder / 'store.sqlite3')!r}, {port})"],
-                              cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            f"from local_workspace.server import serve_forever; serve_forever({str(folder / 'store.sqlite3')!r}, {port})",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         for _ in range(100):
@@ -166,20 +189,45 @@ def main() -> None:
             post(f"{url}/_local/forms/{form_ids[spec]}/responses", joined_response(spec, f"unknown-{n}", rng))
         print(f"seeded {args.responses} responses over {len(form_ids)} forms in {time.perf_counter() - started:.1f} s")
 
-        run_sync(loaded, url, "first run (creates and lays out the spreadsheets)",
-                 "pages + 6 x spreadsheets + few", lambda pages, sheets, forms: pages + 6 * sheets + FEW)
-        _, made = run_sync(loaded, url, "second run, nothing new", "forms + spreadsheets + few reads, 0 writes",
-                           lambda pages, sheets, forms: forms + sheets + FEW)
+        run_sync(
+            loaded,
+            url,
+            "first run (creates and lays out the spreadsheets)",
+            "pages + 6 x spreadsheets + few",
+            lambda pages, sheets, forms: pages + 6 * sheets + FEW,
+        )
+        _, made = run_sync(
+            loaded,
+            url,
+            "second run, nothing new",
+            "forms + spreadsheets + few reads, 0 writes",
+            lambda pages, sheets, forms: forms + sheets + FEW,
+        )
         assert all(r["method"] == "GET" for r in made), "a run with nothing new wrote something"
 
         listed = FormsApi(clients.forms).list_responses(form_ids[eoi_keys[0]])[0]
         for response in listed[:50]:
-            post(f"{url}/_local/forms/{form_ids[eoi_keys[0]]}/responses/{response['responseId']}",
-                 {"answers": {**response["answers"], **dict([answer("expression_of_interest", "what_you_would_bring", "Edited answer.")])}}, "PUT")
+            post(
+                f"{url}/_local/forms/{form_ids[eoi_keys[0]]}/responses/{response['responseId']}",
+                {
+                    "answers": {
+                        **response["answers"],
+                        **dict([answer("expression_of_interest", "what_you_would_bring", "Edited answer.")]),
+                    }
+                },
+                "PUT",
+            )
         for n in range(500):
-            post(f"{url}/_local/forms/{form_ids[rng.choice(eoi_keys)]}/responses", eoi_response(args.responses + n, rng))
-        run_sync(loaded, url, "third run: 500 new and 50 edited responses", "pages + 3 x spreadsheets + few",
-                 lambda pages, sheets, forms: pages + 3 * sheets + FEW)
+            post(
+                f"{url}/_local/forms/{form_ids[rng.choice(eoi_keys)]}/responses", eoi_response(args.responses + n, rng)
+            )
+        run_sync(
+            loaded,
+            url,
+            "third run: 500 new and 50 edited responses",
+            "pages + 3 x spreadsheets + few",
+            lambda pages, sheets, forms: pages + 3 * sheets + FEW,
+        )
     finally:
         server.terminate()
         server.wait()

@@ -30,8 +30,16 @@ log = logging.getLogger(__name__)
 API_CALL = "local_workspace.api_call"  # set in the WSGI environ of calls that are not pages (a quiet log)
 QUIET_PREFIXES = ("/_local/", "/upload/", "/resumable/")
 
-ROUTES: list[Route] = [*index.ROUTES, *FORMS_ROUTES, *DRIVE_ROUTES, *SHEETS_ROUTES, *GMAIL_ROUTES,
-                       *controls.ROUTES, *faults.ROUTES, *quotas.ROUTES]
+ROUTES: list[Route] = [
+    *index.ROUTES,
+    *FORMS_ROUTES,
+    *DRIVE_ROUTES,
+    *SHEETS_ROUTES,
+    *GMAIL_ROUTES,
+    *controls.ROUTES,
+    *faults.ROUTES,
+    *quotas.ROUTES,
+]
 
 
 class Workspace:
@@ -56,8 +64,11 @@ class LocalWorkspaceApp:
     def __init__(self, store: Store, public_url: str | None = None):
         self.workspace = Workspace(store)
         self.public_url = public_url.rstrip("/") if public_url else None
-        self.url_map = Map([Rule(r.rule, endpoint=r, methods=[r.http_method]) for r in ROUTES],
-                           converters={"id": _IdConverter}, strict_slashes=False)
+        self.url_map = Map(
+            [Rule(r.rule, endpoint=r, methods=[r.http_method]) for r in ROUTES],
+            converters={"id": _IdConverter},
+            strict_slashes=False,
+        )
 
     def __call__(self, environ, start_response):
         response = self.dispatch(Request(environ))
@@ -76,8 +87,9 @@ class LocalWorkspaceApp:
             if route.method_id:
                 assert route.api
                 # Who is calling comes first (401/403), then their quota (429), as Google answers.
-                caller = auth.for_method(self.workspace.tokens.caller(request.headers.get("Authorization")),
-                                         route.api, route.method_id)
+                caller = auth.for_method(
+                    self.workspace.tokens.caller(request.headers.get("Authorization")), route.api, route.method_id
+                )
                 self.workspace.quotas.charge(route.method_id, caller.user)
                 call = lambda: self._call_api(route, request, args, caller)  # noqa: E731
                 return self.workspace.faults.intercept(route, request, call)
@@ -117,7 +129,9 @@ class LocalWorkspaceApp:
         if problems:
             raise InvalidArgument("Invalid request parameters: " + "; ".join(problems), reason="invalidParameter")
         body = _read_body(request, route)
-        call = ApiCall(request=request, params=params, body=body, base_url=self.public_url or request.host_url.rstrip("/"))
+        call = ApiCall(
+            request=request, params=params, body=body, base_url=self.public_url or request.host_url.rstrip("/")
+        )
         result = route.endpoint(self.workspace, call, **args)
         if result is None:
             return Response(status=204)

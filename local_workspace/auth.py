@@ -30,8 +30,10 @@ from .store import Store
 SCOPE_PREFIX = "https://www.googleapis.com/auth/"
 PER_FILE_SCOPES = frozenset({SCOPE_PREFIX + "drive.file", SCOPE_PREFIX + "drive.appdata"})
 TOKEN_LIFETIME_SECONDS = 3599  # what Google's token endpoint answers
-SCHEMA = ("CREATE TABLE IF NOT EXISTS oauth_tokens (token_hash TEXT PRIMARY KEY, user TEXT NOT NULL, "
-          "client_id TEXT NOT NULL, scopes TEXT NOT NULL)")
+SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS oauth_tokens (token_hash TEXT PRIMARY KEY, user TEXT NOT NULL, "
+    "client_id TEXT NOT NULL, scopes TEXT NOT NULL)"
+)
 
 
 @dataclass(frozen=True)
@@ -73,10 +75,16 @@ class Tokens:
         token = "ya29.local-" + secrets.token_urlsafe(32)
         granted = sorted({full_scope(s) for s in scopes})
         with self.store.transaction() as db:
-            db.execute("INSERT INTO oauth_tokens (token_hash, user, client_id, scopes) VALUES (?, ?, ?, ?)",
-                       (_hash(token), user, client_id, " ".join(granted)))
-        return {"access_token": token, "token_type": "Bearer", "expires_in": TOKEN_LIFETIME_SECONDS,
-                "scope": " ".join(granted)}
+            db.execute(
+                "INSERT INTO oauth_tokens (token_hash, user, client_id, scopes) VALUES (?, ?, ?, ?)",
+                (_hash(token), user, client_id, " ".join(granted)),
+            )
+        return {
+            "access_token": token,
+            "token_type": "Bearer",
+            "expires_in": TOKEN_LIFETIME_SECONDS,
+            "scope": " ".join(granted),
+        }
 
     def caller(self, authorization: str | None) -> Caller:
         """The caller a request's Authorization header names, or Unauthenticated."""
@@ -84,14 +92,19 @@ class Tokens:
         if scheme.lower() != "bearer" or not token.strip():
             raise Unauthenticated(
                 "Request is missing required authentication credential. Expected OAuth 2 access token, login "
-                "cookie or other valid authentication credential.", reason="required")
+                "cookie or other valid authentication credential.",
+                reason="required",
+            )
         with self.store.transaction() as db:
-            row = db.execute("SELECT user, client_id, scopes FROM oauth_tokens WHERE token_hash = ?",
-                             (_hash(token.strip()),)).fetchone()
+            row = db.execute(
+                "SELECT user, client_id, scopes FROM oauth_tokens WHERE token_hash = ?", (_hash(token.strip()),)
+            ).fetchone()
         if row is None:
             raise Unauthenticated(
                 "Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie "
-                "or other valid authentication credential.", reason="authError")
+                "or other valid authentication credential.",
+                reason="authError",
+            )
         return Caller(row["user"], row["client_id"], frozenset(row["scopes"].split()))
 
 

@@ -75,10 +75,14 @@ def organisation_policy(ws, request: Request) -> Response:
         if body["linkSharing"] not in ("allowed", "forbidden"):
             raise InvalidArgument("linkSharing must be allowed or forbidden.")
         ws.drive.forbid_anyone(body["linkSharing"] == "forbidden")
-    return _json({"defaultVisibility": ws.drive.default_visibility(),
-                  "linkSharing": "forbidden" if ws.drive.anyone_forbidden() else "allowed",
-                  "allowedSharingDomains": ws.drive.allowed_sharing_domains(),
-                  "addressesWithoutGoogleAccount": ws.drive.addresses_without_google_account()})
+    return _json(
+        {
+            "defaultVisibility": ws.drive.default_visibility(),
+            "linkSharing": "forbidden" if ws.drive.anyone_forbidden() else "allowed",
+            "allowedSharingDomains": ws.drive.allowed_sharing_domains(),
+            "addressesWithoutGoogleAccount": ws.drive.addresses_without_google_account(),
+        }
+    )
 
 
 def issue_token(ws, request: Request) -> Response:

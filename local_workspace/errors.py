@@ -47,8 +47,13 @@ class BadRequest(LocalApiError):
     reason = "badRequest"
 
     def envelope(self) -> dict:
-        return {"error": {"code": self.code, "message": "Bad Request",
-                          "errors": [{"domain": "global", "reason": self.reason, "message": self.message}]}}
+        return {
+            "error": {
+                "code": self.code,
+                "message": "Bad Request",
+                "errors": [{"domain": "global", "reason": self.reason, "message": self.message}],
+            }
+        }
 
 
 class FailedPrecondition(LocalApiError):
@@ -75,8 +80,12 @@ class InsufficientScopes(LocalApiError):
     code = 403
     status = "PERMISSION_DENIED"
     reason = "insufficientPermissions"
-    SERVICES = {"forms": "forms.googleapis.com", "drive": "drive.googleapis.com",
-                "sheets": "sheets.googleapis.com", "gmail": "gmail.googleapis.com"}
+    SERVICES = {
+        "forms": "forms.googleapis.com",
+        "drive": "drive.googleapis.com",
+        "sheets": "sheets.googleapis.com",
+        "gmail": "gmail.googleapis.com",
+    }
 
     def __init__(self, api: str, method_id: str):
         super().__init__("Request had insufficient authentication scopes.")
@@ -85,12 +94,14 @@ class InsufficientScopes(LocalApiError):
     def envelope(self) -> dict:
         envelope = super().envelope()
         envelope["error"]["errors"][0]["message"] = "Insufficient Permission"
-        envelope["error"]["details"] = [{
-            "@type": "type.googleapis.com/google.rpc.ErrorInfo",
-            "reason": "ACCESS_TOKEN_SCOPE_INSUFFICIENT",
-            "domain": "googleapis.com",
-            "metadata": {"service": self.SERVICES.get(self.api, self.api), "method": self.method_id},
-        }]
+        envelope["error"]["details"] = [
+            {
+                "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+                "reason": "ACCESS_TOKEN_SCOPE_INSUFFICIENT",
+                "domain": "googleapis.com",
+                "metadata": {"service": self.SERVICES.get(self.api, self.api), "method": self.method_id},
+            }
+        ]
         return envelope
 
 

@@ -11,15 +11,18 @@ from .drive.state import FORM_MIME, SPREADSHEET_MIME
 from .errors import NotFound
 from .routing import Route
 
-_templates = Environment(loader=FileSystemLoader(Path(__file__).parent), autoescape=True,
-                         trim_blocks=True, lstrip_blocks=True)
+_templates = Environment(
+    loader=FileSystemLoader(Path(__file__).parent), autoescape=True, trim_blocks=True, lstrip_blocks=True
+)
 POLICY = "default-src 'none'; style-src 'unsafe-inline'"
 
 
 def show(ws, request: Request) -> Response:
     html = _templates.get_template("index.html").render(
         forms=_published_forms(ws),
-        spreadsheets=[{"name": f["name"], "link": f"/spreadsheets/d/{f['id']}/edit"} for f in _files(ws, SPREADSHEET_MIME)],
+        spreadsheets=[
+            {"name": f["name"], "link": f"/spreadsheets/d/{f['id']}/edit"} for f in _files(ws, SPREADSHEET_MIME)
+        ],
         message_count=ws.gmail.count(),
     )
     response = Response(html, mimetype="text/html")
@@ -45,14 +48,21 @@ def _published_forms(ws) -> list[dict]:
             status = "published, but not shared with anyone who has the link"
         else:
             status = "accepting responses" if state.get("isAcceptingResponses") else "closed"
-        shown.append({"title": form["info"].get("title") or file["name"], "status": status,
-                      "link": f"/forms/d/e/{file['id']}/viewform"})
+        shown.append(
+            {
+                "title": form["info"].get("title") or file["name"],
+                "status": status,
+                "link": f"/forms/d/e/{file['id']}/viewform",
+            }
+        )
     return shown
 
 
 # A plain green square, so a browser's request for /favicon.ico finds an icon rather than an API error.
-FAVICON = ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16">'
-           '<rect width="16" height="16" rx="3" fill="#00703c"/></svg>')
+FAVICON = (
+    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16">'
+    '<rect width="16" height="16" rx="3" fill="#00703c"/></svg>'
+)
 
 
 def favicon(ws, request: Request) -> Response:

@@ -29,8 +29,11 @@ from .errors import InvalidArgument, LocalApiError
 from .routing import Route
 
 LIMITS = {
-    "sheets.read": 60, "sheets.write": 60,
-    "forms.read": 390, "forms.expensiveRead": 180, "forms.write": 150,
+    "sheets.read": 60,
+    "sheets.write": 60,
+    "forms.read": 390,
+    "forms.expensiveRead": 180,
+    "forms.write": 150,
     "gmail.units": 6000,
 }
 GMAIL_UNITS = {"gmail.users.messages.send": 100, "gmail.users.settings.sendAs.list": 1}
@@ -100,7 +103,8 @@ class Quotas:
                 metric, service = QUOTA_NAMES[quota]
                 raise ResourceExhausted(
                     f"Quota exceeded for quota metric '{metric}' and limit '{metric} per minute per user' "
-                    f"of service '{service}' for consumer 'project_number:local'.")
+                    f"of service '{service}' for consumer 'project_number:local'."
+                )
             self._counts = {k: v for k, v in self._counts.items() if k[2] == minute}
             self._counts[key] = used + units
 

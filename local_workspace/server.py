@@ -26,7 +26,8 @@ class PortInUse(Exception):
     def __init__(self, port: int, host: str = DEFAULT_HOST):
         super().__init__(
             f"port {port} is in use, probably by a local workspace that is already running: keep using it "
-            f"(set PPP_GSUITE_LOCAL_URL=http://{host}:{port}), or choose another port with --port N")
+            f"(set PPP_GSUITE_LOCAL_URL=http://{host}:{port}), or choose another port with --port N"
+        )
         self.port = port
 
 
@@ -77,16 +78,22 @@ def _check_port(host: str, port: int) -> None:
             raise
 
 
-def start(store_path: str | Path, port: int = 0, host: str = DEFAULT_HOST, public_url: str | None = None,
-          quiet: bool = True) -> tuple[str, Callable[[], None]]:
+def start(
+    store_path: str | Path, port: int = 0, host: str = DEFAULT_HOST, public_url: str | None = None, quiet: bool = True
+) -> tuple[str, Callable[[], None]]:
     """Serve in a background thread; returns the base URL and a function that stops it.
 
     `public_url` is the address people use (form links, responderUri) when it differs from
     this server's, e.g. an in-process server on a free port standing in for `local serve`.
     """
     store = Store(store_path)
-    server = make_server(host, port, LocalWorkspaceApp(store, public_url), threaded=True,
-                         request_handler=_QuietHandler if quiet else _PlainLogHandler)
+    server = make_server(
+        host,
+        port,
+        LocalWorkspaceApp(store, public_url),
+        threaded=True,
+        request_handler=_QuietHandler if quiet else _PlainLogHandler,
+    )
     thread = threading.Thread(target=server.serve_forever, name="ppp-gsuite-local", daemon=True)
     thread.start()
 

@@ -83,8 +83,10 @@ class Store:
 
     def reset(self) -> None:
         with self.transaction() as db:  # every table, also those each API's state creates for itself
-            tables = [r["name"] for r in db.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")]
+            tables = [
+                r["name"]
+                for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+            ]
             for table in tables:
                 db.execute(f'DELETE FROM "{table}"')
 
@@ -103,8 +105,7 @@ class Store:
 
     def log_request(self, method: str, path: str, method_id: str) -> None:
         with self.transaction() as db:
-            db.execute("INSERT INTO request_log (method, path, method_id) VALUES (?, ?, ?)",
-                       (method, path, method_id))
+            db.execute("INSERT INTO request_log (method, path, method_id) VALUES (?, ?, ?)", (method, path, method_id))
 
     def logged_requests(self) -> list[dict]:
         with self.transaction() as db:

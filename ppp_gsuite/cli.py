@@ -1,4 +1,5 @@
 """The command line: thin over the library; library errors become messages and exit codes here."""
+
 from __future__ import annotations
 
 import os
@@ -33,7 +34,10 @@ def _config_here(ctx, param, value):
 
 
 config_option = click.option(
-    "--config", metavar="PATH", expose_value=False, callback=_config_here,
+    "--config",
+    metavar="PATH",
+    expose_value=False,
+    callback=_config_here,
     help="The workspace config (also accepted before the command name).",
 )
 
@@ -80,9 +84,11 @@ def unreachable_message(exc: Unreachable) -> str:
         return str(exc)  # it stalled past the timeouts: it says so, and what to do
     local = os.environ.get(LOCAL_URL_ENV)
     if local:
-        return (f"cannot reach the local workspace at {LOCAL_URL_ENV}={local} ({exc.cause}): "
-                f"start it with `ppp-gsuite local serve`, or unset {LOCAL_URL_ENV} to use one started for "
-                "this command; the address must start with http://")
+        return (
+            f"cannot reach the local workspace at {LOCAL_URL_ENV}={local} ({exc.cause}): "
+            f"start it with `ppp-gsuite local serve`, or unset {LOCAL_URL_ENV} to use one started for "
+            "this command; the address must start with http://"
+        )
     return f"cannot reach Google ({exc}); check the network connection and try again"
 
 
@@ -96,10 +102,17 @@ def plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
-             epilog="With backend: local, commands use the local workspace named by PPP_GSUITE_LOCAL_URL "
-                    "(e.g. http://127.0.0.1:8470 while `ppp-gsuite local serve` runs), or start one for the command.")
-@click.option("--config", "config", metavar="PATH", help="The workspace config (default: $PPP_GSUITE_CONFIG or ./ppp-gsuite.yaml).")
+@click.group(
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+    epilog="With backend: local, commands use the local workspace named by PPP_GSUITE_LOCAL_URL "
+    "(e.g. http://127.0.0.1:8470 while `ppp-gsuite local serve` runs), or start one for the command.",
+)
+@click.option(
+    "--config",
+    "config",
+    metavar="PATH",
+    help="The workspace config (default: $PPP_GSUITE_CONFIG or ./ppp-gsuite.yaml).",
+)
 @click.pass_context
 def main(ctx, config):
     """Recruit and support Patient and Public Partners with Google Forms, Sheets and Gmail."""
@@ -145,8 +158,13 @@ def warn_about_sender(config, clients) -> None:
 
 @main.command("deploy-forms")
 @click.option("--dry-run", is_flag=True, help="Show what would change; change nothing.")
-@click.option("--allow-retitle", "allow_retitle", metavar="KEY", multiple=True,
-              help="Let the question KEY be reworded: it still asks the same thing (a new question needs a new key).")
+@click.option(
+    "--allow-retitle",
+    "allow_retitle",
+    metavar="KEY",
+    multiple=True,
+    help="Let the question KEY be reworded: it still asks the same thing (a new question needs a new key).",
+)
 @workspace_command
 def deploy_forms(obj: Context, dry_run: bool, allow_retitle: tuple[str, ...]):
     """Create or update the Google Forms so they match the specs, and print their links."""
@@ -160,13 +178,21 @@ def deploy_forms(obj: Context, dry_run: bool, allow_retitle: tuple[str, ...]):
 
     loaded = obj.load()
     with connect(loaded.workspace) as clients:
-        outcomes = deploy(loaded.targets, FormsApi(clients.forms), DriveApi(clients.drive), date.today(), dry_run=dry_run,
-                          allow_retitle=frozenset(allow_retitle))
+        outcomes = deploy(
+            loaded.targets,
+            FormsApi(clients.forms),
+            DriveApi(clients.drive),
+            date.today(),
+            dry_run=dry_run,
+            allow_retitle=frozenset(allow_retitle),
+        )
         warn_about_sender(loaded.workspace.config, clients)
     click.echo(f"signed in as {clients.identity}")
     if found_none(outcomes):
-        click.echo("found no forms deployed by this app identity, so each form is new (as on a first deploy). If they were "
-                   f"deployed before with other credentials, use those instead and delete these ({SAME_IDENTITY}).")
+        click.echo(
+            "found no forms deployed by this app identity, so each form is new (as on a first deploy). If they were "
+            f"deployed before with other credentials, use those instead and delete these ({SAME_IDENTITY})."
+        )
     failed = 0
     for outcome in outcomes:
         click.echo(describe_outcome(outcome, dry_run))
@@ -215,15 +241,19 @@ def sync(obj: Context, full: bool):
     click.echo(f"sync at {outcome.now:%Y-%m-%d %H:%M:%S} UTC")  # a line with the time, for cron's log
     for name in report.created:
         click.echo(f"created spreadsheet: {name}")
-    read = "read again (a full rescan)" if report.full_scans else "read since the last run (with a few minutes' overlap)"
+    read = (
+        "read again (a full rescan)" if report.full_scans else "read since the last run (with a few minutes' overlap)"
+    )
     click.echo(
         f"{plural(report.responses, 'response')} {read}: "
         f"{plural(report.added, 'row')} added, {report.updated} updated, {report.flagged} flagged for checking, "
         f"{report.unmatched} not matched to a person."
     )
     if report.unverified:
-        click.echo(f"{plural(report.unverified, 'response')} answered consent questions without the person's link code: "
-                   "not applied, flagged in Needs checking.")
+        click.echo(
+            f"{plural(report.unverified, 'response')} answered consent questions without the person's link code: "
+            "not applied, flagged in Needs checking."
+        )
     for entry in report.unshared:
         click.echo(f"access ended (no longer in the config): {entry}")
     for group in report.closed:
@@ -234,15 +264,23 @@ def sync(obj: Context, full: bool):
         click.echo(f"warning: a column was missing and was added again at the end: {header}", err=True)
     mail = outcome.mail
     if report.waiting:
-        click.echo(f"decisions waiting for the grace period ({config_minutes(loaded)} minutes) before they are emailed: {report.waiting}")
+        click.echo(
+            f"decisions waiting for the grace period ({config_minutes(loaded)} minutes) before they are emailed: {report.waiting}"
+        )
     if report.held_invitations:
-        click.echo(f"interview invitations held until the interview details are filled in (see Needs checking): "
-                   f"{report.held_invitations}")
+        click.echo(
+            f"interview invitations held until the interview details are filled in (see Needs checking): "
+            f"{report.held_invitations}"
+        )
     if mail:
-        click.echo(f"emails: {mail.sent} sent, {mail.failed} not sent (see the rows), {mail.held} held by the "
-                   f"daily cap for a later run, {mail.unknown} with an unknown outcome.")
+        click.echo(
+            f"emails: {mail.sent} sent, {mail.failed} not sent (see the rows), {mail.held} held by the "
+            f"daily cap for a later run, {mail.unknown} with an unknown outcome."
+        )
     if report.shared_added or report.shared_removed:
-        click.echo(f"peer support network contacts: {len(report.shared_added)} added, {len(report.shared_removed)} removed")
+        click.echo(
+            f"peer support network contacts: {len(report.shared_added)} added, {len(report.shared_removed)} removed"
+        )
     for name, link in report.sheets.items():
         click.echo(f"  {name}: {link}")
     for name, problems in report.refused.items():
@@ -290,8 +328,12 @@ def status(obj: Context):
     config = loaded.workspace.config
     today = datetime.now(ZoneInfo(config.email.timezone)).strftime("%Y-%m-%d")
     with connect(loaded.workspace) as clients:
-        found = read_status(DriveApi(clients.drive), SheetsApi(clients.sheets), today,
-                            destinations(config, loaded.targets, loaded.layouts))
+        found = read_status(
+            DriveApi(clients.drive),
+            SheetsApi(clients.sheets),
+            today,
+            destinations(config, loaded.targets, loaded.layouts),
+        )
     click.echo(f"forms deployed: {found.forms}")
     for name, link in found.spreadsheets.items():
         click.echo(f"spreadsheet: {name}: {link}")
@@ -299,14 +341,18 @@ def status(obj: Context):
         click.echo(f"newest response seen, {form}: {newest}")
     click.echo(f"emails sent today: {found.sent_today} (daily cap {config.email.daily_cap})")
     for name, held in found.held_invitations.items():
-        click.echo(f"interview invitations held until the interview details are filled in (see Needs checking), {name}: {held}")
+        click.echo(
+            f"interview invitations held until the interview details are filled in (see Needs checking), {name}: {held}"
+        )
     for key, time in found.retry:
         click.echo(f"waiting to be sent by a later run ({time}): {key}")
     for key, state, time in found.failed:
         click.echo(f"not sent ({time}): {key}: {state}")
     for key, time in found.unknown:
-        click.echo(f"UNKNOWN OUTCOME ({time}): {key}: check the Sent mail by hand, then run "
-                   f"ppp-gsuite email settle '{key}' --sent (it went) or --retry (it did not: send it again)")
+        click.echo(
+            f"UNKNOWN OUTCOME ({time}): {key}: check the Sent mail by hand, then run "
+            f"ppp-gsuite email settle '{key}' --sent (it went) or --retry (it did not: send it again)"
+        )
     if found.unknown:
         raise click.ClickException(f"{len(found.unknown)} email(s) need a person to check")
 
@@ -340,9 +386,19 @@ def settle(obj: Context, key: str, outcome: str | None):
 
 @main.command("preview-email")
 @click.argument("name")
-@click.option("--response", "response_id", metavar="ID", default=None,
-              help="Fill it in from this response's row (its Response ID) instead of sample details.")
-@click.option("--output", type=click.Path(dir_okay=False), default=None, help="Where to write the HTML (default: .ppp-gsuite/previews/NAME.html).")
+@click.option(
+    "--response",
+    "response_id",
+    metavar="ID",
+    default=None,
+    help="Fill it in from this response's row (its Response ID) instead of sample details.",
+)
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Where to write the HTML (default: .ppp-gsuite/previews/NAME.html).",
+)
 @workspace_command
 def preview_email(obj: Context, name: str, response_id: str | None, output: str | None):
     """Print an email's subject and text with sample details, and write its HTML to a file."""
@@ -359,7 +415,9 @@ def preview_email(obj: Context, name: str, response_id: str | None, output: str 
         from .sync.run import Sync
 
         with connect(loaded.workspace) as clients:
-            context = context_for(Sync.for_workspace(loaded, clients, datetime.now(UTC)).view_as_read(), response_id, name)
+            context = context_for(
+                Sync.for_workspace(loaded, clients, datetime.now(UTC)).view_as_read(), response_id, name
+            )
     from .sync.emails import common_context
 
     config_context = common_context(loaded.workspace.config, None, name)
@@ -410,8 +468,12 @@ def purge(obj: Context, dry_run: bool):
 
     from .retention import purge_plan
 
-    _removal(obj, dry_run, lambda sync, now: purge_plan(sync, timedelta(days=sync.config.retention_days), now),
-             "retention period ended")
+    _removal(
+        obj,
+        dry_run,
+        lambda sync, now: purge_plan(sync, timedelta(days=sync.config.retention_days), now),
+        "retention period ended",
+    )
 
 
 @main.command()
@@ -456,12 +518,18 @@ def demo(obj: Context):
     loaded = obj.load()
     workspace = loaded.workspace
     if workspace.config.backend != "local":
-        click.echo("Error: the demo makes up people and sends them email: it runs only on the local workspace "
-                   "(backend: local), never on Google. Use a config with backend: local.", err=True)
+        click.echo(
+            "Error: the demo makes up people and sends them email: it runs only on the local workspace "
+            "(backend: local), never on Google. Use a config with backend: local.",
+            err=True,
+        )
         sys.exit(EXIT_INVALID)
     if os.environ.get(LOCAL_URL_ENV):
-        click.echo(f"Error: the demo starts its own local workspace on local.store; unset {LOCAL_URL_ENV} "
-                   "(and stop `ppp-gsuite local serve`), then run it again.", err=True)
+        click.echo(
+            f"Error: the demo starts its own local workspace on local.store; unset {LOCAL_URL_ENV} "
+            "(and stop `ppp-gsuite local serve`), then run it again.",
+            err=True,
+        )
         sys.exit(EXIT_INVALID)
     store = workspace.resolve(workspace.config.local.store)
     with single_run(workspace.resolve(LOCK_FILE)), connect(workspace) as clients:
@@ -470,13 +538,18 @@ def demo(obj: Context):
         try:
             played, summary = run_demo(loaded, clients, browser, datetime.now(UTC), click.echo)
         except NotFresh as refused:
-            click.echo(f"Error: {refused} ({store}); the demo runs only on a fresh one, so it never mixes fictional "
-                       "people into a workspace in use. Open that one with `ppp-gsuite local serve`, or delete the "
-                       "store (or point local.store elsewhere) to run the demo.", err=True)
+            click.echo(
+                f"Error: {refused} ({store}); the demo runs only on a fresh one, so it never mixes fictional "
+                "people into a workspace in use. Open that one with `ppp-gsuite local serve`, or delete the "
+                "store (or point local.store elsewhere) to run the demo.",
+                err=True,
+            )
             sys.exit(EXIT_INVALID)
-    click.echo(f"The demo ran {played.syncs} syncs, moving their clock past the {workspace.config.email.grace_minutes}-minute "
-               "grace period for decisions as if cron ran later: times it wrote (the email log, Status noted) run up to "
-               f"{int(played.clock_moved.total_seconds() // 60)} minutes ahead of this machine's clock.")
+    click.echo(
+        f"The demo ran {played.syncs} syncs, moving their clock past the {workspace.config.email.grace_minutes}-minute "
+        "grace period for decisions as if cron ran later: times it wrote (the email log, Status noted) run up to "
+        f"{int(played.clock_moved.total_seconds() // 60)} minutes ahead of this machine's clock."
+    )
     for line in describe(summary, clients.public_url or ""):
         click.echo(line)
 

@@ -1,4 +1,5 @@
 """The workspace config, ppp-gsuite.yaml: organisation, backend, people, rates and opportunities."""
+
 from __future__ import annotations
 
 import os
@@ -159,8 +160,10 @@ class Config(Model):
     def _google_needs_credentials(cls, backend: str, info: ValidationInfo) -> str:
         # A field check, so the problem points at the backend line (a model check has no line).
         if backend == "google" and "google" in info.data and info.data["google"] is None:
-            raise ValueError("backend: google needs a google: section with credentials: PATH "
-                             "(see the README, 'Using it with Google')")
+            raise ValueError(
+                "backend: google needs a google: section with credentials: PATH "
+                "(see the README, 'Using it with Google')"
+            )
         return backend
 
     def opportunity(self, key: str) -> Opportunity:
@@ -221,18 +224,27 @@ def _check(config: Config, file: str) -> list[Problem]:
     seen: set[str] = set()
     for opportunity in config.opportunities:
         if opportunity.key in seen:
-            problems.append(Problem(file, opportunity.line, f"two opportunities have the key {opportunity.key}; give each its own key"))
+            problems.append(
+                Problem(
+                    file, opportunity.line, f"two opportunities have the key {opportunity.key}; give each its own key"
+                )
+            )
         seen.add(opportunity.key)
         if opportunity.places < 2:
-            problems.append(Problem(
-                file, opportunity.line,
-                f"opportunity {opportunity.key} offers {opportunity.places} place; two or more are advised, "
-                "so partners bring different views and support each other",
-                level="warning",
-            ))
+            problems.append(
+                Problem(
+                    file,
+                    opportunity.line,
+                    f"opportunity {opportunity.key} offers {opportunity.places} place; two or more are advised, "
+                    "so partners bring different views and support each other",
+                    level="warning",
+                )
+            )
     starts = [rate.starts for rate in config.mileage_rates]
     if len(set(starts)) != len(starts):
-        problems.append(Problem(file, config.mileage_rates[0].line, "two mileage rates start on the same date; keep one"))
+        problems.append(
+            Problem(file, config.mileage_rates[0].line, "two mileage rates start on the same date; keep one")
+        )
     return problems
 
 
@@ -240,10 +252,12 @@ def past_closing_dates(workspace: Workspace, today: date) -> list[Problem]:
     """Warnings for `validate` (not every cron run): a past closing date is allowed, the form stays closed."""
     return [
         Problem(
-            shown(workspace.path), opportunity.line_of("closing_date"),
+            shown(workspace.path),
+            opportunity.line_of("closing_date"),
             f"opportunity {opportunity.key} closed on {long_date(opportunity.closing_date)}, which has passed; "
             "its form stays closed to new responses (move closing_date to reopen it)",
             level="warning",
         )
-        for opportunity in workspace.config.opportunities if opportunity.closing_date < today
+        for opportunity in workspace.config.opportunities
+        if opportunity.closing_date < today
     ]

@@ -66,12 +66,19 @@ def connect(workspace: Workspace) -> Iterator[Clients]:
         stop()
 
 
-def signed_in_local_clients(url: str, settings: LocalSettings, public_url: str | None = None,
-                            timeouts: TimeoutSettings | None = None) -> Clients:
+def signed_in_local_clients(
+    url: str, settings: LocalSettings, public_url: str | None = None, timeouts: TimeoutSettings | None = None
+) -> Clients:
     """Clients signed in to the local workspace as the configured account and OAuth client."""
     identity = f"{settings.account} through OAuth client {settings.client_id}"
-    return local_clients(url, public_url, token=local_token(url, settings), identity=identity, timeouts=timeouts,
-                         settings_token=local_token(url, settings, (GMAIL_SETTINGS_SCOPE,)))
+    return local_clients(
+        url,
+        public_url,
+        token=local_token(url, settings),
+        identity=identity,
+        timeouts=timeouts,
+        settings_token=local_token(url, settings, (GMAIL_SETTINGS_SCOPE,)),
+    )
 
 
 def local_token(url: str, settings: LocalSettings, scopes: tuple[str, ...] = SCOPES) -> str:

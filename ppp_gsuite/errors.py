@@ -3,6 +3,7 @@
 As click's exceptions do: 1 when something needs a person (the message says what), 2 when the
 config, specs or templates are wrong.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -46,7 +47,6 @@ class ValidationFailed(PppError):
 
 class ConfigNotFound(PppError):
     exit_code = EXIT_INVALID
-
 
 
 def _one_per_line(problems: list[Problem]) -> list[Problem]:

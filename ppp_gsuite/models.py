@@ -1,4 +1,5 @@
 """Pydantic base for config and spec models: strict about unknown fields, and aware of YAML lines."""
+
 from __future__ import annotations
 
 import difflib
@@ -48,9 +49,7 @@ M = TypeVar("M", bound=Model)
 
 def _not_boolean_looking(value: Any) -> Any:
     if isinstance(value, Text) and value.looks_boolean:
-        raise ValueError(
-            f"{value} is unquoted, so YAML tools read it as true/false; write it in quotes: \"{value}\""
-        )
+        raise ValueError(f'{value} is unquoted, so YAML tools read it as true/false; write it in quotes: "{value}"')
     return value
 
 
@@ -123,7 +122,7 @@ def _describe(error: Mapping[str, Any], known_fields: set[str]) -> str:
         return f"{name} is empty; add at least one entry"
     message = error["msg"]
     if message.startswith("Value error, "):
-        message = message[len("Value error, "):]
+        message = message[len("Value error, ") :]
     return f"{name}: {message}" if not message.startswith(name) else message
 
 
@@ -143,7 +142,5 @@ def parse(model: type[M], data: Any, file: str, loc_prefix: tuple[str | int, ...
         return model.model_validate(data)
     except ValidationError as exc:
         known = all_field_names(model)
-        problems = [
-            Problem(file, line_of(data, tuple(err["loc"])), _describe(err, known)) for err in exc.errors()
-        ]
+        problems = [Problem(file, line_of(data, tuple(err["loc"])), _describe(err, known)) for err in exc.errors()]
         raise ValidationFailed(problems) from None

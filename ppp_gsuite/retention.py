@@ -4,6 +4,7 @@ Both remove whole rows from every spreadsheet the tool keeps, and first write to
 response ids, the form, when, why) so that no rescan brings the rows back. They log counts, never
 contents. The Forms API cannot delete responses: a form owner deletes them by hand.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -34,7 +35,10 @@ class Removal:
     names: dict[str, str] = field(default_factory=dict)  # target -> the spreadsheet's name, as people see it
 
     def count(self) -> dict[str, int]:
-        return {f"{self.names.get(target, target)} / {title}": len(numbers) for (target, title), numbers in self.rows.items()}
+        return {
+            f"{self.names.get(target, target)} / {title}": len(numbers)
+            for (target, title), numbers in self.rows.items()
+        }
 
 
 def _columns(values: list[list[str]], header: str) -> int | None:
@@ -57,8 +61,17 @@ def _find(sync: Sync, references: set[str], response_ids: set[str], removal: Rem
                 if cells & (references | response_ids | {row_key(r) for r in references}) or by_record:
                     removal.rows.setdefault((target, tab.tab), set()).add(number)
                     removal.names[target] = run.dest.name
-                    response_column = _columns(values, tab.header("tool", "response_id")) if tab.column("tool", "response_id") else None
-                    if tab.form and response_column is not None and response_column < len(line) and target != ENGAGEMENT:
+                    response_column = (
+                        _columns(values, tab.header("tool", "response_id"))
+                        if tab.column("tool", "response_id")
+                        else None
+                    )
+                    if (
+                        tab.form
+                        and response_column is not None
+                        and response_column < len(line)
+                        and target != ENGAGEMENT
+                    ):
                         removal.tombstones[line[response_column]] = tab.form
 
 
@@ -74,8 +87,10 @@ def erase_plan(sync: Sync, reference: str) -> Removal:
     if not matched:
         # What was typed is not repeated: it may be something else pasted by mistake (an address).
         said = "that reference" if reference.strip() else "an empty reference"
-        raise NobodyMatched(f"nobody matched {said}: nothing was removed. Copy the reference from the "
-                            "Reference column of the person's row.")
+        raise NobodyMatched(
+            f"nobody matched {said}: nothing was removed. Copy the reference from the "
+            "Reference column of the person's row."
+        )
     removal.people = 1
     _find(sync, set(matched.values()), set(matched), removal)
     return removal
@@ -116,15 +131,23 @@ def apply(sync: Sync, removal: Removal, why: str, now: datetime) -> None:
     """Tombstones first (a crash then leaves rows a rerun removes, never rows a rescan restores)."""
     admin = sync.runs[ADMIN]
     when = local_time(now, sync.config.email.timezone)
-    stones = [Row(rid, "", {TOMBSTONE_ID: rid, TOMBSTONE_FORM: form, TOMBSTONE_WHEN: when, TOMBSTONE_WHY: why}) for rid, form in removal.tombstones.items()]
+    stones = [
+        Row(rid, "", {TOMBSTONE_ID: rid, TOMBSTONE_FORM: form, TOMBSTONE_WHEN: when, TOMBSTONE_WHY: why})
+        for rid, form in removal.tombstones.items()
+    ]
     if stones:
         sync.books.write_now(admin, TOMBSTONES, stones)
     by_sheet: dict[str, list[dict]] = {}
     for (target, title), numbers in removal.rows.items():
         sheet = sheet_id_for(title)
         for number in sorted(numbers, reverse=True):  # bottom up, so earlier numbers stay right
-            by_sheet.setdefault(target, []).append({"deleteDimension": {"range": {
-                "sheetId": sheet, "dimension": "ROWS", "startIndex": number - 1, "endIndex": number}}})
+            by_sheet.setdefault(target, []).append(
+                {
+                    "deleteDimension": {
+                        "range": {"sheetId": sheet, "dimension": "ROWS", "startIndex": number - 1, "endIndex": number}
+                    }
+                }
+            )
     for target, requests in by_sheet.items():
         sync.sheets.batch_update(sync.runs[target].id, requests)
 

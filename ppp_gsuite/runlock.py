@@ -1,4 +1,5 @@
 """One sync (or purge, or erase) at a time on this machine: cron may start a run while one is sending."""
+
 from __future__ import annotations
 
 import contextlib
@@ -19,7 +20,9 @@ def single_run(path: Path):
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise AlreadyRunning("another sync, purge or erase is still running here; this one stops without doing anything") from None
+            raise AlreadyRunning(
+                "another sync, purge or erase is still running here; this one stops without doing anything"
+            ) from None
         try:
             yield
         finally:

@@ -1,4 +1,5 @@
 """`ppp-gsuite status`: what is deployed, when the sync last saw responses, and emails needing a person."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -23,7 +24,9 @@ class Status:
     held_invitations: dict[str, int] = field(default_factory=dict)  # spreadsheet -> invitations waiting for details
 
 
-def read_status(drive: DriveApi, sheets: SheetsApi, today: str, destinations: dict[str, Destination] | None = None) -> Status:
+def read_status(
+    drive: DriveApi, sheets: SheetsApi, today: str, destinations: dict[str, Destination] | None = None
+) -> Status:
     status = Status(forms=len(drive.find("form")))
     admin = None
     for file in drive.find("spreadsheet"):

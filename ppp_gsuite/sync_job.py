@@ -3,6 +3,7 @@
 Callers hold the run lock and the clients; this builds the run and runs it. Whoever changes how a
 sync is built changes it here, once, and both commands follow.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

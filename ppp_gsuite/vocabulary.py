@@ -4,6 +4,7 @@ headers of the tool's own records, and how times are written and in which zone.
 Pure (no imports of the product). Change a word here and everything that reads or writes it follows;
 the stand-in (local_workspace) never imports this: it knows nothing of the tool.
 """
+
 from __future__ import annotations
 
 from datetime import UTC, datetime
@@ -74,12 +75,24 @@ LOG_KEY, LOG_EMAIL, LOG_TO, LOG_STATE, LOG_MESSAGE_ID, LOG_TIME = "Key", "Email"
 
 STATE_FORM, STATE_FORM_ID, STATE_NEWEST, STATE_FULL_SCAN = "Form", "Form ID", "Newest response seen", "Last full scan"
 
-CONSENT_RECORD, CONSENT_REFERENCE, CONSENT_NAME, CONSENT_ANSWER, CONSENT_GIVEN = "Record", "Reference", "Consent", "Answer", "Given"
+CONSENT_RECORD, CONSENT_REFERENCE, CONSENT_NAME, CONSENT_ANSWER, CONSENT_GIVEN = (
+    "Record",
+    "Reference",
+    "Consent",
+    "Answer",
+    "Given",
+)
 CONSENT_WORDING, CONSENT_QUESTION, CONSENT_SOURCE = "Wording", "Question as asked", "From"
 
 # Each change to the engagement team's list, one row per person, kept until the team has been told of it.
 CHANGE_RECORD, CHANGE_ROW_KEY, CHANGE_NUMBER, CHANGE_NAME, CHANGE_WHAT, CHANGE_TIME = (
-    "Record", "Row key", "Change", "Name", "Added or removed", "Time")
+    "Record",
+    "Row key",
+    "Change",
+    "Name",
+    "Added or removed",
+    "Time",
+)
 ADDED, REMOVED = "added", "removed"
 
 TOMBSTONE_ID, TOMBSTONE_FORM, TOMBSTONE_WHEN, TOMBSTONE_WHY = RESPONSE_ID, "Form", "Removed", "Why"

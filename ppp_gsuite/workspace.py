@@ -1,4 +1,5 @@
 """Load everything a command needs from the config file, collecting every problem at once."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

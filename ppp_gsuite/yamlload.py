@@ -3,6 +3,7 @@
 Every plain scalar stays text (docs/decisions.md §8); typed fields are converted by the pydantic models,
 which can then say "write it in quotes" for a label that YAML 1.1 tools would read as a boolean.
 """
+
 from __future__ import annotations
 
 from pathlib import Path

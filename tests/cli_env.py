@@ -1,4 +1,5 @@
 """A copy of the minimal workspace, run through the CLI against the test's local workspace."""
+
 import shutil
 from pathlib import Path
 

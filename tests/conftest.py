@@ -83,8 +83,9 @@ class LocalControls:
 
     def token(self, scopes=SCOPES, client_id: str = LOCAL.client_id, user: str = LOCAL.account) -> str:
         """An access token, by default the one the product's local backend signs in with."""
-        return self.json("POST", "/_local/tokens", {"user": user, "client_id": client_id,
-                                                    "scopes": list(scopes)})["access_token"]
+        return self.json("POST", "/_local/tokens", {"user": user, "client_id": client_id, "scopes": list(scopes)})[
+            "access_token"
+        ]
 
     def credentials(self, **kwargs) -> Credentials:
         return Credentials(token=self.token(**kwargs))
@@ -121,14 +122,24 @@ def local(local_server_url) -> LocalControls:
 
 @pytest.fixture
 def forms_api(local):
-    return build("forms", "v1", credentials=local.credentials(), static_discovery=True,
-                 client_options={"api_endpoint": local.url})
+    return build(
+        "forms",
+        "v1",
+        credentials=local.credentials(),
+        static_discovery=True,
+        client_options={"api_endpoint": local.url},
+    )
 
 
 @pytest.fixture
 def drive_api(local):
-    return build("drive", "v3", credentials=local.credentials(), static_discovery=True,
-                 client_options={"api_endpoint": local.url + "/drive/v3/"})
+    return build(
+        "drive",
+        "v3",
+        credentials=local.credentials(),
+        static_discovery=True,
+        client_options={"api_endpoint": local.url + "/drive/v3/"},
+    )
 
 
 from sync_env import env  # noqa: E402,F401  (the deployed-workspace fixture of the sync and email tests)

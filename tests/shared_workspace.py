@@ -1,4 +1,5 @@
 """Built once per test session, for tests that only read them (the models are frozen)."""
+
 import functools
 from pathlib import Path
 

@@ -1,4 +1,5 @@
 """A deployed minimal workspace on the local server, for sync and email tests."""
+
 import shutil
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -26,23 +27,34 @@ class Env:
         self.local, self.root = local, root
         self.loaded = load_all(root / "ppp-gsuite.yaml")
         clients = local.clients()
-        self.forms, self.drive, self.sheets = FormsApi(clients.forms), DriveApi(clients.drive), SheetsApi(clients.sheets)
+        self.forms, self.drive, self.sheets = (
+            FormsApi(clients.forms),
+            DriveApi(clients.drive),
+            SheetsApi(clients.sheets),
+        )
         outcomes = deploy(self.loaded.targets, self.forms, self.drive, date(2026, 11, 24))
         self.form_ids = {o.target.key: o.form_id for o in outcomes}
         self.clock = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 
     def answer(self, form_key, spec, **answers):
-        body = {"answers": {
-            question_id(spec, key): {"questionId": question_id(spec, key), "textAnswers": {"answers": [{"value": v}]}}
-            for key, v in answers.items()
-        }}
+        body = {
+            "answers": {
+                question_id(spec, key): {
+                    "questionId": question_id(spec, key),
+                    "textAnswers": {"answers": [{"value": v}]},
+                }
+                for key, v in answers.items()
+            }
+        }
         return self.local.add_response(self.form_ids[form_key], body)
 
     def sync(self, forms=None, drive=None, sheets=None, emails=False, **kwargs):
         """A sync at the current clock, over these adapters (perhaps wrapped to crash) or the env's own."""
         if emails:
             kwargs.setdefault("send", GmailSender(self.local.session(), self.local.url).send)
-        return new_sync(self.loaded, forms or self.forms, drive or self.drive, sheets or self.sheets, self.clock, **kwargs)
+        return new_sync(
+            self.loaded, forms or self.forms, drive or self.drive, sheets or self.sheets, self.clock, **kwargs
+        )
 
     def apply(self, sheets=None, minutes=5, emails=False, **kwargs):
         self.clock += timedelta(minutes=minutes)
@@ -98,6 +110,7 @@ class KilledAt:
             if self.after:
                 method(*args, **kwargs)  # done (a send delivered), then killed before the answer was used
             raise Crash()
+
         return wrapper
 
     def wrap(self, adapter):
@@ -107,6 +120,7 @@ class KilledAt:
             def __getattr__(self, name):
                 attribute = getattr(adapter, name)
                 return killer.call(attribute) if callable(attribute) else attribute
+
         return Proxy()
 
     def sync(self, env: "Env", **kwargs):

@@ -21,8 +21,16 @@ from ppp_gsuite.forms.items import question_id
 from sync_env import EOI
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 HEART = "opportunity:heart-board"
 NEEDS = "needs_assessment"
 
@@ -105,8 +113,10 @@ def responder_uri(env, form_key: str) -> str:
 def answers_of(env, form_key: str) -> list[dict]:
     """Each response's answers as {question key: [values]}."""
     responses, _ = env.forms.list_responses(env.form_ids[form_key])
-    return [{qid: [a["value"] for a in answer["textAnswers"]["answers"]]
-             for qid, answer in response["answers"].items()} for response in responses]
+    return [
+        {qid: [a["value"] for a in answer["textAnswers"]["answers"]] for qid, answer in response["answers"].items()}
+        for response in responses
+    ]
 
 
 def eoi_answers(**answers) -> dict:
@@ -114,6 +124,7 @@ def eoi_answers(**answers) -> dict:
 
 
 # An applicant
+
 
 @pytest.mark.parametrize("interests", ["Yes", "No"])
 def test_applicant_fills_in_the_expression_of_interest_and_skip_logic_follows(env, page, interests):
@@ -147,9 +158,14 @@ def test_applicant_fills_in_the_expression_of_interest_and_skip_logic_follows(en
     page.get_by_role("button", name="Submit").click()
 
     expect(page.get_by_text("Your response has been recorded.")).to_be_visible()
-    expected = eoi_answers(full_name=["Robin Applicant"], email=["robin@example.org"], has_interests=[interests],
-                           privacy_agreement=["I agree"], consent_future=["Yes"],
-                           heart_experience=["Two operations, good care."])
+    expected = eoi_answers(
+        full_name=["Robin Applicant"],
+        email=["robin@example.org"],
+        has_interests=[interests],
+        privacy_agreement=["I agree"],
+        consent_future=["Yes"],
+        heart_experience=["Two operations, good care."],
+    )
     if interests == "Yes":
         expected |= eoi_answers(interests_details=["I own a pharmacy."])
     assert answers_of(env, "eoi-heart-board") == [expected]
@@ -184,8 +200,9 @@ def test_a_missed_required_field_is_shown_beside_it_and_in_the_summary_and_nothi
     expect(page.locator(".question.invalid")).to_have_count(1)
     expect(page.locator(".question.invalid")).to_contain_text("Your full name")
     expect(page.get_by_label("Your email address")).to_have_value("robin@example.org")
-    expect(page.get_by_role("group", name="Do you have business interests in health care?")
-           .get_by_label("No", exact=True)).to_be_checked()
+    expect(
+        page.get_by_role("group", name="Do you have business interests in health care?").get_by_label("No", exact=True)
+    ).to_be_checked()
     shot(page, "form-error")
 
     link.click()
@@ -201,6 +218,7 @@ def test_a_prefilled_link_shows_the_reference(env, page):
 
 
 # A lead
+
 
 def spreadsheet_link(env, target: str) -> str:
     return next(f["webViewLink"] for f in env.drive.find("spreadsheet") if f["appProperties"]["target"] == target)
@@ -231,6 +249,7 @@ def test_a_lead_shortlists_an_applicant_and_notes_why_and_sync_keeps_it(env, pag
 
 # The index and the outbox
 
+
 def test_screenshots_go_under_this_test_runs_own_folder(local, page, tmp_path_factory):
     page.goto(local.url + "/")
     shot(page, "where-screenshots-go")
@@ -249,8 +268,12 @@ def test_the_index_links_to_the_forms_the_spreadsheets_and_the_outbox(env, page)
 
 def test_outbox_shows_markup_in_a_name_as_text_and_runs_no_script(env, page):
     env.answer("eoi-heart-board", EOI, full_name="<b>Robin</b>", email="robin@example.org")
-    env.answer("eoi-heart-board", EOI, full_name='Sam<img src=x onerror="alert(1)"><script>alert(2)</script>',
-               email="sam@example.net")
+    env.answer(
+        "eoi-heart-board",
+        EOI,
+        full_name='Sam<img src=x onerror="alert(1)"><script>alert(2)</script>',
+        email="sam@example.net",
+    )
     env.apply(emails=True)
     page.goto(env.local.url + "/gmail/outbox")
 
@@ -265,11 +288,14 @@ def test_outbox_shows_markup_in_a_name_as_text_and_runs_no_script(env, page):
     expect(sam.frame_locator("iframe").locator("img, script")).to_have_count(0)
     expect(page.locator("main b, main img, main script")).to_have_count(0)
     shot(page, "outbox")
-    robin.locator("iframe").screenshot(path=page.shots / "outbox-html-body.png")  # a full-page shot leaves iframes blank
+    robin.locator("iframe").screenshot(
+        path=page.shots / "outbox-html-body.png"
+    )  # a full-page shot leaves iframes blank
     # and the page fixture fails the test if an alert came up or a script failed
 
 
 # Accessibility: axe-core on each page kind
+
 
 def to_about_you(env, page: Page, form_key: str = "eoi-heart-board") -> None:
     page.goto(responder_uri(env, form_key))
@@ -277,8 +303,9 @@ def to_about_you(env, page: Page, form_key: str = "eoi-heart-board") -> None:
     expect(page.get_by_role("heading", name="About you")).to_be_visible()
 
 
-def answer_about_you(page: Page, interests: str, name: str = "Robin Applicant",
-                     email: str = "robin@example.org") -> None:
+def answer_about_you(
+    page: Page, interests: str, name: str = "Robin Applicant", email: str = "robin@example.org"
+) -> None:
     type_into(page, "Your full name", name)
     type_into(page, "Your email address", email)
     choose(page, "Do you have business interests in health care?", interests)
@@ -309,8 +336,9 @@ def test_form_pages_have_no_accessibility_violations(env, page):
 
 
 def test_spreadsheet_page_has_no_accessibility_violations(env, page):
-    env.answer("eoi-heart-board", EOI, full_name="Robin Applicant", email="robin@example.org",
-               heart_experience="Long. " * 2000)
+    env.answer(
+        "eoi-heart-board", EOI, full_name="Robin Applicant", email="robin@example.org", heart_experience="Long. " * 2000
+    )
     env.apply()
     page.goto(spreadsheet_link(env, HEART))
     expect(page.get_by_role("cell", name="Robin Applicant")).to_be_visible()
@@ -329,22 +357,36 @@ def test_outbox_and_index_have_no_accessibility_violations(env, page):
 
 # The lead's spreadsheet page looks like the sheet: its column widths, bounded rows
 
+
 def set_column_widths(env, spreadsheet_id: str, tab: str, widths: dict[int, int]) -> None:
     """Widths as a lead (or the tool) sets them in Sheets: updateDimensionProperties with pixelSize."""
     session = env.local.session()
     sheets = session.get(f"{env.local.url}/v4/spreadsheets/{spreadsheet_id}", timeout=10).json()["sheets"]
     sheet_id = next(s["properties"]["sheetId"] for s in sheets if s["properties"]["title"] == tab)
-    requests_ = [{"updateDimensionProperties": {
-        "range": {"sheetId": sheet_id, "dimension": "COLUMNS", "startIndex": column, "endIndex": column + 1},
-        "properties": {"pixelSize": width}, "fields": "pixelSize"}} for column, width in widths.items()]
-    reply = session.post(f"{env.local.url}/v4/spreadsheets/{spreadsheet_id}:batchUpdate",
-                          json={"requests": requests_}, timeout=10)
+    requests_ = [
+        {
+            "updateDimensionProperties": {
+                "range": {"sheetId": sheet_id, "dimension": "COLUMNS", "startIndex": column, "endIndex": column + 1},
+                "properties": {"pixelSize": width},
+                "fields": "pixelSize",
+            }
+        }
+        for column, width in widths.items()
+    ]
+    reply = session.post(
+        f"{env.local.url}/v4/spreadsheets/{spreadsheet_id}:batchUpdate", json={"requests": requests_}, timeout=10
+    )
     reply.raise_for_status()
 
 
 def test_the_spreadsheet_page_keeps_the_sheets_widths_and_a_long_answer_does_not_stretch_its_row(env, page):
-    env.answer("eoi-heart-board", EOI, full_name="Robin Applicant", email="robin@example.org",
-               heart_experience="A very long answer. " * 2500)  # 50,000 characters
+    env.answer(
+        "eoi-heart-board",
+        EOI,
+        full_name="Robin Applicant",
+        email="robin@example.org",
+        heart_experience="A very long answer. " * 2500,
+    )  # 50,000 characters
     env.apply()
     page.goto(spreadsheet_link(env, HEART))
     tab = page.get_by_role("region", name="Expressions of interest")
@@ -378,6 +420,7 @@ def test_each_tab_has_its_own_save_button(env, page):
 
 
 # Form pages: autofill, keyboard order, focus, clearing a choice, what Google accepts
+
 
 def test_name_and_email_fields_say_what_they_hold_for_autofill(env, page):
     to_about_you(env, page)

@@ -1,4 +1,5 @@
 """Consent gates sharing: the engagement team's sheet, the consent log, and sharing checks."""
+
 from datetime import UTC, timedelta
 
 import pytest
@@ -100,10 +101,16 @@ def test_the_consent_log_is_append_only_and_keeps_the_wording(env, local):
     assert len({r["Record"] for r in log}) == 2
 
 
-@pytest.mark.parametrize("permission, named", [
-    ({"type": "anyone", "role": "reader"}, "anyone with the link can open it (reader)"),
-    ({"type": "user", "role": "reader", "emailAddress": "stranger@example.org"}, "stranger@example.org can open it"),
-])
+@pytest.mark.parametrize(
+    "permission, named",
+    [
+        ({"type": "anyone", "role": "reader"}, "anyone with the link can open it (reader)"),
+        (
+            {"type": "user", "role": "reader", "emailAddress": "stranger@example.org"},
+            "stranger@example.org can open it",
+        ),
+    ],
+)
 def test_a_sheet_shared_too_widely_is_not_written_and_the_others_still_sync(env, drive_api, permission, named):
     apply_person(env, "Ann")
     env.apply()
@@ -122,14 +129,23 @@ def test_a_sheet_shared_too_widely_is_not_written_and_the_others_still_sync(env,
 
 def test_an_unmatched_response_is_not_written_into_a_widely_shared_admin_sheet(env, drive_api):
     env.apply()
-    drive_api.permissions().create(fileId=env.spreadsheet("admin"), body={"type": "domain", "role": "reader", "domain": "example.org"}).execute()
+    drive_api.permissions().create(
+        fileId=env.spreadsheet("admin"), body={"type": "domain", "role": "reader", "domain": "example.org"}
+    ).execute()
     env.answer(NEEDS, NEEDS, reference="nobody")
     report = env.apply()
-    assert any("everyone at example.org" in p for p in report.refused["Patient and Public Partners: sync records (Testshire Care Partnership)"])
+    assert any(
+        "everyone at example.org" in p
+        for p in report.refused["Patient and Public Partners: sync records (Testshire Care Partnership)"]
+    )
 
 
-@settings(max_examples=15, stateful_step_count=20, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=15,
+    stateful_step_count=20,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 class SharingMachine(RuleBasedStateMachine):
     """Submit, consent yes/no, status changes, withdrawal, sync and crashes, against a model."""
 
@@ -144,7 +160,9 @@ class SharingMachine(RuleBasedStateMachine):
         self.synced: set[str] = set()  # people in the sheet after the last completed sync
         self.consent: dict[str, bool] = {}
         self.status: dict[str, str] = {}
-        self.allowed: list[set[str]] = [set()]  # what the sheet may hold: the last completed sync, and crashed ones after it
+        self.allowed: list[set[str]] = [
+            set()
+        ]  # what the sheet may hold: the last completed sync, and crashed ones after it
 
     def expected(self) -> set[str]:
         return {p for p in self.people if self.consent.get(p) and self.status.get(p) == "Appointed"}
@@ -179,7 +197,12 @@ class SharingMachine(RuleBasedStateMachine):
         if known:
             person = data.draw(st.sampled_from(known))
             form = PREFS if via_preferences else NEEDS
-            self.env.answer(form, form, reference=reference_of(self.env, person).upper(), share_with_engagement_team="Yes" if answer else "No")
+            self.env.answer(
+                form,
+                form,
+                reference=reference_of(self.env, person).upper(),
+                share_with_engagement_team="Yes" if answer else "No",
+            )
 
     @rule(data=st.data(), status=st.sampled_from(["Appointed", "Shortlisted", "Withdrawn", "Not appointed"]))
     def change_status(self, data, status):
@@ -279,7 +302,10 @@ def test_the_engagement_team_gets_counts_and_nobody_but_the_tool_opens_the_answe
             tabs[title] = env.sheets.read_tabs(file_id, [title])[title][1]
     assert not any("Response ID" in values[0] or "Date" in values[0] for values in tabs.values() if values), tabs
     counts = next(values for values in tabs.values() if values and values[0][-1] == "Count")
-    rows = {(part, question, answer): count for part, question, answer, count in (r + [""] * (4 - len(r)) for r in counts[1:])}
+    rows = {
+        (part, question, answer): count
+        for part, question, answer, count in (r + [""] * (4 - len(r)) for r in counts[1:])
+    }
     assert rows[("All responses", "Number of responses", "")] == "12"
     assert rows[("All responses", "How old are you?", "25 to 34")] == "6"
     assert rows[("All responses", "How old are you?", "Under 18")] == "hidden"
@@ -319,7 +345,9 @@ def test_answers_shared_with_the_team_by_an_earlier_version_are_unshared_on_the_
     monitoring_answers(env, ["45 to 54"])
     report = env.apply()
     assert not report.refused
-    assert report.unshared == ["Patient and Public Partners: equal opportunities answers (Testshire Care Partnership): sam@example.org"]
+    assert report.unshared == [
+        "Patient and Public Partners: equal opportunities answers (Testshire Care Partnership): sam@example.org"
+    ]
     assert opened_by(env, answers) == set()
     assert len(env.records("monitoring", "Equal opportunities monitoring")) == 6
 
@@ -353,13 +381,29 @@ def test_a_withdrawal_sent_through_the_preferences_web_page_takes_effect_in_the_
     ref, code = answers_as_sent(env, "Ann")["reference"], answers_as_sent(env, "Ann")["link_code"]
     form_id = env.form_ids[PREFS]
     entry = lambda key: f"entry.{entry_number(question_id(PREFS, key))}"  # noqa: E731
-    status, page = local.request("GET", f"/forms/d/e/{form_id}/viewform?usp=pp_url&{entry('reference')}={ref}&{entry('link_code')}={code}")
-    assert status == 200 and f'value="{ref}"' in page and f'value="{code}"' in page  # as the link in every email fills them in
-    status, page = local.request("POST", f"/forms/d/e/{form_id}/formResponse",
-                                 form={entry("reference"): ref, entry("link_code"): code, "pageHistory": "0", "navigate": "next"})
+    status, page = local.request(
+        "GET", f"/forms/d/e/{form_id}/viewform?usp=pp_url&{entry('reference')}={ref}&{entry('link_code')}={code}"
+    )
+    assert (
+        status == 200 and f'value="{ref}"' in page and f'value="{code}"' in page
+    )  # as the link in every email fills them in
+    status, page = local.request(
+        "POST",
+        f"/forms/d/e/{form_id}/formResponse",
+        form={entry("reference"): ref, entry("link_code"): code, "pageHistory": "0", "navigate": "next"},
+    )
     assert status == 200 and "May we share your contact details" in page
-    status, page = local.request("POST", f"/forms/d/e/{form_id}/formResponse", form={
-        entry("reference"): ref, entry("link_code"): code, entry("share_with_engagement_team"): "No", "pageHistory": "0,1", "navigate": "submit"})
+    status, page = local.request(
+        "POST",
+        f"/forms/d/e/{form_id}/formResponse",
+        form={
+            entry("reference"): ref,
+            entry("link_code"): code,
+            entry("share_with_engagement_team"): "No",
+            "pageHistory": "0,1",
+            "navigate": "submit",
+        },
+    )
     assert status == 200 and "Your response has been recorded" in page
     report = env.apply()
     assert engagement(env) == [] and report.shared_removed == ["Ann"]
@@ -372,8 +416,10 @@ def test_the_latest_consent_is_by_time_given_and_no_wins_a_tie():
     for order in (["Yes", "No"], ["No", "Yes"]):
         records = [{"Reference": "r", "Consent": "c", "Answer": a, "Given": same} for a in order]
         assert latest(records)[("r", "c")].answer == "No"
-    records = [{"Reference": "r", "Consent": "c", "Answer": "No", "Given": "2026-11-24T10:00:00.500Z"},
-               {"Reference": "r", "Consent": "c", "Answer": "Yes", "Given": "2026-11-24T10:00:01Z"}]
+    records = [
+        {"Reference": "r", "Consent": "c", "Answer": "No", "Given": "2026-11-24T10:00:00.500Z"},
+        {"Reference": "r", "Consent": "c", "Answer": "Yes", "Given": "2026-11-24T10:00:01Z"},
+    ]
     assert latest(records)[("r", "c")].answer == "Yes"
 
 
@@ -392,8 +438,12 @@ def test_a_withdrawal_takes_effect_even_while_another_opportunitys_sheet_cannot_
     assert engagement(env) == ["Ann", "Eve"]
     # The eye group's lead renames a tab; then Ann and Eve withdraw.
     eye = env.spreadsheet("opportunity:eye-group")
-    tab_id = next(s["properties"]["sheetId"] for s in env.sheets.metadata(eye)["sheets"] if s["properties"]["title"] == TAB)
-    env.sheets.batch_update(eye, [{"updateSheetProperties": {"properties": {"sheetId": tab_id, "title": "Renamed"}, "fields": "title"}}])
+    tab_id = next(
+        s["properties"]["sheetId"] for s in env.sheets.metadata(eye)["sheets"] if s["properties"]["title"] == TAB
+    )
+    env.sheets.batch_update(
+        eye, [{"updateSheetProperties": {"properties": {"sheetId": tab_id, "title": "Renamed"}, "fields": "title"}}]
+    )
     report = env.apply()
     assert engagement(env) == ["Ann", "Eve"] and report.refused  # Eve kept while her sheet is unreadable
     consent(env, "Ann", "No", form=PREFS)
@@ -418,7 +468,9 @@ def test_a_message_in_the_preferences_form_reaches_the_involvement_team_without_
     env.answer(PREFS, PREFS, reference=reference_of(env, "Ann"), anything_else="Please delete everything about me.")
     env.apply(emails=True)
     env.apply(emails=True)
-    to_team = [m for m in local.json("GET", "/_local/gmail/messages")["messages"] if "involvement@example.org" in m["to"]]
+    to_team = [
+        m for m in local.json("GET", "/_local/gmail/messages")["messages"] if "involvement@example.org" in m["to"]
+    ]
     assert len(to_team) == 1
     assert "Ann" in to_team[0]["text"] and "Preferences tab" in to_team[0]["text"]
     assert "delete everything" not in to_team[0]["text"] + to_team[0]["html"]
@@ -427,6 +479,7 @@ def test_a_message_in_the_preferences_form_reaches_the_involvement_team_without_
 def test_a_sync_that_emails_the_engagement_team_exits_0_and_counts_what_the_outbox_holds(env, local):
     """Issue 10.1: the team's notice and the applicants' emails are one mail run: no false 'unknown outcome',
     the summary counts every email sent, and `status` agrees with the outbox."""
+
     def outbox():
         return local.json("GET", "/_local/gmail/messages")["messages"]
 
@@ -536,7 +589,7 @@ def test_a_reference_typed_by_hand_in_capitals_and_with_spaces_is_matched(env):
     env.apply()
     assert engagement(env) == ["Ann"]
     ref = reference_of(env, "Ann")
-    typed = " " + " ".join(ref[i:i + 4] for i in range(0, len(ref), 4)).upper() + " "
+    typed = " " + " ".join(ref[i : i + 4] for i in range(0, len(ref), 4)).upper() + " "
     env.answer(PREFS, PREFS, **{**answers_as_sent(env, "Ann"), "reference": typed, "share_with_engagement_team": "No"})
     report = env.apply()
     assert engagement(env) == [] and report.shared_removed == ["Ann"]
@@ -596,13 +649,20 @@ def test_a_withdrawal_is_applied_while_the_engagement_sheet_is_overshared_but_no
         set_status(env, name, "Appointed")
     env.apply()
     assert engagement(env) == ["Ann", "Ben"]
-    drive_api.permissions().create(fileId=env.spreadsheet("engagement"), body={"type": "anyone", "role": "reader"}).execute()
+    drive_api.permissions().create(
+        fileId=env.spreadsheet("engagement"), body={"type": "anyone", "role": "reader"}
+    ).execute()
     consent(env, "Ann", "No", form=PREFS)
     consent(env, "Cat", "Yes")
     set_status(env, "Cat", "Appointed")
     report = env.apply()
     assert engagement(env) == ["Ben"]  # Ann removed; Cat not added while anyone with the link can open it
-    assert any("anyone with the link" in p for p in report.refused["Patient and Public Partners: peer support network contacts (Testshire Care Partnership)"]), report.refused
+    assert any(
+        "anyone with the link" in p
+        for p in report.refused[
+            "Patient and Public Partners: peer support network contacts (Testshire Care Partnership)"
+        ]
+    ), report.refused
     assert report.shared_removed == ["Ann"] and report.shared_added == []
 
 
@@ -652,7 +712,9 @@ def test_the_sync_summary_counts_answers_without_the_link_code(env):
     env.apply()
     env.answer(PREFS, PREFS, reference=reference_of(env, "Ann"), share_with_engagement_team="Yes")
     result = CliRunner().invoke(main, ["sync"])
-    assert "1 response answered consent questions without the person's link code: not applied" in result.output, result.output
+    assert "1 response answered consent questions without the person's link code: not applied" in result.output, (
+        result.output
+    )
 
 
 def test_a_preview_of_a_real_persons_email_does_not_show_her_link_code(env, tmp_path):
@@ -660,8 +722,10 @@ def test_a_preview_of_a_real_persons_email_does_not_show_her_link_code(env, tmp_
     apply_person(env, "Ann")
     env.apply()
     ann = next(r for r in env.records(HEART) if r["Name"] == "Ann")
-    result = CliRunner().invoke(main, ["preview-email", "appointed", "--response", ann["Response ID"],
-                                       "--output", str(tmp_path / "appointed.html")])
+    result = CliRunner().invoke(
+        main,
+        ["preview-email", "appointed", "--response", ann["Response ID"], "--output", str(tmp_path / "appointed.html")],
+    )
     assert result.exit_code == 0, result.output
     shown = result.output + (tmp_path / "appointed.html").read_text()
     assert ann["Reference"] in shown and "THEIR-LINK-CODE" in shown

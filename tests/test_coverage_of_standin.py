@@ -43,8 +43,9 @@ class Recorder:
         class Http:
             def request(self, uri, method="GET", body=None, headers=None, **_):
                 recorder.requests.append((method, uri))
-                return httplib2.Response({"status": "200", "content-type": "application/json"}), \
-                    json.dumps(ANSWER).encode()
+                return httplib2.Response({"status": "200", "content-type": "application/json"}), json.dumps(
+                    ANSWER
+                ).encode()
 
         return Http()
 
@@ -82,8 +83,12 @@ def adapter_classes() -> list[type]:
     for module_info in pkgutil.iter_modules(ppp_gsuite.google.__path__):
         module = importlib.import_module(f"ppp_gsuite.google.{module_info.name}")
         for _, cls in inspect.getmembers(module, inspect.isclass):
-            if cls.__module__ == module.__name__ and not issubclass(cls, BaseException) \
-                    and not hasattr(cls, "__dataclass_fields__") and not issubclass(cls, requests.Session):
+            if (
+                cls.__module__ == module.__name__
+                and not issubclass(cls, BaseException)
+                and not hasattr(cls, "__dataclass_fields__")
+                and not issubclass(cls, requests.Session)
+            ):
                 found.append(cls)
     return found
 
@@ -97,8 +102,9 @@ def sample(hint):
 
 
 def public_methods(cls):
-    return [(name, function) for name, function in inspect.getmembers(cls, inspect.isfunction)
-            if not name.startswith("_")]
+    return [
+        (name, function) for name, function in inspect.getmembers(cls, inspect.isfunction) if not name.startswith("_")
+    ]
 
 
 def adapter_requests() -> list[tuple[str, str, str, str]]:
@@ -147,6 +153,7 @@ def test_every_stand_in_route_is_called_by_a_test():
     """Runs last (standin_route_calls moves it there), after every test's requests were noted."""
     if not whole_suite_ran():
         pytest.skip("only a run of the whole suite can tell which routes no test calls")
-    uncalled = [f"{route.http_method} {route.rule}" for route in ROUTES
-                if (route.http_method, route.rule) not in called]
+    uncalled = [
+        f"{route.http_method} {route.rule}" for route in ROUTES if (route.http_method, route.rule) not in called
+    ]
     assert not uncalled, "stand-in routes no test calls (test them, or remove them):\n" + "\n".join(uncalled)

@@ -1,4 +1,5 @@
 """`ppp-gsuite demo` on a copy of the worked example: what it prints is what the workspace holds."""
+
 import os
 import re
 import shutil
@@ -42,7 +43,9 @@ def printed_summary(text: str) -> dict:
     rows, emails, shared, section, link = {}, {}, None, None, None
     for line in text.splitlines():
         if not line.startswith(" "):  # a heading: which part of the summary the indented lines belong to
-            section = "sheets" if line.startswith("Spreadsheets:") else "emails" if line.startswith("Emails sent:") else None
+            section = (
+                "sheets" if line.startswith("Spreadsheets:") else "emails" if line.startswith("Emails sent:") else None
+            )
             if section == "emails":
                 emails["total"] = int(line.split(":")[1].split()[0])
             found = re.match(r"Shared with the engagement team: (\d+) (?:person|people): (\S+)$", line)
@@ -64,7 +67,9 @@ def demo(tmp_path_factory):
     folder = copy_example(tmp_path_factory.mktemp("demo"))
     result = run(folder, "demo")
     assert result.returncode == 0, result.stdout + result.stderr
-    url, stop = start(folder / ".ppp-gsuite" / "local.sqlite3", public_url="http://127.0.0.1:8470")  # the links people open
+    url, stop = start(
+        folder / ".ppp-gsuite" / "local.sqlite3", public_url="http://127.0.0.1:8470"
+    )  # the links people open
     settings = load_config(folder / "ppp-gsuite.yaml").config.local
     clients = signed_in_local_clients(url, settings)  # as the demo signed in: that account's and app's files
     yield folder, result.stdout, url, DriveApi(clients.drive), SheetsApi(clients.sheets)
@@ -142,8 +147,10 @@ def test_a_second_demo_refuses_the_used_workspace_and_changes_nothing(demo):
 def test_the_demo_refuses_google(tmp_path):
     folder = copy_example(tmp_path)
     config = folder / "ppp-gsuite.yaml"
-    config.write_text(config.read_text().replace("backend: local", "backend: google")
-                      + "\ngoogle:\n  credentials: secrets/token.json\n")
+    config.write_text(
+        config.read_text().replace("backend: local", "backend: google")
+        + "\ngoogle:\n  credentials: secrets/token.json\n"
+    )
     result = run(folder, "demo")
     assert result.returncode == 2
     assert "never on Google" in result.stderr

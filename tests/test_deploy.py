@@ -1,4 +1,5 @@
 """deploy-forms against the local workspace over real HTTP: create, find again, update in place."""
+
 import urllib.request
 from datetime import date
 from pathlib import Path
@@ -57,15 +58,27 @@ def test_one_edited_label_is_one_update_and_responses_stay(workspace, local):
     forms, drive = apis(local)
     deployed = {o.target.key: o.form_id for o in deploy(targets, forms, drive, date(2026, 11, 24), dry_run=True)}
     heart = deployed["eoi-heart-board"]
-    local.add_response(heart, {"answers": {question_id("expression_of_interest", "full_name"): {
-        "questionId": question_id("expression_of_interest", "full_name"),
-        "textAnswers": {"answers": [{"value": "Robin Applicant"}]}}}})
+    local.add_response(
+        heart,
+        {
+            "answers": {
+                question_id("expression_of_interest", "full_name"): {
+                    "questionId": question_id("expression_of_interest", "full_name"),
+                    "textAnswers": {"answers": [{"value": "Robin Applicant"}]},
+                }
+            }
+        },
+    )
 
     spec = Path("form_specs/expression_of_interest.yaml")
     spec.write_text(spec.read_text().replace("title: Your email address", "title: Your email address, if you have one"))
     preview = run("deploy-forms", "--dry-run", "--allow-retitle", "email")
     assert preview.exit_code == 0, preview.output
-    changed = [line for line in preview.output.splitlines() if line.startswith(("expression", "needs", "expenses", "preferences"))]
+    changed = [
+        line
+        for line in preview.output.splitlines()
+        if line.startswith(("expression", "needs", "expenses", "preferences"))
+    ]
     assert changed[0] == "expression of interest for Heart Care Board: would update email (title)"
     assert changed[1] == "expression of interest for Eye Care Group: would update email (title)"
     assert all(line.endswith(": unchanged") for line in changed[2:])
@@ -105,14 +118,22 @@ def test_a_key_given_a_new_meaning_deploys_nothing_until_confirmed(workspace, lo
     assert "--allow-retitle email" in refused.stderr and "a new question needs a new key" in refused.stderr
     assert writes(local, before) == []
 
-    spec.write_text(spec.read_text().replace("type: short_text\n        title: Your date of birth", "type: date\n        title: Your date of birth"))
+    spec.write_text(
+        spec.read_text().replace(
+            "type: short_text\n        title: Your date of birth", "type: date\n        title: Your date of birth"
+        )
+    )
     before = len(local.requests())
     retyped = run("deploy-forms", "--allow-retitle", "email")
     assert retyped.exit_code == 2, retyped.output
     assert "email: " in retyped.stderr and "a new question needs a new key" in retyped.stderr
     assert writes(local, before) == []
 
-    spec.write_text(spec.read_text().replace("type: date\n        title: Your date of birth", "type: short_text\n        title: Your date of birth"))
+    spec.write_text(
+        spec.read_text().replace(
+            "type: date\n        title: Your date of birth", "type: short_text\n        title: Your date of birth"
+        )
+    )
     confirmed = run("deploy-forms", "--allow-retitle", "email")
     assert confirmed.exit_code == 0, confirmed.output
     assert confirmed.output.count("update email (title)") == 2
@@ -204,8 +225,12 @@ def test_a_failed_call_never_prints_the_token(workspace, local):
     from ppp_gsuite.google.sheets_api import SheetsApi
 
     clients = local_clients(local.url, token=token)
-    spreadsheet = local.clients().drive.files().create(
-        body={"name": "Leads", "mimeType": "application/vnd.google-apps.spreadsheet"}).execute()["id"]
+    spreadsheet = (
+        local.clients()
+        .drive.files()
+        .create(body={"name": "Leads", "mimeType": "application/vnd.google-apps.spreadsheet"})
+        .execute()["id"]
+    )
     with pytest.raises(GoogleApiError) as raised:
         SheetsApi(clients.sheets).read_tabs(spreadsheet, ["Sheet1"])
     assert raised.value.code == 403 and "insufficient authentication scopes" in str(raised.value)
@@ -222,7 +247,7 @@ def test_ids_google_substitutes_stop_the_deploy_naming_the_form(workspace, local
     assert result.exit_code == 1, result.output
     outcomes = [line for line in result.output.splitlines() if ": " in line and not line.startswith(("  ", "warning"))]
     assert outcomes[2].startswith("needs assessment: create the form"), result.output
-    problem = result.output[result.output.index("problem:"):]
+    problem = result.output[result.output.index("problem:") :]
     assert "(needs assessment)" in problem and "instead of the ids asked for" in problem
     assert "Deploy stopped here" in problem
     forms, drive = apis(local)
@@ -242,8 +267,19 @@ class PersonEditing(RecordingForms):
         live = super().get(form_id)
         if self.times:
             self.times -= 1
-            self._forms.batchUpdate(formId=form_id, body={"requests": [{"createItem": {
-                "item": {"title": "Added by a person", "textItem": {}}, "location": {"index": 0}}}]}).execute()
+            self._forms.batchUpdate(
+                formId=form_id,
+                body={
+                    "requests": [
+                        {
+                            "createItem": {
+                                "item": {"title": "Added by a person", "textItem": {}},
+                                "location": {"index": 0},
+                            }
+                        }
+                    ]
+                },
+            ).execute()
         return live
 
 
@@ -262,7 +298,10 @@ def test_a_form_edited_while_deploying_is_read_again_and_planned_again(workspace
     items = forms.get(outcome.form_id)["items"]
     assert not any(item["title"] == "Added by a person" for item in items)  # the spec is the form's source
     assert any(item["title"] == "Your email address, if you have one" for item in items)
-    assert "expression of interest for Heart Care Board: unchanged" in run("deploy-forms", "--allow-retitle", "email").output
+    assert (
+        "expression of interest for Heart Care Board: unchanged"
+        in run("deploy-forms", "--allow-retitle", "email").output
+    )
 
 
 def test_a_form_edited_again_after_planning_again_stops_with_a_message(workspace, local):

@@ -3,6 +3,7 @@
 The clients are built as for Google (real discovery documents, Google's hosts); only the transport is
 an HttpMockSequence that records every request, so the tests assert on what would be sent.
 """
+
 import json
 import re
 from datetime import date
@@ -52,13 +53,15 @@ class RecordingHttp(HttpMockSequence):
         if not self._iterable:
             raise AssertionError(f"unexpected request: {method} {uri}")
         parts = urlsplit(uri)
-        self.requests.append({
-            "method": method,
-            "uri": uri,
-            "id": method_id(method, parts.path),
-            "query": {name: values[0] for name, values in parse_qs(parts.query).items()},
-            "body": json.loads(body) if body else None,
-        })
+        self.requests.append(
+            {
+                "method": method,
+                "uri": uri,
+                "id": method_id(method, parts.path),
+                "query": {name: values[0] for name, values in parse_qs(parts.query).items()},
+                "body": json.loads(body) if body else None,
+            }
+        )
         return super().request(uri, method, body, headers, redirections, connection_type)
 
     def calls(self):
@@ -74,15 +77,20 @@ def method_id(method, path):
 
 # Canned answers, shaped like Google's.
 
+
 def ok(body):
     return {"status": "200", "content-type": "application/json; charset=UTF-8"}, json.dumps(body)
 
 
 def google_error(code, status, message, reason):
-    body = {"error": {
-        "code": code, "message": message, "status": status,
-        "errors": [{"message": message, "domain": "global", "reason": reason}],
-    }}
+    body = {
+        "error": {
+            "code": code,
+            "message": message,
+            "status": status,
+            "errors": [{"message": message, "domain": "global", "reason": reason}],
+        }
+    }
     return {"status": str(code), "content-type": "application/json; charset=UTF-8"}, json.dumps(body)
 
 
@@ -91,14 +99,16 @@ def files_list(*files):
 
 
 def created_form(title):
-    return ok({
-        "formId": FORM_ID,
-        "info": {"title": title, "documentTitle": title},
-        "settings": {"emailCollectionType": "VERIFIED"},
-        "revisionId": "00000002",
-        "responderUri": RESPONDER_URI,
-        "publishSettings": {"publishState": {"isPublished": False, "isAcceptingResponses": False}},
-    })
+    return ok(
+        {
+            "formId": FORM_ID,
+            "info": {"title": title, "documentTitle": title},
+            "settings": {"emailCollectionType": "VERIFIED"},
+            "revisionId": "00000002",
+            "responderUri": RESPONDER_URI,
+            "publishSettings": {"publishState": {"isPublished": False, "isAcceptingResponses": False}},
+        }
+    )
 
 
 def app_properties_set(properties):
@@ -121,8 +131,12 @@ def batch_updated(requests, revision):
 
 
 def publish_settings_set(accepting):
-    return ok({"formId": FORM_ID, "publishSettings": {
-        "publishState": {"isPublished": True, "isAcceptingResponses": accepting}}})
+    return ok(
+        {
+            "formId": FORM_ID,
+            "publishSettings": {"publishState": {"isPublished": True, "isAcceptingResponses": accepting}},
+        }
+    )
 
 
 def anyone_permission():
@@ -130,8 +144,12 @@ def anyone_permission():
 
 
 def sharing_refused():
-    return google_error(403, "PERMISSION_DENIED",
-                        "The user does not have permission to share this item publicly.", "publishOutNotPermitted")
+    return google_error(
+        403,
+        "PERMISSION_DENIED",
+        "The user does not have permission to share this item publicly.",
+        "publishOutNotPermitted",
+    )
 
 
 def permissions(*extra):
@@ -140,6 +158,7 @@ def permissions(*extra):
 
 
 # Fixtures and helpers.
+
 
 @pytest.fixture(scope="module")
 def target():
@@ -172,7 +191,9 @@ def new_form_answers(target, accepting=True, share=None):
 
 def deployed_file(target, revision):
     return {
-        "id": FORM_ID, "name": target.spec.title, "mimeType": "application/vnd.google-apps.form",
+        "id": FORM_ID,
+        "name": target.spec.title,
+        "mimeType": "application/vnd.google-apps.form",
         "appProperties": {"ppp_gsuite": "form", "target": target.key, "spec": target.spec_name, "revision": revision},
     }
 
@@ -181,7 +202,11 @@ def live_form(target, revision, accepting=True):
     """forms.get of a form that matches the spec exactly."""
     return {
         "formId": FORM_ID,
-        "info": {"title": target.spec.title, "description": target.spec.description, "documentTitle": target.spec.title},
+        "info": {
+            "title": target.spec.title,
+            "description": target.spec.description,
+            "documentTitle": target.spec.title,
+        },
         "settings": {"emailCollectionType": "DO_NOT_COLLECT"},
         "items": form_items(target.spec_name, target.spec),
         "revisionId": revision,
@@ -197,6 +222,7 @@ def only(http, name):
 
 
 # The tests.
+
 
 def test_a_new_form_is_created_filled_tagged_published_and_shared(target):
     outcome, http = run(target, new_form_answers(target))
@@ -222,15 +248,22 @@ def test_a_new_form_is_created_filled_tagged_published_and_shared(target):
     assert tag["body"] == {"appProperties": {"ppp_gsuite": "form", "target": target.key, "spec": target.spec_name}}
 
     requests = batch["body"]["requests"]
-    assert requests[0] == {"updateFormInfo": {"info": {"description": target.spec.description}, "updateMask": "description"}}
-    assert requests[1] == {"updateSettings": {"settings": {"emailCollectionType": "DO_NOT_COLLECT"}, "updateMask": "emailCollectionType"}}
+    assert requests[0] == {
+        "updateFormInfo": {"info": {"description": target.spec.description}, "updateMask": "description"}
+    }
+    assert requests[1] == {
+        "updateSettings": {"settings": {"emailCollectionType": "DO_NOT_COLLECT"}, "updateMask": "emailCollectionType"}
+    }
     items = form_items(target.spec_name, target.spec)
-    created = [r["createItem"] for r in requests[2:2 + len(items)]]
-    assert [(c["item"]["itemId"], c["location"]["index"]) for c in created] == [(item["itemId"], i) for i, item in enumerate(items)]
+    created = [r["createItem"] for r in requests[2 : 2 + len(items)]]
+    assert [(c["item"]["itemId"], c["location"]["index"]) for c in created] == [
+        (item["itemId"], i) for i, item in enumerate(items)
+    ]
     # Choices jumping to later page breaks get their jumps last, once the page breaks exist.
     jumping = [(i, item) for i, item in enumerate(items) if '"goToSectionId"' in json.dumps(item)]
-    assert jumping and requests[2 + len(items):] == [
-        {"updateItem": {"item": item, "location": {"index": i}, "updateMask": "*"}} for i, item in jumping]
+    assert jumping and requests[2 + len(items) :] == [
+        {"updateItem": {"item": item, "location": {"index": i}, "updateMask": "*"}} for i, item in jumping
+    ]
     assert batch["body"]["writeControl"] == {"requiredRevisionId": "00000002"}  # the revision forms.create gave
 
     recorded = revision["body"]["appProperties"]  # the revision, and when it went live (the deploy history)
@@ -251,11 +284,14 @@ def test_a_new_form_is_created_filled_tagged_published_and_shared(target):
 
 def test_an_unchanged_form_is_only_read(target):
     anyone = {"id": "anyoneWithLink", "type": "anyone", "role": "reader", "view": "published"}
-    outcome, http = run(target, [
-        files_list(deployed_file(target, "00000031")),
-        ok(live_form(target, "00000031")),
-        permissions(anyone),
-    ])
+    outcome, http = run(
+        target,
+        [
+            files_list(deployed_file(target, "00000031")),
+            ok(live_form(target, "00000031")),
+            permissions(anyone),
+        ],
+    )
 
     assert outcome.problem is None
     assert not outcome.changed
@@ -277,7 +313,9 @@ def test_a_refused_responder_permission_is_explained_and_the_form_kept(target):
 
 
 def test_a_failed_batch_update_stops_that_form_without_retrying(target):
-    answers = new_form_answers(target)[:3] + [google_error(500, "INTERNAL", "Internal error encountered.", "backendError")]
+    answers = new_form_answers(target)[:3] + [
+        google_error(500, "INTERNAL", "Internal error encountered.", "backendError")
+    ]
     outcome, http = run(target, answers)
 
     assert "forms.batchUpdate" in outcome.problem
@@ -307,8 +345,12 @@ def test_a_rate_limited_responder_permission_is_not_blamed_on_the_administrator(
 
 def test_a_403_that_names_no_sharing_policy_is_not_blamed_on_the_administrator(target):
     """Only a positive signal (Google's reason for a refused public share) means the organisation's policy."""
-    refused = google_error(403, "PERMISSION_DENIED", "The sendNotificationEmail parameter is only applicable for "
-                           "permissions of type 'user' or 'group'.", "forbidden")
+    refused = google_error(
+        403,
+        "PERMISSION_DENIED",
+        "The sendNotificationEmail parameter is only applicable for permissions of type 'user' or 'group'.",
+        "forbidden",
+    )
     outcome, http = run(target, new_form_answers(target, share=refused))
 
     assert "Workspace administrator" not in outcome.problem
@@ -322,6 +364,7 @@ def test_the_responder_grant_is_asked_for_as_google_documents_it(target):
     outcome, http = run(target, new_form_answers(target))
     grant = only(http, "drive.permissions.create")
     assert "sendNotificationEmail" not in grant["query"]
-    outcome, http = run(target, [files_list(deployed_file(target, "00000031")), ok(live_form(target, "00000031")),
-                                 permissions(anyone)])
+    outcome, http = run(
+        target, [files_list(deployed_file(target, "00000031")), ok(live_form(target, "00000031")), permissions(anyone)]
+    )
     assert only(http, "drive.permissions.list")["query"].get("includePermissionsForView") == "published"

@@ -32,8 +32,12 @@ def create_radio(choice_type="RADIO"):
 def test_valid_forms_batch_update_passes():
     body = batch_update(
         {"updateFormInfo": {"info": {"description": "Privacy notice"}, "updateMask": "description"}},
-        {"updateSettings": {"settings": {"emailCollectionType": "DO_NOT_COLLECT"},
-                            "updateMask": "emailCollectionType"}},
+        {
+            "updateSettings": {
+                "settings": {"emailCollectionType": "DO_NOT_COLLECT"},
+                "updateMask": "emailCollectionType",
+            }
+        },
         create_radio(),
         {"moveItem": {"originalLocation": {"index": 0}, "newLocation": {"index": 1}}},
         {"deleteItem": {"location": {"index": 1}}},
@@ -46,7 +50,9 @@ def test_unknown_field_names_the_path():
     body["requests"][0]["createItem"]["item"]["questionItem"]["question"]["choiceQuestion"]["shuffled"] = True
     problems = discovery.check_body("forms", "forms.forms.batchUpdate", body)
     assert len(problems) == 1
-    assert problems[0].startswith("requests[0].createItem.item.questionItem.question.choiceQuestion.shuffled: unknown field")
+    assert problems[0].startswith(
+        "requests[0].createItem.item.questionItem.question.choiceQuestion.shuffled: unknown field"
+    )
 
 
 def test_wrong_type_names_the_path():
@@ -70,8 +76,9 @@ def test_root_must_be_an_object():
 
 
 def test_int64_strings_and_maps_are_accepted():
-    assert discovery.check_body("drive", "drive.files.update",
-                                {"appProperties": {"pppForm": "eoi"}, "size": "12"}) == []
+    assert (
+        discovery.check_body("drive", "drive.files.update", {"appProperties": {"pppForm": "eoi"}, "size": "12"}) == []
+    )
     assert discovery.check_body("drive", "drive.files.update", {"appProperties": {"pppForm": 3}}) == [
         "appProperties.pppForm: expected a string, got integer 3"
     ]

@@ -1,4 +1,5 @@
 """Equal-opportunities monitoring: an anonymous form, and a report of counts with small numbers hidden."""
+
 import re
 from fractions import Fraction
 from pathlib import Path
@@ -29,8 +30,9 @@ def rows_of(*groups):
     for count, opportunity, age, gender in groups:
         for _ in range(count):
             n = len(rows)
-            rows.append({"Date": "2026-11-24", "Response ID": f"resp-{n:04d}",
-                         OPP: opportunity, AGE: age, GENDER: gender})
+            rows.append(
+                {"Date": "2026-11-24", "Response ID": f"resp-{n:04d}", OPP: opportunity, AGE: age, GENDER: gender}
+            )
     return rows
 
 
@@ -200,7 +202,8 @@ ANSWERS = st.tuples(st.sampled_from((*AGES, "")), st.sampled_from((*GENDERS, "")
 
 def group(opportunity, size):
     return st.lists(ANSWERS, min_size=size, max_size=size).map(
-        lambda answers: [(1, opportunity, age, gender) for age, gender in answers])
+        lambda answers: [(1, opportunity, age, gender) for age, gender in answers]
+    )
 
 
 @pytest.mark.parametrize("alone", [True, False], ids=["only-group", "with-others"])
@@ -221,16 +224,21 @@ def test_no_count_under_the_threshold_can_be_worked_out_from_the_printed_report(
 def test_the_reader_model_catches_a_count_given_away_by_subtraction():
     """The property's reader is not blind: a report with one hidden count in a table is caught."""
     rows = rows_of((10, "Board", "25 to 34", "Woman"), (2, "Board", "45 to 54", "Woman"))
-    text = ("== All responses: 12 responses ==\n\nAge band  Count\n--------  -----\n25 to 34     10\n"
-            "45 to 54  hidden\n\nGender  Count\n------  -----\nWoman      12\n")
+    text = (
+        "== All responses: 12 responses ==\n\nAge band  Count\n--------  -----\n25 to 34     10\n"
+        "45 to 54  hidden\n\nGender  Count\n------  -----\nWoman      12\n"
+    )
     with pytest.raises(AssertionError, match="follows from the sums"):
         assert_nothing_small_can_be_worked_out(rows, text)
 
 
 # -- particular cases ------------------------------------------------------------------------
 
+
 def test_small_counts_are_hidden_and_totals_shown():
-    rows = rows_of((10, "Board", "25 to 34", "Woman"), (6, "Board", "45 to 54", "Man"), (2, "Board", "75 or over", "Man"))
+    rows = rows_of(
+        (10, "Board", "25 to 34", "Woman"), (6, "Board", "45 to 54", "Man"), (2, "Board", "75 or over", "Man")
+    )
     report = report_of(rows)
     assert report.overall.total == "18"
     ages = table(report.overall, "Age band")
@@ -247,7 +255,9 @@ def test_every_answer_offered_is_listed_so_a_listed_answer_says_nobody_gave_it()
 
 
 def test_a_breakdown_of_a_group_under_the_threshold_is_not_printed():
-    rows = rows_of((10, "Board", "25 to 34", "Woman"), (6, "Committee", "45 to 54", "Man"), (3, "Workstream", "65 to 74", "Man"))
+    rows = rows_of(
+        (10, "Board", "25 to 34", "Woman"), (6, "Committee", "45 to 54", "Man"), (3, "Workstream", "65 to 74", "Man")
+    )
     text = format_report(report_of(rows))
     sections = parse(text)
     assert "Board" in sections and "Committee" in sections
@@ -266,8 +276,12 @@ def test_prefer_not_to_say_and_not_answered_are_answers_not_opportunities():
 
 
 def test_no_zero_is_printed_beside_a_hidden_count():
-    rows = rows_of((10, "Board", "25 to 34", "Woman"), (2, "Board", "45 to 54", "Woman"),
-                   (3, "Board", "25 to 34", "Man"), (8, "Committee", "65 to 74", "Man"))
+    rows = rows_of(
+        (10, "Board", "25 to 34", "Woman"),
+        (2, "Board", "45 to 54", "Woman"),
+        (3, "Board", "25 to 34", "Man"),
+        (8, "Committee", "65 to 74", "Man"),
+    )
     text = format_report(report_of(rows))
     for title, section in parse(text).items():
         for label, counts in section.items():
@@ -288,7 +302,9 @@ def test_no_rows_gives_an_empty_report():
 
 
 def test_the_printed_report_has_tables_and_no_row_level_data():
-    rows = rows_of((9, "Board", "25 to 34", "Woman"), (2, "Board", "45 to 54", "Man"), (6, "Committee", "45 to 54", "Woman"))
+    rows = rows_of(
+        (9, "Board", "25 to 34", "Woman"), (2, "Board", "45 to 54", "Man"), (6, "Committee", "45 to 54", "Woman")
+    )
     rows[0]["Anything else"] = "secret-free-text"
     text = format_report(report_of(rows))
     assert "Age band" in text and "Gender" in text and "Opportunity: Board" in text
@@ -304,8 +320,15 @@ def test_the_monitoring_form_is_optional_and_anonymous():
     spec = render_model(spec, {"organisation": {"name": "Example Health"}})
     questions = [item for item in spec.items() if item.is_question]
     assert [q.key for q in questions] == [
-        "opportunity", "age_band", "gender", "gender_same_as_birth", "disability",
-        "ethnic_group", "religion", "sexual_orientation", "caring_responsibilities",
+        "opportunity",
+        "age_band",
+        "gender",
+        "gender_same_as_birth",
+        "disability",
+        "ethnic_group",
+        "religion",
+        "sexual_orientation",
+        "caring_responsibilities",
     ]
     for q in questions:
         assert not q.required and q.type in {"single_choice", "dropdown"} and not q.consent, q.key
@@ -323,8 +346,12 @@ def test_the_monitoring_form_is_optional_and_anonymous():
 
 
 def test_the_counts_tab_holds_what_the_printed_report_shows_and_nothing_else():
-    rows = rows_of((10, "Board", "25 to 34", "Woman"), (2, "Board", "45 to 54", "Woman"),
-                   (3, "Committee", "25 to 34", "Man"), (8, "Committee", "65 to 74", "Man"))
+    rows = rows_of(
+        (10, "Board", "25 to 34", "Woman"),
+        (2, "Board", "45 to 54", "Woman"),
+        (3, "Committee", "25 to 34", "Man"),
+        (8, "Committee", "65 to 74", "Man"),
+    )
     report = report_of(rows)
     printed = parse(format_report(report))
     tab = counts_tab(report)

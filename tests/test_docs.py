@@ -1,4 +1,5 @@
 """The docs and the shipped example stay honest."""
+
 import re
 from pathlib import Path
 
@@ -56,7 +57,7 @@ def readme_commands_table() -> dict[str, str]:
         if cell:
             usage = cell.group(1)
             name = re.match(r"ppp-gsuite( [a-z][a-z-]*)+", usage).group(0)
-            rows[name] = usage[len(name):]
+            rows[name] = usage[len(name) :]
     return rows
 
 

@@ -1,4 +1,5 @@
 """Emails from sync over real HTTP: each due email sent exactly once, or flagged for a person."""
+
 import email
 import email.policy
 import shutil
@@ -32,7 +33,9 @@ def log(env):
 def set_status(env, name, status, header="Status"):
     values = env.tab(HEART)
     headers = values[0]
-    number = next(i for i, row in enumerate(values) if len(row) > headers.index("Name") and row[headers.index("Name")] == name)
+    number = next(
+        i for i, row in enumerate(values) if len(row) > headers.index("Name") and row[headers.index("Name")] == name
+    )
     column = headers.index(header)
     env.write(HEART, [(cell_range(TAB, number + 1, column, column), [[status]])])
 
@@ -173,15 +176,23 @@ def test_claims_unread_miles_duplicates_the_approvers_digest_and_replies_to_the_
     env.answer("expenses", "expenses", reference=reference, how="Car", when="2026-11-02", miles="10", fares="2")
     env.answer("expenses", "expenses", reference=reference, how="Car", when="2026-11-02", miles="10", fares="2")
     config = env.loaded.workspace.config
-    approvers = config.model_copy(update={"expenses_approvers": [*config.expenses_approvers,
-                                                                  Person(name="Kim Accounts", email="kim@example.org")]})
+    approvers = config.model_copy(
+        update={
+            "expenses_approvers": [*config.expenses_approvers, Person(name="Kim Accounts", email="kim@example.org")]
+        }
+    )
     env.apply(emails=True, config=approvers)
-    received = {m["text"].split("Date: ")[1].splitlines()[0]: m for m in outbox(local) if "robin@" in m["to"]
-                and "expenses claim" in m["subject"]}
+    received = {
+        m["text"].split("Date: ")[1].splitlines()[0]: m
+        for m in outbox(local)
+        if "robin@" in m["to"] and "expenses claim" in m["subject"]
+    }
     unread = received["Sunday 1 November 2026"]["text"]
     assert "could not read the number of miles" in unread and "£0.00" not in unread and "will be in touch" in unread
     assert "Total: £6.50" in received["Monday 2 November 2026"]["text"]
-    claims = sorted(env.records("expenses", "Expense claims"), key=lambda r: (r["Date"], r["Submitted"], r["Response ID"]))
+    claims = sorted(
+        env.records("expenses", "Expense claims"), key=lambda r: (r["Date"], r["Submitted"], r["Response ID"])
+    )
     assert "possible duplicate" not in claims[0]["Needs checking"] + claims[1]["Needs checking"]
     assert "possible duplicate" in claims[2]["Needs checking"]
     digests = [m for m in outbox(local) if "pat@example.org" in m["to"]]
@@ -198,7 +209,9 @@ def test_claims_unread_miles_duplicates_the_approvers_digest_and_replies_to_the_
     env.apply(emails=True, minutes=20, config=approvers)
     env.apply(emails=True, minutes=20, config=approvers)
     approved = [m for m in outbox(local) if "robin@" in m["to"] and "approved" in m["subject"].lower()]
-    assert len(approved) == 1 and approved[0]["replyTo"] == "Pat Finance <pat@example.org>, Kim Accounts <kim@example.org>"
+    assert (
+        len(approved) == 1 and approved[0]["replyTo"] == "Pat Finance <pat@example.org>, Kim Accounts <kim@example.org>"
+    )
 
 
 def test_the_daily_cap_holds_the_rest_for_later_runs(env, local):
@@ -239,7 +252,9 @@ def test_header_payloads_never_add_a_recipient_and_bad_addresses_are_flagged(env
     sent = to_applicants(local)
     assert len(sent) == 5
     for message in sent:
-        parsed = email.message_from_bytes(bytes(message["raw"], "ascii") if False else _raw(message), policy=email.policy.default)
+        parsed = email.message_from_bytes(
+            bytes(message["raw"], "ascii") if False else _raw(message), policy=email.policy.default
+        )
         assert len(parsed["To"].addresses) == 1
         assert parsed["To"].addresses[0].addr_spec in {f"ok{n}@example.org" for n in range(1, 6)}
         assert parsed["Cc"] is None and parsed["Bcc"] is None
@@ -315,8 +330,17 @@ def test_killing_the_sync_at_every_step_never_sends_an_email_twice(env, local, a
 def test_preview_email_fills_in_a_real_row(env, tmp_path):
     response = env.answer("eoi-heart-board", EOI, full_name="Robin Preview", email="robin@example.org")
     env.apply()
-    result = CliRunner().invoke(main, ["preview-email", "appointed", "--response", response["responseId"],
-                                       "--output", str(tmp_path / "appointed.html")])
+    result = CliRunner().invoke(
+        main,
+        [
+            "preview-email",
+            "appointed",
+            "--response",
+            response["responseId"],
+            "--output",
+            str(tmp_path / "appointed.html"),
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert "Robin Preview" in result.output and "Heart Care Board" in result.output
     assert "Robin Preview" in (tmp_path / "appointed.html").read_text()
@@ -351,7 +375,9 @@ def test_not_appointed_mentions_future_roles_only_if_the_latest_answer_agrees(en
     env.answer("eoi-heart-board", EOI, full_name="Robin", email="robin@example.org", consent_future="Yes")
     env.apply(emails=True)
     if later:  # changed later through the preferences form
-        env.answer("preferences", "preferences", **env.as_sent(env.records(HEART)[0]["Reference"]), future_opportunities=later)
+        env.answer(
+            "preferences", "preferences", **env.as_sent(env.records(HEART)[0]["Reference"]), future_opportunities=later
+        )
     env.apply(emails=True)
     set_status(env, "Robin", "Not appointed")
     env.apply(emails=True)
@@ -381,8 +407,18 @@ def test_last_email_is_noted_in_the_run_that_sent_it_on_the_right_row_after_a_so
         if not moved:
             moved.append(True)
             values = env.tab(HEART)
-            env.write(HEART, [(a1(TAB, 2, 0, len(values[0]) - 1, 3), [values[2] + [""] * (len(values[0]) - len(values[2])),
-                                                                       values[1] + [""] * (len(values[0]) - len(values[1]))])])
+            env.write(
+                HEART,
+                [
+                    (
+                        a1(TAB, 2, 0, len(values[0]) - 1, 3),
+                        [
+                            values[2] + [""] * (len(values[0]) - len(values[2])),
+                            values[1] + [""] * (len(values[0]) - len(values[1])),
+                        ],
+                    )
+                ],
+            )
         return real(raw)
 
     env.apply(emails=True, send=send)

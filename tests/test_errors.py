@@ -1,4 +1,5 @@
 """Each kind of failure leaves with its own message and exit code; only a network failure says so."""
+
 import errno
 import shutil
 import socket
@@ -97,8 +98,12 @@ def test_only_transport_failures_become_unreachable():
 
     from ppp_gsuite.google.errors import SignInRefused, call
 
-    for failure in (ConnectionRefusedError(), TimeoutError(), OSError(errno.ENETUNREACH, "Network is unreachable"),
-                    google.auth.exceptions.TransportError("no route")):
+    for failure in (
+        ConnectionRefusedError(),
+        TimeoutError(),
+        OSError(errno.ENETUNREACH, "Network is unreachable"),
+        google.auth.exceptions.TransportError("no route"),
+    ):
         with pytest.raises(Unreachable):
             call(Failing(failure), "forms.get")
     with pytest.raises(SignInRefused) as refused:

@@ -25,8 +25,11 @@ def sends_logged(local) -> int:
 
 def test_a_sent_message_is_stored_once_and_shown_in_the_outbox(local, sender):
     html = "<p>Your answer: &lt;script&gt;alert(1)&lt;/script&gt;</p>"
-    message_id = sender.send(raw_message(subject="We have your expression of interest",
-                                         text="Your answer: <script>alert(1)</script>", html=html))
+    message_id = sender.send(
+        raw_message(
+            subject="We have your expression of interest", text="Your answer: <script>alert(1)</script>", html=html
+        )
+    )
     [stored] = messages(local)
     assert stored["id"] == message_id and stored["subject"] == "We have your expression of interest"
     status, page = local.request("GET", "/gmail/outbox")
@@ -127,8 +130,7 @@ def test_httplib2_resends_a_dropped_send_so_googleapiclient_must_not_send_mail(l
     from google_auth_httplib2 import AuthorizedHttp
 
     http = AuthorizedHttp(local.credentials(), http=httplib2.Http(timeout=5))
-    gmail = build("gmail", "v1", http=http, static_discovery=True,
-                  client_options={"api_endpoint": local.url})
+    gmail = build("gmail", "v1", http=http, static_discovery=True, client_options={"api_endpoint": local.url})
     arm(local, "apply_then_drop")
     answer = gmail.users().messages().send(userId="me", body={"raw": raw_message()}).execute(num_retries=0)
     stored = messages(local)

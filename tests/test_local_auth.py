@@ -1,4 +1,5 @@
 """Who is calling: the local workspace reads the bearer token, its user, OAuth client and scopes, as Google does."""
+
 from __future__ import annotations
 
 import json
@@ -22,8 +23,13 @@ def error_of(call) -> dict:
 def service(local, api, **token):
     endpoint = local.url + ("/drive/v3/" if api == "drive" else "")
     version = {"drive": "v3", "forms": "v1", "sheets": "v4"}[api]
-    return build(api, version, credentials=local.credentials(**token), static_discovery=True,
-                 client_options={"api_endpoint": endpoint})
+    return build(
+        api,
+        version,
+        credentials=local.credentials(**token),
+        static_discovery=True,
+        client_options={"api_endpoint": endpoint},
+    )
 
 
 def test_a_call_without_a_token_it_issued_is_401(local):
@@ -55,13 +61,22 @@ def test_with_drive_file_an_app_sees_and_changes_only_the_files_it_created(local
     form_id = forms.forms().create(body={"info": {"title": "EOI"}}).execute()["formId"]
     service(local, "drive").files().update(fileId=form_id, body={"appProperties": {"ppp_gsuite": "form"}}).execute()
 
-    other_drive, other_forms = service(local, "drive", client_id=OTHER_APP), service(local, "forms", client_id=OTHER_APP)
+    other_drive, other_forms = (
+        service(local, "drive", client_id=OTHER_APP),
+        service(local, "forms", client_id=OTHER_APP),
+    )
     assert other_drive.files().list(q="trashed = false").execute()["files"] == []
     assert error_of(other_drive.files().get(fileId=form_id))["code"] == 404
     assert error_of(other_drive.files().update(fileId=form_id, body={"name": "Mine now"}))["code"] == 404
     assert error_of(other_forms.forms().get(formId=form_id))["code"] == 403
-    assert error_of(other_drive.permissions().create(
-        fileId=form_id, body={"type": "anyone", "role": "reader", "view": "published"}))["code"] == 404
+    assert (
+        error_of(
+            other_drive.permissions().create(
+                fileId=form_id, body={"type": "anyone", "role": "reader", "view": "published"}
+            )
+        )["code"]
+        == 404
+    )
 
     assert [f["id"] for f in service(local, "drive").files().list(q="trashed = false").execute()["files"]] == [form_id]
 
@@ -76,7 +91,9 @@ def test_app_properties_are_private_to_the_app_that_set_them(local):
     assert "appProperties" not in wide.files().get(fileId=form_id, fields="id,appProperties").execute()
     assert wide.files().list(q=query).execute()["files"] == []
     wide.files().update(fileId=form_id, body={"appProperties": {"ppp_gsuite": "theirs"}}).execute()
-    assert mine.files().get(fileId=form_id, fields="appProperties").execute() == {"appProperties": {"ppp_gsuite": "form"}}
+    assert mine.files().get(fileId=form_id, fields="appProperties").execute() == {
+        "appProperties": {"ppp_gsuite": "form"}
+    }
     assert [f["id"] for f in mine.files().list(q=query).execute()["files"]] == [form_id]
 
 
@@ -85,5 +102,6 @@ def test_another_user_sees_only_what_is_shared_with_them(local):
     stranger = service(local, "drive", user="someone@example.net", scopes=["drive"])
     assert error_of(stranger.files().get(fileId=form_id))["code"] == 404
     service(local, "drive").permissions().create(
-        fileId=form_id, body={"type": "user", "role": "reader", "emailAddress": "someone@example.net"}).execute()
+        fileId=form_id, body={"type": "user", "role": "reader", "emailAddress": "someone@example.net"}
+    ).execute()
     assert stranger.files().get(fileId=form_id).execute()["id"] == form_id

@@ -24,20 +24,32 @@ def new_form(forms_api, title="Expression of interest"):
 def test_a_form_is_a_drive_file(forms_api, drive_api):
     form_id = new_form(forms_api)
     assert drive_api.files().get(fileId=form_id).execute() == {
-        "kind": "drive#file", "id": form_id, "name": "Expression of interest", "mimeType": FORM_MIME}
+        "kind": "drive#file",
+        "id": form_id,
+        "name": "Expression of interest",
+        "mimeType": FORM_MIME,
+    }
 
 
 def test_app_properties_query_finds_the_form(forms_api, drive_api):
     eoi, needs = new_form(forms_api, "EOI"), new_form(forms_api, "Needs")
     drive_api.files().update(fileId=eoi, body={"appProperties": {"pppGsuite": "form", "pppKey": "eoi"}}).execute()
     drive_api.files().update(fileId=needs, body={"appProperties": {"pppGsuite": "form", "pppKey": "needs"}}).execute()
-    updated = drive_api.files().update(fileId=eoi, body={"appProperties": {"pppKey": "eoi-urgent-care", "pppGsuite": None},
-                                                         "name": "EOI: urgent care"},
-                                       fields="id,name,appProperties").execute()
+    updated = (
+        drive_api.files()
+        .update(
+            fileId=eoi,
+            body={"appProperties": {"pppKey": "eoi-urgent-care", "pppGsuite": None}, "name": "EOI: urgent care"},
+            fields="id,name,appProperties",
+        )
+        .execute()
+    )
     assert updated == {"id": eoi, "name": "EOI: urgent care", "appProperties": {"pppKey": "eoi-urgent-care"}}
 
-    q = ("appProperties has { key='pppKey' and value='eoi-urgent-care' } and trashed = false "
-         f"and mimeType = '{FORM_MIME}'")
+    q = (
+        "appProperties has { key='pppKey' and value='eoi-urgent-care' } and trashed = false "
+        f"and mimeType = '{FORM_MIME}'"
+    )
     found = drive_api.files().list(q=q, fields="files(id,name,appProperties),nextPageToken").execute()
     assert found == {"files": [{"id": eoi, "name": "EOI: urgent care", "appProperties": {"pppKey": "eoi-urgent-care"}}]}
 
@@ -53,8 +65,9 @@ def test_files_list_pages(drive_api):
     for n in range(3):
         drive_api.files().create(body={"name": f"Sheet {n}", "mimeType": SHEET_MIME}).execute()
     first = drive_api.files().list(q=f"mimeType = '{SHEET_MIME}'", pageSize=2).execute()
-    second = drive_api.files().list(q=f"mimeType = '{SHEET_MIME}'", pageSize=2,
-                                    pageToken=first["nextPageToken"]).execute()
+    second = (
+        drive_api.files().list(q=f"mimeType = '{SHEET_MIME}'", pageSize=2, pageToken=first["nextPageToken"]).execute()
+    )
     assert [f["name"] for f in first["files"] + second["files"]] == ["Sheet 0", "Sheet 1", "Sheet 2"]
     assert "nextPageToken" not in second
 
@@ -81,22 +94,41 @@ def test_missing_file_is_404(drive_api):
 
 def test_permissions(forms_api, drive_api):
     form_id = new_form(forms_api)
-    published = drive_api.permissions().create(
-        fileId=form_id, body={"type": "anyone", "role": "reader", "view": "published"}).execute()
+    published = (
+        drive_api.permissions()
+        .create(fileId=form_id, body={"type": "anyone", "role": "reader", "view": "published"})
+        .execute()
+    )
     assert published["type"] == "anyone" and published["role"] == "reader"
-    lead = drive_api.permissions().create(
-        fileId=form_id, body={"type": "user", "role": "writer", "emailAddress": "lead@example.org"},
-        sendNotificationEmail=False, fields="id,emailAddress,role").execute()
+    lead = (
+        drive_api.permissions()
+        .create(
+            fileId=form_id,
+            body={"type": "user", "role": "writer", "emailAddress": "lead@example.org"},
+            sendNotificationEmail=False,
+            fields="id,emailAddress,role",
+        )
+        .execute()
+    )
     assert lead["emailAddress"] == "lead@example.org"
 
-    listed = drive_api.permissions().list(fileId=form_id, fields="permissions(id,type,role,emailAddress,view)",
-                                          includePermissionsForView="published").execute()
+    listed = (
+        drive_api.permissions()
+        .list(
+            fileId=form_id, fields="permissions(id,type,role,emailAddress,view)", includePermissionsForView="published"
+        )
+        .execute()
+    )
     assert [(p["type"], p["role"], p.get("emailAddress"), p.get("view")) for p in listed["permissions"]] == [
-        ("user", "owner", "staff@example.org", None), ("anyone", "reader", None, "published"),
-        ("user", "writer", "lead@example.org", None)]
+        ("user", "owner", "staff@example.org", None),
+        ("anyone", "reader", None, "published"),
+        ("user", "writer", "lead@example.org", None),
+    ]
 
     drive_api.permissions().delete(fileId=form_id, permissionId=lead["id"]).execute()
-    listed = drive_api.permissions().list(fileId=form_id, includePermissionsForView="published").execute()["permissions"]
+    listed = (
+        drive_api.permissions().list(fileId=form_id, includePermissionsForView="published").execute()["permissions"]
+    )
     assert [p["type"] for p in listed] == ["user", "anyone"]
     assert set(listed[0]) == {"kind", "id", "type", "role"}
 
@@ -111,56 +143,85 @@ def test_permissions(forms_api, drive_api):
 def test_organisation_that_forbids_anyone_sharing(forms_api, drive_api, local):
     form_id = new_form(forms_api)
     local.forbid_anyone(True)
-    error = error_of(drive_api.permissions().create(
-        fileId=form_id, body={"type": "anyone", "role": "reader", "view": "published"}))
+    error = error_of(
+        drive_api.permissions().create(fileId=form_id, body={"type": "anyone", "role": "reader", "view": "published"})
+    )
     assert (error["code"], error["status"]) == (403, "PERMISSION_DENIED")
-    drive_api.permissions().create(fileId=form_id, body={"type": "domain", "role": "reader",
-                                                         "domain": "example.org"}).execute()
+    drive_api.permissions().create(
+        fileId=form_id, body={"type": "domain", "role": "reader", "domain": "example.org"}
+    ).execute()
     local.forbid_anyone(False)
     form_id = new_form(forms_api)
     drive_api.permissions().create(fileId=form_id, body={"type": "anyone", "role": "reader"}).execute()
 
 
 def test_create_file_metadata(drive_api):
-    created = drive_api.files().create(body={"name": "EOI responses", "mimeType": SHEET_MIME,
-                                             "appProperties": {"pppKey": "eoi"}, "writersCanShare": False},
-                                       fields="id,name,mimeType,appProperties,writersCanShare").execute()
+    created = (
+        drive_api.files()
+        .create(
+            body={
+                "name": "EOI responses",
+                "mimeType": SHEET_MIME,
+                "appProperties": {"pppKey": "eoi"},
+                "writersCanShare": False,
+            },
+            fields="id,name,mimeType,appProperties,writersCanShare",
+        )
+        .execute()
+    )
     assert created["writersCanShare"] is False and created["appProperties"] == {"pppKey": "eoi"}
     assert drive_api.files().get(fileId=created["id"], fields="*").execute()["name"] == "EOI responses"
 
 
 @pytest.mark.parametrize("value", [False, True])
-@pytest.mark.parametrize("grant", [{"type": "anyone", "role": "reader", "view": "published"},
-                                   {"type": "anyone", "role": "reader"},
-                                   {"type": "domain", "role": "reader", "domain": "example.org"}])
+@pytest.mark.parametrize(
+    "grant",
+    [
+        {"type": "anyone", "role": "reader", "view": "published"},
+        {"type": "anyone", "role": "reader"},
+        {"type": "domain", "role": "reader", "domain": "example.org"},
+    ],
+)
 def test_send_notification_email_is_refused_on_anyone_and_domain_grants(forms_api, drive_api, grant, value):
     """Drive documents sendNotificationEmail as 'not allowed for other requests' than user and group grants."""
     form_id = new_form(forms_api)
     error = error_of(drive_api.permissions().create(fileId=form_id, body=grant, sendNotificationEmail=value))
     assert (error["code"], error["status"], error["errors"][0]["reason"]) == (403, "PERMISSION_DENIED", "forbidden")
-    assert error["message"].startswith("The sendNotificationEmail parameter is only applicable for permissions of "
-                                       "type 'user' or 'group'")
+    assert error["message"].startswith(
+        "The sendNotificationEmail parameter is only applicable for permissions of type 'user' or 'group'"
+    )
     listed = drive_api.permissions().list(fileId=form_id, includePermissionsForView="published").execute()
     assert [p["type"] for p in listed["permissions"]] == ["user"]  # nothing was granted
 
 
 def test_published_view_grants_are_listed_only_when_asked_for(forms_api, drive_api):
     form_id = new_form(forms_api)
-    drive_api.permissions().create(fileId=form_id, body={"type": "anyone", "role": "reader", "view": "published"}).execute()
+    drive_api.permissions().create(
+        fileId=form_id, body={"type": "anyone", "role": "reader", "view": "published"}
+    ).execute()
     plain = drive_api.permissions().list(fileId=form_id, fields="permissions(type,role,view)").execute()
     assert plain["permissions"] == [{"type": "user", "role": "owner"}]
-    asked = drive_api.permissions().list(fileId=form_id, fields="permissions(type,role,view)",
-                                         includePermissionsForView="published").execute()
-    assert asked["permissions"] == [{"type": "user", "role": "owner"},
-                                    {"type": "anyone", "role": "reader", "view": "published"}]
+    asked = (
+        drive_api.permissions()
+        .list(fileId=form_id, fields="permissions(type,role,view)", includePermissionsForView="published")
+        .execute()
+    )
+    assert asked["permissions"] == [
+        {"type": "user", "role": "owner"},
+        {"type": "anyone", "role": "reader", "view": "published"},
+    ]
 
 
 def test_default_visibility_applies_to_new_files_unless_ignored(forms_api, drive_api, local):
     local.organisation_policy(defaultVisibility="domainWithLink")
 
     def grants(file_id):
-        return [(p["type"], p["role"], p.get("domain")) for p in drive_api.permissions().list(
-            fileId=file_id, fields="permissions(type,role,domain)").execute()["permissions"]]
+        return [
+            (p["type"], p["role"], p.get("domain"))
+            for p in drive_api.permissions()
+            .list(fileId=file_id, fields="permissions(type,role,domain)")
+            .execute()["permissions"]
+        ]
 
     body = {"name": "Leads", "mimeType": SHEET_MIME}
     plain = drive_api.files().create(body=body).execute()["id"]
@@ -175,10 +236,16 @@ def test_default_visibility_applies_to_new_files_unless_ignored(forms_api, drive
 
 def test_organisation_policy_control_forbids_link_sharing(forms_api, drive_api, local):
     assert local.organisation_policy(linkSharing="forbidden") == {
-        "defaultVisibility": "none", "linkSharing": "forbidden", "allowedSharingDomains": None,
-        "addressesWithoutGoogleAccount": []}
-    error = error_of(drive_api.permissions().create(
-        fileId=new_form(forms_api), body={"type": "anyone", "role": "reader", "view": "published"}))
+        "defaultVisibility": "none",
+        "linkSharing": "forbidden",
+        "allowedSharingDomains": None,
+        "addressesWithoutGoogleAccount": [],
+    }
+    error = error_of(
+        drive_api.permissions().create(
+            fileId=new_form(forms_api), body={"type": "anyone", "role": "reader", "view": "published"}
+        )
+    )
     assert (error["code"], error["errors"][0]["reason"]) == (403, "publishOutNotPermitted")
 
 
@@ -189,21 +256,30 @@ def granted(drive_api, file_id) -> list[tuple[str, str]]:
 
 def test_a_share_outside_the_domains_the_organisation_allows_is_refused(drive_api, local):
     assert local.organisation_policy(allowedSharingDomains=["partner.example"])["allowedSharingDomains"] == [
-        "partner.example"]
+        "partner.example"
+    ]
     sheet = drive_api.files().create(body={"name": "Leads", "mimeType": SHEET_MIME}).execute()["id"]
     for email in ("lead@elsewhere.example", "Lead@ELSEWHERE.example"):
-        error = error_of(drive_api.permissions().create(
-            fileId=sheet, body={"type": "user", "role": "writer", "emailAddress": email}))
+        error = error_of(
+            drive_api.permissions().create(fileId=sheet, body={"type": "user", "role": "writer", "emailAddress": email})
+        )
         # Google's answer as observed: a 400 whose reason names the policy; the top-level message says no more.
-        assert (error["code"], error["message"], error["errors"][0]["reason"]) == (400, "Bad Request", "shareOutNotPermitted")
+        assert (error["code"], error["message"], error["errors"][0]["reason"]) == (
+            400,
+            "Bad Request",
+            "shareOutNotPermitted",
+        )
     assert granted(drive_api, sheet) == [("user", "staff@example.org")]  # nothing was granted
     for email in ("colleague@example.org", "lead@partner.example"):  # the organisation's own domain, and an allowed one
-        drive_api.permissions().create(fileId=sheet, body={"type": "user", "role": "writer", "emailAddress": email}).execute()
+        drive_api.permissions().create(
+            fileId=sheet, body={"type": "user", "role": "writer", "emailAddress": email}
+        ).execute()
     assert [email for _, email in granted(drive_api, sheet)][1:] == ["colleague@example.org", "lead@partner.example"]
 
     local.organisation_policy(allowedSharingDomains=None)  # sharing outside the organisation: on (Google's default)
-    drive_api.permissions().create(fileId=sheet, body={"type": "user", "role": "reader",
-                                                       "emailAddress": "lead@elsewhere.example"}).execute()
+    drive_api.permissions().create(
+        fileId=sheet, body={"type": "user", "role": "reader", "emailAddress": "lead@elsewhere.example"}
+    ).execute()
 
 
 def test_a_share_with_an_address_that_has_no_google_account_is_refused(drive_api, local):
@@ -212,13 +288,22 @@ def test_a_share_with_an_address_that_has_no_google_account_is_refused(drive_api
     sheet = drive_api.files().create(body={"name": "Leads", "mimeType": SHEET_MIME}).execute()["id"]
     body = {"type": "user", "role": "writer", "emailAddress": "Nobody@example.org"}
     quiet = error_of(drive_api.permissions().create(fileId=sheet, body=body, sendNotificationEmail=False))
-    assert (quiet["code"], quiet["message"], quiet["errors"][0]["reason"]) == (400, "Bad Request", "invalidSharingRequest")
-    assert "Since there is no Google account associated with this email address, you must check the " \
-           "'Notify people' box to invite this recipient." in quiet["errors"][0]["message"]
+    assert (quiet["code"], quiet["message"], quiet["errors"][0]["reason"]) == (
+        400,
+        "Bad Request",
+        "invalidSharingRequest",
+    )
+    assert (
+        "Since there is no Google account associated with this email address, you must check the "
+        "'Notify people' box to invite this recipient." in quiet["errors"][0]["message"]
+    )
     # With the notification (the default for users): the strict reading, refused as well (no visitor sharing).
     notified = error_of(drive_api.permissions().create(fileId=sheet, body=body))
     assert (notified["code"], notified["message"], notified["errors"][0]["reason"]) == (
-        400, "Bad Request", "invalidSharingRequest")
+        400,
+        "Bad Request",
+        "invalidSharingRequest",
+    )
     assert granted(drive_api, sheet) == [("user", "staff@example.org")]
 
     local.organisation_policy(addressesWithoutGoogleAccount=[])  # the person made a Google account

@@ -16,8 +16,14 @@ SEND = "/gmail/v1/users/me/messages/send"
 METHOD = "gmail.users.messages.send"
 
 
-def raw_message(to="Ann Example <ann@example.org>", subject="Thank you for your interest", cc=None, bcc=None,
-                text="Hello Ann,\nWe have your expression of interest.", html="<p>Hello Ann</p>") -> str:
+def raw_message(
+    to="Ann Example <ann@example.org>",
+    subject="Thank you for your interest",
+    cc=None,
+    bcc=None,
+    text="Hello Ann,\nWe have your expression of interest.",
+    html="<p>Hello Ann</p>",
+) -> str:
     message = EmailMessage()
     message["From"] = "Riverside Involvement Team <involvement@example.org>"
     if to:
@@ -52,9 +58,12 @@ def raw_post(local, body: dict, timeout: float = 5) -> bytes:
     parts = urlsplit(local.url)
     data = json.dumps(body).encode()
     with socket.create_connection((parts.hostname, parts.port), timeout=timeout) as sock:
-        sock.sendall(f"POST {SEND} HTTP/1.1\r\nHost: {parts.netloc}\r\nContent-Type: application/json\r\n"
-                     f"Authorization: Bearer {local.default_token()}\r\n"
-                     f"Content-Length: {len(data)}\r\n\r\n".encode() + data)
+        sock.sendall(
+            f"POST {SEND} HTTP/1.1\r\nHost: {parts.netloc}\r\nContent-Type: application/json\r\n"
+            f"Authorization: Bearer {local.default_token()}\r\n"
+            f"Content-Length: {len(data)}\r\n\r\n".encode()
+            + data
+        )
         received = b""
         while chunk := sock.recv(65536):
             received += chunk
@@ -81,13 +90,16 @@ def test_unpadded_base64url_is_accepted(local):
     assert send(local, {"raw": raw_message().rstrip("=")})[0] == 200
 
 
-@pytest.mark.parametrize("body, words", [
-    ({"raw": raw_message(), "labels": ["SENT"]}, "labels: unknown field"),
-    ({"raw": 12}, "raw"),
-    ({}, "'raw' RFC822 payload message string"),
-    ({"payload": {"mimeType": "text/plain"}}, "'raw' RFC822 payload"),
-    ({"raw": "!!not base64!!"}, "Base64 decoding failed"),
-])
+@pytest.mark.parametrize(
+    "body, words",
+    [
+        ({"raw": raw_message(), "labels": ["SENT"]}, "labels: unknown field"),
+        ({"raw": 12}, "raw"),
+        ({}, "'raw' RFC822 payload message string"),
+        ({"payload": {"mimeType": "text/plain"}}, "'raw' RFC822 payload"),
+        ({"raw": "!!not base64!!"}, "Base64 decoding failed"),
+    ],
+)
 def test_bad_bodies_are_400(local, body, words):
     status, answer = send(local, body)
     assert status == 400 and answer["error"]["status"] == "INVALID_ARGUMENT"
@@ -102,15 +114,18 @@ def test_media_upload_is_refused(local, upload):
     assert messages(local) == []
 
 
-@pytest.mark.parametrize("headers", [
-    {"to": "ann@example.org, bob@example.org"},
-    {"to": "ann@example.org", "cc": "bob@example.org"},
-    {"to": "ann@example.org", "bcc": "bob@example.org"},
-    {"to": "friends: ann@example.org, bob@example.org;"},
-    {"to": None},
-    {"to": None, "cc": "bob@example.org"},
-    {"to": "not an address"},
-])
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"to": "ann@example.org, bob@example.org"},
+        {"to": "ann@example.org", "cc": "bob@example.org"},
+        {"to": "ann@example.org", "bcc": "bob@example.org"},
+        {"to": "friends: ann@example.org, bob@example.org;"},
+        {"to": None},
+        {"to": None, "cc": "bob@example.org"},
+        {"to": "not an address"},
+    ],
+)
 def test_anything_but_one_recipient_is_400(local, headers):
     status, answer = send(local, {"raw": raw_message(**headers)})
     assert status == 400
@@ -120,13 +135,21 @@ def test_anything_but_one_recipient_is_400(local, headers):
 
 def test_outbox_shows_messages_newest_first_with_html_escaped(local):
     send(local, {"raw": raw_message(subject="First")})
-    send(local, {"raw": raw_message(subject="Second", text="Text with <b>tags</b>",
-                                    html='<p onclick="x()">Hi</p><script>alert("owned")</script>')})
+    send(
+        local,
+        {
+            "raw": raw_message(
+                subject="Second",
+                text="Text with <b>tags</b>",
+                html='<p onclick="x()">Hi</p><script>alert("owned")</script>',
+            )
+        },
+    )
     status, page = local.request("GET", "/gmail/outbox")
     assert status == 200
     assert page.index("Second") < page.index("First")
     assert "Text with &lt;b&gt;tags&lt;/b&gt;" in page
-    assert "<script>alert" not in page and "onclick=\"x()\"" not in page
+    assert "<script>alert" not in page and 'onclick="x()"' not in page
     assert "&lt;script&gt;alert(&#34;owned&#34;)&lt;/script&gt;" in page
     assert 'sandbox=""' in page and "Ann Example &lt;ann@example.org&gt;" in page
     assert "Lee Lead &lt;lead@example.org&gt;" in page
@@ -202,7 +225,10 @@ def test_send_as_list_names_the_account_and_its_verified_aliases(local):
     status, text = answer.status_code, answer.text
     listed = json.loads(text)["sendAs"]
     assert status == 200
-    assert [(e["sendAsEmail"], e.get("isPrimary", False)) for e in listed] == [(account, True), ("involvement@example.org", False)]
+    assert [(e["sendAsEmail"], e.get("isPrimary", False)) for e in listed] == [
+        (account, True),
+        ("involvement@example.org", False),
+    ]
     assert listed[1]["verificationStatus"] == "accepted"
     send(local, {"raw": raw_message()})
     assert messages(local)[0]["from"] == "Riverside Involvement Team <involvement@example.org>"
@@ -215,12 +241,15 @@ def test_faults_apply_to_any_api(local, drive_api):
     assert local.request("GET", "/drive/v3/files")[0] == 200
 
 
-@pytest.mark.parametrize("spec", [
-    {"method_id": "gmail.users.messages.nope", "mode": "error_500"},
-    {"method_id": METHOD, "mode": "explode"},
-    {"method_id": METHOD, "mode": "hang", "seconds": 31},
-    {"method_id": METHOD, "mode": "error_500", "times": 0},
-])
+@pytest.mark.parametrize(
+    "spec",
+    [
+        {"method_id": "gmail.users.messages.nope", "mode": "error_500"},
+        {"method_id": METHOD, "mode": "explode"},
+        {"method_id": METHOD, "mode": "hang", "seconds": 31},
+        {"method_id": METHOD, "mode": "error_500", "times": 0},
+    ],
+)
 def test_bad_fault_specs_are_400(local, spec):
     assert local.request("POST", "/_local/faults", body=spec)[0] == 400
 

@@ -47,8 +47,9 @@ def test_index_lists_published_forms_spreadsheets_and_the_outbox(local, forms_ap
 
     status, text = local.request("GET", "/")
     assert status == 200
-    assert (f'<a href="/forms/d/e/{open_form}/viewform">Join the &lt;Board&gt; &amp; help</a> '
-            "(accepting responses)") in text
+    assert (
+        f'<a href="/forms/d/e/{open_form}/viewform">Join the &lt;Board&gt; &amp; help</a> (accepting responses)'
+    ) in text
     assert f'<a href="/forms/d/e/{closed_form}/viewform">Last year&#39;s panel</a> (closed)' in text
     assert "Draft, not published" not in text
     assert f'<a href="/spreadsheets/d/{spreadsheet.id}/edit">Applicants &lt;2026&gt;</a>' in text
@@ -61,8 +62,9 @@ def test_error_summary_names_each_question_and_links_to_its_field(local, eoi):  
     assert status == 400
     summary = re.search(r'<div class="error-summary".*?</div>', text, re.S).group(0)
     assert f'<a href="#q-{NAME}">Your full name: This is a required question</a>' in summary
-    assert (f'<a href="#q-{DECLARE}-0">Do you have business interests in health or care? '
-            "This is a required question</a>") in summary
+    assert (
+        f'<a href="#q-{DECLARE}-0">Do you have business interests in health or care? This is a required question</a>'
+    ) in summary
     assert f'id="q-{NAME}"' in text and f'id="q-{DECLARE}-0"' in text  # the links lead somewhere
 
 
@@ -99,8 +101,11 @@ def test_sheet_page_marks_tool_columns_scrolls_and_hides_save_without_rows(local
     assert status == 200
     assert "are filled by the tool: they are read-only here" in text
     assert "You can change: Status, Notes." in text
-    assert re.search(r'<th scope="col" class="tool"><span class="head" title="Reference">Reference</span>'
-                     r'<span class="visually-hidden"> \(filled by the tool\)', text)
+    assert re.search(
+        r'<th scope="col" class="tool"><span class="head" title="Reference">Reference</span>'
+        r'<span class="visually-hidden"> \(filled by the tool\)',
+        text,
+    )
     assert '<th scope="col" class="lead"><span class="head" title="Status">Status' in text
     assert '<div class="scroll" role="region"' in text and "overflow-x: auto" in text
     assert "Save changes" in text
@@ -114,6 +119,7 @@ def test_sheet_page_marks_tool_columns_scrolls_and_hides_save_without_rows(local
 def test_serve_logs_plain_lines_for_pages_and_errors_and_counts_api_calls(tmp_path, capfd):
     url, stop = server.start(tmp_path / "store.sqlite3", quiet=False)
     try:
+
         def get(path, data=None):
             headers = {"Authorization": f"Bearer {token}"} if path.startswith("/v1/") else {}
             try:
@@ -134,8 +140,9 @@ def test_serve_logs_plain_lines_for_pages_and_errors_and_counts_api_calls(tmp_pa
     lines = err.strip().splitlines()
     assert len(lines) == 2, err
     assert re.fullmatch(r"\d\d:\d\d:\d\d GET / 200", lines[0])
-    assert re.fullmatch(r"\d\d:\d\d:\d\d GET /forms/d/e/missing/viewform 404  \(3 API calls since the previous line\)",
-                        lines[1])
+    assert re.fullmatch(
+        r"\d\d:\d\d:\d\d GET /forms/d/e/missing/viewform 404  \(3 API calls since the previous line\)", lines[1]
+    )
     assert "ann" not in err  # query strings (prefilled answers) stay out of the log
 
 
@@ -145,8 +152,9 @@ def test_serve_never_logs_a_token(tmp_path, capfd):
         controls = LocalControls(url)
         good, wrong = controls.token(), "ya29.not-one-it-issued"
         for token in (good, wrong):
-            request = urllib.request.Request(url + "/v1/forms", data=b'{"info": {"title": "A"}}',
-                                             headers={"Authorization": f"Bearer {token}"})
+            request = urllib.request.Request(
+                url + "/v1/forms", data=b'{"info": {"title": "A"}}', headers={"Authorization": f"Bearer {token}"}
+            )
             try:
                 urllib.request.urlopen(request).close()
             except urllib.error.HTTPError as error:
@@ -168,8 +176,10 @@ def test_serve_forever_on_a_port_in_use_raises_port_in_use(tmp_path):
         port = taken.getsockname()[1]
         with pytest.raises(server.PortInUse) as raised:
             server.serve_forever(tmp_path / "store.sqlite3", port)
-    assert str(raised.value).startswith(f"port {port} is in use, probably by a local workspace that is already "
-                                        f"running: keep using it (set PPP_GSUITE_LOCAL_URL=http://127.0.0.1:{port})")
+    assert str(raised.value).startswith(
+        f"port {port} is in use, probably by a local workspace that is already "
+        f"running: keep using it (set PPP_GSUITE_LOCAL_URL=http://127.0.0.1:{port})"
+    )
     assert str(raised.value).endswith("or choose another port with --port N")
 
 
@@ -177,13 +187,28 @@ def test_sheet_page_has_each_columns_width_as_sheets_stores_it_and_a_save_button
     spreadsheet = _lead_sheet(gc)
     second = spreadsheet.add_worksheet("Second round", rows=10, cols=3)
     second.update([["Name", "Notes"], ["Ann", ""]], "A1")
-    spreadsheet.batch_update({"requests": [{"updateDimensionProperties": {
-        "range": {"sheetId": 0, "dimension": "COLUMNS", "startIndex": 1, "endIndex": 3},
-        "properties": {"pixelSize": 240}, "fields": "pixelSize"}}]})
+    spreadsheet.batch_update(
+        {
+            "requests": [
+                {
+                    "updateDimensionProperties": {
+                        "range": {"sheetId": 0, "dimension": "COLUMNS", "startIndex": 1, "endIndex": 3},
+                        "properties": {"pixelSize": 240},
+                        "fields": "pixelSize",
+                    }
+                }
+            ]
+        }
+    )
     status, text = local.request("GET", f"/spreadsheets/d/{spreadsheet.id}/edit")
     assert status == 200
-    first_tab = text[text.index('id="sheet-0"'):text.index(f'id="sheet-{second.id}"')]
-    assert re.findall(r'<col style="width: (\d+)px">', first_tab) == ["100", "240", "240", "100"]  # 100: Sheets' default
+    first_tab = text[text.index('id="sheet-0"') : text.index(f'id="sheet-{second.id}"')]
+    assert re.findall(r'<col style="width: (\d+)px">', first_tab) == [
+        "100",
+        "240",
+        "240",
+        "100",
+    ]  # 100: Sheets' default
     assert first_tab.count("<button") == 1 and "Save changes to Sheet1" in first_tab
     assert text.count("<button") == 2 and "Save changes to Second round" in text
 
@@ -202,13 +227,15 @@ def test_a_get_on_form_response_shows_the_form_not_an_api_error(local, eoi):  # 
 
 
 def test_text_questions_say_what_they_hold_for_autofill_and_the_phone_keyboard(local, forms_api, drive_api):
-    items = [question("a1000021", "Your full name", "textQuestion"),
-             question("a1000022", "Your email address", "textQuestion"),
-             question("a1000023", "Your phone number", "textQuestion"),
-             question("a1000024", "Your postcode, or the area where you live", "textQuestion"),
-             question("a1000025", "Your postal address", "textQuestion", paragraph=True),
-             question("a1000026", "Name of your carer", "textQuestion"),
-             radio("a1000027", "May other members of your group see your email address?", [{"value": "Yes"}])]
+    items = [
+        question("a1000021", "Your full name", "textQuestion"),
+        question("a1000022", "Your email address", "textQuestion"),
+        question("a1000023", "Your phone number", "textQuestion"),
+        question("a1000024", "Your postcode, or the area where you live", "textQuestion"),
+        question("a1000025", "Your postal address", "textQuestion", paragraph=True),
+        question("a1000026", "Name of your carer", "textQuestion"),
+        radio("a1000027", "May other members of your group see your email address?", [{"value": "Yes"}]),
+    ]
     form_id = make_form(forms_api, items)
     publish(forms_api, drive_api, form_id)
     status, text = local.request("GET", f"/forms/d/e/{form_id}/viewform")
@@ -229,8 +256,9 @@ def test_text_questions_say_what_they_hold_for_autofill_and_the_phone_keyboard(l
 def test_clear_selection_removes_an_optional_choice_and_keeps_the_other_answers(local, eoi):  # noqa: F811
     """Google's responder page shows "Clear selection" under an answered optional multiple-choice
     question (seen in a live form's viewform page; no help page documents it on its own)."""
-    status, text = post(local, eoi, {**FIRST_PAGE, entry(CONTACT): "Email", "pageHistory": "0",
-                                     "clearSelection": CONTACT})
+    status, text = post(
+        local, eoi, {**FIRST_PAGE, entry(CONTACT): "Email", "pageHistory": "0", "clearSelection": CONTACT}
+    )
     assert status == 200 and "There is a problem" not in text  # the same page, not a submission
     assert f'name="{entry(CONTACT)}" value="Email"' in text
     assert f'name="{entry(CONTACT)}" value="Email" checked' not in text

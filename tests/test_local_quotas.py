@@ -1,4 +1,5 @@
 """Google's per-user, per-minute quotas in the local workspace: a 429 RESOURCE_EXHAUSTED past each."""
+
 import json
 import urllib.error
 import urllib.request
@@ -12,8 +13,12 @@ def call(local, method, path, body=None, token="alice"):
     """A call as the user `token` names (alice@example.org, bob@example.org), signed in with every scope."""
     bearer = local.token(user=f"{token}@example.org")  # a control call: not counted against any quota
     data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(local.url + path, data=data, method=method, headers={
-        "Authorization": f"Bearer {bearer}", "Content-Type": "application/json"})
+    request = urllib.request.Request(
+        local.url + path,
+        data=data,
+        method=method,
+        headers={"Authorization": f"Bearer {bearer}", "Content-Type": "application/json"},
+    )
     try:
         with urllib.request.urlopen(request) as response:
             return response.status, json.loads(response.read() or b"{}")
@@ -43,7 +48,11 @@ def test_quotas_are_on_after_a_reset(local):
 def test_sheets_allows_60_reads_a_minute_per_user_then_429_in_googles_envelope(strict):
     allowed, error = calls_until_refused(strict, "GET", "/v4/spreadsheets/none")
     assert allowed == 60
-    assert (error["code"], error["status"], error["errors"][0]["reason"]) == (429, "RESOURCE_EXHAUSTED", "rateLimitExceeded")
+    assert (error["code"], error["status"], error["errors"][0]["reason"]) == (
+        429,
+        "RESOURCE_EXHAUSTED",
+        "rateLimitExceeded",
+    )
     assert "Read requests per minute per user" in error["message"]
     assert call(strict, "GET", "/v4/spreadsheets/none", token="bob")[0] == 404  # another user has their own
     assert call(strict, "POST", "/v4/spreadsheets", {"properties": {"title": "x"}})[0] == 200  # writes count apart

@@ -23,8 +23,13 @@ def gc(local) -> gspread.Client:
 
 @pytest.fixture
 def sheets_api(local):
-    return build("sheets", "v4", credentials=local.credentials(), static_discovery=True,
-                 client_options={"api_endpoint": local.url})
+    return build(
+        "sheets",
+        "v4",
+        credentials=local.credentials(),
+        static_discovery=True,
+        client_options={"api_endpoint": local.url},
+    )
 
 
 def error_of(call) -> dict:
@@ -46,28 +51,64 @@ def test_gspread_create_makes_a_drive_file_with_one_default_sheet(gc, drive_api,
     spreadsheet = gc.create("Expressions of interest")
     metadata = spreadsheet.fetch_sheet_metadata()
     assert metadata["properties"]["title"] == "Expressions of interest"
-    assert metadata["sheets"] == [{"properties": {
-        "sheetId": 0, "title": "Sheet1", "index": 0, "sheetType": "GRID",
-        "gridProperties": {"rowCount": 1000, "columnCount": 26}}}]
+    assert metadata["sheets"] == [
+        {
+            "properties": {
+                "sheetId": 0,
+                "title": "Sheet1",
+                "index": 0,
+                "sheetType": "GRID",
+                "gridProperties": {"rowCount": 1000, "columnCount": 26},
+            }
+        }
+    ]
     assert metadata["spreadsheetUrl"] == f"{local.url}/spreadsheets/d/{spreadsheet.id}/edit"
     assert drive_api.files().get(fileId=spreadsheet.id).execute()["mimeType"] == SHEET_MIME
 
 
 def test_drive_create_with_app_properties_then_sheets_opens_it(drive_api, sheets_api):
-    file = drive_api.files().create(body={
-        "name": "EOI: Urgent care board", "mimeType": SHEET_MIME, "writersCanShare": False,
-        "appProperties": {"pppGsuite": "responses", "pppKey": "eoi"}}, fields="id,writersCanShare").execute()
+    file = (
+        drive_api.files()
+        .create(
+            body={
+                "name": "EOI: Urgent care board",
+                "mimeType": SHEET_MIME,
+                "writersCanShare": False,
+                "appProperties": {"pppGsuite": "responses", "pppKey": "eoi"},
+            },
+            fields="id,writersCanShare",
+        )
+        .execute()
+    )
     assert file["writersCanShare"] is False
     got = sheets_api.spreadsheets().get(spreadsheetId=file["id"], fields="properties.title,sheets.properties").execute()
-    assert got == {"properties": {"title": "EOI: Urgent care board"},
-                   "sheets": [{"properties": {"sheetId": 0, "title": "Sheet1", "index": 0, "sheetType": "GRID",
-                                              "gridProperties": {"rowCount": 1000, "columnCount": 26}}}]}
+    assert got == {
+        "properties": {"title": "EOI: Urgent care board"},
+        "sheets": [
+            {
+                "properties": {
+                    "sheetId": 0,
+                    "title": "Sheet1",
+                    "index": 0,
+                    "sheetType": "GRID",
+                    "gridProperties": {"rowCount": 1000, "columnCount": 26},
+                }
+            }
+        ],
+    }
 
 
 def test_sheets_create_is_also_a_drive_file(sheets_api, drive_api):
-    made = sheets_api.spreadsheets().create(body={
-        "properties": {"title": "Expense claims", "locale": "en_GB"},
-        "sheets": [{"properties": {"title": "Claims"}}, {"properties": {"title": "Log"}}]}).execute()
+    made = (
+        sheets_api.spreadsheets()
+        .create(
+            body={
+                "properties": {"title": "Expense claims", "locale": "en_GB"},
+                "sheets": [{"properties": {"title": "Claims"}}, {"properties": {"title": "Log"}}],
+            }
+        )
+        .execute()
+    )
     assert [s["properties"]["title"] for s in made["sheets"]] == ["Claims", "Log"]
     assert made["sheets"][0]["properties"]["sheetId"] == 0
     assert made["properties"]["locale"] == "en_GB"
@@ -94,40 +135,62 @@ def test_raw_keeps_formulas_as_text_and_user_entered_parses(gc):
 def test_numbers_read_back_formatted(sheets_api):
     sid = sheets_api.spreadsheets().create(body={}).execute()["spreadsheetId"]
     values = sheets_api.spreadsheets().values()
-    values.update(spreadsheetId=sid, range="A1", valueInputOption="RAW", body={"values": [[1, 1.45, 0.4, 2.0, True]]}).execute()
+    values.update(
+        spreadsheetId=sid, range="A1", valueInputOption="RAW", body={"values": [[1, 1.45, 0.4, 2.0, True]]}
+    ).execute()
     assert values.get(spreadsheetId=sid, range="A1:E1").execute()["values"] == [["1", "1.45", "0.4", "2", "TRUE"]]
 
 
 def test_get_trims_trailing_empties_and_keeps_inner_empty_rows(sheets_api):
     sid = sheets_api.spreadsheets().create(body={}).execute()["spreadsheetId"]
     values = sheets_api.spreadsheets().values()
-    answer = values.update(spreadsheetId=sid, range="Sheet1!A1:D4", valueInputOption="RAW",
-                           body={"values": [["a", "", "", ""], ["", "b", "", ""], ["", "", "", ""], ["c", None, "", "d"]]}).execute()
+    answer = values.update(
+        spreadsheetId=sid,
+        range="Sheet1!A1:D4",
+        valueInputOption="RAW",
+        body={"values": [["a", "", "", ""], ["", "b", "", ""], ["", "", "", ""], ["c", None, "", "d"]]},
+    ).execute()
     assert answer["updatedRange"] == "Sheet1!A1:D4" and answer["updatedCells"] == 15
     assert values.get(spreadsheetId=sid, range="Sheet1").execute() == {
-        "range": "Sheet1!A1:Z1000", "majorDimension": "ROWS", "values": [["a"], ["", "b"], [], ["c", "", "", "d"]]}
+        "range": "Sheet1!A1:Z1000",
+        "majorDimension": "ROWS",
+        "values": [["a"], ["", "b"], [], ["c", "", "", "d"]],
+    }
     columns = values.get(spreadsheetId=sid, range="A1:D4", majorDimension="COLUMNS").execute()
     assert columns["values"] == [["a", "", "", "c"], ["", "b"], [], ["", "", "", "d"]]
 
 
-@pytest.mark.parametrize("asked, answered", [
-    ("'Sheet1'!A1:1", "Sheet1!A1:Z1"),
-    ("Sheet1!A:C", "Sheet1!A1:C1000"),
-    ("Sheet1!2:2", "Sheet1!A2:Z2"),
-    ("Sheet1!B2:C", "Sheet1!B2:C1000"),
-    ("Sheet1!C3:A1", "Sheet1!A1:C3"),
-    ("Sheet1!A1:A1", "Sheet1!A1"),
-    ("A1:B2", "Sheet1!A1:B2"),
-    ("Sheet1", "Sheet1!A1:Z1000"),
-    ("sheet1!A1:Z5000", "Sheet1!A1:Z1000"),
-    ("'Lead''s notes'!A1:B2", "'Lead''s notes'!A1:B2"),
-    ("Lead's notes", "'Lead''s notes'!A1:Z1000"),
-    ("'EOI / Board 2'!A:A", "'EOI / Board 2'!A1:A1000"),
-])
+@pytest.mark.parametrize(
+    "asked, answered",
+    [
+        ("'Sheet1'!A1:1", "Sheet1!A1:Z1"),
+        ("Sheet1!A:C", "Sheet1!A1:C1000"),
+        ("Sheet1!2:2", "Sheet1!A2:Z2"),
+        ("Sheet1!B2:C", "Sheet1!B2:C1000"),
+        ("Sheet1!C3:A1", "Sheet1!A1:C3"),
+        ("Sheet1!A1:A1", "Sheet1!A1"),
+        ("A1:B2", "Sheet1!A1:B2"),
+        ("Sheet1", "Sheet1!A1:Z1000"),
+        ("sheet1!A1:Z5000", "Sheet1!A1:Z1000"),
+        ("'Lead''s notes'!A1:B2", "'Lead''s notes'!A1:B2"),
+        ("Lead's notes", "'Lead''s notes'!A1:Z1000"),
+        ("'EOI / Board 2'!A:A", "'EOI / Board 2'!A1:A1000"),
+    ],
+)
 def test_a1_ranges_answered_as_google_does(sheets_api, asked, answered):
-    made = sheets_api.spreadsheets().create(body={"sheets": [
-        {"properties": {"title": "Sheet1"}}, {"properties": {"title": "Lead's notes"}},
-        {"properties": {"title": "EOI / Board 2"}}]}).execute()
+    made = (
+        sheets_api.spreadsheets()
+        .create(
+            body={
+                "sheets": [
+                    {"properties": {"title": "Sheet1"}},
+                    {"properties": {"title": "Lead's notes"}},
+                    {"properties": {"title": "EOI / Board 2"}},
+                ]
+            }
+        )
+        .execute()
+    )
     got = sheets_api.spreadsheets().values().get(spreadsheetId=made["spreadsheetId"], range=asked).execute()
     assert got["range"] == answered
 
@@ -162,8 +225,13 @@ def test_append_finds_the_table_end_and_grows_the_grid(gc):
 def test_batch_get_batch_update_clear(sheets_api):
     sid = sheets_api.spreadsheets().create(body={}).execute()["spreadsheetId"]
     values = sheets_api.spreadsheets().values()
-    answer = values.batchUpdate(spreadsheetId=sid, body={"valueInputOption": "RAW", "data": [
-        {"range": "A1:B1", "values": [["h1", "h2"]]}, {"range": "A3", "values": [["x"], ["y"]]}]}).execute()
+    answer = values.batchUpdate(
+        spreadsheetId=sid,
+        body={
+            "valueInputOption": "RAW",
+            "data": [{"range": "A1:B1", "values": [["h1", "h2"]]}, {"range": "A3", "values": [["x"], ["y"]]}],
+        },
+    ).execute()
     assert (answer["totalUpdatedRows"], answer["totalUpdatedColumns"], answer["totalUpdatedCells"]) == (3, 2, 4)
     got = values.batchGet(spreadsheetId=sid, ranges=["A1:B1", "A3:A4"]).execute()
     assert [r["values"] for r in got["valueRanges"]] == [[["h1", "h2"]], [["x"], ["y"]]]
@@ -175,8 +243,11 @@ def test_batch_get_batch_update_clear(sheets_api):
 
 def test_a_cell_over_50000_characters_is_refused(sheets_api):
     sid = sheets_api.spreadsheets().create(body={}).execute()["spreadsheetId"]
-    error = error_of(sheets_api.spreadsheets().values().update(
-        spreadsheetId=sid, range="A1", valueInputOption="RAW", body={"values": [["x" * 50001]]}))
+    error = error_of(
+        sheets_api.spreadsheets()
+        .values()
+        .update(spreadsheetId=sid, range="A1", valueInputOption="RAW", body={"values": [["x" * 50001]]})
+    )
     assert error["code"] == 400 and "50000 characters" in error["message"]
 
 
@@ -201,23 +272,60 @@ def test_formatting_requests_and_their_replies(sheets_api, drive_api):
     assert replies[1] == {}
     tab = added["sheetId"]
     requests = [
-        {"updateSheetProperties": {"properties": {"sheetId": tab, "gridProperties": {"frozenRowCount": 1}},
-                                   "fields": "gridProperties.frozenRowCount"}},
-        {"repeatCell": {"range": {"sheetId": tab, "startRowIndex": 0, "endRowIndex": 1},
-                        "cell": {"userEnteredFormat": {"textFormat": {"bold": True}}},
-                        "fields": "userEnteredFormat.textFormat.bold"}},
-        {"updateDimensionProperties": {"range": {"sheetId": tab, "dimension": "COLUMNS", "startIndex": 0, "endIndex": 1},
-                                       "properties": {"pixelSize": 240}, "fields": "pixelSize"}},
-        {"setDataValidation": {"range": {"sheetId": tab, "startRowIndex": 1, "startColumnIndex": 5, "endColumnIndex": 6},
-                               "rule": {"condition": {"type": "ONE_OF_LIST", "values": [
-                                   {"userEnteredValue": "New"}, {"userEnteredValue": "Shortlisted"}]},
-                                   "strict": True, "showCustomUi": True}}},
-        {"addProtectedRange": {"protectedRange": {"range": {"sheetId": tab, "startColumnIndex": 0, "endColumnIndex": 5},
-                                                  "description": "Filled in by ppp-gsuite", "warningOnly": True}}},
-        {"addConditionalFormatRule": {"index": 0, "rule": {
-            "ranges": [{"sheetId": tab, "startRowIndex": 1, "startColumnIndex": 5, "endColumnIndex": 6}],
-            "booleanRule": {"condition": {"type": "TEXT_EQ", "values": [{"userEnteredValue": "New"}]},
-                            "format": {"backgroundColor": {"red": 0.9}}}}}},
+        {
+            "updateSheetProperties": {
+                "properties": {"sheetId": tab, "gridProperties": {"frozenRowCount": 1}},
+                "fields": "gridProperties.frozenRowCount",
+            }
+        },
+        {
+            "repeatCell": {
+                "range": {"sheetId": tab, "startRowIndex": 0, "endRowIndex": 1},
+                "cell": {"userEnteredFormat": {"textFormat": {"bold": True}}},
+                "fields": "userEnteredFormat.textFormat.bold",
+            }
+        },
+        {
+            "updateDimensionProperties": {
+                "range": {"sheetId": tab, "dimension": "COLUMNS", "startIndex": 0, "endIndex": 1},
+                "properties": {"pixelSize": 240},
+                "fields": "pixelSize",
+            }
+        },
+        {
+            "setDataValidation": {
+                "range": {"sheetId": tab, "startRowIndex": 1, "startColumnIndex": 5, "endColumnIndex": 6},
+                "rule": {
+                    "condition": {
+                        "type": "ONE_OF_LIST",
+                        "values": [{"userEnteredValue": "New"}, {"userEnteredValue": "Shortlisted"}],
+                    },
+                    "strict": True,
+                    "showCustomUi": True,
+                },
+            }
+        },
+        {
+            "addProtectedRange": {
+                "protectedRange": {
+                    "range": {"sheetId": tab, "startColumnIndex": 0, "endColumnIndex": 5},
+                    "description": "Filled in by ppp-gsuite",
+                    "warningOnly": True,
+                }
+            }
+        },
+        {
+            "addConditionalFormatRule": {
+                "index": 0,
+                "rule": {
+                    "ranges": [{"sheetId": tab, "startRowIndex": 1, "startColumnIndex": 5, "endColumnIndex": 6}],
+                    "booleanRule": {
+                        "condition": {"type": "TEXT_EQ", "values": [{"userEnteredValue": "New"}]},
+                        "format": {"backgroundColor": {"red": 0.9}},
+                    },
+                },
+            }
+        },
         {"appendDimension": {"sheetId": tab, "dimension": "ROWS", "length": 10}},
         {"insertDimension": {"range": {"sheetId": tab, "dimension": "COLUMNS", "startIndex": 0, "endIndex": 1}}},
         {"deleteDimension": {"range": {"sheetId": tab, "dimension": "COLUMNS", "startIndex": 0, "endIndex": 1}}},
@@ -255,8 +363,12 @@ def test_gspread_worksheet_helpers(gc):
 
 def test_batch_update_is_all_or_nothing(sheets_api):
     sid = sheets_api.spreadsheets().create(body={}).execute()["spreadsheetId"]
-    error = error_of(sheets_api.spreadsheets().batchUpdate(spreadsheetId=sid, body={"requests": [
-        {"addSheet": {"properties": {"title": "Kept?"}}}, {"deleteSheet": {"sheetId": 12345}}]}))
+    error = error_of(
+        sheets_api.spreadsheets().batchUpdate(
+            spreadsheetId=sid,
+            body={"requests": [{"addSheet": {"properties": {"title": "Kept?"}}}, {"deleteSheet": {"sheetId": 12345}}]},
+        )
+    )
     assert error["message"] == "Invalid requests[1].deleteSheet: No grid with id: 12345"
     titles = [s["properties"]["title"] for s in sheets_api.spreadsheets().get(spreadsheetId=sid).execute()["sheets"]]
     assert titles == ["Sheet1"]
@@ -264,8 +376,16 @@ def test_batch_update_is_all_or_nothing(sheets_api):
 
 def test_a_body_that_breaks_the_discovery_schema_is_400(sheets_api, gc):
     sid = sheets_api.spreadsheets().create(body={}).execute()["spreadsheetId"]
-    error = error_of(sheets_api.spreadsheets().batchUpdate(spreadsheetId=sid, body={"requests": [
-        {"setDataValidation": {"range": {"sheetId": 0}, "rule": {"condition": {"type": "ONE_OF_LISTS"}}}}]}))
+    error = error_of(
+        sheets_api.spreadsheets().batchUpdate(
+            spreadsheetId=sid,
+            body={
+                "requests": [
+                    {"setDataValidation": {"range": {"sheetId": 0}, "rule": {"condition": {"type": "ONE_OF_LISTS"}}}}
+                ]
+            },
+        )
+    )
     assert error["code"] == 400 and error["status"] == "INVALID_ARGUMENT"
     assert "ONE_OF_LISTS" in error["message"]
     unknown = api_error(gc.open_by_key(sid).batch_update, {"requests": [{"addSheet": {"properties": {"titel": "x"}}}]})
@@ -280,26 +400,53 @@ def test_duplicate_sheet_titles_and_removing_the_last_sheet_are_refused(gc):
 
 def test_developer_metadata_create_and_search(sheets_api):
     sid = sheets_api.spreadsheets().create(body={}).execute()["spreadsheetId"]
-    body = {"requests": [{"createDeveloperMetadata": {"developerMetadata": {
-        "metadataKey": "pppTab", "metadataValue": "eoi", "location": {"sheetId": 0}, "visibility": "DOCUMENT"}}}]}
+    body = {
+        "requests": [
+            {
+                "createDeveloperMetadata": {
+                    "developerMetadata": {
+                        "metadataKey": "pppTab",
+                        "metadataValue": "eoi",
+                        "location": {"sheetId": 0},
+                        "visibility": "DOCUMENT",
+                    }
+                }
+            }
+        ]
+    }
     created = sheets_api.spreadsheets().batchUpdate(spreadsheetId=sid, body=body).execute()["replies"][0]
     metadata = created["createDeveloperMetadata"]["developerMetadata"]
     assert metadata["location"] == {"locationType": "SHEET", "sheetId": 0}
-    found = sheets_api.spreadsheets().developerMetadata().search(spreadsheetId=sid, body={"dataFilters": [
-        {"developerMetadataLookup": {"metadataKey": "pppTab"}}]}).execute()
+    found = (
+        sheets_api.spreadsheets()
+        .developerMetadata()
+        .search(spreadsheetId=sid, body={"dataFilters": [{"developerMetadataLookup": {"metadataKey": "pppTab"}}]})
+        .execute()
+    )
     assert found["matchedDeveloperMetadata"][0]["developerMetadata"] == metadata
     assert sheets_api.spreadsheets().get(spreadsheetId=sid).execute()["sheets"][0]["developerMetadata"] == [metadata]
 
 
 def test_ten_thousand_rows_in_a_few_requests(sheets_api):
-    sid = sheets_api.spreadsheets().create(body={"sheets": [{"properties": {
-        "title": "Responses", "gridProperties": {"rowCount": 10001, "columnCount": 25}}}]}).execute()["spreadsheetId"]
+    sid = (
+        sheets_api.spreadsheets()
+        .create(
+            body={
+                "sheets": [
+                    {"properties": {"title": "Responses", "gridProperties": {"rowCount": 10001, "columnCount": 25}}}
+                ]
+            }
+        )
+        .execute()["spreadsheetId"]
+    )
     values = sheets_api.spreadsheets().values()
     started = time.monotonic()
     for block in range(4):
         rows = [[f"r{block}-{n}-{c}" for c in range(25)] for n in range(2500)]
-        values.batchUpdate(spreadsheetId=sid, body={"valueInputOption": "RAW", "data": [
-            {"range": f"Responses!A{2 + block * 2500}", "values": rows}]}).execute()
+        values.batchUpdate(
+            spreadsheetId=sid,
+            body={"valueInputOption": "RAW", "data": [{"range": f"Responses!A{2 + block * 2500}", "values": rows}]},
+        ).execute()
     got = values.get(spreadsheetId=sid, range="Responses").execute()
     assert len(got["values"]) == 10001 and got["values"][-1][-1] == "r3-2499-24"
     assert time.monotonic() - started < 15
@@ -311,17 +458,46 @@ def test_ten_thousand_rows_in_a_few_requests(sheets_api):
 def _lead_sheet(gc):
     spreadsheet = gc.create("EOI: <Board> & co")
     worksheet = spreadsheet.sheet1
-    worksheet.update([["Reference", "Answer", "Status", "Notes"],
-                      ["r1", "<b>I care</b> & more", "New", ""],
-                      ["r2", "Second", "", "call back"]], "A1", raw=True)
-    spreadsheet.batch_update({"requests": [
-        {"setDataValidation": {"range": {"sheetId": 0, "startRowIndex": 1, "startColumnIndex": 2, "endColumnIndex": 3},
-                               "rule": {"condition": {"type": "ONE_OF_LIST", "values": [
-                                   {"userEnteredValue": "New"}, {"userEnteredValue": "Shortlisted"},
-                                   {"userEnteredValue": "Appointed"}]}, "strict": True, "showCustomUi": True}}},
-        {"addProtectedRange": {"protectedRange": {"range": {"sheetId": 0, "startColumnIndex": 0, "endColumnIndex": 2},
-                                                  "warningOnly": True}}},
-    ]})
+    worksheet.update(
+        [
+            ["Reference", "Answer", "Status", "Notes"],
+            ["r1", "<b>I care</b> & more", "New", ""],
+            ["r2", "Second", "", "call back"],
+        ],
+        "A1",
+        raw=True,
+    )
+    spreadsheet.batch_update(
+        {
+            "requests": [
+                {
+                    "setDataValidation": {
+                        "range": {"sheetId": 0, "startRowIndex": 1, "startColumnIndex": 2, "endColumnIndex": 3},
+                        "rule": {
+                            "condition": {
+                                "type": "ONE_OF_LIST",
+                                "values": [
+                                    {"userEnteredValue": "New"},
+                                    {"userEnteredValue": "Shortlisted"},
+                                    {"userEnteredValue": "Appointed"},
+                                ],
+                            },
+                            "strict": True,
+                            "showCustomUi": True,
+                        },
+                    }
+                },
+                {
+                    "addProtectedRange": {
+                        "protectedRange": {
+                            "range": {"sheetId": 0, "startColumnIndex": 0, "endColumnIndex": 2},
+                            "warningOnly": True,
+                        }
+                    }
+                },
+            ]
+        }
+    )
     return spreadsheet
 
 
@@ -331,8 +507,11 @@ def test_lead_page_shows_selects_inputs_and_read_only_text(gc, local):
     assert status == 200
     assert "EOI: &lt;Board&gt; &amp; co" in html
     assert "&lt;b&gt;I care&lt;/b&gt; &amp; more" in html and "<b>I care" not in html
-    assert re.search(r'<select name="0!C2"[^>]*>\s*<option value=""></option>\s*<option selected>New</option>'
-                     r'<option>Shortlisted</option><option>Appointed</option>', html)
+    assert re.search(
+        r'<select name="0!C2"[^>]*>\s*<option value=""></option>\s*<option selected>New</option>'
+        r"<option>Shortlisted</option><option>Appointed</option>",
+        html,
+    )
     assert '<input type="text" name="0!D3" value="call back"' in html
     assert 'name="0!A2"' not in html and 'name="0!B2"' not in html
 

@@ -1,4 +1,5 @@
 """Email templates: every one renders, mistakes are reported with file and line, HTML is escaped."""
+
 from __future__ import annotations
 
 import datetime
@@ -12,7 +13,7 @@ from ppp_gsuite.mail.templates import EMAILS, check_templates, long_date, money,
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "email_templates"
 TO_PEOPLE = [name for name, audience in EMAILS.items() if audience in ("applicant", "partner")]
-PAYLOAD = '<script>alert("x")</script><img src=x onerror=alert(1)> & \'quotes\''
+PAYLOAD = "<script>alert(\"x\")</script><img src=x onerror=alert(1)> & 'quotes'"
 
 
 @pytest.fixture
@@ -51,7 +52,12 @@ def test_every_email_to_a_person_ends_with_the_lead_contact_and_the_preferences_
     context = sample_context(name)
     email = render(TEMPLATES, name, context)
     ending = email.text.rsplit("---", 1)[1]
-    for value in (context["lead"]["name"], context["lead"]["role"], context["lead"]["email"], context["links"]["preferences"]):
+    for value in (
+        context["lead"]["name"],
+        context["lead"]["role"],
+        context["lead"]["email"],
+        context["links"]["preferences"],
+    ):
         assert value in ending
         assert value in email.html
     assert "stop hearing from us" in ending and "stop hearing from us" in email.html
@@ -70,7 +76,10 @@ def test_payloads_are_escaped_in_html_and_verbatim_in_text(name):
     email = render(TEMPLATES, name, context)
     assert "<script" not in email.html and "<img" not in email.html
     if PAYLOAD in email.text:
-        assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt; &amp; &#39;quotes&#39;" in email.html
+        assert (
+            "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt; &amp; &#39;quotes&#39;"
+            in email.html
+        )
     assert "&lt;" not in email.text and "&amp;" not in email.text
 
 
@@ -190,7 +199,10 @@ def test_the_subject_is_one_line(templates):
     (templates / "claim_paid.subject.txt").write_text("Your claim\n\n  for {{ claim.what }}\r\nhas been paid\n")
     context = {**sample_context("claim_paid")}
     context["claim"] = {**context["claim"], "what": "a taxi\nBcc: someone@example.com"}
-    assert render(templates, "claim_paid", context).subject == "Your claim for a taxi Bcc: someone@example.com has been paid"
+    assert (
+        render(templates, "claim_paid", context).subject
+        == "Your claim for a taxi Bcc: someone@example.com has been paid"
+    )
 
 
 def test_dates_and_money_read_naturally():
@@ -209,7 +221,9 @@ def test_an_edit_to_a_template_is_seen_by_the_next_check_and_render_in_the_same_
     original = text.read_text()
     insert_line(text, 1, "Your lucky number is {{ person.lucky_number }}.")
     problems = check_templates(templates)
-    assert any(p.file.endswith("appointed.txt") and p.line == 1 and "lucky_number" in p.message for p in problems), problems
+    assert any(p.file.endswith("appointed.txt") and p.line == 1 and "lucky_number" in p.message for p in problems), (
+        problems
+    )
     text.write_text(original.replace("\n", "\nA line added by staff.\n", 1))
     assert check_templates(templates) == []
     assert "A line added by staff." in render(templates, "appointed", context).text

@@ -1,4 +1,5 @@
 """Small things a reader notices: messages that point at the right line and name the right thing."""
+
 import shutil
 from pathlib import Path
 
@@ -53,10 +54,13 @@ def test_an_unknown_top_level_name_in_an_email_template_is_named_plainly(workspa
 
 def test_preview_email_uses_the_configs_own_pals_and_one_to_one_text(workspace, tmp_path):
     config = workspace / "ppp-gsuite.yaml"
-    config.write_text(config.read_text().replace(
-        '  pals: "Complaints about care go to PALS: pals@example.org."\n',
-        '  pals: "Complaints about care go to PALS: pals@example.org."\n'
-        '  one_to_one_support: "Ask Testshire for a chat with a mentor."\n'))
+    config.write_text(
+        config.read_text().replace(
+            '  pals: "Complaints about care go to PALS: pals@example.org."\n',
+            '  pals: "Complaints about care go to PALS: pals@example.org."\n'
+            '  one_to_one_support: "Ask Testshire for a chat with a mentor."\n',
+        )
+    )
     result = CliRunner().invoke(main, ["preview-email", "appointed", "--output", str(tmp_path / "a.html")])
     assert result.exit_code == 0, result.output
     assert "Complaints about care go to PALS: pals@example.org." in result.stdout
@@ -85,7 +89,9 @@ def test_forms_and_emails_agree_on_how_often_the_peer_support_network_meets():
     said = {}
     for path in sorted((REPO / "form_specs").glob("*.yaml")) + sorted((REPO / "email_templates").glob("*")):
         for sentence in re.split(r"(?<=[.!?])\s", path.read_text()):
-            if re.search(r"(?<![-\w])meets?\b", sentence) and ("network" in sentence or "get to know one another" in sentence):
+            if re.search(r"(?<![-\w])meets?\b", sentence) and (
+                "network" in sentence or "get to know one another" in sentence
+            ):
                 found = re.search(r"meets? (every [a-z]+ [a-z]+|[a-z ]+ times a year|monthly|quarterly)", sentence)
                 assert found, (path.name, sentence)
                 said.setdefault(found.group(1), []).append(path.name)
@@ -104,9 +110,14 @@ def test_links_printed_while_local_serve_runs_on_another_port_open_on_that_port(
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    serving = subprocess.Popen([sys.executable, "-m", "ppp_gsuite.cli", "local", "serve", "--port", str(port)],
-                               cwd=workspace, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-                               env={k: v for k, v in os.environ.items() if k != "PPP_GSUITE_LOCAL_URL"})
+    serving = subprocess.Popen(
+        [sys.executable, "-m", "ppp_gsuite.cli", "local", "serve", "--port", str(port)],
+        cwd=workspace,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env={k: v for k, v in os.environ.items() if k != "PPP_GSUITE_LOCAL_URL"},
+    )
     try:
         assert "Local workspace on" in serving.stdout.readline()
         result = CliRunner().invoke(main, ["deploy-forms"])

@@ -1,4 +1,5 @@
 """MIME building: one recipient, no injected headers, whatever the names and addresses hold."""
+
 from __future__ import annotations
 
 import base64
@@ -138,7 +139,7 @@ def test_no_reply_to_unless_given_and_message_id_on_the_sender_domain():
 
 def test_a_rendered_email_becomes_text_with_an_html_alternative():
     context = sample_context("claim_queried")
-    payload = '<script>alert(1)</script>\r\nBcc: evil@example.com'
+    payload = "<script>alert(1)</script>\r\nBcc: evil@example.com"
     context["person"] = {"name": payload}
     context["claim"] = {**context["claim"], "notes": payload}
     rendered = render(TEMPLATES, "claim_queried", context)

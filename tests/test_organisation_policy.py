@@ -1,5 +1,6 @@
 """An organisation's Drive sharing policy, set on the local workspace: the product keeps personal data
 private whatever the domain's default visibility, and explains a ban on link sharing."""
+
 import pytest
 from click.testing import CliRunner
 
@@ -13,8 +14,11 @@ HEART = "opportunity:heart-board"
 
 
 def beyond_the_owner_and_people(env, file_id):
-    return [(p["type"], p.get("domain") or p.get("emailAddress"), p["role"]) for p in env.drive.permissions(file_id)
-            if p["role"] != "owner" and p["type"] != "user"]
+    return [
+        (p["type"], p.get("domain") or p.get("emailAddress"), p["role"])
+        for p in env.drive.permissions(file_id)
+        if p["role"] != "owner" and p["type"] != "user"
+    ]
 
 
 def test_with_new_files_visible_to_the_domain_no_spreadsheet_ever_is(env, local):
@@ -82,7 +86,9 @@ def test_with_new_files_visible_to_the_domain_new_forms_reach_only_their_respond
     drive = DriveApi(local.clients().drive)
     for form in drive.find("form"):
         assert [(p["type"], p["role"], p.get("view")) for p in drive.permissions(form["id"])] == [
-            ("user", "owner", None), ("anyone", "reader", "published")], form["name"]
+            ("user", "owner", None),
+            ("anyone", "reader", "published"),
+        ], form["name"]
 
 
 EYE = "opportunity:eye-group"
@@ -172,20 +178,36 @@ class AnswersShare:
         import httplib2
         from googleapiclient.errors import HttpError
 
-        envelope = {"error": {"code": self.code, "message": "Bad Request",
-                              "errors": [{"domain": "global", "reason": self.reason, "message": "Bad Request"}]}}
+        envelope = {
+            "error": {
+                "code": self.code,
+                "message": "Bad Request",
+                "errors": [{"domain": "global", "reason": self.reason, "message": "Bad Request"}],
+            }
+        }
 
         class Request:
             def execute(inner):
                 raise HttpError(httplib2.Response({"status": self.code}), json.dumps(envelope).encode())
+
         return Request()
 
 
-@pytest.mark.parametrize("code, reason, refused", [
-    (400, "invalidSharingRequest", True), (400, "shareOutNotPermitted", True), (403, "shareOutNotPermittedToUser", True),
-    (400, "cannotShareTeamDriveWithNonGoogleAccounts", True),
-    (403, "forbidden", False), (403, "insufficientFilePermissions", False), (400, "badRequest", False),
-    (403, "sharingRateLimitExceeded", False), (429, "rateLimitExceeded", False), (500, "backendError", False)])
+@pytest.mark.parametrize(
+    "code, reason, refused",
+    [
+        (400, "invalidSharingRequest", True),
+        (400, "shareOutNotPermitted", True),
+        (403, "shareOutNotPermittedToUser", True),
+        (400, "cannotShareTeamDriveWithNonGoogleAccounts", True),
+        (403, "forbidden", False),
+        (403, "insufficientFilePermissions", False),
+        (400, "badRequest", False),
+        (403, "sharingRateLimitExceeded", False),
+        (429, "rateLimitExceeded", False),
+        (500, "backendError", False),
+    ],
+)
 def test_a_share_is_taken_as_refused_for_that_address_only_on_googles_own_reasons(code, reason, refused):
     with pytest.raises(GoogleApiError if not refused else ShareRefused) as raised:
         DriveApi(AnswersShare(code, reason)).share("file", "lead@example.org", "writer")

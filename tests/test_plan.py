@@ -1,4 +1,5 @@
 """The planner: the fewest requests that make the live form match the spec, each valid for Google."""
+
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,8 @@ def eoi():
 def live_form(spec_name, spec):
     """The form as forms.get answers once the plan for `spec` has been applied."""
     return {
-        "formId": "abc", "revisionId": "00000002",
+        "formId": "abc",
+        "revisionId": "00000002",
         "info": {"title": spec.title, "documentTitle": spec.title, "description": spec.description},
         "settings": {"emailCollectionType": "DO_NOT_COLLECT"},
         "items": form_items(spec_name, spec),
@@ -89,7 +91,9 @@ def test_question_ids_are_hex_and_stable():
     assert all(len(i) == 8 and int(i, 16) >= 0 for i in ids)
     assert len(set(ids)) == len(ids)
     assert question_id(name, "full_name") == question_id(name, "full_name")
-    assert ids == [item["questionItem"]["question"]["questionId"] for item in form_items(*eoi()) if "questionItem" in item]
+    assert ids == [
+        item["questionItem"]["question"]["questionId"] for item in form_items(*eoi()) if "questionItem" in item
+    ]
 
 
 def test_unchanged_form_needs_no_request():
@@ -139,7 +143,9 @@ def test_a_retitled_question_waits_for_confirmation_and_says_a_new_question_need
 def test_a_question_whose_type_changed_is_refused_even_when_a_retitle_is_allowed():
     name, spec = eoi()
     live = live_form(name, spec)
-    plan = plan_form(name, with_item(spec, "email", type="date", title="Your date of birth"), live, allow_retitle={"email"})
+    plan = plan_form(
+        name, with_item(spec, "email", type="date", title="Your date of birth"), live, allow_retitle={"email"}
+    )
     assert [(c.key, c.kind) for c in plan.meaning_changes] == [("email", "type")]
     assert "a new question needs a new key" in plan.meaning_changes[0].message
 
@@ -184,7 +190,9 @@ def test_added_question_is_one_create_in_place():
 def test_changed_description_updates_form_info_only():
     name, spec = eoi()
     plan = plan_form(name, spec.model_copy(update={"description": "New privacy notice."}), live_form(name, spec))
-    assert plan.requests == [{"updateFormInfo": {"info": {"description": "New privacy notice."}, "updateMask": "description"}}]
+    assert plan.requests == [
+        {"updateFormInfo": {"info": {"description": "New privacy notice."}, "updateMask": "description"}}
+    ]
 
 
 def test_verified_email_collection_is_switched_off():
@@ -192,7 +200,9 @@ def test_verified_email_collection_is_switched_off():
     live = live_form(name, spec)
     live["settings"] = {"emailCollectionType": "VERIFIED"}
     plan = plan_form(name, spec, live)
-    assert plan.requests == [{"updateSettings": {"settings": {"emailCollectionType": "DO_NOT_COLLECT"}, "updateMask": "emailCollectionType"}}]
+    assert plan.requests == [
+        {"updateSettings": {"settings": {"emailCollectionType": "DO_NOT_COLLECT"}, "updateMask": "emailCollectionType"}}
+    ]
 
 
 def jumps(item):

@@ -22,10 +22,19 @@ UNCOMPARABLE = {"createdTime", "modifiedTime", "spreadsheetUrl"}  # present on b
 if CASSETTES:
     PARAMS = [pytest.param(path, id=path.stem) for path in CASSETTES]
 else:
-    PARAMS = [pytest.param(None, id="no-recordings", marks=pytest.mark.skip(
-        reason=(f"Google's recorded answers (gspread's cassettes) are kept beside the repository, in {CASSETTES_DIR}, "
-                "not copied into it; this checkout has no such folder beside it, so there is nothing to replay. "
-                "Run the suite from a checkout with ../shared/google-recordings beside it to include them.")))]
+    PARAMS = [
+        pytest.param(
+            None,
+            id="no-recordings",
+            marks=pytest.mark.skip(
+                reason=(
+                    f"Google's recorded answers (gspread's cassettes) are kept beside the repository, in {CASSETTES_DIR}, "
+                    "not copied into it; this checkout has no such folder beside it, so there is nothing to replay. "
+                    "Run the suite from a checkout with ../shared/google-recordings beside it to include them."
+                )
+            ),
+        )
+    ]
 
 
 class Ids:
@@ -85,7 +94,7 @@ def differences(expected, actual, path="") -> list[str]:
 def local_url(uri: str, base: str) -> str:
     for host in GOOGLE_HOSTS:
         if uri.startswith(host):
-            return base + uri[len(host):]
+            return base + uri[len(host) :]
     raise AssertionError(f"not a Google URL: {uri}")
 
 
@@ -102,8 +111,9 @@ def test_replay(cassette, local):
         else:
             body = None
         url = local_url(ids.text(request["uri"]), local.url)
-        answer = session.request(request["method"], url, data=body,
-                                 headers={"Content-Type": "application/json"} if body else {})
+        answer = session.request(
+            request["method"], url, data=body, headers={"Content-Type": "application/json"} if body else {}
+        )
         label = f"interaction {number}: {request['method']} {request['uri']}"
         assert answer.status_code == response["status"]["code"], f"{label}\n{answer.text}"
         recorded_text = response["body"]["string"]

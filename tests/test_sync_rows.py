@@ -1,4 +1,5 @@
 """What a lead reads in the rows the sync writes, and what the sync says it did."""
+
 import re
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -84,9 +85,19 @@ def test_every_time_a_person_reads_in_a_row_is_in_one_format_in_the_organisation
 
 def test_a_mistyped_address_is_flagged_and_a_lead_correction_gets_the_acknowledgement_once(env, local):
     an_hour_ago = precise_stamp(datetime.now(UTC) - timedelta(hours=1))  # not listed again by later syncs
-    carol = local.add_response(env.form_ids["eoi-heart-board"], {"createTime": an_hour_ago, "answers": {
-        question_id(EOI, key): {"questionId": question_id(EOI, key), "textAnswers": {"answers": [{"value": value}]}}
-        for key, value in (("full_name", "Carol"), ("email", "carol at example dot com"))}})
+    carol = local.add_response(
+        env.form_ids["eoi-heart-board"],
+        {
+            "createTime": an_hour_ago,
+            "answers": {
+                question_id(EOI, key): {
+                    "questionId": question_id(EOI, key),
+                    "textAnswers": {"answers": [{"value": value}]},
+                }
+                for key, value in (("full_name", "Carol"), ("email", "carol at example dot com"))
+            },
+        },
+    )
     env.answer("eoi-heart-board", EOI, full_name="Dan", email="dan@example.org")
     env.apply(emails=True)
     row = next(r for r in env.records(HEART) if r["Name"] == "Carol")
@@ -114,9 +125,16 @@ def test_the_engagement_team_gets_the_address_a_lead_corrected(env):
     header, row = values[0], values[1]
     reference = row[header.index("Reference")]
     env.answer("needs_assessment", "needs_assessment", **env.as_sent(reference), share_with_engagement_team="Yes")
-    env.write(HEART, [(cell_range(TAB, 2, header.index("Status"), header.index("Status")), [["Appointed"]]),
-                      (cell_range(TAB, 2, header.index("Corrected email"), header.index("Corrected email")),
-                       [["dee@example.org"]])])
+    env.write(
+        HEART,
+        [
+            (cell_range(TAB, 2, header.index("Status"), header.index("Status")), [["Appointed"]]),
+            (
+                cell_range(TAB, 2, header.index("Corrected email"), header.index("Corrected email")),
+                [["dee@example.org"]],
+            ),
+        ],
+    )
     env.apply()
     shared = env.records("engagement", "Partners")
     assert [(r["Name"], r["Email"]) for r in shared] == [("Dee", "dee@example.org")]

@@ -1,4 +1,5 @@
 """A stalled call to Google ends the run with a clear message and exit 1; the next run proceeds."""
+
 import shutil
 import time
 from pathlib import Path
@@ -49,10 +50,15 @@ def test_a_stalled_forms_or_drive_call_stops_deploy_with_a_message(workspace, lo
 def test_a_stalled_sheets_call_stops_sync_and_the_next_sync_runs(workspace, local, method_id):
     assert run("deploy-forms").exit_code == 0
     assert run("sync").exit_code == 0  # the spreadsheets exist
-    form = next(f["id"] for f in DriveApi(local.clients().drive).find("form")
-                if f["appProperties"]["target"] == "eoi-heart-board")
+    form = next(
+        f["id"]
+        for f in DriveApi(local.clients().drive).find("form")
+        if f["appProperties"]["target"] == "eoi-heart-board"
+    )
     name = question_id("expression_of_interest", "full_name")
-    local.add_response(form, {"answers": {name: {"questionId": name, "textAnswers": {"answers": [{"value": "Robin"}]}}}})
+    local.add_response(
+        form, {"answers": {name: {"questionId": name, "textAnswers": {"answers": [{"value": "Robin"}]}}}}
+    )
     hang(local, method_id)
     started = time.monotonic()
     result = run("sync")

@@ -8,7 +8,8 @@ from .state import present
 
 SEND_NOTIFICATION_REFUSED = (
     "The sendNotificationEmail parameter is only applicable for permissions of type 'user' or 'group', "
-    "and must not be specified for other permission types.")
+    "and must not be specified for other permission types."
+)
 
 EDIT_PAGES = {
     "application/vnd.google-apps.spreadsheet": "spreadsheets",
@@ -26,8 +27,9 @@ def _with_link(call: ApiCall, file: dict) -> dict:
 
 
 def files_create(ws, call: ApiCall) -> dict:
-    return _with_link(call, ws.drive.create_file(call.body or {},
-                                                 ignore_default_visibility=call.flag("ignoreDefaultVisibility")))
+    return _with_link(
+        call, ws.drive.create_file(call.body or {}, ignore_default_visibility=call.flag("ignoreDefaultVisibility"))
+    )
 
 
 def files_get(ws, call: ApiCall, file_id: str) -> dict:
@@ -43,8 +45,9 @@ def files_delete(ws, call: ApiCall, file_id: str) -> None:
 
 
 def files_list(ws, call: ApiCall) -> dict:
-    listed = ws.drive.list_files(call.params.get("q"), call.integer("pageSize"), call.params.get("pageToken"),
-                                 call.params.get("orderBy"))
+    listed = ws.drive.list_files(
+        call.params.get("q"), call.integer("pageSize"), call.params.get("pageToken"), call.params.get("orderBy")
+    )
     return {**listed, "files": [_with_link(call, file) for file in listed.get("files", [])]}
 
 
@@ -61,8 +64,7 @@ def permissions_create(ws, call: ApiCall, file_id: str) -> dict:
 def permissions_list(ws, call: ApiCall, file_id: str) -> dict:
     """`view: published` grants (who may respond to a form) only with includePermissionsForView=published."""
     include_published = call.params.get("includePermissionsForView") == "published"
-    permissions = [p for p in ws.drive.list_permissions(file_id)
-                   if p.get("view") != "published" or include_published]
+    permissions = [p for p in ws.drive.list_permissions(file_id) if p.get("view") != "published" or include_published]
     return {"kind": "drive#permissionList", "permissions": permissions}
 
 

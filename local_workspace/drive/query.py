@@ -1,8 +1,8 @@
 """The subset of Drive's `q` search language the tool uses, joined by `and`.
 
-    appProperties has { key='k' and value='v' }     properties has { key='k' and value='v' }
-    trashed = false      starred = true      mimeType = '...'   mimeType != '...'
-    name = '...'   name != '...'   name contains '...'   'parentId' in parents
+appProperties has { key='k' and value='v' }     properties has { key='k' and value='v' }
+trashed = false      starred = true      mimeType = '...'   mimeType != '...'
+name = '...'   name != '...'   name contains '...'   'parentId' in parents
 """
 
 from __future__ import annotations

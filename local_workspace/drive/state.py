@@ -32,8 +32,16 @@ ALLOWED_SHARING_DOMAINS = "drive.allowed_sharing_domains"
 WITHOUT_GOOGLE_ACCOUNT = "drive.addresses_without_google_account"
 
 WRITABLE_ON_UPDATE = {
-    "name", "description", "appProperties", "properties", "trashed", "starred", "mimeType",
-    "writersCanShare", "copyRequiresWriterPermission", "viewersCanCopyContent",
+    "name",
+    "description",
+    "appProperties",
+    "properties",
+    "trashed",
+    "starred",
+    "mimeType",
+    "writersCanShare",
+    "copyRequiresWriterPermission",
+    "viewersCanCopyContent",
 }
 WRITABLE_ON_CREATE = WRITABLE_ON_UPDATE | {"id", "parents", "createdTime", "modifiedTime"}
 ROLES = {"owner", "organizer", "fileOrganizer", "writer", "commenter", "reader"}
@@ -70,13 +78,18 @@ class DriveState:
             "starred": False,
             "createdTime": metadata.get("createdTime") or moment,
             "modifiedTime": metadata.get("modifiedTime") or moment,
-            "owners": [{"kind": "drive#user", "emailAddress": owner, "me": True,
-                        "displayName": _display_name(owner)}],
+            "owners": [{"kind": "drive#user", "emailAddress": owner, "me": True, "displayName": _display_name(owner)}],
             "writersCanShare": True,
             CREATED_BY_APP: caller.client_id if caller else "",
         }
-        for key in ("description", "parents", "starred", "writersCanShare",
-                    "copyRequiresWriterPermission", "viewersCanCopyContent"):
+        for key in (
+            "description",
+            "parents",
+            "starred",
+            "writersCanShare",
+            "copyRequiresWriterPermission",
+            "viewersCanCopyContent",
+        ):
             if metadata.get(key) is not None:
                 file[key] = metadata[key]
         if metadata.get("properties"):
@@ -85,15 +98,23 @@ class DriveState:
             _set_app_properties(file, _merge_properties({}, metadata["appProperties"], "appProperties"))
         with self.store.transaction() as db:
             if db.execute("SELECT 1 FROM files WHERE id = ?", (file["id"],)).fetchone():
-                raise InvalidArgument(f"A file already exists with the provided ID {file['id']}.",
-                                      reason="fileIdInUse")
+                raise InvalidArgument(f"A file already exists with the provided ID {file['id']}.", reason="fileIdInUse")
             db.execute("INSERT INTO files (id, resource) VALUES (?, ?)", (file["id"], json.dumps(file)))
             self._put_permission(db, file["id"], self._owner_permission(owner))
             if not ignore_default_visibility and self.default_visibility() == "domainWithLink":
                 domain = owner.rpartition("@")[2]
-                self._put_permission(db, file["id"], {
-                    "kind": "drive#permission", "id": ids.stable_numeric_id("domain:" + domain), "type": "domain",
-                    "role": "reader", "domain": domain, "allowFileDiscovery": False})
+                self._put_permission(
+                    db,
+                    file["id"],
+                    {
+                        "kind": "drive#permission",
+                        "id": ids.stable_numeric_id("domain:" + domain),
+                        "type": "domain",
+                        "role": "reader",
+                        "domain": domain,
+                        "allowFileDiscovery": False,
+                    },
+                )
         return file
 
     def get_file(self, file_id: str) -> dict:
@@ -112,9 +133,11 @@ class DriveState:
 
     def update_file(self, file_id: str, changes: dict) -> dict:
         if "parents" in changes:
-            raise PermissionDenied("The parents field is not directly writable in update requests. "
-                                   "Use the addParents and removeParents parameters instead.",
-                                   reason="fieldNotWritable")
+            raise PermissionDenied(
+                "The parents field is not directly writable in update requests. "
+                "Use the addParents and removeParents parameters instead.",
+                reason="fieldNotWritable",
+            )
         _refuse_unwritable(changes, WRITABLE_ON_UPDATE)
         with self.store.transaction() as db:
             file = self.get_file(file_id)
@@ -135,8 +158,9 @@ class DriveState:
             db.execute("UPDATE files SET resource = ? WHERE id = ?", (json.dumps(file), file_id))
         return file
 
-    def list_files(self, q: str | None, page_size: int | None, page_token: str | None,
-                   order_by: str | None = None) -> dict:
+    def list_files(
+        self, q: str | None, page_size: int | None, page_token: str | None, order_by: str | None = None
+    ) -> dict:
         matches = query.compile_query(q or "")
         caller = auth.current()
         with self.store.transaction() as db:
@@ -147,7 +171,7 @@ class DriveState:
         files = _ordered(files, order_by)
         size = min(page_size or 100, 1000)
         start = _read_token(page_token, q)
-        page = files[start:start + size]
+        page = files[start : start + size]
         result = {"kind": "drive#fileList", "incompleteSearch": False, "files": page}
         if start + size < len(files):
             result["nextPageToken"] = _make_token(start + size, q)
@@ -192,36 +216,42 @@ class DriveState:
         if role not in ROLES:
             raise InvalidArgument(f"The permission role {role!r} is not valid.", reason="invalid")
         if role == "owner":
-            raise PermissionDenied("Ownership transfer is not supported by the local workspace.",
-                                   reason="consentRequiredForOwnershipTransfer")
+            raise PermissionDenied(
+                "Ownership transfer is not supported by the local workspace.",
+                reason="consentRequiredForOwnershipTransfer",
+            )
         if kind in ("user", "group") and not body.get("emailAddress"):
-            raise InvalidArgument("The permission emailAddress field is required for the specified "
-                                  "permission type.", reason="required")
+            raise InvalidArgument(
+                "The permission emailAddress field is required for the specified permission type.", reason="required"
+            )
         if kind == "domain" and not body.get("domain"):
-            raise InvalidArgument("The permission domain field is required for the specified "
-                                  "permission type.", reason="required")
+            raise InvalidArgument(
+                "The permission domain field is required for the specified permission type.", reason="required"
+            )
         file = self.get_file(file_id)
         view = body.get("view")
         if view not in (None, "published", "metadata"):
             raise InvalidArgument(f"The permission view {view!r} is not valid.", reason="invalid")
         if view == "published" and file["mimeType"] != FORM_MIME:
-            raise InvalidArgument("The published view is only available on published forms.",
-                                  reason="invalid")
+            raise InvalidArgument("The published view is only available on published forms.", reason="invalid")
         if kind in ("user", "group", "domain"):
             self._refuse_sharing_out(file, body, notify)
         if kind == "anyone" and self.store.get_setting(FORBID_ANYONE, False):
             raise PermissionDenied(
                 "The user does not have sufficient permissions for this file: sharing with anyone "
                 "who has the link is turned off by the organisation's administrator.",
-                reason="publishOutNotPermitted")
+                reason="publishOutNotPermitted",
+            )
         permission = {"kind": "drive#permission", "type": kind, "role": role}
         if kind in ("user", "group"):
             email = body["emailAddress"]
-            permission.update(emailAddress=email, displayName=_display_name(email),
-                              id=ids.stable_numeric_id(email))
+            permission.update(emailAddress=email, displayName=_display_name(email), id=ids.stable_numeric_id(email))
         elif kind == "domain":
-            permission.update(domain=body["domain"], id=ids.stable_numeric_id("domain:" + body["domain"]),
-                              allowFileDiscovery=bool(body.get("allowFileDiscovery", False)))
+            permission.update(
+                domain=body["domain"],
+                id=ids.stable_numeric_id("domain:" + body["domain"]),
+                allowFileDiscovery=bool(body.get("allowFileDiscovery", False)),
+            )
         else:
             permission.update(id="anyoneWithLink", allowFileDiscovery=bool(body.get("allowFileDiscovery", False)))
         if view:
@@ -234,8 +264,7 @@ class DriveState:
     def list_permissions(self, file_id: str) -> list[dict]:
         self.get_file(file_id)
         with self.store.transaction() as db:
-            rows = db.execute("SELECT resource FROM permissions WHERE file_id = ? ORDER BY seq",
-                              (file_id,)).fetchall()
+            rows = db.execute("SELECT resource FROM permissions WHERE file_id = ? ORDER BY seq", (file_id,)).fetchall()
         return [json.loads(r["resource"]) for r in rows]
 
     def delete_permission(self, file_id: str, permission_id: str) -> None:
@@ -249,8 +278,7 @@ class DriveState:
 
     def has_published_view(self, file_id: str) -> bool:
         """Whether anyone with the link may respond (anyone/reader with view=published)."""
-        return any(p["type"] == "anyone" and p.get("view") == "published"
-                   for p in self.list_permissions(file_id))
+        return any(p["type"] == "anyone" and p.get("view") == "published" for p in self.list_permissions(file_id))
 
     def _refuse_sharing_out(self, file: dict, body: dict, notify: bool) -> None:
         """The organisation's sharing settings, as Drive applies them to a user, group or domain grant."""
@@ -260,17 +288,25 @@ class DriveState:
         own = {owner["emailAddress"].rpartition("@")[2].lower() for owner in file.get("owners", [])}
         if allowed is not None and domain not in own | set(allowed):
             # As observed (GAM's release notes): 400, reason shareOutNotPermitted.
-            raise BadRequest(f'Bad Request. User message: "{email or domain} is not a Google account in a domain '
-                             'your administrator allows sharing with."', reason="shareOutNotPermitted")
+            raise BadRequest(
+                f'Bad Request. User message: "{email or domain} is not a Google account in a domain '
+                'your administrator allows sharing with."',
+                reason="shareOutNotPermitted",
+            )
         if email.lower() in self.addresses_without_google_account():
             if not notify:
-                raise BadRequest(f'Bad Request. User message: "You are trying to invite {email}. Since there is no '
-                                 "Google account associated with this email address, you must check the 'Notify "
-                                 "people' box to invite this recipient.\"", reason="invalidSharingRequest")
+                raise BadRequest(
+                    f'Bad Request. User message: "You are trying to invite {email}. Since there is no '
+                    "Google account associated with this email address, you must check the 'Notify "
+                    "people' box to invite this recipient.\"",
+                    reason="invalidSharingRequest",
+                )
             raise BadRequest('Bad Request. User message: "ACL change not allowed."', reason="invalidSharingRequest")
 
     def set_allowed_sharing_domains(self, domains: list[str] | None) -> None:
-        self.store.set_setting(ALLOWED_SHARING_DOMAINS, None if domains is None else sorted({d.lower() for d in domains}))
+        self.store.set_setting(
+            ALLOWED_SHARING_DOMAINS, None if domains is None else sorted({d.lower() for d in domains})
+        )
 
     def set_addresses_without_google_account(self, addresses: list[str]) -> None:
         self.store.set_setting(WITHOUT_GOOGLE_ACCOUNT, sorted({a.lower() for a in addresses}))
@@ -297,8 +333,14 @@ class DriveState:
 
     @staticmethod
     def _owner_permission(owner: str) -> dict:
-        return {"kind": "drive#permission", "id": ids.stable_numeric_id(owner), "type": "user",
-                "role": "owner", "emailAddress": owner, "displayName": _display_name(owner)}
+        return {
+            "kind": "drive#permission",
+            "id": ids.stable_numeric_id(owner),
+            "type": "user",
+            "role": "owner",
+            "emailAddress": owner,
+            "displayName": _display_name(owner),
+        }
 
     @staticmethod
     def _put_permission(db, file_id: str, permission: dict) -> None:
@@ -340,8 +382,10 @@ def _set_app_properties(file: dict, properties: dict) -> None:
 def _refuse_unwritable(body: dict, writable: set[str]) -> None:
     unwritable = sorted(set(body) - writable)
     if unwritable:
-        raise PermissionDenied("The resource body includes fields which are not directly writable: "
-                               + ", ".join(unwritable), reason="fieldNotWritable")
+        raise PermissionDenied(
+            "The resource body includes fields which are not directly writable: " + ", ".join(unwritable),
+            reason="fieldNotWritable",
+        )
 
 
 def _merge_properties(current: dict, changes: dict, name: str) -> dict:
@@ -351,12 +395,14 @@ def _merge_properties(current: dict, changes: dict, name: str) -> dict:
             merged.pop(key, None)
             continue
         if len(key.encode()) + len(str(value).encode()) > MAX_PROPERTY_BYTES:
-            raise InvalidArgument(f"{name}: the key and value of {key!r} exceed {MAX_PROPERTY_BYTES} bytes.",
-                                  reason="invalidProperty")
+            raise InvalidArgument(
+                f"{name}: the key and value of {key!r} exceed {MAX_PROPERTY_BYTES} bytes.", reason="invalidProperty"
+            )
         merged[key] = value
     if len(merged) > MAX_APP_PROPERTIES:
-        raise InvalidArgument(f"{name}: at most {MAX_APP_PROPERTIES} entries per file.",
-                              reason="propertiesLimitExceeded")
+        raise InvalidArgument(
+            f"{name}: at most {MAX_APP_PROPERTIES} entries per file.", reason="propertiesLimitExceeded"
+        )
     return merged
 
 

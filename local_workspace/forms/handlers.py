@@ -40,8 +40,9 @@ def set_publish_settings(ws, call: ApiCall, form_id: str) -> dict:
 
 
 def responses_list(ws, call: ApiCall, form_id: str) -> dict:
-    return ws.forms.list_responses(form_id, call.integer("pageSize"), call.params.get("pageToken"),
-                                   call.params.get("filter"))
+    return ws.forms.list_responses(
+        form_id, call.integer("pageSize"), call.params.get("pageToken"), call.params.get("filter")
+    )
 
 
 def responses_get(ws, call: ApiCall, form_id: str, response_id: str) -> dict:

@@ -9,12 +9,21 @@ from .. import ids
 from ..errors import InvalidArgument
 
 ITEM_KINDS = ("questionItem", "questionGroupItem", "pageBreakItem", "textItem", "imageItem", "videoItem")
-QUESTION_KINDS = ("choiceQuestion", "textQuestion", "scaleQuestion", "dateQuestion", "timeQuestion",
-                  "ratingQuestion", "fileUploadQuestion", "rowQuestion")
+QUESTION_KINDS = (
+    "choiceQuestion",
+    "textQuestion",
+    "scaleQuestion",
+    "dateQuestion",
+    "timeQuestion",
+    "ratingQuestion",
+    "fileUploadQuestion",
+    "rowQuestion",
+)
 _HEX = re.compile(r"[0-9a-f]{1,8}\Z")
 
 
 # requests
+
 
 def create_item(form: dict, request: dict, path: str) -> dict:
     items = form["items"]
@@ -40,7 +49,7 @@ def update_item(form: dict, request: dict, path: str) -> dict:
         updated = copy.deepcopy(current)
         for field in paths:
             copy_path(given, updated, field)
-    others = items[:index] + items[index + 1:]
+    others = items[:index] + items[index + 1 :]
     if paths != ["*"] and "itemId" not in paths:
         updated["itemId"] = current["itemId"]
     check_item(updated, f"{path}.item")
@@ -70,11 +79,13 @@ def move_item(form: dict, request: dict, path: str) -> dict:
 
 # checks
 
+
 def check_item(item: dict, path: str) -> None:
     kinds = [k for k in ITEM_KINDS if item.get(k) is not None]
     if len(kinds) != 1:
-        raise InvalidArgument(f"{path}: an item needs exactly one kind of {', '.join(ITEM_KINDS)} "
-                              f"(got {', '.join(kinds) or 'none'}).")
+        raise InvalidArgument(
+            f"{path}: an item needs exactly one kind of {', '.join(ITEM_KINDS)} (got {', '.join(kinds) or 'none'})."
+        )
     for name in ("itemId",):
         if item.get(name) and not _HEX.match(item[name]):
             raise InvalidArgument(f"{path}.{name}: {item[name]!r} is not a valid id (1 to 8 hex digits).")
@@ -102,8 +113,7 @@ def _check_question(question: dict, path: str) -> None:
     kind = kinds[0]
     _check_question_id(question, path)
     if kind == "fileUploadQuestion":
-        raise InvalidArgument(f"{path}.fileUploadQuestion: file upload questions cannot be created "
-                              "through the API.")
+        raise InvalidArgument(f"{path}.fileUploadQuestion: file upload questions cannot be created through the API.")
     if kind == "rowQuestion":
         raise InvalidArgument(f"{path}.rowQuestion: only allowed in a questionGroupItem.")
     if kind == "choiceQuestion":
@@ -111,14 +121,15 @@ def _check_question(question: dict, path: str) -> None:
     if kind == "scaleQuestion":
         scale = question["scaleQuestion"]
         if scale.get("low", 0) not in (0, 1) or not 2 <= scale.get("high", 0) <= 10:
-            raise InvalidArgument(f"{path}.scaleQuestion: low must be 0 or 1 and high 2 to 10 "
-                                  f"(got {scale.get('low')} to {scale.get('high')}).")
+            raise InvalidArgument(
+                f"{path}.scaleQuestion: low must be 0 or 1 and high 2 to 10 "
+                f"(got {scale.get('low')} to {scale.get('high')})."
+            )
 
 
 def _check_question_id(question: dict, path: str) -> None:
     if question.get("questionId") and not _HEX.match(question["questionId"]):
-        raise InvalidArgument(f"{path}.questionId: {question['questionId']!r} is not a valid id "
-                              "(1 to 8 hex digits).")
+        raise InvalidArgument(f"{path}.questionId: {question['questionId']!r} is not a valid id (1 to 8 hex digits).")
 
 
 def _check_choice(choice: dict, path: str) -> None:
@@ -139,8 +150,9 @@ def _check_choice(choice: dict, path: str) -> None:
         seen.add(value)
         navigates = option.get("goToAction") is not None or option.get("goToSectionId") is not None
         if navigates and kind == "CHECKBOX":
-            raise InvalidArgument(f"{where}: goToAction and goToSectionId are only allowed on RADIO "
-                                  "and DROP_DOWN questions.")
+            raise InvalidArgument(
+                f"{where}: goToAction and goToSectionId are only allowed on RADIO and DROP_DOWN questions."
+            )
         if option.get("goToAction") is not None and option.get("goToSectionId") is not None:
             raise InvalidArgument(f"{where}: set goToAction or goToSectionId, not both.")
         if option.get("isOther") and kind == "DROP_DOWN":
@@ -160,8 +172,10 @@ def _check_jumps(item: dict, items: list[dict], path: str) -> None:
     for m, option in enumerate(choice.get("options") or []):
         target = option.get("goToSectionId")
         if target is not None and target not in sections:
-            raise InvalidArgument(f"{path}.questionItem.question.choiceQuestion.options[{m}].goToSectionId: "
-                                  f"{target!r} is not a section of this form (yet).")
+            raise InvalidArgument(
+                f"{path}.questionItem.question.choiceQuestion.options[{m}].goToSectionId: "
+                f"{target!r} is not a section of this form (yet)."
+            )
 
 
 def check_navigation(items: list[dict]) -> None:
@@ -172,11 +186,14 @@ def check_navigation(items: list[dict]) -> None:
         for m, option in enumerate(choice.get("options") or []):
             target = option.get("goToSectionId")
             if target is not None and target not in sections:
-                raise InvalidArgument(f"items[{n}].questionItem.question.choiceQuestion.options[{m}]"
-                                      f".goToSectionId: {target!r} is not a section of this form.")
+                raise InvalidArgument(
+                    f"items[{n}].questionItem.question.choiceQuestion.options[{m}]"
+                    f".goToSectionId: {target!r} is not a section of this form."
+                )
 
 
 # ids
+
 
 def item_ids(items: list[dict]) -> set[str]:
     return {item["itemId"] for item in items}
@@ -227,6 +244,7 @@ def _keep_question_ids(current: dict, updated: dict) -> None:
 
 
 # masks and locations
+
 
 def mask_paths(mask: str | None, path: str) -> list[str]:
     if not mask or not mask.strip():

@@ -17,8 +17,9 @@ from ..errors import NotFound
 from . import autofill, responder
 from .responder import END
 
-_templates = Environment(loader=FileSystemLoader(Path(__file__).parent), autoescape=True,
-                         trim_blocks=True, lstrip_blocks=True)
+_templates = Environment(
+    loader=FileSystemLoader(Path(__file__).parent), autoescape=True, trim_blocks=True, lstrip_blocks=True
+)
 EMAIL_FIELD = "emailAddress"
 CLEAR_FIELD = "clearSelection"  # the question whose "Clear selection" button was pressed
 
@@ -73,16 +74,19 @@ def form_response(ws, request: Request, form_id: str) -> Response:
             continue
         missed = responder.validate(all_sections[index].items, answers)
         if missed:
-            return _form_page(form, history[:history.index(index) + 1], answers, missed, email, status=400)
+            return _form_page(form, history[: history.index(index) + 1], answers, missed, email, status=400)
     response: dict[str, Any] = {"answers": responder.response_answers(form, history, answers)}
     if email:
         response["respondentEmail"] = email
     ws.forms.add_response(form_id, response)
     title = form["info"].get("title", "")
-    return _message(title, "Your response has been recorded.",
-                    f"Thank you for answering {title}." if title else "Thank you.",
-                    "If the organisation sends confirmation emails, one will follow separately. "
-                    "You can close this page.", index_link=True)
+    return _message(
+        title,
+        "Your response has been recorded.",
+        f"Thank you for answering {title}." if title else "Thank you.",
+        "If the organisation sends confirmation emails, one will follow separately. You can close this page.",
+        index_link=True,
+    )
 
 
 def _open_form(ws, form_id: str):
@@ -93,23 +97,37 @@ def _open_form(ws, form_id: str):
         form = None
     state = (form or {}).get("publishSettings", {}).get("publishState", {})
     if form is None or not state.get("isPublished"):
-        return None, _message("Page not found", "Sorry, the file you have requested does not exist.",
-                              "Make sure that you have the correct URL and that the form is published.",
-                              status=404)
+        return None, _message(
+            "Page not found",
+            "Sorry, the file you have requested does not exist.",
+            "Make sure that you have the correct URL and that the form is published.",
+            status=404,
+        )
     title = form["info"].get("title", "")
     if not ws.drive.has_published_view(form_id):
-        return None, _message(title, "You need permission",
-                              "This form can only be answered by people it has been shared with. "
-                              "The form owner must share it with anyone who has the link.", status=403)
+        return None, _message(
+            title,
+            "You need permission",
+            "This form can only be answered by people it has been shared with. "
+            "The form owner must share it with anyone who has the link.",
+            status=403,
+        )
     if not state.get("isAcceptingResponses"):
-        return None, _message(title, f"{title} is closed",
-                              f"The form {title} is no longer accepting responses. Try contacting the "
-                              "owner of the form if you think this is a mistake.")
+        return None, _message(
+            title,
+            f"{title} is closed",
+            f"The form {title} is no longer accepting responses. Try contacting the "
+            "owner of the form if you think this is a mistake.",
+        )
     if form.get("settings", {}).get("emailCollectionType") == "VERIFIED":
-        return None, _message(title, "Sign in to continue",
-                              "This form collects verified email addresses, so responders must sign in "
-                              "with a Google account. The local workspace cannot sign anyone in: the form "
-                              "should set emailCollectionType to DO_NOT_COLLECT.", status=403)
+        return None, _message(
+            title,
+            "Sign in to continue",
+            "This form collects verified email addresses, so responders must sign in "
+            "with a Google account. The local workspace cannot sign anyone in: the form "
+            "should set emailCollectionType to DO_NOT_COLLECT.",
+            status=403,
+        )
     return form, None
 
 
@@ -130,8 +148,7 @@ def _email_errors(form: dict, email: str) -> dict:
     return {}
 
 
-def _form_page(form: dict, history: list[int], answers: dict, errors: dict, email: str,
-               status: int = 200) -> Response:
+def _form_page(form: dict, history: list[int], answers: dict, errors: dict, email: str, status: int = 200) -> Response:
     all_sections = responder.sections(form)
     current = history[-1]
     section = None if current == END else all_sections[current]
@@ -217,8 +234,12 @@ def _question(item: dict, question: dict, answers: dict, errors: dict, columns: 
         view["options"] = [o.get("value", "") for o in choice.get("options") or [] if not o.get("isOther")]
     elif question.get("scaleQuestion") is not None:
         scale = question["scaleQuestion"]
-        view.update(kind="scale", options=[str(n) for n in range(scale.get("low", 0), scale.get("high", 0) + 1)],
-                    low_label=scale.get("lowLabel", ""), high_label=scale.get("highLabel", ""))
+        view.update(
+            kind="scale",
+            options=[str(n) for n in range(scale.get("low", 0), scale.get("high", 0) + 1)],
+            low_label=scale.get("lowLabel", ""),
+            high_label=scale.get("highLabel", ""),
+        )
     elif question.get("ratingQuestion") is not None:
         levels = question["ratingQuestion"].get("ratingScaleLevel", 5)
         view.update(kind="scale", options=[str(n) for n in range(1, levels + 1)], low_label="", high_label="")
@@ -234,6 +255,7 @@ def _question(item: dict, question: dict, answers: dict, errors: dict, columns: 
 
 
 def _message(title: str, heading: str, *paragraphs: str, status: int = 200, index_link: bool = False) -> Response:
-    html = _templates.get_template("message_page.html").render(title=title, heading=heading, paragraphs=paragraphs,
-                                                               index_link=index_link)
+    html = _templates.get_template("message_page.html").render(
+        title=title, heading=heading, paragraphs=paragraphs, index_link=index_link
+    )
     return Response(html, status=status, mimetype="text/html")

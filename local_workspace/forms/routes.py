@@ -5,11 +5,16 @@ ROUTES = [
     Route("POST", "/v1/forms", handlers.create, "forms.forms.create"),
     Route("GET", "/v1/forms/<id:form_id>", handlers.get, "forms.forms.get"),
     Route("POST", "/v1/forms/<id:form_id>:batchUpdate", handlers.batch_update, "forms.forms.batchUpdate"),
-    Route("POST", "/v1/forms/<id:form_id>:setPublishSettings", handlers.set_publish_settings,
-          "forms.forms.setPublishSettings"),
+    Route(
+        "POST",
+        "/v1/forms/<id:form_id>:setPublishSettings",
+        handlers.set_publish_settings,
+        "forms.forms.setPublishSettings",
+    ),
     Route("GET", "/v1/forms/<id:form_id>/responses", handlers.responses_list, "forms.forms.responses.list"),
-    Route("GET", "/v1/forms/<id:form_id>/responses/<id:response_id>", handlers.responses_get,
-          "forms.forms.responses.get"),
+    Route(
+        "GET", "/v1/forms/<id:form_id>/responses/<id:response_id>", handlers.responses_get, "forms.forms.responses.get"
+    ),
     Route("GET", "/forms/d/e/<id:form_id>/viewform", pages.viewform),
     Route("POST", "/forms/d/e/<id:form_id>/formResponse", pages.form_response),
     Route("GET", "/forms/d/e/<id:form_id>/formResponse", pages.form_response_get),

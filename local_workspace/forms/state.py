@@ -35,8 +35,10 @@ class FormsState:
         extra = [k for k in body if k not in allowed]
         extra += [f"info.{k}" for k in (body.get("info") or {}) if k not in allowed["info"]]
         if extra:
-            raise InvalidArgument("Only info.title and info.document_title can be set when creating a "
-                                  f"form; use forms.batchUpdate for the rest (got {', '.join(extra)}).")
+            raise InvalidArgument(
+                "Only info.title and info.document_title can be set when creating a "
+                f"form; use forms.batchUpdate for the rest (got {', '.join(extra)})."
+            )
         info = dict(body.get("info") or {})
         title = info.get("title", "")
         info["documentTitle"] = info.get("documentTitle") or title or "Untitled form"
@@ -62,8 +64,9 @@ class FormsState:
             form = self._load(form_id)
             required = (body.get("writeControl") or {}).get("requiredRevisionId")
             if required and required != form["revisionId"]:
-                raise FailedPrecondition(f"The revision ID {required!r} is not the latest revision "
-                                         f"of the form ({form['revisionId']}).")
+                raise FailedPrecondition(
+                    f"The revision ID {required!r} is not the latest revision of the form ({form['revisionId']})."
+                )
             requests = body.get("requests") or []
             if not requests:
                 raise InvalidArgument("requests: at least one request is required.")
@@ -82,22 +85,29 @@ class FormsState:
             raise InvalidArgument(f"updateMask: {mask!r} is not one of publishState, *.")
         state = (body.get("publishSettings") or {}).get("publishState")
         if not state or "isPublished" not in state or "isAcceptingResponses" not in state:
-            raise InvalidArgument("publishSettings.publishState: both isPublished and "
-                                  "isAcceptingResponses must be set.")
+            raise InvalidArgument(
+                "publishSettings.publishState: both isPublished and isAcceptingResponses must be set."
+            )
         if state["isAcceptingResponses"] and not state["isPublished"]:
-            raise InvalidArgument("publishSettings.publishState: a form cannot accept responses "
-                                  "while it is not published.")
+            raise InvalidArgument(
+                "publishSettings.publishState: a form cannot accept responses while it is not published."
+            )
         with self.store.transaction() as db:
             form = self._load(form_id)
-            form["publishSettings"] = {"publishState": {"isPublished": bool(state["isPublished"]),
-                                                        "isAcceptingResponses": bool(state["isAcceptingResponses"])}}
+            form["publishSettings"] = {
+                "publishState": {
+                    "isPublished": bool(state["isPublished"]),
+                    "isAcceptingResponses": bool(state["isAcceptingResponses"]),
+                }
+            }
             self._save(db, form)
         return {"formId": form_id, "publishSettings": form["publishSettings"]}
 
     # responses
 
-    def list_responses(self, form_id: str, page_size: int | None = None, page_token: str | None = None,
-                       filter_text: str | None = None) -> dict:
+    def list_responses(
+        self, form_id: str, page_size: int | None = None, page_token: str | None = None, filter_text: str | None = None
+    ) -> dict:
         self._load(form_id)
         keep = _compile_filter(filter_text)
         if page_size is not None and page_size < 0:
@@ -106,7 +116,7 @@ class FormsState:
         start = _read_token(page_token, filter_text)
         matching = [r for r in self._responses(form_id) if keep(r)]
         page = []
-        for response in matching[start:start + size]:
+        for response in matching[start : start + size]:
             response = dict(response)
             response.pop("formId", None)  # Google leaves formId out of list results
             page.append(response)
@@ -120,8 +130,9 @@ class FormsState:
     def get_response(self, form_id: str, response_id: str) -> dict:
         self._load(form_id)
         with self.store.transaction() as db:
-            row = db.execute("SELECT response FROM responses WHERE form_id = ? AND id = ?",
-                             (form_id, response_id)).fetchone()
+            row = db.execute(
+                "SELECT response FROM responses WHERE form_id = ? AND id = ?", (form_id, response_id)
+            ).fetchone()
         if row is None:
             raise not_found()
         return json.loads(row["response"])
@@ -143,11 +154,14 @@ class FormsState:
             response["respondentEmail"] = given["respondentEmail"]
         response["answers"] = _checked_answers(form, given.get("answers") or {})
         with self.store.transaction() as db:
-            if db.execute("SELECT 1 FROM responses WHERE form_id = ? AND id = ?",
-                          (form_id, response["responseId"])).fetchone():
+            if db.execute(
+                "SELECT 1 FROM responses WHERE form_id = ? AND id = ?", (form_id, response["responseId"])
+            ).fetchone():
                 raise InvalidArgument(f"responseId {response['responseId']!r} already exists.")
-            db.execute("INSERT INTO responses (form_id, id, response) VALUES (?, ?, ?)",
-                       (form_id, response["responseId"], json.dumps(response)))
+            db.execute(
+                "INSERT INTO responses (form_id, id, response) VALUES (?, ?, ?)",
+                (form_id, response["responseId"], json.dumps(response)),
+            )
         return response
 
     def edit_response(self, form_id: str, response_id: str, changes: dict) -> dict:
@@ -167,8 +181,10 @@ class FormsState:
             else:
                 moment = timestamps.later_than(response["lastSubmittedTime"], timestamps.now())
                 response["lastSubmittedTime"] = timestamps.format_time(moment)
-            db.execute("UPDATE responses SET response = ? WHERE form_id = ? AND id = ?",
-                       (json.dumps(response), form_id, response_id))
+            db.execute(
+                "UPDATE responses SET response = ? WHERE form_id = ? AND id = ?",
+                (json.dumps(response), form_id, response_id),
+            )
         return response
 
     # storage
@@ -189,8 +205,7 @@ class FormsState:
 
     def _responses(self, form_id: str) -> list[dict]:
         with self.store.transaction() as db:
-            rows = db.execute("SELECT response FROM responses WHERE form_id = ? ORDER BY seq",
-                              (form_id,)).fetchall()
+            rows = db.execute("SELECT response FROM responses WHERE form_id = ? ORDER BY seq", (form_id,)).fetchall()
         return [json.loads(r["response"]) for r in rows]
 
     def _public(self, form: dict) -> dict:
@@ -230,8 +245,7 @@ class FormsState:
             paths = ["title", "description"]
         for field in paths:
             if field not in ("title", "description"):
-                raise InvalidArgument(f"{path}.updateMask: {field!r} cannot be updated "
-                                      "(title and description can).")
+                raise InvalidArgument(f"{path}.updateMask: {field!r} cannot be updated (title and description can).")
             value = (request.get("info") or {}).get(field)
             if value is None:
                 form["info"].pop(field, None)
@@ -269,14 +283,16 @@ def _compile_filter(text: str | None):
         return lambda response: True
     match = _FILTER.match(text)
     if not match:
-        raise InvalidArgument(f"filter: {text!r} is not supported; use 'timestamp > T' or "
-                              "'timestamp >= T' with T in RFC 3339 UTC.")
+        raise InvalidArgument(
+            f"filter: {text!r} is not supported; use 'timestamp > T' or 'timestamp >= T' with T in RFC 3339 UTC."
+        )
     op, when = match.groups()
     try:
         bound = timestamps.parse_time(when, zulu_only=True)
     except ValueError:
-        raise InvalidArgument(f"filter: {when!r} is not an RFC 3339 UTC timestamp "
-                              "such as 2026-01-01T00:00:00Z.") from None
+        raise InvalidArgument(
+            f"filter: {when!r} is not an RFC 3339 UTC timestamp such as 2026-01-01T00:00:00Z."
+        ) from None
     if op == ">":
         return lambda r: timestamps.parse_time(r["lastSubmittedTime"]) > bound
     return lambda r: timestamps.parse_time(r["lastSubmittedTime"]) >= bound

@@ -21,8 +21,10 @@ def users_settings_send_as_list(ws, call: ApiCall, user_id: str) -> dict:
 def users_messages_send_upload(ws, request: Request, user_id: str):
     """A media upload: Gmail takes it; this stand-in refuses it (stricter than Google), so a client that
     sends mail as an upload (googleapiclient's media_body, which may re-send) fails here, not on Google."""
-    raise InvalidArgument("The local workspace accepts users.messages.send only as a JSON body "
-                          "{\"raw\": base64url RFC 2822}, not as a media upload.")
+    raise InvalidArgument(
+        "The local workspace accepts users.messages.send only as a JSON body "
+        '{"raw": base64url RFC 2822}, not as a media upload.'
+    )
 
 
 def _check_user(user_id: str) -> None:

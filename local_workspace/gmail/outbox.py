@@ -12,8 +12,9 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader
 from werkzeug.wrappers import Request, Response
 
-_templates = Environment(loader=FileSystemLoader(Path(__file__).parent), autoescape=True,
-                         trim_blocks=True, lstrip_blocks=True)
+_templates = Environment(
+    loader=FileSystemLoader(Path(__file__).parent), autoescape=True, trim_blocks=True, lstrip_blocks=True
+)
 POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-src 'self'"
 
 

@@ -46,15 +46,24 @@ class GmailState:
             raise InvalidArgument(NO_MESSAGE)
         extra = sorted(set(body) - {"raw"})
         if extra:
-            raise InvalidArgument(f"The local workspace sends only {{\"raw\": ...}} messages (got {', '.join(extra)}).")
+            raise InvalidArgument(f'The local workspace sends only {{"raw": ...}} messages (got {", ".join(extra)}).')
         raw = _decode_raw(body["raw"])
         message = email.message_from_bytes(raw, policy=email.policy.default)
         recipient = _one_recipient(message)
         sender, raw = self._sent_as(message, raw)
         message_id = secrets.token_hex(8)
-        row = (message_id, message_id, timestamps.format_time(timestamps.now()),
-               sender, recipient, _header(message, "Reply-To"),
-               _header(message, "Subject"), _body(message, "plain"), _body(message, "html"), raw)
+        row = (
+            message_id,
+            message_id,
+            timestamps.format_time(timestamps.now()),
+            sender,
+            recipient,
+            _header(message, "Reply-To"),
+            _header(message, "Subject"),
+            _body(message, "plain"),
+            _body(message, "html"),
+            raw,
+        )
         with self.store.transaction() as db:
             db.execute(f"INSERT INTO gmail_messages ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
         return {"id": message_id, "threadId": message_id, "labelIds": ["SENT"]}
@@ -77,10 +86,27 @@ class GmailState:
 
     def send_as_list(self) -> dict:
         """users.settings.sendAs.list: the account itself (primary), then each verified alias."""
-        entries = [{"sendAsEmail": self.account, "displayName": "", "replyToAddress": "",
-                    "signature": "", "isPrimary": True, "isDefault": True}]
-        entries += [{"sendAsEmail": alias, "displayName": "", "replyToAddress": "", "signature": "",
-                     "treatAsAlias": True, "verificationStatus": "accepted"} for alias in self.aliases()]
+        entries = [
+            {
+                "sendAsEmail": self.account,
+                "displayName": "",
+                "replyToAddress": "",
+                "signature": "",
+                "isPrimary": True,
+                "isDefault": True,
+            }
+        ]
+        entries += [
+            {
+                "sendAsEmail": alias,
+                "displayName": "",
+                "replyToAddress": "",
+                "signature": "",
+                "treatAsAlias": True,
+                "verificationStatus": "accepted",
+            }
+            for alias in self.aliases()
+        ]
         return {"sendAs": entries}
 
     def _sent_as(self, message, raw: bytes) -> tuple[str, bytes]:
@@ -132,8 +158,10 @@ def _one_recipient(message) -> str:
     if not addresses:
         raise InvalidArgument("Recipient address required")
     if len(addresses) > 1:
-        raise InvalidArgument(f"Invalid To header: {len(addresses)} recipients across To, Cc and Bcc; "
-                              "the local workspace accepts one (ppp-gsuite sends one message per person).")
+        raise InvalidArgument(
+            f"Invalid To header: {len(addresses)} recipients across To, Cc and Bcc; "
+            "the local workspace accepts one (ppp-gsuite sends one message per person)."
+        )
     if message.get_all("To") is None or "@" not in addresses[0].addr_spec:
         raise InvalidArgument("Invalid To header")
     return str(addresses[0])

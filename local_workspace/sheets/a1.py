@@ -34,6 +34,7 @@ def column_index(letters: str) -> int:
         total = total * len(_ALPHABET) + position + 1
     return total - 1
 
+
 _REF = re.compile(r"\$?([A-Za-z]{0,3})\$?(\d{0,7})\Z")
 _PLAIN_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _LOOKS_LIKE_REF = re.compile(r"([A-Za-z]{1,3}\d+|[Rr]\d*[Cc]\d*)\Z")
@@ -42,6 +43,7 @@ _LOOKS_LIKE_REF = re.compile(r"([A-Za-z]{1,3}\d+|[Rr]\d*[Cc]\d*)\Z")
 @dataclass(frozen=True)
 class Cells:
     """Zero-based, end-exclusive bounds; None where the notation leaves a side open."""
+
     row0: int | None = None
     row1: int | None = None
     col0: int | None = None
@@ -87,11 +89,11 @@ def _quoted_name(text: str) -> tuple[str, str]:
     while pos < len(text):
         char = text[pos]
         if char == "'":
-            if text[pos + 1:pos + 2] == "'":
+            if text[pos + 1 : pos + 2] == "'":
                 name.append("'")
                 pos += 2
                 continue
-            return "".join(name), text[pos + 1:]
+            return "".join(name), text[pos + 1 :]
         name.append(char)
         pos += 1
     raise unparsable(text)

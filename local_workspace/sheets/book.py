@@ -22,8 +22,13 @@ MAX_CELLS = 10_000_000
 
 
 def new_sheet_properties(sheet_id: int, title: str, index: int) -> dict:
-    return {"sheetId": sheet_id, "title": title, "index": index, "sheetType": "GRID",
-            "gridProperties": {"rowCount": DEFAULT_ROWS, "columnCount": DEFAULT_COLUMNS}}
+    return {
+        "sheetId": sheet_id,
+        "title": title,
+        "index": index,
+        "sheetType": "GRID",
+        "gridProperties": {"rowCount": DEFAULT_ROWS, "columnCount": DEFAULT_COLUMNS},
+    }
 
 
 class Book:
@@ -42,14 +47,16 @@ class Book:
         return None if row is None else cls(db, spreadsheet_id, json.loads(row["meta"]), title)
 
     def save(self) -> None:
-        self.db.execute("INSERT OR REPLACE INTO sheets_spreadsheets (id, meta) VALUES (?, ?)",
-                        (self.id, json.dumps(self.meta)))
+        self.db.execute(
+            "INSERT OR REPLACE INTO sheets_spreadsheets (id, meta) VALUES (?, ?)", (self.id, json.dumps(self.meta))
+        )
         for sheet_id in self._dropped:
-            self.db.execute("DELETE FROM sheets_grids WHERE spreadsheet_id = ? AND sheet_id = ?",
-                            (self.id, sheet_id))
+            self.db.execute("DELETE FROM sheets_grids WHERE spreadsheet_id = ? AND sheet_id = ?", (self.id, sheet_id))
         for sheet_id in self._dirty - self._dropped:
-            self.db.execute("INSERT OR REPLACE INTO sheets_grids (spreadsheet_id, sheet_id, cells) VALUES (?, ?, ?)",
-                            (self.id, sheet_id, json.dumps(_trimmed(self._grids[sheet_id]))))
+            self.db.execute(
+                "INSERT OR REPLACE INTO sheets_grids (spreadsheet_id, sheet_id, cells) VALUES (?, ?, ?)",
+                (self.id, sheet_id, json.dumps(_trimmed(self._grids[sheet_id]))),
+            )
         self._dirty.clear()
         self._dropped.clear()
 
@@ -88,15 +95,18 @@ class Book:
         self._dropped.add(sheet_id)
 
     def total_cells(self) -> int:
-        return sum(s["properties"]["gridProperties"]["rowCount"] * s["properties"]["gridProperties"]["columnCount"]
-                   for s in self.sheets)
+        return sum(
+            s["properties"]["gridProperties"]["rowCount"] * s["properties"]["gridProperties"]["columnCount"]
+            for s in self.sheets
+        )
 
     # grids
 
     def grid(self, sheet_id: int) -> list[list]:
         if sheet_id not in self._grids:
-            row = self.db.execute("SELECT cells FROM sheets_grids WHERE spreadsheet_id = ? AND sheet_id = ?",
-                                  (self.id, sheet_id)).fetchone()
+            row = self.db.execute(
+                "SELECT cells FROM sheets_grids WHERE spreadsheet_id = ? AND sheet_id = ?", (self.id, sheet_id)
+            ).fetchone()
             self._grids[sheet_id] = json.loads(row["cells"]) if row else []
             self._dropped.discard(sheet_id)
         return self._grids[sheet_id]
@@ -118,6 +128,7 @@ def _trimmed(grid: list[list]) -> list[list]:
 
 
 # grid operations: rows are lists that may be shorter than the sheet is wide
+
 
 def read(grid: list[list], row0: int, row1: int, col0: int, col1: int) -> list[list]:
     """Stored values of the box, row by row, each row cut to the box (may be ragged/short)."""

@@ -21,8 +21,9 @@ def from_input(value, option: str):
     if value is None:
         return Missing
     if isinstance(value, str) and len(value) > MAX_CELL_CHARS:
-        raise InvalidArgument(f"Your input contains more than the maximum of {MAX_CELL_CHARS} "
-                              "characters in a single cell.")
+        raise InvalidArgument(
+            f"Your input contains more than the maximum of {MAX_CELL_CHARS} characters in a single cell."
+        )
     if isinstance(value, (dict, list)):
         raise InvalidArgument(f"Invalid values: {value!r} is not a string, number or boolean.")
     if value == "":

@@ -121,8 +121,15 @@ def _location(book, location: dict) -> dict:
     dimension_range = location["dimensionRange"]
     _, dimension, start, end = gridrange.dimension_bounds(book, dimension_range)
     kind = "ROW" if dimension == "ROWS" else "COLUMN"
-    return {"locationType": kind, "dimensionRange": {"sheetId": dimension_range.get("sheetId", 0),
-                                                     "dimension": dimension, "startIndex": start, "endIndex": end}}
+    return {
+        "locationType": kind,
+        "dimensionRange": {
+            "sheetId": dimension_range.get("sheetId", 0),
+            "dimension": dimension,
+            "startIndex": start,
+            "endIndex": end,
+        },
+    }
 
 
 def _new_id(taken) -> int:

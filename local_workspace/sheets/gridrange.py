@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from ..errors import InvalidArgument
 
-SIDES = {"ROWS": ("startRowIndex", "endRowIndex", "rowCount"),
-         "COLUMNS": ("startColumnIndex", "endColumnIndex", "columnCount")}
+SIDES = {
+    "ROWS": ("startRowIndex", "endRowIndex", "rowCount"),
+    "COLUMNS": ("startColumnIndex", "endColumnIndex", "columnCount"),
+}
 
 
 def bounds(book, grid_range: dict) -> tuple[dict, int, int, int, int]:
@@ -38,16 +40,18 @@ def dimension_bounds(book, dimension_range: dict) -> tuple[dict, str, int, int]:
     if start < 0 or end <= start:
         raise InvalidArgument(f"Invalid dimension range: startIndex {start}, endIndex {end}.")
     if end > count:
-        raise InvalidArgument(f"Invalid dimension range: endIndex {end} is past the last "
-                              f"{dimension.lower()[:-1]} ({count}).")
+        raise InvalidArgument(
+            f"Invalid dimension range: endIndex {end} is past the last {dimension.lower()[:-1]} ({count})."
+        )
     return sheet, dimension, start, end
 
 
 def contains(grid_range: dict, sheet_id: int, row: int, col: int) -> bool:
     if grid_range.get("sheetId", 0) != sheet_id:
         return False
-    return (grid_range.get("startRowIndex", 0) <= row < (grid_range.get("endRowIndex") or float("inf"))
-            and grid_range.get("startColumnIndex", 0) <= col < (grid_range.get("endColumnIndex") or float("inf")))
+    return grid_range.get("startRowIndex", 0) <= row < (
+        grid_range.get("endRowIndex") or float("inf")
+    ) and grid_range.get("startColumnIndex", 0) <= col < (grid_range.get("endColumnIndex") or float("inf"))
 
 
 def shifted(grid_range: dict, sheet_id: int, dimension: str, at: int, count: int) -> dict:

@@ -20,8 +20,9 @@ def create(ws, call: ApiCall) -> dict:
 
 
 def get(ws, call: ApiCall, spreadsheet_id: str) -> dict:
-    return _with_url(ws.sheets.get(spreadsheet_id, call.request.args.getlist("ranges"),
-                                   call.flag("includeGridData")), call)
+    return _with_url(
+        ws.sheets.get(spreadsheet_id, call.request.args.getlist("ranges"), call.flag("includeGridData")), call
+    )
 
 
 def batch_update(ws, call: ApiCall, spreadsheet_id: str) -> dict:
@@ -36,13 +37,18 @@ def developer_metadata_search(ws, call: ApiCall, spreadsheet_id: str) -> dict:
 
 
 def values_get(ws, call: ApiCall, spreadsheet_id: str, value_range: str) -> dict:
-    return ws.sheets.values_get(spreadsheet_id, value_range, call.params.get("majorDimension"),
-                                call.params.get("valueRenderOption"))
+    return ws.sheets.values_get(
+        spreadsheet_id, value_range, call.params.get("majorDimension"), call.params.get("valueRenderOption")
+    )
 
 
 def values_batch_get(ws, call: ApiCall, spreadsheet_id: str) -> dict:
-    return ws.sheets.values_batch_get(spreadsheet_id, call.request.args.getlist("ranges"),
-                                      call.params.get("majorDimension"), call.params.get("valueRenderOption"))
+    return ws.sheets.values_batch_get(
+        spreadsheet_id,
+        call.request.args.getlist("ranges"),
+        call.params.get("majorDimension"),
+        call.params.get("valueRenderOption"),
+    )
 
 
 def values_update(ws, call: ApiCall, spreadsheet_id: str, value_range: str) -> dict:

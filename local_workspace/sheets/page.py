@@ -16,8 +16,9 @@ from werkzeug.wrappers import Request, Response
 from ..errors import LocalApiError, NotFound
 from . import a1
 
-_templates = Environment(loader=FileSystemLoader(Path(__file__).parent), autoescape=True,
-                         trim_blocks=True, lstrip_blocks=True)
+_templates = Environment(
+    loader=FileSystemLoader(Path(__file__).parent), autoescape=True, trim_blocks=True, lstrip_blocks=True
+)
 
 
 def show(ws, request: Request, spreadsheet_id: str, message: str = "", status: int = 200) -> Response:

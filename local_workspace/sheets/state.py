@@ -97,13 +97,16 @@ class SheetsState:
             for number, request in enumerate(body.get("requests") or []):
                 kinds = [k for k, v in request.items() if v is not None]
                 if len(kinds) != 1:
-                    raise InvalidArgument(f"Invalid requests[{number}]: a request must set exactly one kind "
-                                          f"of update (got {', '.join(kinds) or 'none'}).")
+                    raise InvalidArgument(
+                        f"Invalid requests[{number}]: a request must set exactly one kind "
+                        f"of update (got {', '.join(kinds) or 'none'})."
+                    )
                 kind = kinds[0]
                 handler = updates.HANDLERS.get(kind)
                 if handler is None:
-                    raise InvalidArgument(f"Invalid requests[{number}].{kind}: the local workspace does not "
-                                          "support this request.")
+                    raise InvalidArgument(
+                        f"Invalid requests[{number}].{kind}: the local workspace does not support this request."
+                    )
                 try:
                     reply = handler(self, book, request[kind])
                     updates.check_cell_limit(book)
@@ -129,8 +132,9 @@ class SheetsState:
                 continue
             shown = {"properties": copy.deepcopy(sheet["properties"])}
             if grid_data:
-                shown["data"] = [self._grid_data(book, sheet, box) for box in
-                                 (boxes or {}).get(sheet_id) or [self._whole(sheet)]]
+                shown["data"] = [
+                    self._grid_data(book, sheet, box) for box in (boxes or {}).get(sheet_id) or [self._whole(sheet)]
+                ]
             for key in ("protectedRanges", "conditionalFormats", "basicFilter"):
                 if sheet.get(key):
                     shown[key] = copy.deepcopy(sheet[key])
@@ -138,9 +142,11 @@ class SheetsState:
             if own:
                 shown["developerMetadata"] = copy.deepcopy(own)
             sheets.append(shown)
-        result = {"spreadsheetId": book.id,
-                  "properties": {"title": book.title, **copy.deepcopy(book.meta["properties"])},
-                  "sheets": sheets}
+        result = {
+            "spreadsheetId": book.id,
+            "properties": {"title": book.title, **copy.deepcopy(book.meta["properties"])},
+            "sheets": sheets,
+        }
         top = [m for m in all_metadata if m["location"].get("spreadsheet")]
         if top:
             result["developerMetadata"] = copy.deepcopy(top)
@@ -175,12 +181,13 @@ class SheetsState:
             book = self._open(db, spreadsheet_id)
             return self._value_range(book, text, major, render)
 
-    def values_batch_get(self, spreadsheet_id: str, ranges: list[str], major: str | None,
-                         render: str | None) -> dict:
+    def values_batch_get(self, spreadsheet_id: str, ranges: list[str], major: str | None, render: str | None) -> dict:
         with self.store.transaction() as db:
             book = self._open(db, spreadsheet_id)
-            return {"spreadsheetId": spreadsheet_id,
-                    "valueRanges": [self._value_range(book, text, major, render) for text in ranges]}
+            return {
+                "spreadsheetId": spreadsheet_id,
+                "valueRanges": [self._value_range(book, text, major, render) for text in ranges],
+            }
 
     def values_update(self, spreadsheet_id: str, text: str, body: dict, params: dict) -> dict:
         option = _input_option(params.get("valueInputOption"))
@@ -210,8 +217,13 @@ class SheetsState:
             book.save()
         answer: dict[str, Any] = {"spreadsheetId": spreadsheet_id}
         if responses:
-            answer.update(totalUpdatedRows=len(rows), totalUpdatedColumns=len(columns), totalUpdatedCells=total,
-                          totalUpdatedSheets=len(sheets), responses=responses)
+            answer.update(
+                totalUpdatedRows=len(rows),
+                totalUpdatedColumns=len(columns),
+                totalUpdatedCells=total,
+                totalUpdatedSheets=len(sheets),
+                responses=responses,
+            )
         return answer
 
     def values_append(self, spreadsheet_id: str, text: str, body: dict, params: dict) -> dict:
@@ -234,9 +246,18 @@ class SheetsState:
             if start_col + width > properties["columnCount"]:
                 raise _beyond_grid(sheet, start_row, start_row + max(height, 1), start_col, start_col + width)
             if insert == "INSERT_ROWS" and height:
-                updates.insert_dimension(self, book, {"range": {
-                    "sheetId": sheet["properties"]["sheetId"], "dimension": "ROWS",
-                    "startIndex": min(start_row, properties["rowCount"]), "endIndex": min(start_row, properties["rowCount"]) + height}})
+                updates.insert_dimension(
+                    self,
+                    book,
+                    {
+                        "range": {
+                            "sheetId": sheet["properties"]["sheetId"],
+                            "dimension": "ROWS",
+                            "startIndex": min(start_row, properties["rowCount"]),
+                            "endIndex": min(start_row, properties["rowCount"]) + height,
+                        }
+                    },
+                )
             if start_row + height > properties["rowCount"]:
                 properties["rowCount"] = start_row + height
                 updates.check_cell_limit(book)
@@ -270,8 +291,11 @@ class SheetsState:
         """Everything the page shows: title, and per sheet its rows and each cell's kind."""
         with self.store.transaction() as db:
             book = self._open(db, spreadsheet_id)
-            return {"id": book.id, "title": book.title,
-                    "sheets": [_page_sheet(sheet, book.grid(sheet["properties"]["sheetId"])) for sheet in book.sheets]}
+            return {
+                "id": book.id,
+                "title": book.title,
+                "sheets": [_page_sheet(sheet, book.grid(sheet["properties"]["sheetId"])) for sheet in book.sheets],
+            }
 
     def save_from_page(self, spreadsheet_id: str, changes: dict[tuple[int, int, int], str]) -> int:
         """Write the cells a lead changed ((sheetId, row, col) -> text); refuses read-only cells."""
@@ -287,12 +311,13 @@ class SheetsState:
                 if cell["value"] == text:
                     continue
                 if cell["kind"] == "text":
-                    raise PermissionDenied(f"{a1.cell_name(row, col)} on {sheet['properties']['title']} "
-                                           "is protected: it cannot be changed here.")
+                    raise PermissionDenied(
+                        f"{a1.cell_name(row, col)} on {sheet['properties']['title']} "
+                        "is protected: it cannot be changed here."
+                    )
                 if cell["kind"] == "select" and text and text not in cell["options"]:
                     raise InvalidArgument(f"{text!r} is not one of the choices for {a1.cell_name(row, col)}.")
-                books.write(book.changed(sheet_id), row, col, [[cells.from_input(text, "USER_ENTERED")]],
-                            cells.Missing)
+                books.write(book.changed(sheet_id), row, col, [[cells.from_input(text, "USER_ENTERED")]], cells.Missing)
                 written += 1
             book.save()
             return written
@@ -344,11 +369,14 @@ class SheetsState:
         height, width = len(rows), max((len(r) for r in rows), default=0)
         if ref is not None and not ref.anchor:
             if ref.col1 is not None and col0 + width > ref.col1:
-                raise InvalidArgument(f"Requested writing within range [{text}], but tried writing to column "
-                                      f"[{a1.column_letters(ref.col1)}]")
+                raise InvalidArgument(
+                    f"Requested writing within range [{text}], but tried writing to column "
+                    f"[{a1.column_letters(ref.col1)}]"
+                )
             if ref.row1 is not None and row0 + height > ref.row1:
-                raise InvalidArgument(f"Requested writing within range [{text}], but tried writing to row "
-                                      f"[{ref.row1 + 1}]")
+                raise InvalidArgument(
+                    f"Requested writing within range [{text}], but tried writing to row [{ref.row1 + 1}]"
+                )
         if row0 >= total_rows or col0 >= total_columns or row0 + height > total_rows or col0 + width > total_columns:
             raise _beyond_grid(sheet, row0, row0 + max(height, 1), col0, col0 + max(width, 1))
         return self._write(book, sheet, row0, col0, rows, params)
@@ -357,20 +385,27 @@ class SheetsState:
         sheet_id = sheet["properties"]["sheetId"]
         height, width = len(rows), max((len(r) for r in rows), default=0)
         result: dict[str, Any] = {"spreadsheetId": book.id}
-        written = [(sheet_id, row0 + r, col0 + c) for r, values in enumerate(rows)
-                   for c, value in enumerate(values) if value is not cells.Missing]
+        written = [
+            (sheet_id, row0 + r, col0 + c)
+            for r, values in enumerate(rows)
+            for c, value in enumerate(values)
+            if value is not cells.Missing
+        ]
         if not height or not width:
             return result, written
         books.write(book.changed(sheet_id), row0, col0, rows, cells.Missing)
         box = (row0, row0 + height, col0, col0 + width)
-        result.update(updatedRange=_box_text(sheet, *box),
-                      updatedRows=len({r for _, r, _ in written}),
-                      updatedColumns=len({c for _, _, c in written}),
-                      updatedCells=len(written))
+        result.update(
+            updatedRange=_box_text(sheet, *box),
+            updatedRows=len({r for _, r, _ in written}),
+            updatedColumns=len({c for _, _, c in written}),
+            updatedCells=len(written),
+        )
         if str(params.get("includeValuesInResponse", "false")).lower() == "true":
             stored = books.read(book.grid(sheet_id), *box)
-            result["updatedData"] = _shown(_box_text(sheet, *box), stored, "ROWS",
-                                           params.get("responseValueRenderOption"))
+            result["updatedData"] = _shown(
+                _box_text(sheet, *box), stored, "ROWS", params.get("responseValueRenderOption")
+            )
         return result, written
 
     def _clear(self, book: Book, text: str) -> str:
@@ -380,9 +415,11 @@ class SheetsState:
 
 
 def _new_meta() -> dict:
-    return {"properties": copy.deepcopy(defaults.SPREADSHEET_PROPERTIES),
-            "sheets": [{"properties": books.new_sheet_properties(0, "Sheet1", 0)}],
-            "developerMetadata": []}
+    return {
+        "properties": copy.deepcopy(defaults.SPREADSHEET_PROPERTIES),
+        "sheets": [{"properties": books.new_sheet_properties(0, "Sheet1", 0)}],
+        "developerMetadata": [],
+    }
 
 
 def _counts(sheet: dict) -> tuple[int, int]:
@@ -392,8 +429,10 @@ def _counts(sheet: dict) -> tuple[int, int]:
 
 def _beyond_grid(sheet: dict, row0: int, row1: int, col0: int, col1: int) -> InvalidArgument:
     rows, columns = _counts(sheet)
-    return InvalidArgument(f"Range ({_box_text(sheet, row0, max(row1, row0 + 1), col0, max(col1, col0 + 1))}) "
-                           f"exceeds grid limits. Max rows: {rows}, max columns: {columns}")
+    return InvalidArgument(
+        f"Range ({_box_text(sheet, row0, max(row1, row0 + 1), col0, max(col1, col0 + 1))}) "
+        f"exceeds grid limits. Max rows: {rows}, max columns: {columns}"
+    )
 
 
 def _input_option(option: str | None) -> str:
@@ -446,6 +485,7 @@ def _shown(range_text: str, rows: list[list], major: str | None, render: str | N
 
 def _find_table(grid: list[list], row0: int, row1: int, col0: int, col1: int):
     """(row0, row1, col0, col1) of the first block of filled rows in the box, or None."""
+
     def filled(r: int) -> list[int]:
         row = grid[r] if r < len(grid) else []
         return [c for c in range(col0, min(col1, len(row))) if row[c] is not None]
@@ -482,12 +522,16 @@ def _page_sheet(sheet: dict, grid: list[list]) -> dict:
     header = grid[0] if grid else []
     width = min(cols_count, max([len(header)] + [len(r) for r in grid] or [0]))
     height = min(rows_count, len(grid))
-    return {"sheetId": sheet["properties"]["sheetId"], "title": sheet["properties"]["title"],
-            "header": [cells.formatted(header[c] if c < len(header) else None) for c in range(width)],
-            "tool_columns": [c for c in range(width)
-                             if updates.protected_at(sheet, 0, c) or updates.protected_at(sheet, 1, c)],
-            "widths": _column_widths(sheet, width),
-            "rows": [[_page_cell(sheet, grid, r, c) for c in range(width)] for r in range(1, height)]}
+    return {
+        "sheetId": sheet["properties"]["sheetId"],
+        "title": sheet["properties"]["title"],
+        "header": [cells.formatted(header[c] if c < len(header) else None) for c in range(width)],
+        "tool_columns": [
+            c for c in range(width) if updates.protected_at(sheet, 0, c) or updates.protected_at(sheet, 1, c)
+        ],
+        "widths": _column_widths(sheet, width),
+        "rows": [[_page_cell(sheet, grid, r, c) for c in range(width)] for r in range(1, height)],
+    }
 
 
 DEFAULT_COLUMN_WIDTH = 100  # pixels: a new Sheets column's width until pixelSize is set
@@ -514,8 +558,13 @@ def _sets_pixel_size(fields: str) -> bool:
 def _page_cell(sheet: dict, grid: list[list], row: int, col: int) -> dict:
     """How the page shows one cell: read-only text, a select (ONE_OF_LIST), or a text input."""
     stored = grid[row][col] if row < len(grid) and col < len(grid[row]) else None
-    cell = {"row": row, "col": col, "name": f"{sheet['properties']['sheetId']}!{a1.cell_name(row, col)}",
-            "value": cells.formatted(stored), "kind": "text"}
+    cell = {
+        "row": row,
+        "col": col,
+        "name": f"{sheet['properties']['sheetId']}!{a1.cell_name(row, col)}",
+        "value": cells.formatted(stored),
+        "kind": "text",
+    }
     if row == 0 or updates.protected_at(sheet, row, col) or updates.protected_at(sheet, 0, col):
         return cell
     rule = updates.validation_at(sheet, row, col)

@@ -19,6 +19,7 @@ ANCHORED = ("protectedRanges", "validations", "formats", "dimensionProperties")
 
 # sheets
 
+
 def add_sheet(state, book, body) -> dict:
     wanted = copy.deepcopy(body.get("properties") or {})
     sheet_id = wanted.get("sheetId")
@@ -48,8 +49,9 @@ def delete_sheet(state, book, body) -> None:
         raise InvalidArgument("You can't remove all the sheets in a document.")
     book.sheets.remove(sheet)
     book.drop_grid(sheet["properties"]["sheetId"])
-    book.meta["developerMetadata"] = [m for m in book.meta.get("developerMetadata", [])
-                                      if metadata.sheet_of(m) != sheet["properties"]["sheetId"]]
+    book.meta["developerMetadata"] = [
+        m for m in book.meta.get("developerMetadata", []) if metadata.sheet_of(m) != sheet["properties"]["sheetId"]
+    ]
     book.reindex()
 
 
@@ -67,8 +69,10 @@ def update_sheet_properties(state, book, body) -> None:
     if properties["title"] != before["title"]:
         _check_title(book, properties["title"], ignore=sheet)
     sheet["properties"] = properties
-    if grid["rowCount"] < before["gridProperties"]["rowCount"] or \
-            grid["columnCount"] < before["gridProperties"]["columnCount"]:
+    if (
+        grid["rowCount"] < before["gridProperties"]["rowCount"]
+        or grid["columnCount"] < before["gridProperties"]["columnCount"]
+    ):
         books.truncate(book.changed(before["sheetId"]), grid["rowCount"], grid["columnCount"])
     if properties.get("index", before["index"]) != before["index"]:
         book.sheets.remove(sheet)
@@ -86,6 +90,7 @@ def update_spreadsheet_properties(state, book, body) -> None:
 
 
 # dimensions
+
 
 def append_dimension(state, book, body) -> None:
     sheet = book.sheet(body.get("sheetId", 0))
@@ -109,8 +114,9 @@ def insert_dimension(state, book, body) -> None:
     if start < 0 or end <= start or start > total:
         raise InvalidArgument(f"Invalid dimension range: startIndex {start}, endIndex {end}.")
     if body.get("inheritFromBefore") and start == 0:
-        raise InvalidArgument(f"Cannot inherit properties from before when inserting at the first "
-                              f"{dimension.lower()[:-1]}.")
+        raise InvalidArgument(
+            f"Cannot inherit properties from before when inserting at the first {dimension.lower()[:-1]}."
+        )
     sheet_id = sheet["properties"]["sheetId"]
     grid = book.changed(sheet_id)
     (books.insert_rows if dimension == "ROWS" else books.insert_columns)(grid, start, end - start)
@@ -142,9 +148,11 @@ def update_dimension_properties(state, book, body) -> None:
         raise InvalidArgument("At least one field must be specified in 'fields'.")
     side0, side1, _ = gridrange.SIDES[dimension]
     anchor = {"sheetId": sheet["properties"]["sheetId"], side0: start, side1: end}
-    _remember(sheet, "dimensionProperties", {"range": anchor, "dimension": dimension,
-                                             "properties": body.get("properties") or {},
-                                             "fields": body["fields"]})
+    _remember(
+        sheet,
+        "dimensionProperties",
+        {"range": anchor, "dimension": dimension, "properties": body.get("properties") or {}, "fields": body["fields"]},
+    )
 
 
 def auto_resize_dimensions(state, book, body) -> None:
@@ -154,6 +162,7 @@ def auto_resize_dimensions(state, book, body) -> None:
 
 
 # cells
+
 
 def repeat_cell(state, book, body) -> None:
     sheet, row0, row1, col0, col1 = gridrange.bounds(book, body.get("range") or {})
@@ -232,6 +241,7 @@ def delete_conditional_format_rule(state, book, body) -> dict:
 
 # protection and filters
 
+
 def add_protected_range(state, book, body) -> dict:
     protected = copy.deepcopy(body.get("protectedRange") or {})
     if protected.get("namedRangeId"):
@@ -268,8 +278,10 @@ def delete_protected_range(state, book, body) -> None:
 def protected_at(sheet: dict, row: int, col: int) -> dict | None:
     for protected in sheet.get("protectedRanges", []):
         if gridrange.contains(protected["range"], sheet["properties"]["sheetId"], row, col):
-            if not any(gridrange.contains(u, sheet["properties"]["sheetId"], row, col)
-                       for u in protected.get("unprotectedRanges", [])):
+            if not any(
+                gridrange.contains(u, sheet["properties"]["sheetId"], row, col)
+                for u in protected.get("unprotectedRanges", [])
+            ):
                 return protected
     return None
 
@@ -294,7 +306,11 @@ def sort_range(state, book, body) -> None:
 
 
 def _sort_key(value):
-    return (0, value, "") if isinstance(value, (int, float)) and not isinstance(value, bool) else (1, 0, cells.formatted(value).lower())
+    return (
+        (0, value, "")
+        if isinstance(value, (int, float)) and not isinstance(value, bool)
+        else (1, 0, cells.formatted(value).lower())
+    )
 
 
 def set_basic_filter(state, book, body) -> None:
@@ -334,6 +350,7 @@ HANDLERS = {
 
 
 # helpers
+
 
 def _mask(fields: str | None) -> dict:
     if not fields:
@@ -382,8 +399,10 @@ def _check_grid(grid: dict) -> None:
 
 def check_cell_limit(book) -> None:
     if book.total_cells() > books.MAX_CELLS:
-        raise InvalidArgument("This action would increase the number of cells in the workbook above "
-                              f"the limit of {books.MAX_CELLS} cells.")
+        raise InvalidArgument(
+            "This action would increase the number of cells in the workbook above "
+            f"the limit of {books.MAX_CELLS} cells."
+        )
 
 
 def _check_title(book, title: str, ignore=None) -> None:

@@ -6,6 +6,7 @@ local workspace's own pages, GETting a form's link and POSTing each page back as
 (hidden fields, page history, Next, Submit), and reads the stand-in's outbox. It never talks to
 Google: the demo refuses `backend: google` before anything here runs.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -107,7 +108,7 @@ class Browser:
 
     def _here(self, url: str) -> str:
         if url == self.public_url or url.startswith(self.public_url + "/"):
-            return self.server_url + url[len(self.public_url):]
+            return self.server_url + url[len(self.public_url) :]
         return url
 
     def fill_in(self, link: str, answers: dict[str, list[str]], what: str) -> None:

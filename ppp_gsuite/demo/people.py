@@ -3,12 +3,18 @@
 Nobody here is a real person: invented names, addresses at example.org and example.com (reserved
 for examples), and phone numbers from 01632 960000-960999, which Ofcom keeps for drama.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 NEW, SHORTLISTED, INVITED, APPOINTED, NOT_APPOINTED = (
-    "New", "Shortlisted", "Invited to interview", "Appointed", "Not appointed")
+    "New",
+    "Shortlisted",
+    "Invited to interview",
+    "Appointed",
+    "Not appointed",
+)
 
 
 @dataclass(frozen=True)
@@ -28,11 +34,17 @@ class Applicant:
 
 
 def _a(name, email, phone, contact, decision, **kwargs) -> Applicant:
-    return Applicant(name, email, f"01632 960{phone}", contact,
-                     about="I am a fictional person made up for the ppp-gsuite demo.",
-                     interest="I would like to help services hear from people like me.",
-                     bring="Experience of using these services, and time to read the papers.",
-                     decision=decision, **kwargs)
+    return Applicant(
+        name,
+        email,
+        f"01632 960{phone}",
+        contact,
+        about="I am a fictional person made up for the ppp-gsuite demo.",
+        interest="I would like to help services hear from people like me.",
+        bring="Experience of using these services, and time to read the papers.",
+        decision=decision,
+        **kwargs,
+    )
 
 
 URGENT_CARE = "urgent-care-board"
@@ -49,8 +61,15 @@ APPLICANTS: dict[str, list[Applicant]] = {
         _a("Gwen Notreal", "gwen.notreal@example.org", "107", "Email", NEW),
     ],
     MATERNITY: [
-        _a("Hana Pretend", "hana.pretend@example.org", "201", "Email", APPOINTED, claims=True,
-           extra={"family_services_experience": ["Health visitors"]}),
+        _a(
+            "Hana Pretend",
+            "hana.pretend@example.org",
+            "201",
+            "Email",
+            APPOINTED,
+            claims=True,
+            extra={"family_services_experience": ["Health visitors"]},
+        ),
         _a("Idris Standin", "idris.standin@example.com", "202", "Phone call", APPOINTED, shares=False),
         _a("Juno Dummy", "juno.dummy@example.org", "203", "Email", INVITED),
         _a("Kai Imaginary", "kai.imaginary@example.com", "204", "Email", SHORTLISTED),

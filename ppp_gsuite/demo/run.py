@@ -11,6 +11,7 @@ Decision emails wait until a decision has stood `email.grace_minutes` (so a mis-
 The demo keeps the config's grace period as it is and moves the sync's clock past it instead, as if
 cron ran again a little later, the way the tests do: what is shown is what the product does.
 """
+
 from __future__ import annotations
 
 import re
@@ -70,8 +71,10 @@ class Demo:
     def run(self) -> tuple[Played, Summary]:
         self.check_fresh()
         self.browser.quotas_off()
-        self.say("Google's per-minute quotas are off for the demo (it plays an hour of cron runs in seconds); "
-                 "`local serve` keeps them on")
+        self.say(
+            "Google's per-minute quotas are off for the demo (it plays an hour of cron runs in seconds); "
+            "`local serve` keeps them on"
+        )
         self.deploy_forms()
         self.applicants_apply()
         self.sync()
@@ -105,11 +108,17 @@ class Demo:
     def applicants_apply(self) -> None:
         for opportunity, person in people.everyone():
             answers = {
-                "full_name": [person.name], "email": [person.email], "phone": [person.phone],
-                "preferred_contact": [person.preferred_contact], "has_business_interests": ["No"],
-                "about_yourself": [person.about], "what_interests_you": [person.interest],
-                "what_you_would_bring": [person.bring], "privacy_agreement": ["I agree"],
-                "future_opportunities": ["Yes"], **person.extra,
+                "full_name": [person.name],
+                "email": [person.email],
+                "phone": [person.phone],
+                "preferred_contact": [person.preferred_contact],
+                "has_business_interests": ["No"],
+                "about_yourself": [person.about],
+                "what_interests_you": [person.interest],
+                "what_you_would_bring": [person.bring],
+                "privacy_agreement": ["I agree"],
+                "future_opportunities": ["Yes"],
+                **person.extra,
             }
             self.browser.fill_in(self.links[f"eoi-{opportunity}"], _entries(EOI, answers), "an expression of interest")
             self.played.applicants += 1
@@ -125,8 +134,10 @@ class Demo:
         sent = f", {mail.sent} emails sent" if mail else ""
         waiting = f", {outcome.report.waiting} decisions waiting for the grace period" if outcome.report.waiting else ""
         added = outcome.report.added
-        self.say(f"sync {self.played.syncs} at {outcome.now:%H:%M} UTC: {added} row{'' if added == 1 else 's'} added, "
-                 f"{outcome.report.updated} updated{sent}{waiting}")
+        self.say(
+            f"sync {self.played.syncs} at {outcome.now:%H:%M} UTC: {added} row{'' if added == 1 else 's'} added, "
+            f"{outcome.report.updated} updated{sent}{waiting}"
+        )
         if outcome.report.held_back() or (mail and (mail.unknown or mail.failed or mail.waiting_for_a_person)):
             raise PppError(f"sync {self.played.syncs} of the demo did not go cleanly; run `ppp-gsuite status`")
         return outcome
@@ -140,11 +151,14 @@ class Demo:
             if person.decision == people.NEW:
                 continue
             cells = {status: person.decision} | (interview if person.decision == people.INVITED else {})
-            type_in_row(self.sheets, self._spreadsheet(opportunity_target(opportunity)), layout.tab,
-                        (name, person.name), cells)
+            type_in_row(
+                self.sheets, self._spreadsheet(opportunity_target(opportunity)), layout.tab, (name, person.name), cells
+            )
             self.played.decisions[person.decision] = self.played.decisions.get(person.decision, 0) + 1
-        self.say("the leads set " + ", ".join(f"{count} {decision.lower()}"
-                                              for decision, count in self.played.decisions.items()))
+        self.say(
+            "the leads set "
+            + ", ".join(f"{count} {decision.lower()}" for decision, count in self.played.decisions.items())
+        )
 
     def approver_decides(self) -> None:
         layout = self._layout(CLAIMS)
@@ -155,30 +169,51 @@ class Demo:
             cells = {status: decision} | ({notes: people.QUERY_NOTE} if decision == "Queried" else {})
             type_in_row(self.sheets, self._spreadsheet(EXPENSES), layout.tab, (name, person.name), cells)
             self.played.claims[decision] = self.played.claims.get(decision, 0) + 1
-        self.say("an approver set " + ", ".join(f"{count} claim {decision.lower()}"
-                                                for decision, count in self.played.claims.items()))
+        self.say(
+            "an approver set "
+            + ", ".join(f"{count} claim {decision.lower()}" for decision, count in self.played.claims.items())
+        )
 
     # -- partners following the links in their email ---------------------------------------------
     def partners_answer_their_emails(self) -> None:
         appointed = [p for _, p in people.everyone() if p.decision == people.APPOINTED]
         for person in appointed:
             yes_no = "Yes" if person.shares else "No"
-            self.browser.fill_in(self._link_in_email(person, NEEDS), _entries(NEEDS, {
-                "share_with_engagement_team": [yes_no], "group_can_see_email": [yes_no],
-            }), "a welcome form")
+            self.browser.fill_in(
+                self._link_in_email(person, NEEDS),
+                _entries(
+                    NEEDS,
+                    {
+                        "share_with_engagement_team": [yes_no],
+                        "group_can_see_email": [yes_no],
+                    },
+                ),
+                "a welcome form",
+            )
             self.played.welcome_forms += 1
             if person.claims:
-                self.browser.fill_in(self._link_in_email(person, CLAIMS), _entries(CLAIMS, people.CLAIM), "an expense claim")
+                self.browser.fill_in(
+                    self._link_in_email(person, CLAIMS), _entries(CLAIMS, people.CLAIM), "an expense claim"
+                )
         claims = sum(1 for p in appointed if p.claims)
-        self.say(f"{self.played.welcome_forms} appointed partners filled in the welcome form from their email; "
-                 f"{claims} claimed expenses")
+        self.say(
+            f"{self.played.welcome_forms} appointed partners filled in the welcome form from their email; "
+            f"{claims} claimed expenses"
+        )
 
     def partner_withdraws_consent(self) -> None:
         for _, person in people.everyone():
             if person.decision == people.APPOINTED and person.withdraws:
-                self.browser.fill_in(self._link_in_email(person, PREFERENCES), _entries(PREFERENCES, {
-                    "share_with_engagement_team": ["No"],
-                }), "the preferences form")
+                self.browser.fill_in(
+                    self._link_in_email(person, PREFERENCES),
+                    _entries(
+                        PREFERENCES,
+                        {
+                            "share_with_engagement_team": ["No"],
+                        },
+                    ),
+                    "the preferences form",
+                )
                 self.played.withdrawals += 1
         self.say(f"{self.played.withdrawals} partner withdrew consent to sharing through the preferences form")
 
@@ -215,4 +250,3 @@ def _entries(form: str, answers: dict[str, list[str]]) -> dict[str, list[str]]:
 
 def run_demo(loaded, clients, browser: Browser, start: datetime, say: Callable[[str], None]) -> tuple[Played, Summary]:
     return Demo(loaded, clients, browser, start, say).run()
-

@@ -1,5 +1,6 @@
 """What the workspace holds after the demo, read back from it (never from what the demo meant to do),
 and said in counts and links only: no name, address or answer."""
+
 from __future__ import annotations
 
 from collections import Counter
@@ -47,8 +48,12 @@ def read_summary(forms: FormsApi, drive: DriveApi, sheets: SheetsApi, outbox: li
         titles = [s["properties"]["title"] for s in sheets.metadata(file["id"]).get("sheets", [])]
         tabs = sheets.read_tabs(file["id"], titles) if titles else {}
         target = file.get("appProperties", {}).get("target", "")
-        sheet = Spreadsheet(file.get("name", file["id"]), file.get("webViewLink", ""),
-                            {title: rows_below_header(values) for title, (_, values) in tabs.items()}, target)
+        sheet = Spreadsheet(
+            file.get("name", file["id"]),
+            file.get("webViewLink", ""),
+            {title: rows_below_header(values) for title, (_, values) in tabs.items()},
+            target,
+        )
         summary.spreadsheets.append(sheet)
         if EMAIL_LOG.tab in tabs:
             values = tabs[EMAIL_LOG.tab][1]
@@ -73,8 +78,12 @@ def describe(summary: Summary, index_url: str) -> list[str]:
         lines += [f"    {tab}: {count}" for tab, count in sheet.rows.items()]
     lines.append(f"Emails sent: {summary.emails_total} (in the outbox, by kind)")
     lines += [f"  {kind}: {count}" for kind, count in sorted(summary.emails.items())]
-    lines.append(f"Shared with the engagement team: {summary.engagement_people} "
-                 f"{'person' if summary.engagement_people == 1 else 'people'}: {summary.engagement_link}")
-    lines.append(f"Open the workspace at {index_url}/ (the outbox: {index_url}/gmail/outbox) "
-                 "while `ppp-gsuite local serve` runs.")
+    lines.append(
+        f"Shared with the engagement team: {summary.engagement_people} "
+        f"{'person' if summary.engagement_people == 1 else 'people'}: {summary.engagement_link}"
+    )
+    lines.append(
+        f"Open the workspace at {index_url}/ (the outbox: {index_url}/gmail/outbox) "
+        "while `ppp-gsuite local serve` runs."
+    )
     return lines

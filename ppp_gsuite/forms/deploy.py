@@ -1,4 +1,5 @@
 """Apply the planner's plans: create or update each form, publish it, let responders in, and tag it."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -55,8 +56,15 @@ def find_deployed(drive: DriveApi) -> dict[str, dict]:
     return {f["appProperties"]["target"]: f for f in drive.find(FORM_KIND) if "target" in f.get("appProperties", {})}
 
 
-def deploy(targets: list[FormTarget], forms: FormsApi, drive: DriveApi, today: date, dry_run: bool = False,
-           allow_retitle=frozenset(), now: datetime | None = None) -> list[FormOutcome]:
+def deploy(
+    targets: list[FormTarget],
+    forms: FormsApi,
+    drive: DriveApi,
+    today: date,
+    dry_run: bool = False,
+    allow_retitle=frozenset(),
+    now: datetime | None = None,
+) -> list[FormOutcome]:
     """Plan every form first: while any key would change meaning, nothing is changed anywhere.
     `now` is when a new revision goes live (recorded in the form's deploy history); the clock's time if None."""
     deployed = find_deployed(drive)
@@ -64,7 +72,9 @@ def deploy(targets: list[FormTarget], forms: FormsApi, drive: DriveApi, today: d
     for target in targets:
         file = deployed.get(target.key)
         live = forms.get(file["id"]) if file else None
-        outcome = FormOutcome(target, plan_form(target.spec_name, target.spec, live, allow_retitle), file["id"] if file else None)
+        outcome = FormOutcome(
+            target, plan_form(target.spec_name, target.spec, live, allow_retitle), file["id"] if file else None
+        )
         outcome.app_properties = dict(file.get("appProperties", {})) if file else {}
         outcome.recorded_revision = outcome.app_properties.get(REVISION)
         outcome.accepting = accepting_responses(target, today)
@@ -72,7 +82,8 @@ def deploy(targets: list[FormTarget], forms: FormsApi, drive: DriveApi, today: d
         planned.append((outcome, live))
     refused = [
         Problem(*outcome.target.where(change.key, "type" if change.kind == "type" else "title"), change.message)
-        for outcome, _ in planned for change in outcome.plan.meaning_changes
+        for outcome, _ in planned
+        for change in outcome.plan.meaning_changes
     ]
     if refused:
         raise ValidationFailed(refused)
@@ -93,8 +104,14 @@ def deploy(targets: list[FormTarget], forms: FormsApi, drive: DriveApi, today: d
     return outcomes
 
 
-def _apply_replanning_once(outcome: FormOutcome, live: dict | None, forms: FormsApi, drive: DriveApi,
-                           allow_retitle: frozenset[str] = frozenset(), now: datetime | None = None) -> None:
+def _apply_replanning_once(
+    outcome: FormOutcome,
+    live: dict | None,
+    forms: FormsApi,
+    drive: DriveApi,
+    allow_retitle: frozenset[str] = frozenset(),
+    now: datetime | None = None,
+) -> None:
     """Apply the plan; if the form changed since it was read, read it again, re-plan and apply once more
     (the same check of each key's meaning as the first plan: a change there stops this form)."""
     try:
@@ -115,7 +132,9 @@ def _apply(outcome: FormOutcome, live: dict | None, forms: FormsApi, drive: Driv
         created = forms.create(plan.create)
         outcome.form_id, outcome.link = created["formId"], created.get("responderUri")
         # Tag first: a crash after this leaves a form the next run finds and completes, not an orphan.
-        drive.set_app_properties(outcome.form_id, {APP_KEY: FORM_KIND, "target": outcome.target.key, "spec": outcome.target.spec_name})
+        drive.set_app_properties(
+            outcome.form_id, {APP_KEY: FORM_KIND, "target": outcome.target.key, "spec": outcome.target.spec_name}
+        )
         live_revision = created.get("revisionId")
     else:
         live_revision = (live or {}).get("revisionId")
@@ -129,7 +148,11 @@ def _apply(outcome: FormOutcome, live: dict | None, forms: FormsApi, drive: Driv
         # The deploy history: the sync stamps each new row with the revision live when it was submitted.
         drive.set_app_properties(outcome.form_id, record_deploy(outcome.app_properties, revision, now))
     state = (live or {}).get("publishSettings", {}).get("publishState", {})
-    if plan.create is not None or not state.get("isPublished") or bool(state.get("isAcceptingResponses")) != outcome.accepting:
+    if (
+        plan.create is not None
+        or not state.get("isPublished")
+        or bool(state.get("isAcceptingResponses")) != outcome.accepting
+    ):
         forms.set_publish_state(outcome.form_id, True, outcome.accepting)
         outcome.steps.append("publish" + ("" if outcome.accepting else ", closed to new responses"))
     permissions = drive.permissions(outcome.form_id)
@@ -154,7 +177,9 @@ def _remove_default_visibility(outcome: FormOutcome, permissions: list[dict], dr
     for permission in permissions:
         if permission.get("type") in ("domain", "anyone") and permission.get("view") != "published":
             drive.unshare(outcome.form_id, permission["id"])
-            outcome.steps.append(f"remove the access {permission_in_words(permission).replace(' can open it', ' had by default')}")
+            outcome.steps.append(
+                f"remove the access {permission_in_words(permission).replace(' can open it', ' had by default')}"
+            )
 
 
 def found_none(outcomes: list[FormOutcome]) -> bool:
@@ -177,7 +202,8 @@ def _check_created_ids(outcome: FormOutcome, requests: list[dict], replies: list
                 f"Google created an item of form {outcome.form_id} ({outcome.target.label}) with the ids "
                 f"{got[0]} / {', '.join(got[1]) or 'none'} instead of the ids asked for, {asked[0]} / "
                 f"{', '.join(asked[1]) or 'none'}; answers to it could not be put in their column. The form "
-                "was not published. Please report this (the Forms API may have changed how it takes ids).")
+                "was not published. Please report this (the Forms API may have changed how it takes ids)."
+            )
 
 
 def _question_ids(item: dict) -> list[str]:
@@ -194,7 +220,9 @@ def _preview_publishing(outcome: FormOutcome, live: dict | None) -> None:
 
 def _has_responder_permission(permissions: list[dict]) -> bool:
     """The grant that lets anyone with the link respond (not merely read the form's file)."""
-    return any(p.get("type") == "anyone" and p.get("role") == "reader" and p.get("view") == "published" for p in permissions)
+    return any(
+        p.get("type") == "anyone" and p.get("role") == "reader" and p.get("view") == "published" for p in permissions
+    )
 
 
 class DeployFailed(PppError):

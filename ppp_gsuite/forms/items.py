@@ -4,6 +4,7 @@ Ids are the first 8 hex digits of a hash of (spec, key): stable across runs and 
 planner matches live items by id, and a prefilled link's entry number, int(questionId, 16), is known
 before the form exists (docs/decisions.md §3).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -12,8 +13,10 @@ from typing import Any
 from ..specs.models import SUBMIT, FormSpec, Item, Section
 
 REFERENCE_HELP = "This is filled in for you from the link in your email. Please leave it as it is."
-LINK_CODE_HELP = ("This is filled in for you from the link in your email, and only your link has it. Please leave it "
-                  "as it is: it shows that these choices are yours.")
+LINK_CODE_HELP = (
+    "This is filled in for you from the link in your email, and only your link has it. Please leave it "
+    "as it is: it shows that these choices are yours."
+)
 CHOICE_KIND = {"single_choice": "RADIO", "multiple_choice": "CHECKBOX", "dropdown": "DROP_DOWN"}
 
 
@@ -93,10 +96,12 @@ def _question_kind(spec_name: str, item: Item) -> dict[str, Any]:
     if item.type == "paragraph":
         return {"textQuestion": {"paragraph": True}}
     if item.type in CHOICE_KIND:
-        return {"choiceQuestion": {
-            "type": CHOICE_KIND[item.type],
-            "options": [_option(spec_name, choice.label, choice.go_to) for choice in item.choices or ()],
-        }}
+        return {
+            "choiceQuestion": {
+                "type": CHOICE_KIND[item.type],
+                "options": [_option(spec_name, choice.label, choice.go_to) for choice in item.choices or ()],
+            }
+        }
     if item.type == "scale":
         scale: dict[str, Any] = {"low": item.low if item.low is not None else 1, "high": item.high}
         if item.low_label:

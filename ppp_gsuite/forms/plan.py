@@ -1,4 +1,5 @@
 """The planner: pure. Given a filled-in spec and the live form (or None), the requests that make them match."""
+
 from __future__ import annotations
 
 import copy
@@ -34,7 +35,9 @@ class FormPlan:
         return self.create is None and not self.requests
 
 
-def plan_form(spec_name: str, spec: FormSpec, live: dict[str, Any] | None, allow_retitle: Set[str] = frozenset()) -> FormPlan:
+def plan_form(
+    spec_name: str, spec: FormSpec, live: dict[str, Any] | None, allow_retitle: Set[str] = frozenset()
+) -> FormPlan:
     """`allow_retitle`: keys whose question may be reworded (the person confirmed it still asks the same)."""
     desired = form_items(spec_name, spec)
     if live is None:
@@ -69,9 +72,14 @@ def _plan_info(spec: FormSpec, live: dict[str, Any], plan: FormPlan) -> None:
     wanted = {"title": spec.title, "description": spec.description}
     changed = [name for name, value in wanted.items() if info.get(name, "") != value]
     if changed:
-        plan.requests.append({"updateFormInfo": {
-            "info": {name: wanted[name] for name in changed}, "updateMask": ",".join(changed),
-        }})
+        plan.requests.append(
+            {
+                "updateFormInfo": {
+                    "info": {name: wanted[name] for name in changed},
+                    "updateMask": ",".join(changed),
+                }
+            }
+        )
         plan.changes.append(f"update the form's {' and '.join(changed)}")
 
 
@@ -79,13 +87,20 @@ def _plan_settings(live: dict[str, Any], plan: FormPlan) -> None:
     settings = live.get("settings", {})
     changed = [name for name, value in SETTINGS.items() if settings.get(name) != value]
     if changed:
-        plan.requests.append({"updateSettings": {
-            "settings": {name: SETTINGS[name] for name in changed}, "updateMask": ",".join(changed),
-        }})
+        plan.requests.append(
+            {
+                "updateSettings": {
+                    "settings": {name: SETTINGS[name] for name in changed},
+                    "updateMask": ",".join(changed),
+                }
+            }
+        )
         plan.changes.append("stop collecting email addresses automatically (the form asks for them instead)")
 
 
-def _plan_items(desired: list[dict[str, Any]], live_items: list[dict[str, Any]], names: dict[str, str], plan: FormPlan) -> None:
+def _plan_items(
+    desired: list[dict[str, Any]], live_items: list[dict[str, Any]], names: dict[str, str], plan: FormPlan
+) -> None:
     """Delete, then create or move into place, then update: indexes are those after earlier requests."""
     wanted_ids = [item["itemId"] for item in desired]
     live_by_id = {item.get("itemId"): item for item in live_items}
@@ -108,9 +123,14 @@ def _plan_items(desired: list[dict[str, Any]], live_items: list[dict[str, Any]],
             current = working.index(item_id)
             new_index = target - 1 if current < target else target
             working.insert(new_index, working.pop(current))
-            plan.requests.append({"moveItem": {
-                "originalLocation": {"index": current}, "newLocation": {"index": new_index},
-            }})
+            plan.requests.append(
+                {
+                    "moveItem": {
+                        "originalLocation": {"index": current},
+                        "newLocation": {"index": new_index},
+                    }
+                }
+            )
             plan.changes.append(f"move {names.get(item_id, item_id)} to position {new_index + 1}")
         else:
             plan.requests.append(_create(desired[position], target, set(working), deferred))
@@ -148,8 +168,11 @@ def _create(item: dict[str, Any], index: int, present: set[str], deferred: list[
 
 def _jumps_last(desired: list[dict[str, Any]], deferred: list[str]) -> list[dict[str, Any]]:
     """updateItem, at the end of the batch (items at their final index), for each deferred choice."""
-    return [{"updateItem": {"item": item, "location": {"index": index}, "updateMask": "*"}}
-            for index, item in enumerate(desired) if item["itemId"] in deferred]
+    return [
+        {"updateItem": {"item": item, "location": {"index": index}, "updateMask": "*"}}
+        for index, item in enumerate(desired)
+        if item["itemId"] in deferred
+    ]
 
 
 def _longest_ordered_run(working: list[str], wanted: list[str]) -> list[str]:
@@ -173,7 +196,9 @@ def _describe(item: dict[str, Any], names: dict[str, str]) -> str:
 def _what_changed(live: dict[str, Any], wanted: dict[str, Any]) -> str:
     live, wanted = normalise(live), normalise(wanted)
     parts = [name for name in ("title", "description") if live.get(name) != wanted.get(name)]
-    if live.get("questionItem") != wanted.get("questionItem") or live.get("pageBreakItem") != wanted.get("pageBreakItem"):
+    if live.get("questionItem") != wanted.get("questionItem") or live.get("pageBreakItem") != wanted.get(
+        "pageBreakItem"
+    ):
         parts.append("question")
     return ", ".join(parts) or "details"
 
@@ -181,8 +206,13 @@ def _what_changed(live: dict[str, Any], wanted: dict[str, Any]) -> str:
 # What an answer is, as the sheet keeps it: a change within one kind (a longer text box, a dropdown
 # for radio buttons) keeps the answers' meaning; a change across kinds gives the key another one.
 ANSWER_KINDS = {
-    "textQuestion": "text", "RADIO": "one-choice", "DROP_DOWN": "one-choice", "CHECKBOX": "tick-boxes",
-    "scaleQuestion": "scale", "dateQuestion": "date", "timeQuestion": "time",
+    "textQuestion": "text",
+    "RADIO": "one-choice",
+    "DROP_DOWN": "one-choice",
+    "CHECKBOX": "tick-boxes",
+    "scaleQuestion": "scale",
+    "dateQuestion": "date",
+    "timeQuestion": "time",
 }
 
 
@@ -197,12 +227,16 @@ def answer_kind(item: dict[str, Any]) -> str:
 
 def _same_words(first: str, second: str) -> bool:
     """Case, spacing and punctuation aside: 'Your Email address.' still asks 'Your email address'."""
+
     def words(text: str) -> str:
         return re.sub(r"[^a-z0-9]+", " ", text.lower()).strip()
+
     return words(first) == words(second)
 
 
-def meaning_changes(desired: list[dict[str, Any]], live_items: list[dict[str, Any]], names: dict[str, str], allow_retitle: set[str]) -> list[MeaningChange]:
+def meaning_changes(
+    desired: list[dict[str, Any]], live_items: list[dict[str, Any]], names: dict[str, str], allow_retitle: set[str]
+) -> list[MeaningChange]:
     """Each key's question against the live one: a new type is refused, a new title needs confirming."""
     live_by_id = {item.get("itemId"): item for item in live_items}
     found = []
@@ -214,13 +248,29 @@ def meaning_changes(desired: list[dict[str, Any]], live_items: list[dict[str, An
             continue
         was, now = answer_kind(live), answer_kind(item)
         if was != now:
-            found.append(MeaningChange(key, "type", (
-                f"{key}: this question took {was} answers and would now take {now} answers, so the answers "
-                f"already given would mean something else; {new_key}"
-            )))
-        elif now != "text item" and key not in allow_retitle and not _same_words(live.get("title", ""), item.get("title", "")):
-            found.append(MeaningChange(key, "retitle", (
-                f"{key}: the question was {live.get('title', '')!r} and would now be {item.get('title', '')!r}; "
-                f"if it still asks the same thing, run deploy-forms --allow-retitle {key}; otherwise {new_key}"
-            )))
+            found.append(
+                MeaningChange(
+                    key,
+                    "type",
+                    (
+                        f"{key}: this question took {was} answers and would now take {now} answers, so the answers "
+                        f"already given would mean something else; {new_key}"
+                    ),
+                )
+            )
+        elif (
+            now != "text item"
+            and key not in allow_retitle
+            and not _same_words(live.get("title", ""), item.get("title", ""))
+        ):
+            found.append(
+                MeaningChange(
+                    key,
+                    "retitle",
+                    (
+                        f"{key}: the question was {live.get('title', '')!r} and would now be {item.get('title', '')!r}; "
+                        f"if it still asks the same thing, run deploy-forms --allow-retitle {key}; otherwise {new_key}"
+                    ),
+                )
+            )
     return found

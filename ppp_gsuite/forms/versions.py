@@ -7,6 +7,7 @@ submission, so a later redeploy never changes what an old row says. Drive allows
 per app on a file, 124 bytes each: the latest HISTORY_KEPT deploys are kept (a response older than
 them already has its row, whose version is never rewritten).
 """
+
 from __future__ import annotations
 
 from bisect import bisect_right
@@ -46,7 +47,7 @@ def versions_of(app_properties: dict[str, str]) -> FormVersions:
     for key, revision in app_properties.items():
         if key.startswith(DEPLOYED_PREFIX):
             try:
-                history.append((parse_stamp(key[len(DEPLOYED_PREFIX):]), revision))
+                history.append((parse_stamp(key[len(DEPLOYED_PREFIX) :]), revision))
             except ValueError:
                 continue
     return FormVersions(tuple(sorted(history)), app_properties.get(REVISION, ""))

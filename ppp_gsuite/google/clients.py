@@ -3,6 +3,7 @@
 Scopes are drive.file and gmail.send alone (docs/decisions.md §9): every Forms, Sheets and Drive method
 used accepts drive.file, which reaches only the files this app created.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -41,8 +42,10 @@ class Clients:
     api_url: str | None = None  # where these clients' calls go, when local (may differ from public_url)
 
 
-SAME_IDENTITY = ("drive.file lets each OAuth client see only the files it created, so deploy-forms and sync must "
-                 "run with the same credentials")
+SAME_IDENTITY = (
+    "drive.file lets each OAuth client see only the files it created, so deploy-forms and sync must "
+    "run with the same credentials"
+)
 
 
 def load_credentials(workspace: Workspace):
@@ -60,7 +63,9 @@ def load_credentials(workspace: Workspace):
     info = json.loads(path.read_text())
     if info.get("type") == "service_account":
         if not settings.subject:
-            raise PppError("a service account cannot own forms or send mail itself; set google.subject to the staff account it acts for")
+            raise PppError(
+                "a service account cannot own forms or send mail itself; set google.subject to the staff account it acts for"
+            )
         return service_account.Credentials.from_service_account_info(info, scopes=SCOPES, subject=settings.subject)
     if info.get("type") == "authorized_user":
         return user_credentials.Credentials.from_authorized_user_info(info, scopes=SCOPES)
@@ -81,8 +86,13 @@ def identity_of(credentials) -> str:
     return f"the signed-in account through OAuth client {getattr(credentials, 'client_id', None) or 'unknown'}"
 
 
-def build_clients(credentials, forms_endpoint: str | None = None, drive_endpoint: str | None = None, http=None,
-                  timeouts: TimeoutSettings | None = None) -> tuple:
+def build_clients(
+    credentials,
+    forms_endpoint: str | None = None,
+    drive_endpoint: str | None = None,
+    http=None,
+    timeouts: TimeoutSettings | None = None,
+) -> tuple:
     """googleapiclient's Forms and Drive clients, over an httplib2 with a timeout (it has none by default).
 
     httplib2 takes one socket timeout, for connecting and for each read: the longer of the two.
@@ -90,7 +100,9 @@ def build_clients(credentials, forms_endpoint: str | None = None, drive_endpoint
     common = {"cache_discovery": False, "static_discovery": True}
     if http is None:
         timeouts = timeouts or TimeoutSettings()
-        http = AuthorizedHttp(credentials, http=httplib2.Http(timeout=max(timeouts.connect_seconds, timeouts.read_seconds)))
+        http = AuthorizedHttp(
+            credentials, http=httplib2.Http(timeout=max(timeouts.connect_seconds, timeouts.read_seconds))
+        )
     common["http"] = http
     forms_options = {"api_endpoint": forms_endpoint} if forms_endpoint else None
     drive_options = {"api_endpoint": drive_endpoint} if drive_endpoint else None
@@ -108,8 +120,15 @@ def _pair(timeouts: TimeoutSettings) -> tuple[float, float]:
     return (timeouts.connect_seconds, timeouts.read_seconds)
 
 
-def local_clients(url: str, public_url: str | None = None, *, token: str, identity: str = "",
-                  timeouts: TimeoutSettings | None = None, settings_token: str | None = None) -> Clients:
+def local_clients(
+    url: str,
+    public_url: str | None = None,
+    *,
+    token: str,
+    identity: str = "",
+    timeouts: TimeoutSettings | None = None,
+    settings_token: str | None = None,
+) -> Clients:
     """Clients for a local workspace at `url`, signed in with an access token it issued."""
     url, timeouts = url.rstrip("/"), timeouts or TimeoutSettings()
     forms, drive = build_clients(_local_credentials(token), url, f"{url}/drive/v3/", timeouts=timeouts)
@@ -132,5 +151,6 @@ def google_clients(workspace: Workspace) -> Clients:
     timeouts = workspace.config.timeouts
     forms, drive = build_clients(credentials, timeouts=timeouts)
     mail = GmailSender(AuthorizedSession(credentials), timeout=_pair(timeouts))
-    return Clients(forms, drive, _sheets(HTTPClient(auth=credentials), timeouts), mail, "google",
-                   identity=identity_of(credentials))
+    return Clients(
+        forms, drive, _sheets(HTTPClient(auth=credentials), timeouts), mail, "google", identity=identity_of(credentials)
+    )

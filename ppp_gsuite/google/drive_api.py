@@ -1,4 +1,5 @@
 """Drive v3 calls: finding the tool's files by appProperties, and who may open them."""
+
 from __future__ import annotations
 
 from ..errors import PppError
@@ -25,7 +26,10 @@ class DriveApi:
         query = f"appProperties has {{ key='{APP_KEY}' and value='{kind}' }} and trashed = false"
         found, token = [], None
         while True:
-            page = call(self._files.list(q=query, fields=FILE_FIELDS, pageSize=1000, pageToken=token, spaces="drive"), "drive.files.list")
+            page = call(
+                self._files.list(q=query, fields=FILE_FIELDS, pageSize=1000, pageToken=token, spaces="drive"),
+                "drive.files.list",
+            )
             found.extend(page.get("files", []))
             token = page.get("nextPageToken")
             if not token:
@@ -40,19 +44,26 @@ class DriveApi:
         drive.files.create). Who can open it is checked too (one permissions.list): a folder's or a
         policy's sharing would otherwise reach personal data before the first sync checks again."""
         body = {
-            "name": name, "mimeType": SPREADSHEET_MIME, "appProperties": properties, "writersCanShare": False,
+            "name": name,
+            "mimeType": SPREADSHEET_MIME,
+            "appProperties": properties,
+            "writersCanShare": False,
         }
         file = self._create(body)
         wider = [permission_in_words(p) for p in self.permissions(file["id"]) if p.get("role") != "owner"]
         if wider:
-            raise SharedWhenCreated(f"the new spreadsheet {name!r} could be opened by more than its owner as soon as it "
-                                    f"was created ({'; '.join(wider)}), so nothing was written into it. Remove that "
-                                    "sharing in Google Drive (Share) and ask your Workspace administrator whether new files "
-                                    "are shared by default, then run sync again")
+            raise SharedWhenCreated(
+                f"the new spreadsheet {name!r} could be opened by more than its owner as soon as it "
+                f"was created ({'; '.join(wider)}), so nothing was written into it. Remove that "
+                "sharing in Google Drive (Share) and ask your Workspace administrator whether new files "
+                "are shared by default, then run sync again"
+            )
         return file
 
     def _create(self, body: dict) -> dict:
-        request = self._files.create(body=body, fields="id, name, webViewLink, appProperties", ignoreDefaultVisibility=True)
+        request = self._files.create(
+            body=body, fields="id, name, webViewLink, appProperties", ignoreDefaultVisibility=True
+        )
         return call(request, "drive.files.create")
 
     def share(self, file_id: str, email: str, role: str) -> dict:
@@ -74,7 +85,10 @@ class DriveApi:
 
     def set_app_properties(self, file_id: str, properties: dict[str, str | None]) -> dict:
         """Set each property; a None value deletes it."""
-        return call(self._files.update(fileId=file_id, body={"appProperties": properties}, fields="id, appProperties"), "drive.files.update")
+        return call(
+            self._files.update(fileId=file_id, body={"appProperties": properties}, fields="id, appProperties"),
+            "drive.files.update",
+        )
 
     def permissions(self, file_id: str) -> list[dict]:
         """Every grant, `view: published` ones too: Drive lists those only when asked
@@ -82,7 +96,9 @@ class DriveApi:
         fields = "nextPageToken, permissions(id, type, role, emailAddress, domain, view)"
         found, token = [], None
         while True:
-            request = self._permissions.list(fileId=file_id, fields=fields, pageToken=token, includePermissionsForView="published")
+            request = self._permissions.list(
+                fileId=file_id, fields=fields, pageToken=token, includePermissionsForView="published"
+            )
             page = call(request, "drive.permissions.list")
             found.extend(page.get("permissions", []))
             token = page.get("nextPageToken")
@@ -109,14 +125,18 @@ class ShareRefused(PppError):
         self.email, self.reason = email, reason
         domain = email.rpartition("@")[2]
         if reason in OUTSIDE_ALLOWED_DOMAINS:
-            why = (f"your organisation's Google Drive settings do not allow sharing with addresses at {domain}. Put "
-                   "the person's organisation address in ppp-gsuite.yaml instead, or ask your Workspace administrator "
-                   f"to allow sharing with {domain} (Admin console > Apps > Google Workspace > Drive and Docs > "
-                   "Sharing settings)")
+            why = (
+                f"your organisation's Google Drive settings do not allow sharing with addresses at {domain}. Put "
+                "the person's organisation address in ppp-gsuite.yaml instead, or ask your Workspace administrator "
+                f"to allow sharing with {domain} (Admin console > Apps > Google Workspace > Drive and Docs > "
+                "Sharing settings)"
+            )
         else:
-            why = ("that address has no Google account, or your organisation's Google Drive settings do not allow "
-                   "sharing with it. Put the address the person signs in to Google with (their organisation address) "
-                   f"in ppp-gsuite.yaml instead, or ask them to make a Google account for {email}")
+            why = (
+                "that address has no Google account, or your organisation's Google Drive settings do not allow "
+                "sharing with it. Put the address the person signs in to Google with (their organisation address) "
+                f"in ppp-gsuite.yaml instead, or ask them to make a Google account for {email}"
+            )
         super().__init__(f"Google refused to share it with {email} ({reason}): {why}; then run sync again")
 
 

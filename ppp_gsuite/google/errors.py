@@ -3,6 +3,7 @@
 `GoogleApiError` is Google's error envelope (code, status, message); `Unreachable` is a request that
 never got an answer (no connection, a timeout, TLS), whichever transport it went over.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -55,7 +56,8 @@ class NoAnswer(Unreachable):
             f"{method}: no answer from Google ({type(cause).__name__}: it stalled past the timeout or the "
             "connection failed); this run stopped. "
             "Nothing is lost: the next run carries on from what Google holds. If it keeps happening, check the "
-            "network and https://www.google.com/appsstatus, or raise timeouts.read_seconds in ppp-gsuite.yaml.",)
+            "network and https://www.google.com/appsstatus, or raise timeouts.read_seconds in ppp-gsuite.yaml.",
+        )
 
     def __str__(self) -> str:
         return str(self.args[0])
@@ -65,15 +67,25 @@ class SignInRefused(PppError):
     """Google would not refresh the credentials (a revoked or expired token, a wrong key)."""
 
     def __init__(self, method: str, cause: BaseException):
-        super().__init__(f"{method}: Google refused the sign-in ({type(cause).__name__}); "
-                         "renew the credentials (see the README, 'Using it with Google')")
+        super().__init__(
+            f"{method}: Google refused the sign-in ({type(cause).__name__}); "
+            "renew the credentials (see the README, 'Using it with Google')"
+        )
 
 
 # What each transport raises when no answer came: httplib2 (googleapiclient), requests (gspread,
 # Gmail), google-auth refreshing a token over either, and the sockets under them all (httplib2 lets
 # those through as they are). Not every OSError: a full disk is not a network failure.
-TRANSPORT_FAILURES = (httplib2.HttpLib2Error, requests.RequestException, google.auth.exceptions.TransportError,
-                      http.client.HTTPException, ssl.SSLError, socket.gaierror, ConnectionError, TimeoutError)
+TRANSPORT_FAILURES = (
+    httplib2.HttpLib2Error,
+    requests.RequestException,
+    google.auth.exceptions.TransportError,
+    http.client.HTTPException,
+    ssl.SSLError,
+    socket.gaierror,
+    ConnectionError,
+    TimeoutError,
+)
 STALLS = (socket.timeout, TimeoutError, requests.exceptions.Timeout)  # past the configured timeouts
 NETWORK_ERRNOS = {errno.ENETUNREACH, errno.EHOSTUNREACH, errno.ENETDOWN, errno.EHOSTDOWN, errno.EADDRNOTAVAIL}
 

@@ -1,4 +1,5 @@
 """Forms v1 calls the tool makes."""
+
 from __future__ import annotations
 
 from ..errors import PppError
@@ -35,7 +36,9 @@ class FormsApi:
             return call(self._forms.batchUpdate(formId=form_id, body=body), "forms.batchUpdate")
         except GoogleApiError as error:
             if revision and error.code == 400 and self.get(form_id).get("revisionId") != revision:
-                raise StaleRevision(f"form {form_id} was changed by someone else while deploy-forms was updating it") from None
+                raise StaleRevision(
+                    f"form {form_id} was changed by someone else while deploy-forms was updating it"
+                ) from None
             raise
 
     def set_publish_state(self, form_id: str, published: bool, accepting: bool) -> dict:

@@ -12,6 +12,7 @@ Three outcomes: the message id (sent); `NotSent` (`SendRefused`: Google refused 
 reached Google and no clear answer came back). An unknown outcome is for a person to check:
 never retry it. Nothing here logs the message or its addresses.
 """
+
 from __future__ import annotations
 
 import google.auth.exceptions
@@ -48,8 +49,11 @@ class SendOutcomeUnknown(PppError):
 
 
 def no_retry_adapter() -> HTTPAdapter:
-    return HTTPAdapter(max_retries=urllib3.Retry(total=0, connect=0, read=0, redirect=0, status=0,
-                                                 raise_on_redirect=False, raise_on_status=False))
+    return HTTPAdapter(
+        max_retries=urllib3.Retry(
+            total=0, connect=0, read=0, redirect=0, status=0, raise_on_redirect=False, raise_on_status=False
+        )
+    )
 
 
 class GmailSender:
@@ -78,8 +82,7 @@ class GmailSender:
     def send(self, raw: str) -> str:
         """Send one base64url RFC 2822 message; return Gmail's message id."""
         try:
-            response = self.session.post(self.url, json={"raw": raw}, timeout=self.timeout,
-                                         allow_redirects=False)
+            response = self.session.post(self.url, json={"raw": raw}, timeout=self.timeout, allow_redirects=False)
         except requests.exceptions.RequestException as error:
             raise _classify(error) from None
         except google.auth.exceptions.GoogleAuthError as error:
@@ -96,15 +99,23 @@ class GmailSender:
 
 
 def _classify(error: requests.exceptions.RequestException) -> PppError:
-    if isinstance(error, (requests.exceptions.ConnectTimeout, requests.exceptions.InvalidURL,
-                          requests.exceptions.MissingSchema, requests.exceptions.InvalidSchema)):
+    if isinstance(
+        error,
+        (
+            requests.exceptions.ConnectTimeout,
+            requests.exceptions.InvalidURL,
+            requests.exceptions.MissingSchema,
+            requests.exceptions.InvalidSchema,
+        ),
+    ):
         return SendNotAttempted(f"could not connect to Gmail ({type(error).__name__})")
     if isinstance(error, requests.exceptions.ConnectionError) and _never_connected(error):
         return SendNotAttempted("could not connect to Gmail (connection refused or unreachable)")
     if isinstance(error, requests.exceptions.ReadTimeout):
         return SendOutcomeUnknown("no answer from Gmail before the timeout; the message may have been sent")
-    return SendOutcomeUnknown(f"the connection to Gmail failed after sending ({type(error).__name__}); "
-                              "the message may have been sent")
+    return SendOutcomeUnknown(
+        f"the connection to Gmail failed after sending ({type(error).__name__}); the message may have been sent"
+    )
 
 
 def _never_connected(error: requests.exceptions.ConnectionError) -> bool:

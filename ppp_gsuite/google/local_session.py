@@ -27,7 +27,7 @@ class LocalSession(requests.Session):
     def rewrite(self, url: str) -> str:
         for host in GOOGLE_HOSTS:
             if url == host or url.startswith(host + "/"):
-                return self.base_url + url[len(host):]
+                return self.base_url + url[len(host) :]
         return url
 
     def request(self, method, url, *args, **kwargs):
@@ -43,5 +43,7 @@ def local_access_token(base_url: str, account: str, client_id: str, scopes) -> s
     except requests.exceptions.RequestException as error:
         raise Unreachable("sign in to the local workspace", error) from None
     if answer.status_code != 200:
-        raise PppError(f"the local workspace at {base_url} did not sign in {account} (it answered {answer.status_code})")
+        raise PppError(
+            f"the local workspace at {base_url} did not sign in {account} (it answered {answer.status_code})"
+        )
     return answer.json()["access_token"]

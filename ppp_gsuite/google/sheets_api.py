@@ -1,4 +1,5 @@
 """Sheets v4 calls through gspread's HTTP client: one request per call, values always RAW."""
+
 from __future__ import annotations
 
 from gspread.exceptions import APIError
@@ -25,7 +26,13 @@ class SheetsApi:
     def read_tabs(self, spreadsheet_id: str, titles: list[str]) -> dict[str, tuple[str, list[list[str]]]]:
         """values.batchGet of whole tabs: title -> (the answered range, which tells the grid size, rows)."""
         ranges = ["'" + t.replace("'", "''") + "'" for t in titles]
-        answer = _wrapped("sheets.spreadsheets.values.batchGet", self._http.values_batch_get, spreadsheet_id, ranges, {"majorDimension": "ROWS"})
+        answer = _wrapped(
+            "sheets.spreadsheets.values.batchGet",
+            self._http.values_batch_get,
+            spreadsheet_id,
+            ranges,
+            {"majorDimension": "ROWS"},
+        )
         return {
             title: (value_range.get("range", ""), value_range.get("values", []))
             for title, value_range in zip(titles, answer.get("valueRanges", []))
@@ -37,9 +44,14 @@ class SheetsApi:
         return _wrapped("sheets.spreadsheets.get", self._http.spreadsheets_get, spreadsheet_id, params)
 
     def batch_update(self, spreadsheet_id: str, requests: list[dict]) -> dict:
-        return _wrapped("sheets.spreadsheets.batchUpdate", self._http.batch_update, spreadsheet_id, {"requests": requests})
+        return _wrapped(
+            "sheets.spreadsheets.batchUpdate", self._http.batch_update, spreadsheet_id, {"requests": requests}
+        )
 
     def write(self, spreadsheet_id: str, ranges: list[tuple[str, list[list[str]]]]) -> dict:
         """values.batchUpdate, RAW: every changed cell of a spreadsheet in one request."""
-        body = {"valueInputOption": RAW, "data": [{"range": r, "majorDimension": "ROWS", "values": v} for r, v in ranges]}
+        body = {
+            "valueInputOption": RAW,
+            "data": [{"range": r, "majorDimension": "ROWS", "values": v} for r, v in ranges],
+        }
         return _wrapped("sheets.spreadsheets.values.batchUpdate", self._http.values_batch_update, spreadsheet_id, body)

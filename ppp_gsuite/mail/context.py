@@ -4,6 +4,7 @@ One function for the send and for `validate`'s sample: the send fills it from th
 rows, the sample from made-up values, so a template that passes `validate` can be filled in when
 it is sent (an email to the engagement team is about no opportunity, in both).
 """
+
 from __future__ import annotations
 
 from .templates import EMAILS

@@ -4,6 +4,7 @@ Python 3.11's email package has had header-injection bugs, so names are cleaned 
 header, addresses are checked by email-validator plus a few stricter rules, and every header is built
 through headerregistry.Address rather than by formatting strings.
 """
+
 from __future__ import annotations
 
 import base64
@@ -52,7 +53,7 @@ def check_address(addr: str, who: str = "the address") -> str:
     addr = str(addr)
     if not addr:
         raise InvalidAddress(f"{who} is empty")
-    if any(char in addr for char in ",<>;\"") or any(char.isspace() for char in addr):
+    if any(char in addr for char in ',<>;"') or any(char.isspace() for char in addr):
         raise InvalidAddress(f"{who} contains a comma, bracket, quote or space; it must be one plain email address")
     if addr.count("@") != 1:
         raise InvalidAddress(f"{who} must contain exactly one @")
@@ -87,8 +88,10 @@ def build_message(
     message["To"] = to_address
     replies = [reply_to] if isinstance(reply_to, tuple) else (reply_to or [])
     if replies:
-        message["Reply-To"] = tuple(make_address(*pair, who="the reply-to address (the lead contact's or an approver's email)")
-                                    for pair in replies)
+        message["Reply-To"] = tuple(
+            make_address(*pair, who="the reply-to address (the lead contact's or an approver's email)")
+            for pair in replies
+        )
     message["Subject"] = clean_text(rendered.subject)
     message["Date"] = email.utils.format_datetime(datetime.now(UTC))
     message["Message-ID"] = email.utils.make_msgid(domain=from_address.domain)

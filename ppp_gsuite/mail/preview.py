@@ -1,4 +1,5 @@
 """`ppp-gsuite preview-email`: an email rendered with sample details, for staff editing templates."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -4,6 +4,7 @@ parts, and templates include only the shared parts (files starting with "_"), ea
 Rendering each email with sample details (mail.templates) catches the rest; these checks come first
 so a missing or stray file is reported where a person can act on it, not as a render failure.
 """
+
 from __future__ import annotations
 
 from collections.abc import Collection
@@ -34,9 +35,17 @@ def check_files(templates_dir: Path, emails: Collection[str], parts: Collection[
             continue
         email = email_name(path.name, parts)
         if email is None:
-            problems.append(Problem(shown(path), 1, f"not an email template: name it <email>{', <email>'.join(parts)} (the emails are {', '.join(emails)})"))
+            problems.append(
+                Problem(
+                    shown(path),
+                    1,
+                    f"not an email template: name it <email>{', <email>'.join(parts)} (the emails are {', '.join(emails)})",
+                )
+            )
         elif email not in emails:
-            problems.append(Problem(shown(path), 1, f"there is no email called {email!r}; the emails are {', '.join(emails)}"))
+            problems.append(
+                Problem(shown(path), 1, f"there is no email called {email!r}; the emails are {', '.join(emails)}")
+            )
     broken: set[str] = set()
     for name in emails:
         files = [templates_dir / (name + suffix) for suffix in parts]
@@ -47,9 +56,21 @@ def check_files(templates_dir: Path, emails: Collection[str], parts: Collection[
         present = sorted((path for path in files if path.is_file()), key=lambda path: path.name != name + ".txt")
         names = ", ".join(path.name for path in missing)
         if present:
-            problems.append(Problem(shown(present[0]), 1, f"{names} is missing: the email {name} needs {', '.join(p.name for p in files)}"))
+            problems.append(
+                Problem(
+                    shown(present[0]),
+                    1,
+                    f"{names} is missing: the email {name} needs {', '.join(p.name for p in files)}",
+                )
+            )
         else:
-            problems.append(Problem(shown(missing[0]), None, f"the email {name} has no templates: add {', '.join(p.name for p in files)}"))
+            problems.append(
+                Problem(
+                    shown(missing[0]),
+                    None,
+                    f"the email {name} has no templates: add {', '.join(p.name for p in files)}",
+                )
+            )
     include_problems, unusable = _check_includes(templates_dir)
     problems += include_problems
     for name in emails:
@@ -60,7 +81,8 @@ def check_files(templates_dir: Path, emails: Collection[str], parts: Collection[
 
 def _template_paths(templates_dir: Path) -> list[Path]:
     return [
-        path for path in sorted(templates_dir.iterdir())
+        path
+        for path in sorted(templates_dir.iterdir())
         if path.is_file() and not path.name.startswith(".") and path.name not in NOT_TEMPLATES
     ]
 
@@ -88,14 +110,26 @@ def _check_includes(templates_dir: Path) -> tuple[list[Problem], set[str]]:
         for line, name in _includes(path):
             if not isinstance(name, str) or not name.startswith(SHARED_PREFIX) or "/" in name or "\\" in name:
                 unusable.add(path.name)
-                problems.append(Problem(shown(path), line, f"includes {name or 'a name that is not quoted text'}; a template may include only the shared parts of this folder: {', '.join(shared)}"))
+                problems.append(
+                    Problem(
+                        shown(path),
+                        line,
+                        f"includes {name or 'a name that is not quoted text'}; a template may include only the shared parts of this folder: {', '.join(shared)}",
+                    )
+                )
             elif not (templates_dir / name).is_file():
                 unusable.add(path.name)
                 missing.setdefault(name, []).append((path, line))
     for name, places in missing.items():
         path, line = places[0]
         more = f" (and {len(places) - 1} more templates include it)" if len(places) > 1 else ""
-        problems.append(Problem(shown(path), line, f"includes {name}, but {shown(templates_dir / name)} does not exist; restore it or include one of {', '.join(shared)}{more}"))
+        problems.append(
+            Problem(
+                shown(path),
+                line,
+                f"includes {name}, but {shown(templates_dir / name)} does not exist; restore it or include one of {', '.join(shared)}{more}",
+            )
+        )
     return problems, unusable
 
 
@@ -107,4 +141,7 @@ def _reaches(templates_dir: Path, filename: str, unusable: set[str], seen: set[s
     if filename in seen or not (templates_dir / filename).is_file():
         return False
     seen.add(filename)
-    return any(isinstance(name, str) and _reaches(templates_dir, name, unusable, seen) for _, name in _includes(templates_dir / filename))
+    return any(
+        isinstance(name, str) and _reaches(templates_dir, name, unusable, seen)
+        for _, name in _includes(templates_dir / filename)
+    )

@@ -4,6 +4,7 @@ Staff edit these templates, so they render in jinja2's sandbox with StrictUndefi
 HTML part is autoescaped (docs/decisions.md §7). Files whose names start with "_" are shared parts
 (the HTML layout, the footer) used by {% extends %} and {% include %}.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -152,7 +153,9 @@ def _render_one(env: SandboxedEnvironment, templates_dir: Path, filename: str, c
         return env.get_template(filename).render({key: _named(value, key) for key, value in context.items()})
     except jinja2.TemplateNotFound as exc:
         missing = exc.name or filename
-        raise ValidationFailed([Problem(shown(templates_dir / missing), None, "the template file is missing")]) from None
+        raise ValidationFailed(
+            [Problem(shown(templates_dir / missing), None, "the template file is missing")]
+        ) from None
     except jinja2.TemplateSyntaxError as exc:
         where = shown(Path(exc.filename)) if exc.filename else shown(templates_dir / filename)
         raise ValidationFailed([Problem(where, exc.lineno, f"template syntax error: {exc.message}")]) from None
@@ -160,7 +163,9 @@ def _render_one(env: SandboxedEnvironment, templates_dir: Path, filename: str, c
         where, line = _template_frame(exc, templates_dir / filename)
         if isinstance(exc, jinja2.UndefinedError):
             known = ", ".join(sorted(context))
-            message = f"unknown variable {exc.message}" + ("" if ";" in str(exc.message) else f"; this email can use {known}")
+            message = f"unknown variable {exc.message}" + (
+                "" if ";" in str(exc.message) else f"; this email can use {known}"
+            )
         else:
             message = f"the template cannot be rendered: {exc}"
         raise ValidationFailed([Problem(where, line, message)]) from None
@@ -230,7 +235,11 @@ def sample_context(name: str) -> dict[str, Any]:
             "one_to_one_support": "We offer free one-to-one support from an experienced partner: email involvement@example.org.",
         },
         sender={"name": "Riverside Involvement Team", "email": "involvement@example.org"},
-        lead={"name": "Morgan Hale", "role": "Community Services Programme Manager", "email": "morgan.hale@example.org"},
+        lead={
+            "name": "Morgan Hale",
+            "role": "Community Services Programme Manager",
+            "email": "morgan.hale@example.org",
+        },
         opportunity={
             "key": "community-services-group",
             "group": "Community Services Working Group",
@@ -246,19 +255,27 @@ def sample_context(name: str) -> dict[str, Any]:
     )
     # The lead's needs_received email names the partner; other lead and team emails name nobody.
     context["person"] = {"name": "Alex Rowan" if to_person or name in ("needs_received", "preferences_message") else ""}
-    context["links"].update({
-        "preferences": "https://forms.example.org/preferences?ref=7f3a9c" if to_person else "",
-        "needs_assessment": "https://forms.example.org/needs?ref=7f3a9c" if name in ("appointed", "needs_reminder") else "",
-        "expenses": "https://forms.example.org/expenses?ref=7f3a9c" if audience == "partner" or name == "appointed" else "",
-        "sheet": "https://sheets.example.org/d/community-services" if not to_person else "",
-        "equal_opportunities": "https://forms.example.org/equal-opportunities" if name == "eoi_received" else "",
-    })
+    context["links"].update(
+        {
+            "preferences": "https://forms.example.org/preferences?ref=7f3a9c" if to_person else "",
+            "needs_assessment": "https://forms.example.org/needs?ref=7f3a9c"
+            if name in ("appointed", "needs_reminder")
+            else "",
+            "expenses": "https://forms.example.org/expenses?ref=7f3a9c"
+            if audience == "partner" or name == "appointed"
+            else "",
+            "sheet": "https://sheets.example.org/d/community-services" if not to_person else "",
+            "equal_opportunities": "https://forms.example.org/equal-opportunities" if name == "eoi_received" else "",
+        }
+    )
     extra: dict[str, dict[str, Any]] = {
-        "interview_invitation": {"interview": {
-            "when": "Thursday 8 April 2027 at 2pm",
-            "where": "https://teams.example.org/meet/community-services",
-            "panel": "Morgan Hale and Jordan Patel, a current Patient and Public Partner",
-        }},
+        "interview_invitation": {
+            "interview": {
+                "when": "Thursday 8 April 2027 at 2pm",
+                "where": "https://teams.example.org/meet/community-services",
+                "panel": "Morgan Hale and Jordan Patel, a current Patient and Public Partner",
+            }
+        },
         "not_appointed": {"future_opportunities": True},
         "eoi_digest": {"digest": {"count": 3}},
         "claims_digest": {"digest": {"count": 2}},
@@ -266,14 +283,22 @@ def sample_context(name: str) -> dict[str, Any]:
         "sharing_changes": {"changes": {"added": ["Alex Rowan", "Sam Kerr"], "removed": ["Chris Dale"]}},
     }
     if name.startswith("claim_"):
-        extra[name] = {"claim": {
-            "what": "travel to the working group meeting",
-            "date": datetime.date(2027, 4, 13),
-            "total": "12.60",
-            "status": {"claim_received": "Received", "claim_queried": "Queried",
-                       "claim_approved": "Approved", "claim_paid": "Paid"}[name],
-            "notes": "Could you tell us where you parked? The parking receipt is for a different day." if name == "claim_queried" else "",
-            "miles_unread": False,
-        }}
+        extra[name] = {
+            "claim": {
+                "what": "travel to the working group meeting",
+                "date": datetime.date(2027, 4, 13),
+                "total": "12.60",
+                "status": {
+                    "claim_received": "Received",
+                    "claim_queried": "Queried",
+                    "claim_approved": "Approved",
+                    "claim_paid": "Paid",
+                }[name],
+                "notes": "Could you tell us where you parked? The parking receipt is for a different day."
+                if name == "claim_queried"
+                else "",
+                "miles_unread": False,
+            }
+        }
     context.update(extra.get(name, {}))
     return context

@@ -17,6 +17,7 @@ What is hidden, so that no count from 1 to threshold - 1 can be worked out from 
   them, cannot be worked out either by one who also knows no count is negative;
 - a zero in a table that hides anything, so that "hidden" does not tell a zero from a small count.
 """
+
 from __future__ import annotations
 
 from collections import Counter
@@ -105,7 +106,9 @@ def diversity_report(
     # the breakdown of all responses; and the breakdown of each opportunity with enough responses.
     broken_down: list[str | None] = [ALL] if len(rows) >= threshold else []
     if broken_down:
-        broken_down += [g for g in groups if g not in (PREFER_NOT_TO_SAY, NOT_ANSWERED) and len(members[g]) >= threshold]
+        broken_down += [
+            g for g in groups if g not in (PREFER_NOT_TO_SAY, NOT_ANSWERED) and len(members[g]) >= threshold
+        ]
     printed: set[_Key] = {("total", ALL)} | ({("total", g) for g in groups} if broken_down else set())
     printed |= {key for key in counts if key[0] == "count" and key[1] in broken_down}
     for group in broken_down:
@@ -129,14 +132,18 @@ def diversity_report(
         if group is ALL and broken_down:
             found.append(Table(opportunity.label, tuple((g, show(("total", g))) for g in groups)))
         if group in broken_down:
-            found += [Table(c.label, tuple((v, show(("count", group, c.header, v))) for v in answers[c.header]))
-                      for c in characteristics]
+            found += [
+                Table(c.label, tuple((v, show(("count", group, c.header, v))) for v in answers[c.header]))
+                for c in characteristics
+            ]
         return Part("All responses" if group is ALL else group, show(("total", group)), tuple(found))
 
     return Report(threshold, part_of(ALL), tuple(part_of(g) for g in broken_down if g is not ALL))
 
 
-def monitoring_report(spec: FormSpec, tab: TabLayout, rows: list[dict[str, str]], opportunity_key: str = "opportunity") -> Report:
+def monitoring_report(
+    spec: FormSpec, tab: TabLayout, rows: list[dict[str, str]], opportunity_key: str = "opportunity"
+) -> Report:
     """The report of the monitoring form's answers, as they stand in its tab (header -> answer)."""
     questions = {}
     for item in spec.items():
@@ -151,6 +158,7 @@ def _hide_what_gives_small_counts_away(
     counts: dict[_Key, int], sums: list[_Sum], printed: set[_Key], hidden: set[_Key], small: set[_Key]
 ) -> None:
     """Hide more printed numbers until no small count follows from the sums (hidden zeros taken as known)."""
+
     def unknown(key: _Key) -> bool:
         return key in hidden and counts[key] != 0
 
@@ -186,7 +194,9 @@ def _worked_out(unknown: set[_Key], sums: list[_Sum]) -> set[_Key]:
     Each sum is an equation in the unknowns; reduce them (Gauss-Jordan) and an unknown is fixed when
     its pivot row holds nothing else.
     """
-    pivots: dict[_Key, dict[_Key, Fraction]] = {}  # unknown key -> its row, with 1 for itself and 0 for every other pivot
+    pivots: dict[
+        _Key, dict[_Key, Fraction]
+    ] = {}  # unknown key -> its row, with 1 for itself and 0 for every other pivot
     for total, members in sums:
         row: dict[_Key, Fraction] = {}
         for m in members:
@@ -207,7 +217,10 @@ def _worked_out(unknown: set[_Key], sums: list[_Sum]) -> set[_Key]:
         for other, other_row in pivots.items():
             factor = other_row.get(key)
             if factor:
-                merged = {k: other_row.get(k, Fraction(0)) - factor * row.get(k, Fraction(0)) for k in other_row.keys() | row.keys()}
+                merged = {
+                    k: other_row.get(k, Fraction(0)) - factor * row.get(k, Fraction(0))
+                    for k in other_row.keys() | row.keys()
+                }
                 pivots[other] = {k: v for k, v in merged.items() if v}
         pivots[key] = row
     return {key for key, row in pivots.items() if len(row) == 1}
@@ -221,7 +234,10 @@ def _values(characteristic: Characteristic, rows: list[dict[str, str]]) -> list[
     """The form's choices in its order, then any other answer found (a choice since removed), then
     "Not answered"; "Prefer not to say" comes last but one."""
     offered = [c for c in characteristic.choices if c not in (PREFER_NOT_TO_SAY, NOT_ANSWERED)]
-    others = sorted({_answer(r, characteristic.header) for r in rows} - {*offered, PREFER_NOT_TO_SAY, NOT_ANSWERED}, key=str.casefold)
+    others = sorted(
+        {_answer(r, characteristic.header) for r in rows} - {*offered, PREFER_NOT_TO_SAY, NOT_ANSWERED},
+        key=str.casefold,
+    )
     return [*offered, *others, PREFER_NOT_TO_SAY, NOT_ANSWERED]
 
 
@@ -231,10 +247,9 @@ def format_report(report: Report) -> str:
     lines = [
         "Equal opportunities monitoring",
         "",
-        f"A count shown as \"{HIDDEN}\" is from 0 to {t - 1}, or is hidden so that one from 1 to {t - 1}",
-        "cannot be worked out from the others. A group of fewer than "
-        f"{t} responses, and the answers",
-        "\"Prefer not to say\" and \"Not answered\" to the opportunity, get no breakdown of their own.",
+        f'A count shown as "{HIDDEN}" is from 0 to {t - 1}, or is hidden so that one from 1 to {t - 1}',
+        f"cannot be worked out from the others. A group of fewer than {t} responses, and the answers",
+        '"Prefer not to say" and "Not answered" to the opportunity, get no breakdown of their own.',
     ]
     for part in (report.overall, *report.opportunities):
         heading = part.title if part is report.overall else f"Opportunity: {part.title}"
@@ -244,7 +259,9 @@ def format_report(report: Report) -> str:
     return "\n".join(lines) + "\n"
 
 
-def counts_of_sheet(spec: FormSpec, tab: TabLayout, values: list[list[str]], new: list[dict[str, str]]) -> list[list[str]]:
+def counts_of_sheet(
+    spec: FormSpec, tab: TabLayout, values: list[list[str]], new: list[dict[str, str]]
+) -> list[list[str]]:
     """The counts tab for the monitoring answers as their tab holds them (`values`, its header first)
     with the rows about to be written (`new`, header -> cell) in place of those they update."""
     key = tab.column("tool", "response_id")

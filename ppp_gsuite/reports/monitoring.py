@@ -1,4 +1,5 @@
 """`ppp-gsuite report diversity`: the monitoring spreadsheet, counted, small numbers hidden."""
+
 from __future__ import annotations
 
 from ..errors import PppError

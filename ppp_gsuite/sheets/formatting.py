@@ -1,4 +1,5 @@
 """A tab's look, as spreadsheets.batchUpdate requests: frozen header, dropdowns, widths, protection, colours."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -56,32 +57,65 @@ def tab_requests(layout: TabLayout, sheet_id: int, add: bool) -> list[dict[str, 
         requests = [{"addSheet": {"properties": properties}}]
     else:
         requests = [{"updateSheetProperties": {"properties": properties, "fields": "title,gridProperties"}}]
-    requests.append({"repeatCell": {
-        "range": {"sheetId": sheet_id, "startRowIndex": 0, "endRowIndex": 1},
-        "cell": {"userEnteredFormat": {
-            "textFormat": {"bold": True}, "wrapStrategy": "WRAP",
-            "backgroundColor": _colour((0.9, 0.9, 0.9)),
-        }},
-        "fields": "userEnteredFormat(textFormat,wrapStrategy,backgroundColor)",
-    }})
-    for position, column in enumerate(layout.columns):
-        requests.append({"updateDimensionProperties": {
-            "range": {"sheetId": sheet_id, "dimension": "COLUMNS", "startIndex": position, "endIndex": position + 1},
-            "properties": {"pixelSize": column.width}, "fields": "pixelSize",
-        }})
-        if column.choices:
-            requests.append({"setDataValidation": {
-                "range": _columns(sheet_id, position, position, start_row=1),
-                "rule": {
-                    "condition": {"type": "ONE_OF_LIST", "values": [{"userEnteredValue": c} for c in column.choices]},
-                    "showCustomUi": True, "strict": True,
+    requests.append(
+        {
+            "repeatCell": {
+                "range": {"sheetId": sheet_id, "startRowIndex": 0, "endRowIndex": 1},
+                "cell": {
+                    "userEnteredFormat": {
+                        "textFormat": {"bold": True},
+                        "wrapStrategy": "WRAP",
+                        "backgroundColor": _colour((0.9, 0.9, 0.9)),
+                    }
                 },
-            }})
+                "fields": "userEnteredFormat(textFormat,wrapStrategy,backgroundColor)",
+            }
+        }
+    )
+    for position, column in enumerate(layout.columns):
+        requests.append(
+            {
+                "updateDimensionProperties": {
+                    "range": {
+                        "sheetId": sheet_id,
+                        "dimension": "COLUMNS",
+                        "startIndex": position,
+                        "endIndex": position + 1,
+                    },
+                    "properties": {"pixelSize": column.width},
+                    "fields": "pixelSize",
+                }
+            }
+        )
+        if column.choices:
+            requests.append(
+                {
+                    "setDataValidation": {
+                        "range": _columns(sheet_id, position, position, start_row=1),
+                        "rule": {
+                            "condition": {
+                                "type": "ONE_OF_LIST",
+                                "values": [{"userEnteredValue": c} for c in column.choices],
+                            },
+                            "showCustomUi": True,
+                            "strict": True,
+                        },
+                    }
+                }
+            )
             requests.extend(_status_colours(sheet_id, position, column.choices))
     for first, last in _tool_runs(layout):
-        requests.append({"addProtectedRange": {"protectedRange": {
-            "range": _columns(sheet_id, first, last), "description": PROTECTED_NOTE, "warningOnly": True,
-        }}})
+        requests.append(
+            {
+                "addProtectedRange": {
+                    "protectedRange": {
+                        "range": _columns(sheet_id, first, last),
+                        "description": PROTECTED_NOTE,
+                        "warningOnly": True,
+                    }
+                }
+            }
+        )
     return requests
 
 
@@ -99,12 +133,18 @@ def _tool_runs(layout: TabLayout) -> list[tuple[int, int]]:
 
 def _status_colours(sheet_id: int, position: int, choices: tuple[str, ...]) -> list[dict[str, Any]]:
     return [
-        {"addConditionalFormatRule": {"index": 0, "rule": {
-            "ranges": [_columns(sheet_id, position, position, start_row=1)],
-            "booleanRule": {
-                "condition": {"type": "TEXT_EQ", "values": [{"userEnteredValue": choice}]},
-                "format": {"backgroundColor": _colour(STATUS_COLOURS[choice])},
-            },
-        }}}
-        for choice in choices if choice in STATUS_COLOURS
+        {
+            "addConditionalFormatRule": {
+                "index": 0,
+                "rule": {
+                    "ranges": [_columns(sheet_id, position, position, start_row=1)],
+                    "booleanRule": {
+                        "condition": {"type": "TEXT_EQ", "values": [{"userEnteredValue": choice}]},
+                        "format": {"backgroundColor": _colour(STATUS_COLOURS[choice])},
+                    },
+                },
+            }
+        }
+        for choice in choices
+        if choice in STATUS_COLOURS
     ]

@@ -1,4 +1,5 @@
 """Sheet layouts as code (sheet_layouts/*.yaml): which answers become which columns, under what headers."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
@@ -14,8 +15,19 @@ from ..vocabulary import JOINED_FORMS, MONITORING_FORM, RESPONSE_ID, SPEC_NAMES
 from ..yamlload import load, shown
 
 ToolKey = Literal[
-    "response_id", "reference", "partner_reference", "partner_name", "opportunity",
-    "submitted", "submitted_date", "last_edited", "form_version", "flags", "mileage", "total", "status_seen",
+    "response_id",
+    "reference",
+    "partner_reference",
+    "partner_name",
+    "opportunity",
+    "submitted",
+    "submitted_date",
+    "last_edited",
+    "form_version",
+    "flags",
+    "mileage",
+    "total",
+    "status_seen",
     "last_email",
 ]
 TOOL_HEADERS = {"response_id": RESPONSE_ID}
@@ -117,15 +129,30 @@ def resolve(name: str, layout: Layout, spec: FormSpec) -> TabLayout:
         if column.tool:
             columns.append(SheetColumn("tool", column.tool, column.header or "", column.width))
         elif column.lead:
-            columns.append(SheetColumn("lead", column.lead, column.header or "", column.width, tuple(column.choices or ()), column.default or ""))
+            columns.append(
+                SheetColumn(
+                    "lead",
+                    column.lead,
+                    column.header or "",
+                    column.width,
+                    tuple(column.choices or ()),
+                    column.default or "",
+                )
+            )
         elif column.answer:
             item = spec.item(column.answer)
             if item is not None and item.type != "link_code":  # a person's link code is never shown
-                columns.append(SheetColumn("answer", column.answer, column.header or "", column.width, check=column.check, role=column.role))
+                columns.append(
+                    SheetColumn(
+                        "answer", column.answer, column.header or "", column.width, check=column.check, role=column.role
+                    )
+                )
         else:
             for item in spec.items():
                 if item.is_question and item.type not in ("reference", "link_code") and item.key not in listed:
-                    columns.append(SheetColumn("answer", item.key, item.title, 220 if item.type == "paragraph" else 160))
+                    columns.append(
+                        SheetColumn("answer", item.key, item.title, 220 if item.type == "paragraph" else 160)
+                    )
     return TabLayout(name, layout.form, layout.tab, tuple(_unique_headers(columns)))
 
 
@@ -140,7 +167,9 @@ def _unique_headers(columns: list[SheetColumn]) -> list[SheetColumn]:
     return unique
 
 
-def check_layouts(layouts: dict[str, Layout], specs: dict[str, FormSpec], directory: Path, extra_keys: dict[str, set[str]]) -> list[Problem]:
+def check_layouts(
+    layouts: dict[str, Layout], specs: dict[str, FormSpec], directory: Path, extra_keys: dict[str, set[str]]
+) -> list[Problem]:
     """Layouts against the specs: answers that exist, one response id column, unique headers."""
     problems = []
     for name, layout in layouts.items():
@@ -149,17 +178,39 @@ def check_layouts(layouts: dict[str, Layout], specs: dict[str, FormSpec], direct
         known = {item.key for item in spec.items()} | extra_keys.get(layout.form, set()) if spec else set()
         for column in layout.columns:
             if column.answer and column.answer not in known:
-                problems.append(Problem(file, column.line, f"answer {column.answer} is not a question of the {layout.form} form; use one of its keys"))
+                problems.append(
+                    Problem(
+                        file,
+                        column.line,
+                        f"answer {column.answer} is not a question of the {layout.form} form; use one of its keys",
+                    )
+                )
         problems += _repeated_headers(layout, file)
         tools = [c.tool for c in layout.columns if c.tool]
         if tools.count("response_id") != 1:
-            problems.append(Problem(file, layout.line, "a layout needs exactly one {tool: response_id} column: rows are found by it"))
+            problems.append(
+                Problem(
+                    file, layout.line, "a layout needs exactly one {tool: response_id} column: rows are found by it"
+                )
+            )
         if layout.form in JOINED_FORMS and "partner_reference" not in tools:
-            problems.append(Problem(file, layout.line, f"the {layout.form} form is joined to the partner by reference; add {{tool: partner_reference, header: Reference}}"))
+            problems.append(
+                Problem(
+                    file,
+                    layout.line,
+                    f"the {layout.form} form is joined to the partner by reference; add {{tool: partner_reference, header: Reference}}",
+                )
+            )
         if spec:
             headers = resolve(name, layout, spec).header_row()
             for header in {h for h in headers if headers.count(h) > 1}:
-                problems.append(Problem(file, layout.line, f"the header {header!r} appears twice; headers find columns, so make each unique"))
+                problems.append(
+                    Problem(
+                        file,
+                        layout.line,
+                        f"the header {header!r} appears twice; headers find columns, so make each unique",
+                    )
+                )
     return problems
 
 
@@ -170,6 +221,12 @@ def _repeated_headers(layout: Layout, file: str) -> list[Problem]:
         if column.header is None:
             continue
         if column.header in seen:
-            problems.append(Problem(file, column.line, f"the header {column.header!r} appears twice; headers find columns, so give this column its own"))
+            problems.append(
+                Problem(
+                    file,
+                    column.line,
+                    f"the header {column.header!r} appears twice; headers find columns, so give this column its own",
+                )
+            )
         seen.add(column.header)
     return problems

@@ -1,4 +1,5 @@
 """Load form specs, merge each opportunity into the EOI base, fill in the text, and check the result."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -72,7 +73,11 @@ def _unknown_spec_files(directory: Path) -> list[Problem]:
     if not directory.is_dir():
         return []
     return [
-        Problem(shown(path), 1, f"not a form spec: the forms are {', '.join(f'{n}.yaml' for n in SPEC_NAMES)}; rename or remove this file")
+        Problem(
+            shown(path),
+            1,
+            f"not a form spec: the forms are {', '.join(f'{n}.yaml' for n in SPEC_NAMES)}; rename or remove this file",
+        )
         for path in sorted(directory.iterdir())
         if path.suffix in (".yaml", ".yml") and path.stem not in SPEC_NAMES
     ]
@@ -89,10 +94,24 @@ def build_targets(workspace: Workspace, specs: dict[str, FormSpec]) -> list[Form
             merged, additions = merge_opportunity(specs[EOI], opportunity, eoi_file, shown(workspace.path))
             file_of = lambda item, a=additions: shown(workspace.path) if getattr(item, "key", None) in a else eoi_file  # noqa: E731
             problems.extend(check_structure(merged, file_of))
-            context = {"organisation": config.organisation, "opportunity": opportunity, "config": config,
-                       "reply_by": config.reply_by(opportunity)}
+            context = {
+                "organisation": config.organisation,
+                "opportunity": opportunity,
+                "config": config,
+                "reply_by": config.reply_by(opportunity),
+            }
             spec = _render(merged, context, file_of)
-            targets.append(FormTarget(f"eoi-{opportunity.key}", EOI, spec, opportunity, eoi_file, shown(workspace.path), frozenset(additions)))
+            targets.append(
+                FormTarget(
+                    f"eoi-{opportunity.key}",
+                    EOI,
+                    spec,
+                    opportunity,
+                    eoi_file,
+                    shown(workspace.path),
+                    frozenset(additions),
+                )
+            )
         except ValidationFailed as failed:
             problems.extend(failed.problems)
     for name in wanted_specs(config)[1:]:
@@ -156,8 +175,13 @@ def _render(spec: FormSpec, context: dict[str, Any], file_of: Callable[[Model], 
     for section in spec.sections:
         items = [fill(item, file_of(item)) for item in section.items]
         problems.extend(
-            Problem(file_of(item), item.line_of("title"), f"{item.key}: a question needs a title: the words people answer, and its column's header")
-            for item in items if item.is_question and not item.title.strip()
+            Problem(
+                file_of(item),
+                item.line_of("title"),
+                f"{item.key}: a question needs a title: the words people answer, and its column's header",
+            )
+            for item in items
+            if item.is_question and not item.title.strip()
         )
         shell = fill(section.model_copy(update={"items": []}), file_of(section))
         sections.append(shell.model_copy(update={"items": [i for i in items if i.title or i.help]}))
@@ -167,25 +191,45 @@ def _render(spec: FormSpec, context: dict[str, Any], file_of: Callable[[Model], 
     return head.model_copy(update={"sections": sections})
 
 
-def merge_opportunity(base: FormSpec, opportunity: Opportunity, base_file: str, config_file: str) -> tuple[FormSpec, set[str]]:
+def merge_opportunity(
+    base: FormSpec, opportunity: Opportunity, base_file: str, config_file: str
+) -> tuple[FormSpec, set[str]]:
     """Base order, minus what the opportunity leaves out, then its own questions, then consent."""
     wanted = opportunity.questions
     problems = []
     for key in wanted.omit:
         item = base.item(key)
         if item is None:
-            problems.append(Problem(config_file, wanted.line, f"opportunity {opportunity.key} leaves out {key}, which the expression of interest does not have; remove it from omit"))
+            problems.append(
+                Problem(
+                    config_file,
+                    wanted.line,
+                    f"opportunity {opportunity.key} leaves out {key}, which the expression of interest does not have; remove it from omit",
+                )
+            )
         elif not item.omittable:
-            problems.append(Problem(config_file, wanted.line, f"opportunity {opportunity.key} leaves out {key}, a standard question every expression of interest must ask; remove it from omit"))
+            problems.append(
+                Problem(
+                    config_file,
+                    wanted.line,
+                    f"opportunity {opportunity.key} leaves out {key}, a standard question every expression of interest must ask; remove it from omit",
+                )
+            )
     if not any(s.key == CONSENT_SECTION for s in base.sections):
-        problems.append(Problem(base_file, base.line, f"the expression of interest needs a last section with key: {CONSENT_SECTION}"))
+        problems.append(
+            Problem(
+                base_file, base.line, f"the expression of interest needs a last section with key: {CONSENT_SECTION}"
+            )
+        )
     if problems:
         raise ValidationFailed(problems)
     sections: list[Section] = []
     for section in base.sections:
         if section.key == CONSENT_SECTION and wanted.add:
             sections.append(Section(key=OPPORTUNITY_SECTION, title=wanted.section_title, items=wanted.add))
-        items = [_land_before_consent(item) if wanted.add else item for item in section.items if item.key not in wanted.omit]
+        items = [
+            _land_before_consent(item) if wanted.add else item for item in section.items if item.key not in wanted.omit
+        ]
         sections.append(section.model_copy(update={"items": items}))
     return base.model_copy(update={"sections": sections}), {item.key for item in wanted.add}
 
@@ -194,7 +238,10 @@ def _land_before_consent(item: Item) -> Item:
     """A jump to the consent section lands on the opportunity's own questions, so none is skipped."""
     if not any(choice.go_to == CONSENT_SECTION for choice in item.choices or ()):
         return item
-    choices = [c.model_copy(update={"go_to": OPPORTUNITY_SECTION}) if c.go_to == CONSENT_SECTION else c for c in item.choices or ()]
+    choices = [
+        c.model_copy(update={"go_to": OPPORTUNITY_SECTION}) if c.go_to == CONSENT_SECTION else c
+        for c in item.choices or ()
+    ]
     return item.model_copy(update={"choices": choices})
 
 
@@ -205,24 +252,68 @@ def check_structure(spec: FormSpec, file_of: Callable[[Model], str]) -> list[Pro
     section_keys = [s.key for s in spec.sections]
     for position, section in enumerate(spec.sections):
         if section.key in section_keys[:position]:
-            problems.append(Problem(file_of(section), section.line, f"the section key {section.key} is used twice; give each section its own key"))
+            problems.append(
+                Problem(
+                    file_of(section),
+                    section.line,
+                    f"the section key {section.key} is used twice; give each section its own key",
+                )
+            )
         if position and not section.title:
-            problems.append(Problem(file_of(section), section.line, f"section {section.key} needs a title: every section after the first is a page with a heading"))
+            problems.append(
+                Problem(
+                    file_of(section),
+                    section.line,
+                    f"section {section.key} needs a title: every section after the first is a page with a heading",
+                )
+            )
         for item in section.items:
             if item.key in seen or item.key in section_keys:
-                problems.append(Problem(file_of(item), item.line, f"the key {item.key} is used twice in this form; keys name columns, so give each question its own"))
+                problems.append(
+                    Problem(
+                        file_of(item),
+                        item.line,
+                        f"the key {item.key} is used twice in this form; keys name columns, so give each question its own",
+                    )
+                )
             seen[item.key] = item
             for choice in item.choices or ():
                 if not choice.go_to or item.type not in SKIP_LOGIC_TYPES or choice.go_to == SUBMIT:
                     continue
                 if choice.go_to not in section_keys:
-                    problems.append(Problem(file_of(item), choice.line or item.line, f"{item.key}: choice {choice.label!r} goes to section {choice.go_to}, which this form does not have; write one of {', '.join(section_keys[1:])} or submit"))
+                    problems.append(
+                        Problem(
+                            file_of(item),
+                            choice.line or item.line,
+                            f"{item.key}: choice {choice.label!r} goes to section {choice.go_to}, which this form does not have; write one of {', '.join(section_keys[1:])} or submit",
+                        )
+                    )
                 elif section_keys.index(choice.go_to) <= position:
-                    problems.append(Problem(file_of(item), choice.line or item.line, f"{item.key}: choice {choice.label!r} goes back to section {choice.go_to}; skip logic may only go forward"))
+                    problems.append(
+                        Problem(
+                            file_of(item),
+                            choice.line or item.line,
+                            f"{item.key}: choice {choice.label!r} goes back to section {choice.go_to}; skip logic may only go forward",
+                        )
+                    )
             if item.consent and item.type not in SKIP_LOGIC_TYPES | {"multiple_choice"}:
-                problems.append(Problem(file_of(item), item.line, f"{item.key}: a consent question must be a choice question with its own answer"))
+                problems.append(
+                    Problem(
+                        file_of(item),
+                        item.line,
+                        f"{item.key}: a consent question must be a choice question with its own answer",
+                    )
+                )
     asked = spec.consent_items()
-    if asked and spec.item("reference") is not None and spec.link_code_item() is None:  # a reference is no proof of who answers
-        problems.append(Problem(file_of(asked[0]), asked[0].line, f"{asked[0].key}: a consent asked through a person's link needs "
-                                "their link code too: add an item `key: link_code, type: link_code` next to the reference"))
+    if (
+        asked and spec.item("reference") is not None and spec.link_code_item() is None
+    ):  # a reference is no proof of who answers
+        problems.append(
+            Problem(
+                file_of(asked[0]),
+                asked[0].line,
+                f"{asked[0].key}: a consent asked through a person's link needs "
+                "their link code too: add an item `key: link_code, type: link_code` next to the reference",
+            )
+        )
     return problems

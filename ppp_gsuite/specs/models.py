@@ -1,4 +1,5 @@
 """The form spec language: sections of items, each with a stable key (form_specs/*.yaml)."""
+
 from __future__ import annotations
 
 import re
@@ -13,8 +14,17 @@ from ..yamlload import Mapping
 KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 
 ItemType = Literal[
-    "short_text", "paragraph", "single_choice", "multiple_choice", "dropdown",
-    "scale", "date", "time", "text", "reference", "link_code",
+    "short_text",
+    "paragraph",
+    "single_choice",
+    "multiple_choice",
+    "dropdown",
+    "scale",
+    "date",
+    "time",
+    "text",
+    "reference",
+    "link_code",
 ]
 CHOICE_TYPES = {"single_choice", "multiple_choice", "dropdown"}
 SKIP_LOGIC_TYPES = {"single_choice", "dropdown"}
@@ -74,17 +84,13 @@ class Item(Model):
     @model_validator(mode="after")
     def _fits_type(self) -> Item:
         if self.type in CHOICE_TYPES and not self.choices:
-            raise ValueError(
-                f"{self.key} is a {self.type} question without choices; add choices: [\"...\", \"...\"]"
-            )
+            raise ValueError(f'{self.key} is a {self.type} question without choices; add choices: ["...", "..."]')
         if self.type not in CHOICE_TYPES and self.choices:
             raise ValueError(f"{self.key} is a {self.type} item, which takes no choices; remove choices")
         if self.choices and len({c.label for c in self.choices}) != len(self.choices):
             raise ValueError(f"{self.key} lists the same choice twice; keep each choice once")
         if self.type not in SKIP_LOGIC_TYPES and any(c.go_to for c in self.choices or ()):
-            raise ValueError(
-                f"{self.key}: go_to works only on single_choice and dropdown questions; remove go_to"
-            )
+            raise ValueError(f"{self.key}: go_to works only on single_choice and dropdown questions; remove go_to")
         if self.type == "scale":
             low, high = self.low if self.low is not None else 1, self.high
             if low not in (0, 1) or high is None or not 2 <= high <= 10:

@@ -3,6 +3,7 @@
 Forms are public, so a `{{ }}` must name one value (`organisation.name`), never a whole section of
 the config (`organisation`), which would print every field of it; and form text includes no files.
 """
+
 from __future__ import annotations
 
 import re
@@ -68,7 +69,9 @@ def _whole_object_message(text: str, context: dict[str, Any]) -> str:
         if value is None:
             return f"{{{{ {expression} }}}} is not set in the config; fill it in, or put the text inside {{% if {expression} %}}...{{% endif %}}"
         if isinstance(value, bool):
-            return f"{{{{ {expression} }}}} is true or false, not text; use it as {{% if {expression} %}}...{{% endif %}}"
+            return (
+                f"{{{{ {expression} }}}} is true or false, not text; use it as {{% if {expression} %}}...{{% endif %}}"
+            )
         what = "a list" if isinstance(value, (list, tuple)) else "a whole section of the config"
         example = expression
         while isinstance(value, (Model, list, tuple)) and value:
@@ -85,8 +88,12 @@ def _whole_object_message(text: str, context: dict[str, Any]) -> str:
 
 EXPRESSION = re.compile(r"{{-?\s*(.+?)\s*-?}}")
 _env = SandboxedEnvironment(
-    undefined=_UnknownName, autoescape=False, trim_blocks=True, lstrip_blocks=True,
-    finalize=_one_value, loader=_NoFiles(),
+    undefined=_UnknownName,
+    autoescape=False,
+    trim_blocks=True,
+    lstrip_blocks=True,
+    finalize=_one_value,
+    loader=_NoFiles(),
 )
 _env.filters["long_date"] = long_date
 
@@ -97,11 +104,15 @@ def render_text(text: str, context: dict[str, Any], line: int | None = None) -> 
     try:
         return _env.from_string(text).render(context).strip()
     except TemplateNotFound as exc:
-        raise RenderError(line, f"form text cannot include other files ({exc.name}); write the text here instead") from None
+        raise RenderError(
+            line, f"form text cannot include other files ({exc.name}); write the text here instead"
+        ) from None
     except _WholeObject:
         raise RenderError(line, _whole_object_message(text, context)) from None
     except TemplateError as exc:
-        raise RenderError(line, f"cannot fill in {text[:40]!r}: {exc.message}; check the name inside {{{{ }}}}") from None
+        raise RenderError(
+            line, f"cannot fill in {text[:40]!r}: {exc.message}; check the name inside {{{{ }}}}"
+        ) from None
 
 
 M = TypeVar("M", bound=Model)
@@ -118,8 +129,11 @@ def render_model(model: M, context: dict[str, Any]) -> M:
             updates[name] = render_model(value, context)
         elif isinstance(value, list):
             updates[name] = [
-                render_model(v, context) if isinstance(v, Model)
-                else render_text(v, context, model.line_of(name)) if isinstance(v, str) else v
+                render_model(v, context)
+                if isinstance(v, Model)
+                else render_text(v, context, model.line_of(name))
+                if isinstance(v, str)
+                else v
                 for v in value
             ]
     return model.model_copy(update=updates)

@@ -4,6 +4,7 @@ Pure. A record's id is (response, consent, time submitted): an edited response a
 nothing is ever rewritten. The engagement team's sheet holds a person only while their latest
 answer to sharing is yes and (by default) their status is Appointed.
 """
+
 from __future__ import annotations
 
 import base64
@@ -46,8 +47,14 @@ def wording(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:12]
 
 
-def consent_rows(spec_name: str, spec: FormSpec, response: dict, reference: str,
-                 answers: dict[str, str] | None = None, before: dict[tuple[str, str], str] | None = None) -> list[Row]:
+def consent_rows(
+    spec_name: str,
+    spec: FormSpec,
+    response: dict,
+    reference: str,
+    answers: dict[str, str] | None = None,
+    before: dict[tuple[str, str], str] | None = None,
+) -> list[Row]:
     """A record per consent question answered in this response; a blank answer (preferences: no change) adds none,
     nor does an edit that left the answer as this response gave it before (`before`, from answers_before):
     an edit of other questions is not a new answer to this one."""
@@ -61,11 +68,22 @@ def consent_rows(spec_name: str, spec: FormSpec, response: dict, reference: str,
             continue
         assert item.consent  # consent_items() are the items with one
         record = f"{response['responseId']}|{item.consent}|{given}"
-        rows.append(Row(record, given, {
-            CONSENT_RECORD: record, CONSENT_REFERENCE: reference, CONSENT_NAME: item.consent, CONSENT_ANSWER: answer,
-            CONSENT_GIVEN: given, CONSENT_WORDING: wording(item.title), CONSENT_QUESTION: item.title,
-            CONSENT_SOURCE: f"{spec_name} {response['responseId']}",
-        }))
+        rows.append(
+            Row(
+                record,
+                given,
+                {
+                    CONSENT_RECORD: record,
+                    CONSENT_REFERENCE: reference,
+                    CONSENT_NAME: item.consent,
+                    CONSENT_ANSWER: answer,
+                    CONSENT_GIVEN: given,
+                    CONSENT_WORDING: wording(item.title),
+                    CONSENT_QUESTION: item.title,
+                    CONSENT_SOURCE: f"{spec_name} {response['responseId']}",
+                },
+            )
+        )
     return rows
 
 
@@ -93,9 +111,14 @@ def latest(records: list[dict[str, str]]) -> dict[tuple[str, str], Consent]:
     """(reference, consent) -> the latest answer, by the time it was given."""
     found: dict[tuple[str, str], Consent] = {}
     # By time given (parsed: Google's fractions of a second vary in length); at the same moment, no wins.
-    for record in sorted(records, key=lambda r: (_moment(r.get(CONSENT_GIVEN, "")), Consent(r.get(CONSENT_ANSWER, ""), "", "").yes is False)):
+    for record in sorted(
+        records,
+        key=lambda r: (_moment(r.get(CONSENT_GIVEN, "")), Consent(r.get(CONSENT_ANSWER, ""), "", "").yes is False),
+    ):
         key = (record.get(CONSENT_REFERENCE, ""), record.get(CONSENT_NAME, ""))
-        found[key] = Consent(record.get(CONSENT_ANSWER, ""), record.get(CONSENT_GIVEN, ""), record.get(CONSENT_WORDING, ""))
+        found[key] = Consent(
+            record.get(CONSENT_ANSWER, ""), record.get(CONSENT_GIVEN, ""), record.get(CONSENT_WORDING, "")
+        )
     return found
 
 
@@ -168,4 +191,3 @@ def may_share(consents: dict[tuple[str, str], Consent], reference: str, status: 
     if consent is None or not consent.yes or status == WITHDRAWN:
         return False
     return status == APPOINTED or not require_appointed
-

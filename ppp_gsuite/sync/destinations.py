@@ -1,4 +1,5 @@
 """Which spreadsheets the tool owns, what tabs each holds, and who may open each (pure)."""
+
 from __future__ import annotations
 
 import hashlib
@@ -47,58 +48,100 @@ from ..vocabulary import (
     opportunity_target,
 )
 
-__all__ = ["ADMIN", "ENGAGEMENT", "EXPENSES", "MONITORING", "MONITORING_COUNTS", "opportunity_target"]  # the targets, named in vocabulary
+__all__ = [
+    "ADMIN",
+    "ENGAGEMENT",
+    "EXPENSES",
+    "MONITORING",
+    "MONITORING_COUNTS",
+    "opportunity_target",
+]  # the targets, named in vocabulary
 
-SYNC_STATE = TabLayout("sync_state", "", "Sync state", (
-    SheetColumn("tool", "response_id", STATE_FORM),
-    SheetColumn("tool", "form_id", STATE_FORM_ID),
-    SheetColumn("tool", "high_water", STATE_NEWEST),
-    SheetColumn("tool", "full_scan", STATE_FULL_SCAN),
-))
-EMAIL_LOG = TabLayout("email_log", "", "Email log", (
-    SheetColumn("tool", "response_id", LOG_KEY, 320),
-    SheetColumn("tool", "template", LOG_EMAIL, 180),
-    SheetColumn("tool", "recipient", LOG_TO, 220),
-    SheetColumn("tool", "state", LOG_STATE, 260),
-    SheetColumn("tool", "message_id", LOG_MESSAGE_ID, 200),
-    SheetColumn("tool", "time", LOG_TIME, 150),
-))
-CONSENT_LOG = TabLayout("consent_log", "", "Consent log", (
-    SheetColumn("tool", "response_id", CONSENT_RECORD, 320),
-    SheetColumn("tool", "reference", CONSENT_REFERENCE, 150),
-    SheetColumn("tool", "consent", CONSENT_NAME, 200),
-    SheetColumn("tool", "answer", CONSENT_ANSWER, 200),
-    SheetColumn("tool", "given", CONSENT_GIVEN, 200),
-    SheetColumn("tool", "wording", CONSENT_WORDING, 120),
-    SheetColumn("tool", "question", CONSENT_QUESTION, 400),
-    SheetColumn("tool", "source", CONSENT_SOURCE, 320),
-))
-NETWORK_CHANGES = TabLayout("network_changes", "", "Network list changes", (
-    SheetColumn("tool", "response_id", CHANGE_RECORD, 200),
-    SheetColumn("tool", "reference", CHANGE_ROW_KEY, 110),  # the engagement sheet's row key: erase finds it
-    SheetColumn("tool", "change", CHANGE_NUMBER, 80),
-    SheetColumn("tool", "name", CHANGE_NAME, 180),
-    SheetColumn("tool", "what", CHANGE_WHAT, 130),
-    SheetColumn("tool", "time", CHANGE_TIME, 180),
-))
-TOMBSTONES = TabLayout("tombstones", "", "Tombstones", (
-    SheetColumn("tool", "response_id", TOMBSTONE_ID, 320),
-    SheetColumn("tool", "form", TOMBSTONE_FORM, 200),
-    SheetColumn("tool", "when", TOMBSTONE_WHEN, 150),
-    SheetColumn("tool", "why", TOMBSTONE_WHY, 200),
-))
-ENGAGEMENT_TAB = TabLayout("engagement", "", "Partners", (
-    SheetColumn("tool", "name", "Name", 180),
-    SheetColumn("tool", "email", "Email", 220),
-    SheetColumn("tool", "phone", "Phone", 130),
-    SheetColumn("tool", "preferred_contact", "Preferred way of contact", 150),
-    SheetColumn("tool", "opportunity", "Role", 220),
-    SheetColumn("tool", "appointed", "Date appointed", 120),
-    SheetColumn("tool", "response_id", "Row key", 110),
-))
-MONITORING_COUNTS_TAB = TabLayout("monitoring_counts", "", "Equal opportunities counts", tuple(
-    SheetColumn("tool", header.lower(), header, width) for header, width in zip(COUNTS_HEADER, (200, 320, 260, 90))
-))
+SYNC_STATE = TabLayout(
+    "sync_state",
+    "",
+    "Sync state",
+    (
+        SheetColumn("tool", "response_id", STATE_FORM),
+        SheetColumn("tool", "form_id", STATE_FORM_ID),
+        SheetColumn("tool", "high_water", STATE_NEWEST),
+        SheetColumn("tool", "full_scan", STATE_FULL_SCAN),
+    ),
+)
+EMAIL_LOG = TabLayout(
+    "email_log",
+    "",
+    "Email log",
+    (
+        SheetColumn("tool", "response_id", LOG_KEY, 320),
+        SheetColumn("tool", "template", LOG_EMAIL, 180),
+        SheetColumn("tool", "recipient", LOG_TO, 220),
+        SheetColumn("tool", "state", LOG_STATE, 260),
+        SheetColumn("tool", "message_id", LOG_MESSAGE_ID, 200),
+        SheetColumn("tool", "time", LOG_TIME, 150),
+    ),
+)
+CONSENT_LOG = TabLayout(
+    "consent_log",
+    "",
+    "Consent log",
+    (
+        SheetColumn("tool", "response_id", CONSENT_RECORD, 320),
+        SheetColumn("tool", "reference", CONSENT_REFERENCE, 150),
+        SheetColumn("tool", "consent", CONSENT_NAME, 200),
+        SheetColumn("tool", "answer", CONSENT_ANSWER, 200),
+        SheetColumn("tool", "given", CONSENT_GIVEN, 200),
+        SheetColumn("tool", "wording", CONSENT_WORDING, 120),
+        SheetColumn("tool", "question", CONSENT_QUESTION, 400),
+        SheetColumn("tool", "source", CONSENT_SOURCE, 320),
+    ),
+)
+NETWORK_CHANGES = TabLayout(
+    "network_changes",
+    "",
+    "Network list changes",
+    (
+        SheetColumn("tool", "response_id", CHANGE_RECORD, 200),
+        SheetColumn("tool", "reference", CHANGE_ROW_KEY, 110),  # the engagement sheet's row key: erase finds it
+        SheetColumn("tool", "change", CHANGE_NUMBER, 80),
+        SheetColumn("tool", "name", CHANGE_NAME, 180),
+        SheetColumn("tool", "what", CHANGE_WHAT, 130),
+        SheetColumn("tool", "time", CHANGE_TIME, 180),
+    ),
+)
+TOMBSTONES = TabLayout(
+    "tombstones",
+    "",
+    "Tombstones",
+    (
+        SheetColumn("tool", "response_id", TOMBSTONE_ID, 320),
+        SheetColumn("tool", "form", TOMBSTONE_FORM, 200),
+        SheetColumn("tool", "when", TOMBSTONE_WHEN, 150),
+        SheetColumn("tool", "why", TOMBSTONE_WHY, 200),
+    ),
+)
+ENGAGEMENT_TAB = TabLayout(
+    "engagement",
+    "",
+    "Partners",
+    (
+        SheetColumn("tool", "name", "Name", 180),
+        SheetColumn("tool", "email", "Email", 220),
+        SheetColumn("tool", "phone", "Phone", 130),
+        SheetColumn("tool", "preferred_contact", "Preferred way of contact", 150),
+        SheetColumn("tool", "opportunity", "Role", 220),
+        SheetColumn("tool", "appointed", "Date appointed", 120),
+        SheetColumn("tool", "response_id", "Row key", 110),
+    ),
+)
+MONITORING_COUNTS_TAB = TabLayout(
+    "monitoring_counts",
+    "",
+    "Equal opportunities counts",
+    tuple(
+        SheetColumn("tool", header.lower(), header, width) for header, width in zip(COUNTS_HEADER, (200, 320, 260, 90))
+    ),
+)
 UNMATCHED_PREFIX = "Unmatched "
 
 
@@ -127,39 +170,61 @@ def destinations(config: Config, targets: list[FormTarget], layouts: dict[str, L
     for opportunity in config.opportunities:
         tabs = tuple(
             resolve(name, layout, specs[eoi_form(opportunity.key)] if layout.form == EOI else specs[layout.form])
-            for name, layout in layouts.items() if layout.spreadsheet == "opportunity"
+            for name, layout in layouts.items()
+            if layout.spreadsheet == "opportunity"
         )
         target = opportunity_target(opportunity.key)
         found[target] = Destination(
-            target, f"Patient and Public Partners: {opportunity.group} ({org})", _eoi_first(tabs),
+            target,
+            f"Patient and Public Partners: {opportunity.group} ({org})",
+            _eoi_first(tabs),
             (opportunity.lead_contact.email,),
         )
-    expense_tabs = tuple(resolve(n, layout, specs[layout.form]) for n, layout in layouts.items() if layout.spreadsheet == EXPENSES)
+    expense_tabs = tuple(
+        resolve(n, layout, specs[layout.form]) for n, layout in layouts.items() if layout.spreadsheet == EXPENSES
+    )
     found[EXPENSES] = Destination(
-        EXPENSES, f"Patient and Public Partners: expense claims ({org})", expense_tabs,
+        EXPENSES,
+        f"Patient and Public Partners: expense claims ({org})",
+        expense_tabs,
         tuple(person.email for person in config.expenses_approvers),
     )
     found[ENGAGEMENT] = Destination(
-        ENGAGEMENT, f"Patient and Public Partners: peer support network contacts ({org})", (ENGAGEMENT_TAB,),
-        tuple(person.email for person in config.engagement_team), "reader",
+        ENGAGEMENT,
+        f"Patient and Public Partners: peer support network contacts ({org})",
+        (ENGAGEMENT_TAB,),
+        tuple(person.email for person in config.engagement_team),
+        "reader",
     )
-    admin_tabs = [SYNC_STATE, EMAIL_LOG, CONSENT_LOG, TOMBSTONES, NETWORK_CHANGES] + [resolve(n, layout, specs[layout.form]) for n, layout in layouts.items() if layout.spreadsheet == ADMIN]
-    monitoring_tabs = tuple(resolve(n, layout, specs[layout.form]) for n, layout in layouts.items() if layout.spreadsheet == MONITORING)
+    admin_tabs = [SYNC_STATE, EMAIL_LOG, CONSENT_LOG, TOMBSTONES, NETWORK_CHANGES] + [
+        resolve(n, layout, specs[layout.form]) for n, layout in layouts.items() if layout.spreadsheet == ADMIN
+    ]
+    monitoring_tabs = tuple(
+        resolve(n, layout, specs[layout.form]) for n, layout in layouts.items() if layout.spreadsheet == MONITORING
+    )
     if monitoring_tabs:
         # The answers row by row: nobody but the tool's own account opens them (the form promises
         # totals only). The engagement team gets the counts, small numbers hidden, in a spreadsheet
         # of their own.
         found[MONITORING] = Destination(
-            MONITORING, f"Patient and Public Partners: equal opportunities answers ({org})", monitoring_tabs, (),
+            MONITORING,
+            f"Patient and Public Partners: equal opportunities answers ({org})",
+            monitoring_tabs,
+            (),
         )
         found[MONITORING_COUNTS] = Destination(
-            MONITORING_COUNTS, f"Patient and Public Partners: equal opportunities counts ({org})", (MONITORING_COUNTS_TAB,),
-            tuple(person.email for person in config.engagement_team), "reader",
+            MONITORING_COUNTS,
+            f"Patient and Public Partners: equal opportunities counts ({org})",
+            (MONITORING_COUNTS_TAB,),
+            tuple(person.email for person in config.engagement_team),
+            "reader",
         )
     for name, layout in layouts.items():
         if layout.spreadsheet not in (ADMIN, MONITORING) and layout.form != EOI:
             tab = resolve(name, layout, specs[layout.form])
-            admin_tabs.append(TabLayout(tab.name, tab.form, UNMATCHED_PREFIX + tab.tab[0].lower() + tab.tab[1:], tab.columns))
+            admin_tabs.append(
+                TabLayout(tab.name, tab.form, UNMATCHED_PREFIX + tab.tab[0].lower() + tab.tab[1:], tab.columns)
+            )
     found[ADMIN] = Destination(ADMIN, f"Patient and Public Partners: sync records ({org})", tuple(admin_tabs), ())
     return found
 

@@ -1,6 +1,7 @@
 """The email step of a sync run, as functions of what the run read: which statuses to note, which
 emails are due, which rows to mark with their last email. None of them writes or sends: the run
 applies what they return (rows through its spreadsheets, emails through its one Mailer)."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -106,8 +107,14 @@ def partners_of(config: Config, records: dict[str, dict[str, Records]]) -> dict:
                 continue
             for response_id, record in eoi.by_id.items():
                 reference = eoi.get(record, "tool", "reference")
-                found[reference] = Partner(reference, response_id, eoi.get(record, "answer", "full_name"), opportunity.key,
-                                           opportunity.group, eoi.contact(record, "email"))
+                found[reference] = Partner(
+                    reference,
+                    response_id,
+                    eoi.get(record, "answer", "full_name"),
+                    opportunity.key,
+                    opportunity.group,
+                    eoi.contact(record, "email"),
+                )
     return found
 
 
@@ -129,7 +136,9 @@ def status_notes(records: dict[str, dict[str, Records]], now: datetime, zone: st
         for response_id, record in found.by_id.items():
             view = status_view(record, found.tab, status_key, zone)
             if view and view.changed:
-                notes.append(Note(target, found.tab.tab, Row(response_id, "", {seen.header: note(view.noted_as, now, zone)})))
+                notes.append(
+                    Note(target, found.tab.tab, Row(response_id, "", {seen.header: note(view.noted_as, now, zone)}))
+                )
     return notes
 
 
@@ -148,8 +157,11 @@ def interview_holds(records: dict[str, dict[str, Records]], log: dict[str, dict[
             if entry is not None and log_state(entry) != RETRY:
                 missing = []  # sent, or being seen to: nothing waits for the details
             held += bool(missing)
-            cell = with_flag(record.get(flags.header, ""), HELD_INVITATION,
-                             f"{HELD_INVITATION}: {', '.join(missing)}" if missing else None)
+            cell = with_flag(
+                record.get(flags.header, ""),
+                HELD_INVITATION,
+                f"{HELD_INVITATION}: {', '.join(missing)}" if missing else None,
+            )
             if cell != record.get(flags.header, ""):
                 notes.append(Note(target, found.tab.tab, Row(response_id, "", {flags.header: cell})))
     return notes, held
@@ -168,7 +180,10 @@ def last_email_notes(records: dict[str, dict[str, Records]], log: dict[str, dict
         response_id, template = key.split("|")[0], key.split("|")[1] if "|" in key else ""
         time = entry.get(LOG_TIME, "")
         if response_id not in latest or time >= latest[response_id][0]:
-            latest[response_id] = (time, f"{template.replace('_', ' ')}: {_short(entry.get(LOG_STATE, ''))} {time}".strip())
+            latest[response_id] = (
+                time,
+                f"{template.replace('_', ' ')}: {_short(entry.get(LOG_STATE, ''))} {time}".strip(),
+            )
     notes = []
     for target, found, _ in with_status(records):
         column = found.tab.column("tool", "last_email")
@@ -198,27 +213,60 @@ def due_emails(view: EmailView, log: dict[str, dict[str, str]], wanted, waiting:
             continue  # its rows were not written: nothing about them is emailed until they are
         eoi, needs = records_for(view, target, EOI), records_for(view, target, NEEDS_ASSESSMENT)
         if eoi is None:
-            raise PppError(f"the spreadsheet {target} has no tab for the expression of interest form: check the layouts")
-        due += applicant_emails(config, opportunity, target, eoi, needs, since, view.links_for, view.now, wanted, waiting,
-                                view.consents)
+            raise PppError(
+                f"the spreadsheet {target} has no tab for the expression of interest form: check the layouts"
+            )
+        due += applicant_emails(
+            config, opportunity, target, eoi, needs, since, view.links_for, view.now, wanted, waiting, view.consents
+        )
         last_digest = _last_sent(log, opportunity.key, "eoi_digest")
-        needs_names = [(rid, needs.get(record, "tool", "partner_name")) for rid, record in needs.by_id.items()
-                       if recent(needs, record, since) and wanted(email_key(rid, "needs_received"))] if needs else []
-        due += lead_emails(config, opportunity, eoi, needs_names, view.sheet_links.get(target, ""), last_digest, local_now,
-                           local_now.date())
+        needs_names = (
+            [
+                (rid, needs.get(record, "tool", "partner_name"))
+                for rid, record in needs.by_id.items()
+                if recent(needs, record, since) and wanted(email_key(rid, "needs_received"))
+            ]
+            if needs
+            else []
+        )
+        due += lead_emails(
+            config,
+            opportunity,
+            eoi,
+            needs_names,
+            view.sheet_links.get(target, ""),
+            last_digest,
+            local_now,
+            local_now.date(),
+        )
     claims = records_for(view, EXPENSES, EXPENSE_CLAIMS)
     if claims is not None and EXPENSES not in view.held:
-        due += claim_emails(config, EXPENSES, claims, view.partners, opportunities, since, view.links_for, view.now, wanted)
-        due += approvers_digest(config, EXPENSES, claims, view.sheet_links.get(EXPENSES, ""), _last_sent(log, EXPENSES, "claims_digest"),
-                                local_now, local_now.date())
+        due += claim_emails(
+            config, EXPENSES, claims, view.partners, opportunities, since, view.links_for, view.now, wanted
+        )
+        due += approvers_digest(
+            config,
+            EXPENSES,
+            claims,
+            view.sheet_links.get(EXPENSES, ""),
+            _last_sent(log, EXPENSES, "claims_digest"),
+            local_now,
+            local_now.date(),
+        )
     due += _preferences_messages(view, since, wanted)
     return due
 
 
 def _last_sent(log: dict[str, dict[str, str]], subject: str, template: str) -> str:
     """When the last digest `template` about `subject` was sent (as the sheets show times), or ""."""
-    return max((r.get(LOG_TIME, "") for k, r in log.items()
-                if k.startswith(email_key(subject, template)) and log_state(r) == SENT), default="")
+    return max(
+        (
+            r.get(LOG_TIME, "")
+            for k, r in log.items()
+            if k.startswith(email_key(subject, template)) and log_state(r) == SENT
+        ),
+        default="",
+    )
 
 
 POSSIBLE_DUPLICATE = "possible duplicate"  # the start of its "Needs checking" note
@@ -241,7 +289,8 @@ def duplicate_claim_notes(records: dict[str, dict[str, Records]]) -> list[Note]:
                 flag = None
                 if all(same) and same in first:
                     flag = f"{POSSIBLE_DUPLICATE}: another claim by this person for the same date" + (
-                        f", submitted {first[same]}" if first[same] else "")
+                        f", submitted {first[same]}" if first[same] else ""
+                    )
                 elif all(same):
                     first[same] = found.get(record, "tool", "submitted")
                 cell = with_flag(record.get(flags.header, ""), POSSIBLE_DUPLICATE, flag)
@@ -271,13 +320,25 @@ def _preferences_messages(view: EmailView, since: str, wanted) -> list[DueEmail]
             context = common_context(view.config, None, "preferences_message")
             context["person"] = {"name": found.get(record, "tool", "partner_name")}
             context["links"]["sheet"] = view.sheet_links.get(ADMIN, "")
-            due.append(DueEmail(key, "preferences_message", org.name, org.engagement_email,
-                                "the organisation's engagement_email", context))
+            due.append(
+                DueEmail(
+                    key,
+                    "preferences_message",
+                    org.name,
+                    org.engagement_email,
+                    "the organisation's engagement_email",
+                    context,
+                )
+            )
     return due
 
 
-def prefilled_links(responder: Callable[[str], str], deployed: dict, code_for: Callable[[str], str] = lambda reference: "",
-                    coded: dict[str, str] | None = None):
+def prefilled_links(
+    responder: Callable[[str], str],
+    deployed: dict,
+    code_for: Callable[[str], str] = lambda reference: "",
+    coded: dict[str, str] | None = None,
+):
     """Prefilled links carrying a partner's reference: responderUri?usp=pp_url&entry.N=reference, and on the
     forms in `coded` (form -> the key of its link-code question) their link code too (`code_for(reference)`, consent.link_code): without it an answer
     changes nothing about sharing. `responder(form)` is the form's responderUri (asked once, when first needed)."""

@@ -3,6 +3,7 @@
 Pure: takes the tabs' records and returns DueEmail values; the once-only key is
 (response id, template, status value), so returning to a status already emailed sends nothing.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -93,14 +94,19 @@ def noted_as(record: dict[str, str], tab: TabLayout, status: str) -> str:
     restarts the grace period (a lead still typing the room is not emailed half of it)."""
     if status != INVITED:
         return status
-    details = [record.get(column.header, "").strip() for key in INTERVIEW_DETAILS if (column := tab.column("lead", key))]
+    details = [
+        record.get(column.header, "").strip() for key in INTERVIEW_DETAILS if (column := tab.column("lead", key))
+    ]
     return f"{status}: {' | '.join(details)}" if any(details) else status
 
 
 def missing_interview_details(tab: TabLayout, record: dict[str, str]) -> list[str]:
     """The headers of the interview details not yet filled in: the invitation waits for all of them."""
-    return [column.header for key in INTERVIEW_DETAILS
-            if (column := tab.column("lead", key)) and not record.get(column.header, "").strip()]
+    return [
+        column.header
+        for key in INTERVIEW_DETAILS
+        if (column := tab.column("lead", key)) and not record.get(column.header, "").strip()
+    ]
 
 
 @dataclass
@@ -125,10 +131,15 @@ def stood(view: StatusView | None, now: datetime, grace: timedelta) -> TypeGuard
 
 def opportunity_context(opportunity: Opportunity) -> dict:
     return {
-        "key": opportunity.key, "group": opportunity.group, "closing_date": opportunity.closing_date,
-        "places": opportunity.places, "where": opportunity.where, "time_commitment": opportunity.time_commitment,
+        "key": opportunity.key,
+        "group": opportunity.group,
+        "closing_date": opportunity.closing_date,
+        "places": opportunity.places,
+        "where": opportunity.where,
+        "time_commitment": opportunity.time_commitment,
         "confidentiality_agreement": opportunity.support.confidentiality_agreement,
-        "induction": opportunity.support.induction, "expenses": opportunity.support.expenses,
+        "induction": opportunity.support.induction,
+        "expenses": opportunity.support.expenses,
     }
 
 
@@ -138,11 +149,17 @@ def common_context(config: Config, opportunity: Opportunity | None, name: str) -
     lead = opportunity.lead_contact if opportunity else None
     return email_context(
         name,
-        organisation={"name": org.name, "engagement_email": org.engagement_email, "pals": org.pals,
-                      "one_to_one_support": org.one_to_one_support or ""},
+        organisation={
+            "name": org.name,
+            "engagement_email": org.engagement_email,
+            "pals": org.pals,
+            "one_to_one_support": org.one_to_one_support or "",
+        },
         sender={"name": config.sender.name, "email": config.sender.email},
         lead={"name": lead.name, "role": lead.role, "email": lead.email} if lead else None,
-        opportunity=opportunity_context(opportunity) | {"reply_by": config.reply_by(opportunity)} if opportunity else None,
+        opportunity=opportunity_context(opportunity) | {"reply_by": config.reply_by(opportunity)}
+        if opportunity
+        else None,
     )
 
 
@@ -151,16 +168,28 @@ def recent(records: Records, record: dict[str, str], since: str) -> bool:
     return records.get(record, "tool", "submitted") >= since
 
 
-def applicant_context(config: Config, name: str, opportunity: Opportunity, eoi: Records, record: dict[str, str],
-                      links_for, now: datetime, consents: dict | None = None) -> dict:
+def applicant_context(
+    config: Config,
+    name: str,
+    opportunity: Opportunity,
+    eoi: Records,
+    record: dict[str, str],
+    links_for,
+    now: datetime,
+    consents: dict | None = None,
+) -> dict:
     """Everything the email `name` to this applicant may use, from their row (answers and the lead's columns)."""
     view = status_view(record, eoi.tab, "status", config.email.timezone)
     context = common_context(config, opportunity, name)
     context.update(
         person={"name": eoi.get(record, "answer", "full_name")},
         links=links_for(eoi.get(record, "tool", "reference")),
-        future_opportunities=_agreed(consents or {}, eoi.get(record, "tool", "reference"), "future_opportunities",
-                                     eoi.get(record, "answer", "future_opportunities")),
+        future_opportunities=_agreed(
+            consents or {},
+            eoi.get(record, "tool", "reference"),
+            "future_opportunities",
+            eoi.get(record, "answer", "future_opportunities"),
+        ),
         interview={
             "when": eoi.get(record, "lead", "interview_date"),
             "where": eoi.get(record, "lead", "interview_where"),
@@ -183,23 +212,44 @@ def miles_unread(claims: Records, record: dict[str, str]) -> bool:
     return bool(miles) and parse_number(miles) is None
 
 
-def claim_context(config: Config, name: str, opportunity: Opportunity | None, partner, claims: Records,
-                  record: dict[str, str], links_for) -> dict:
+def claim_context(
+    config: Config,
+    name: str,
+    opportunity: Opportunity | None,
+    partner,
+    claims: Records,
+    record: dict[str, str],
+    links_for,
+) -> dict:
     context = common_context(config, opportunity, name)
-    context.update(person={"name": partner.name}, links=links_for(partner.reference), claim={
-        "miles_unread": miles_unread(claims, record),
-        "what": claims.get(record, "answer", "claim_for"),
-        "date": next((record.get(c.header, "") for c in claims.tab.columns if c.role == "journey_date"), ""),
-        "total": claims.get(record, "tool", "total"),
-        "status": claims.get(record, "lead", "claim_status"),
-        "notes": claims.get(record, "lead", "approver_notes"),
-    })
+    context.update(
+        person={"name": partner.name},
+        links=links_for(partner.reference),
+        claim={
+            "miles_unread": miles_unread(claims, record),
+            "what": claims.get(record, "answer", "claim_for"),
+            "date": next((record.get(c.header, "") for c in claims.tab.columns if c.role == "journey_date"), ""),
+            "total": claims.get(record, "tool", "total"),
+            "status": claims.get(record, "lead", "claim_status"),
+            "notes": claims.get(record, "lead", "approver_notes"),
+        },
+    )
     return context
 
 
-def applicant_emails(config: Config, opportunity: Opportunity, target: str, eoi: Records, needs: Records | None,
-                     since: str, links_for, now: datetime, wanted=lambda key: True,
-                     waiting: list[str] | None = None, consents: dict | None = None) -> list[DueEmail]:
+def applicant_emails(
+    config: Config,
+    opportunity: Opportunity,
+    target: str,
+    eoi: Records,
+    needs: Records | None,
+    since: str,
+    links_for,
+    now: datetime,
+    wanted=lambda key: True,
+    waiting: list[str] | None = None,
+    consents: dict | None = None,
+) -> list[DueEmail]:
     """EOI received for new rows; decisions once a status has stood; the needs-assessment reminder."""
     grace = timedelta(minutes=config.email.grace_minutes)
     lead = opportunity.lead_contact
@@ -215,8 +265,18 @@ def applicant_emails(config: Config, opportunity: Opportunity, target: str, eoi:
         def add(template, status="", reply_to=None):
             if wanted(email_key(response_id, template, status)) or fixed:
                 context = applicant_context(config, template, opportunity, eoi, record, links_for, now, consents)
-                due.append(DueEmail(email_key(response_id, template, status), template, name, address,
-                                    "the applicant's email address", context, reply_to, corrected=fixed))
+                due.append(
+                    DueEmail(
+                        email_key(response_id, template, status),
+                        template,
+                        name,
+                        address,
+                        "the applicant's email address",
+                        context,
+                        reply_to,
+                        corrected=fixed,
+                    )
+                )
 
         if recent(eoi, record, since):
             add("eoi_received")
@@ -227,16 +287,32 @@ def applicant_emails(config: Config, opportunity: Opportunity, target: str, eoi:
             waiting.append(email_key(response_id, DECISIONS[view.status], view.status))
         if view and stood(view, now, grace) and view.status in DECISIONS and not held:
             add(DECISIONS[view.status], view.status, (lead.name, lead.email))
-        if (view and view.status == APPOINTED and view.since and reference not in with_needs
-                and now - view.since >= timedelta(days=config.email.needs_reminder_days)):
+        if (
+            view
+            and view.status == APPOINTED
+            and view.since
+            and reference not in with_needs
+            and now - view.since >= timedelta(days=config.email.needs_reminder_days)
+        ):
             add("needs_reminder")
     return due
 
 
-def claim_emails(config: Config, target: str, claims: Records, partners: dict, opportunities: dict,
-                 since: str, links_for, now: datetime, wanted=lambda key: True) -> list[DueEmail]:
+def claim_emails(
+    config: Config,
+    target: str,
+    claims: Records,
+    partners: dict,
+    opportunities: dict,
+    since: str,
+    links_for,
+    now: datetime,
+    wanted=lambda key: True,
+) -> list[DueEmail]:
     grace = timedelta(minutes=config.email.grace_minutes)
-    reply = [(approver.name, approver.email) for approver in config.expenses_approvers]  # who checks claims, not the lead
+    reply = [
+        (approver.name, approver.email) for approver in config.expenses_approvers
+    ]  # who checks claims, not the lead
     due = []
     for response_id, record in claims.by_id.items():
         partner = partners.get(claims.get(record, "tool", "partner_reference"))
@@ -247,8 +323,17 @@ def claim_emails(config: Config, target: str, claims: Records, partners: dict, o
         def add(template, status=""):
             if wanted(email_key(response_id, template, status)):
                 context = claim_context(config, template, opportunity, partner, claims, record, links_for)
-                due.append(DueEmail(email_key(response_id, template, status), template, partner.name, partner.email,
-                                    "the partner's email address", context, reply))
+                due.append(
+                    DueEmail(
+                        email_key(response_id, template, status),
+                        template,
+                        partner.name,
+                        partner.email,
+                        "the partner's email address",
+                        context,
+                        reply,
+                    )
+                )
 
         if recent(claims, record, since):
             add("claim_received")
@@ -258,8 +343,16 @@ def claim_emails(config: Config, target: str, claims: Records, partners: dict, o
     return due
 
 
-def lead_emails(config: Config, opportunity: Opportunity, eoi: Records, needs_new: list[tuple[str, str]],
-                sheet_link: str, last_digest: str, now_local: datetime, today: date) -> list[DueEmail]:
+def lead_emails(
+    config: Config,
+    opportunity: Opportunity,
+    eoi: Records,
+    needs_new: list[tuple[str, str]],
+    sheet_link: str,
+    last_digest: str,
+    now_local: datetime,
+    today: date,
+) -> list[DueEmail]:
     """To the lead contact: the day's digest (a count only), needs assessments received, closing date passed."""
     lead = opportunity.lead_contact
 
@@ -273,20 +366,44 @@ def lead_emails(config: Config, opportunity: Opportunity, eoi: Records, needs_ne
     if now_local.hour >= config.email.digest_hour and submitted:
         count = sum(1 for r in eoi.by_id.values() if r.get(submitted.header, "") > last_digest)
         if count:
-            due.append(DueEmail(email_key(opportunity.key, "eoi_digest", today.isoformat()), "eoi_digest", lead.name,
-                                lead.email, "the lead contact's email address", {**context("eoi_digest"), "digest": {"count": count}}))
+            due.append(
+                DueEmail(
+                    email_key(opportunity.key, "eoi_digest", today.isoformat()),
+                    "eoi_digest",
+                    lead.name,
+                    lead.email,
+                    "the lead contact's email address",
+                    {**context("eoi_digest"), "digest": {"count": count}},
+                )
+            )
     for response_id, name in needs_new:
-        due.append(DueEmail(email_key(response_id, "needs_received"), "needs_received", lead.name, lead.email,
-                            "the lead contact's email address", {**context("needs_received"), "person": {"name": name}}))
+        due.append(
+            DueEmail(
+                email_key(response_id, "needs_received"),
+                "needs_received",
+                lead.name,
+                lead.email,
+                "the lead contact's email address",
+                {**context("needs_received"), "person": {"name": name}},
+            )
+        )
     if today > opportunity.closing_date:
-        due.append(DueEmail(email_key(opportunity.key, "closing_date_passed", opportunity.closing_date.isoformat()),
-                            "closing_date_passed", lead.name, lead.email, "the lead contact's email address",
-                            context("closing_date_passed")))
+        due.append(
+            DueEmail(
+                email_key(opportunity.key, "closing_date_passed", opportunity.closing_date.isoformat()),
+                "closing_date_passed",
+                lead.name,
+                lead.email,
+                "the lead contact's email address",
+                context("closing_date_passed"),
+            )
+        )
     return due
 
 
-def approvers_digest(config: Config, target: str, claims: Records, sheet_link: str, last_digest: str,
-                     now_local: datetime, today: date) -> list[DueEmail]:
+def approvers_digest(
+    config: Config, target: str, claims: Records, sheet_link: str, last_digest: str, now_local: datetime, today: date
+) -> list[DueEmail]:
     """To each expenses approver, once a day: how many claims arrived since the last digest (a count and a
     link to the expenses sheet, no personal details), like the lead's digest of expressions of interest."""
     submitted = claims.tab.column("tool", "submitted")
@@ -299,9 +416,16 @@ def approvers_digest(config: Config, target: str, claims: Records, sheet_link: s
     for number, approver in enumerate(config.expenses_approvers, start=1):
         context = common_context(config, None, "claims_digest")
         context["links"]["sheet"] = sheet_link
-        due.append(DueEmail(email_key(target, "claims_digest", f"{today.isoformat()} approver {number}"), "claims_digest",
-                            approver.name, approver.email, "an expenses approver's email address (expenses_approvers)",
-                            {**context, "digest": {"count": count}}))
+        due.append(
+            DueEmail(
+                email_key(target, "claims_digest", f"{today.isoformat()} approver {number}"),
+                "claims_digest",
+                approver.name,
+                approver.email,
+                "an expenses approver's email address (expenses_approvers)",
+                {**context, "digest": {"count": count}},
+            )
+        )
     return due
 
 

@@ -1,5 +1,6 @@
 """The engagement team's list (peer support network contacts): exactly the people whose latest answer
 to sharing is yes and (by default) who were appointed (pure: a function of what the run read)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -38,7 +39,9 @@ def engagement_list(config: Config, runs: dict, records: dict, consents: dict, n
     for opportunity in config.opportunities:
         source = runs[opportunity_target(opportunity.key)]
         if source.broken:
-            kept += [line for line in current if len(line) > 6 and line[4] == opportunity.group and line[6] in still_yes]
+            kept += [
+                line for line in current if len(line) > 6 and line[4] == opportunity.group and line[6] in still_yes
+            ]
             continue
         eoi = records[source.dest.target][source.dest.tab(EOI).tab]
         for record in eoi.by_id.values():
@@ -47,9 +50,17 @@ def engagement_list(config: Config, runs: dict, records: dict, consents: dict, n
                 continue
             was, since = noted(eoi.get(record, "tool", "status_seen"), config.email.timezone)
             appointed = local_day(since if was == APPOINTED and since else now, config.email.timezone)
-            members.append(Member(reference, eoi.get(record, "answer", "full_name"), eoi.contact(record, "email"),
-                                  eoi.contact(record, "phone"), eoi.get(record, "answer", "preferred_contact"),
-                                  opportunity.group, appointed))
+            members.append(
+                Member(
+                    reference,
+                    eoi.get(record, "answer", "full_name"),
+                    eoi.contact(record, "email"),
+                    eoi.contact(record, "phone"),
+                    eoi.get(record, "answer", "preferred_contact"),
+                    opportunity.group,
+                    appointed,
+                )
+            )
     before = {line[6]: line[0] for line in current if len(line) > 6 and line[6]}
     after = {m.key: m.name for m in members} | {line[6]: line[0] for line in kept}
     return EngagementList(

@@ -1,4 +1,5 @@
 """Expense claims: mileage at the configured rates and a total, for new claims and the partner's others."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -15,9 +16,13 @@ def add_money(config: Config, run: SheetRun, tab: TabLayout, new_rows: list[Row]
     """Mileage and totals for new claims (filled into their rows), and again for the partner's other claims
     the car rate affects (returned: rows to write)."""
     found = {
-        "day": tab.with_role("journey_date"), "mode": tab.with_role("travel_mode"), "miles": tab.with_role("miles"),
-        "partner": tab.column("tool", "partner_reference"), "id": tab.column("tool", "response_id"),
-        "mileage": tab.column("tool", "mileage"), "total": tab.column("tool", "total"),
+        "day": tab.with_role("journey_date"),
+        "mode": tab.with_role("travel_mode"),
+        "miles": tab.with_role("miles"),
+        "partner": tab.column("tool", "partner_reference"),
+        "id": tab.column("tool", "response_id"),
+        "mileage": tab.column("tool", "mileage"),
+        "total": tab.column("tool", "total"),
     }
     money = [c.header for c in tab.columns if c.check == "money"]
     if not all(found.values()):
@@ -37,7 +42,11 @@ def add_money(config: Config, run: SheetRun, tab: TabLayout, new_rows: list[Row]
     for response_id, claim in mine.items():
         miles, day = parse_number(claim.get(columns["miles"].header, "")), _date(claim.get(columns["day"].header, ""))
         if miles is not None and day is not None:
-            journeys.append(Journey(response_id, claim[columns["partner"].header], day, claim.get(columns["mode"].header, ""), miles))
+            journeys.append(
+                Journey(
+                    response_id, claim[columns["partner"].header], day, claim.get(columns["mode"].header, ""), miles
+                )
+            )
     owed = mileage(journeys, config.mileage_rates)
     by_id = {row.response_id: row for row in new_rows}
     others = []

@@ -6,6 +6,7 @@ and a crash leaves at most ten sends whose outcome nobody knows. Those are marke
 ("unknown") and never sent again automatically; a person who checked settles it either way
 (`ppp-gsuite email settle KEY --sent | --retry`, or "sent" / "retry" typed into its State).
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
@@ -70,15 +71,25 @@ class Mailer:
     (the caller writes them, then asks for more), and keeps the last results in `unwritten` for the
     run's last write."""
 
-    def __init__(self, config: Config, templates: Path, send: Callable[[str], str],
-                 log: dict[str, dict[str, str]], now: datetime, local_time: str):
+    def __init__(
+        self,
+        config: Config,
+        templates: Path,
+        send: Callable[[str], str],
+        log: dict[str, dict[str, str]],
+        now: datetime,
+        local_time: str,
+    ):
         self.config, self.templates, self.send = config, templates, send
         self.log, self.now, self.local_time = log, now, local_time
         self.report = MailReport()
         self.report.waiting_for_a_person = sum(1 for r in log.values() if log_state(r) == UNKNOWN)
         # Intents a crashed run left: nobody knows whether they went. Marked for a person with the first write.
-        self.unwritten = [self._entry(key, record.get(LOG_EMAIL, ""), record.get(LOG_TO, ""), UNKNOWN, "")
-                          for key, record in log.items() if log_state(record) == SENDING]
+        self.unwritten = [
+            self._entry(key, record.get(LOG_EMAIL, ""), record.get(LOG_TO, ""), UNKNOWN, "")
+            for key, record in log.items()
+            if log_state(record) == SENDING
+        ]
 
     def is_due(self, key: str) -> bool:
         return key not in self.log or log_state(self.log[key]) == RETRY
@@ -111,7 +122,7 @@ class Mailer:
         emails = emails[:allowed]
         for start in range(0, len(emails), BATCH):
             ready = []
-            for email in emails[start:start + BATCH]:
+            for email in emails[start : start + BATCH]:
                 raw = self._build(email, pending)
                 if raw is not None:
                     ready.append((email, raw))
@@ -168,7 +179,13 @@ class Mailer:
         self.report.failed += 1
 
     def _entry(self, key: str, template: str, who: str, state: str, message_id: str) -> Row:
-        cells = {LOG_KEY: key, LOG_EMAIL: template, LOG_TO: who, LOG_STATE: state, LOG_MESSAGE_ID: message_id,
-                 LOG_TIME: self.local_time}
+        cells = {
+            LOG_KEY: key,
+            LOG_EMAIL: template,
+            LOG_TO: who,
+            LOG_STATE: state,
+            LOG_MESSAGE_ID: message_id,
+            LOG_TIME: self.local_time,
+        }
         self.log[key] = cells
         return Row(key, "", cells)

@@ -1,4 +1,5 @@
 """Mileage at the HMRC rates in the config: the car rate drops after 10,000 miles in a tax year."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -6,6 +6,7 @@ the team's sheet is rewritten; its notice is keyed by that number, so a later ch
 names is told again, and a notice stays due until it is sent (a Gmail refusal is retried by a later
 run, though the change is no longer seen in the sheet).
 """
+
 from __future__ import annotations
 
 from collections.abc import Set
@@ -41,7 +42,7 @@ def numbers_told(log_keys) -> set[int]:
     removed the change's rows (its notice would be taken as sent)."""
     found = set()
     for key in log_keys:
-        number = key.split("|")[0][len(NOTICE):] if key.startswith(NOTICE) else ""
+        number = key.split("|")[0][len(NOTICE) :] if key.startswith(NOTICE) else ""
         if number.isdigit():
             found.add(int(number))
     return found
@@ -56,8 +57,14 @@ def _changes(recorded: list[dict[str, str]]) -> dict[int, list[dict[str, str]]]:
     return found
 
 
-def change_rows(recorded: list[dict[str, str]], added: dict[str, str], removed: dict[str, str], now: datetime,
-                told: Set[int] = frozenset(), zone: str = DEFAULT_TIME_ZONE) -> list[Row]:
+def change_rows(
+    recorded: list[dict[str, str]],
+    added: dict[str, str],
+    removed: dict[str, str],
+    now: datetime,
+    told: Set[int] = frozenset(),
+    zone: str = DEFAULT_TIME_ZONE,
+) -> list[Row]:
     """The rows recording this run's change (row key -> name, added and removed), numbered after the last.
 
     None when there is no change, or when it is the last one recorded again: a run that recorded it
@@ -76,8 +83,20 @@ def change_rows(recorded: list[dict[str, str]], added: dict[str, str], removed: 
     for what, people in ((ADDED, added), (REMOVED, removed)):
         for key, name in sorted(people.items(), key=lambda item: item[1]):
             record = f"{number}|{key}"
-            rows.append(Row(record, "", {CHANGE_RECORD: record, CHANGE_ROW_KEY: key, CHANGE_NUMBER: number,
-                                         CHANGE_NAME: name, CHANGE_WHAT: what, CHANGE_TIME: local_time(now, zone)}))
+            rows.append(
+                Row(
+                    record,
+                    "",
+                    {
+                        CHANGE_RECORD: record,
+                        CHANGE_ROW_KEY: key,
+                        CHANGE_NUMBER: number,
+                        CHANGE_NAME: name,
+                        CHANGE_WHAT: what,
+                        CHANGE_TIME: local_time(now, zone),
+                    },
+                )
+            )
     return rows
 
 
@@ -92,11 +111,16 @@ def notices(config: Config, recorded: list[dict[str, str]], sheet_link: str, now
         if not recent:
             continue
         context = common_context(config, None, "sharing_changes")
-        names = {what: sorted(r.get(CHANGE_NAME, "") for r in records if r.get(CHANGE_WHAT) == what) for what in (ADDED, REMOVED)}
+        names = {
+            what: sorted(r.get(CHANGE_NAME, "") for r in records if r.get(CHANGE_WHAT) == what)
+            for what in (ADDED, REMOVED)
+        }
         context["changes"] = {"added": names[ADDED], "removed": names[REMOVED]}
         context["links"]["sheet"] = sheet_link
         for position, member in enumerate(config.engagement_team):
             key = email_key(_notice_key(number), "sharing_changes", str(position))
             if wanted(key):
-                due.append(DueEmail(key, "sharing_changes", member.name, member.email, "an engagement team address", context))
+                due.append(
+                    DueEmail(key, "sharing_changes", member.name, member.email, "an engagement team address", context)
+                )
     return due

@@ -1,5 +1,6 @@
 """The context an email would have for one real response, for `preview-email --response ID` (pure: from
 the spreadsheets as read, Sync.view_as_read, by the same functions as the send)."""
+
 from __future__ import annotations
 
 from ..errors import PppError
@@ -13,8 +14,9 @@ def context_for(view: EmailView, response_id: str, name: str) -> dict:
     for opportunity in view.config.opportunities:
         eoi = records_for(view, opportunity_target(opportunity.key), EOI)
         if eoi is not None and response_id in eoi.by_id:
-            return applicant_context(view.config, name, opportunity, eoi, eoi.by_id[response_id], view.links_for, view.now,
-                                     view.consents)
+            return applicant_context(
+                view.config, name, opportunity, eoi, eoi.by_id[response_id], view.links_for, view.now, view.consents
+            )
     claims = records_for(view, EXPENSES, EXPENSE_CLAIMS)
     record = claims.by_id.get(response_id) if claims else None
     partner = view.partners.get(claims.get(record, "tool", "partner_reference")) if claims and record else None
@@ -22,5 +24,7 @@ def context_for(view: EmailView, response_id: str, name: str) -> dict:
         assert claims is not None and record is not None  # the partner was found from this claim
         opportunity = next(o for o in view.config.opportunities if o.key == partner.opportunity)
         return claim_context(view.config, name, opportunity, partner, claims, record, view.links_for)
-    raise PppError(f"no expression of interest or expense claim has the response id {response_id}; "
-                   "copy it from the Response ID column")
+    raise PppError(
+        f"no expression of interest or expense claim has the response id {response_id}; "
+        "copy it from the Response ID column"
+    )

@@ -3,6 +3,7 @@
 Functions of what the run read (the snapshot's responses and answers, the spreadsheets' rows as read);
 each returns Writes, which the run applies in its one write per spreadsheet.
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -41,7 +42,9 @@ class Writes:
 
     rows: dict[str, dict[str, list[Row]]] = field(default_factory=lambda: defaultdict(lambda: defaultdict(list)))
     consents: list[Row] = field(default_factory=list)
-    replace: dict[str, dict[str, list[list[str]]]] = field(default_factory=dict)  # target -> tab -> its whole new values
+    replace: dict[str, dict[str, list[list[str]]]] = field(
+        default_factory=dict
+    )  # target -> tab -> its whole new values
     flagged: int = 0
     unmatched: int = 0
     unverified: int = 0  # answers about sharing without the person's link code: applied to nothing
@@ -62,7 +65,9 @@ class Writes:
         return self
 
 
-def expressions_of_interest(config: Config, targets: dict, snapshot, runs: dict[str, SheetRun]) -> tuple[Writes, dict[str, Partner]]:
+def expressions_of_interest(
+    config: Config, targets: dict, snapshot, runs: dict[str, SheetRun]
+) -> tuple[Writes, dict[str, Partner]]:
     """EOI rows (minting references for new ones), and every known reference -> partner."""
     listed = snapshot.listed
     writes, partners = Writes(), {}
@@ -74,7 +79,9 @@ def expressions_of_interest(config: Config, targets: dict, snapshot, runs: dict[
         run = runs[opportunity_target(opportunity.key)]
         tab = run.dest.tab(EOI)
         if tab is None:
-            raise PppError(f"the spreadsheet {run.dest.target} has no tab for the expression of interest form: check the layouts")
+            raise PppError(
+                f"the spreadsheet {run.dest.target} has no tab for the expression of interest form: check the layouts"
+            )
         writes.add(run.dest.target, tab.tab, flags_after_corrections(tab, run.values.get(tab.tab, []), responses))
         if not responses and not joined_waiting:
             continue
@@ -86,9 +93,17 @@ def expressions_of_interest(config: Config, targets: dict, snapshot, runs: dict[
             reference = references.get(response["responseId"]) or reference_for(response["responseId"])
             references[response["responseId"]] = reference
             answers = snapshot.answers[(key, response["responseId"])]
-            row = build_row(tab, target.spec_name, target.spec, response, version(snapshot, key, response),
-                            tool_values={"reference": reference}, answers=answers, zone=config.email.timezone,
-                            corrections={"email": corrections.get(response["responseId"], "")})
+            row = build_row(
+                tab,
+                target.spec_name,
+                target.spec,
+                response,
+                version(snapshot, key, response),
+                tool_values={"reference": reference},
+                answers=answers,
+                zone=config.email.timezone,
+                corrections={"email": corrections.get(response["responseId"], "")},
+            )
             writes.add(run.dest.target, tab.tab, [row])
             writes.consents += consent_rows(target.spec_name, target.spec, response, reference, answers, before)
             writes.flagged += bool(row.flags)
@@ -100,8 +115,14 @@ def expressions_of_interest(config: Config, targets: dict, snapshot, runs: dict[
             emails[response["responseId"]] = answers.get("email", "")
         emails |= {rid: email for rid, email in corrections.items() if email.strip()}  # the lead's correction wins
         for response_id, reference in references.items():
-            partners[reference] = Partner(reference, response_id, names.get(response_id, ""), opportunity.key,
-                                          opportunity.group, emails.get(response_id, "").strip())
+            partners[reference] = Partner(
+                reference,
+                response_id,
+                names.get(response_id, ""),
+                opportunity.key,
+                opportunity.group,
+                emails.get(response_id, "").strip(),
+            )
     return writes, partners
 
 
@@ -126,8 +147,16 @@ def joined(config: Config, targets: dict, snapshot, runs: dict[str, SheetRun], p
             run, tab = home(runs, form, partner)
             if tab is None:
                 continue
-            row = build_row(tab, form, target.spec, response, version(snapshot, form, response), partner, answers=answers,
-                            zone=config.email.timezone)
+            row = build_row(
+                tab,
+                form,
+                target.spec,
+                response,
+                version(snapshot, form, response),
+                partner,
+                answers=answers,
+                zone=config.email.timezone,
+            )
             if unverified:
                 flag(tab, row, UNVERIFIED)
                 writes.unverified += 1
@@ -143,8 +172,10 @@ def joined(config: Config, targets: dict, snapshot, runs: dict[str, SheetRun], p
     return writes
 
 
-UNVERIFIED = ("link code missing or wrong: the answers to the consent questions were not applied (anyone who "
-              "knows a reference could have sent them); ask the person to use the link in one of our emails")
+UNVERIFIED = (
+    "link code missing or wrong: the answers to the consent questions were not applied (anyone who "
+    "knows a reference could have sent them); ask the person to use the link in one of our emails"
+)
 
 
 def carries_link_code(spec: FormSpec, answers: dict[str, str], reference: str, secret: str) -> bool:
@@ -171,13 +202,26 @@ def monitoring(targets: dict, snapshot, runs: dict[str, SheetRun], zone: str) ->
         return writes
     responses = snapshot.listed.get(MONITORING_FORM, [])
     target, tab = targets[MONITORING_FORM], run.dest.tabs[0]
-    rows = [build_row(tab, MONITORING_FORM, target.spec, r, version(snapshot, MONITORING_FORM, r),
-                      answers=snapshot.answers[(MONITORING_FORM, r["responseId"])], zone=zone) for r in responses]
+    rows = [
+        build_row(
+            tab,
+            MONITORING_FORM,
+            target.spec,
+            r,
+            version(snapshot, MONITORING_FORM, r),
+            answers=snapshot.answers[(MONITORING_FORM, r["responseId"])],
+            zone=zone,
+        )
+        for r in responses
+    ]
     writes.add(MONITORING, tab.tab, rows)
     counts = runs.get(MONITORING_COUNTS)
     if counts is not None and not run.broken and not counts.broken:
-        writes.replace[MONITORING_COUNTS] = {MONITORING_COUNTS_TAB.tab: counts_of_sheet(
-            target.spec, tab, run.values.get(tab.tab, []), [row.cells for row in rows])}
+        writes.replace[MONITORING_COUNTS] = {
+            MONITORING_COUNTS_TAB.tab: counts_of_sheet(
+                target.spec, tab, run.values.get(tab.tab, []), [row.cells for row in rows]
+            )
+        }
     return writes
 
 
@@ -187,7 +231,10 @@ def flags_after_corrections(tab: TabLayout, values: list[list[str]], listed: lis
     email, flags = tab.column("answer", "email"), tab.column("tool", "flags")
     if email is None or flags is None or tab.column("lead", corrected("email")) is None:
         return []
-    answered, corrections = column_by_id(tab, values, "answer", "email"), column_by_id(tab, values, "lead", corrected("email"))
+    answered, corrections = (
+        column_by_id(tab, values, "answer", "email"),
+        column_by_id(tab, values, "lead", corrected("email")),
+    )
     rows, seen = [], {response["responseId"] for response in listed}
     for response_id, shown in column_by_id(tab, values, "tool", "flags").items():
         now = refreshed_flags(tab, shown, email, answered.get(response_id, ""), corrections.get(response_id, ""))

@@ -1,4 +1,5 @@
 """A form response as the cells of its row: pure, no Google calls."""
+
 from __future__ import annotations
 
 import base64
@@ -103,14 +104,20 @@ def answer_problem(tab: TabLayout, column: SheetColumn, value: str, correction: 
     fix, fixed = tab.column("lead", corrected(column.key)), correction.strip()
     problem = check_answer(column.check, fix.header if fix and fixed else column.header, fixed or value)
     if problem and fix and column.check == "email":
-        return (f"the email address is not valid: correct it in {fix.header}" if not fixed
-                else f"the email address in {fix.header} is not valid either")
+        return (
+            f"the email address is not valid: correct it in {fix.header}"
+            if not fixed
+            else f"the email address in {fix.header} is not valid either"
+        )
     return problem
 
 
 def refreshed_flags(tab: TabLayout, flags: str, column: SheetColumn, value: str, correction: str) -> str:
     """A row's Needs checking with the flag of one checked answer as it stands now (a lead corrected it)."""
-    stale = {answer_problem(tab, column, value), answer_problem(tab, column, value, "x")}  # uncorrected, corrected wrongly
+    stale = {
+        answer_problem(tab, column, value),
+        answer_problem(tab, column, value, "x"),
+    }  # uncorrected, corrected wrongly
     kept = [flag for flag in flags.split("; ") if flag and flag not in stale]
     problem = answer_problem(tab, column, value, correction)
     return "; ".join(kept + ([problem] if problem else []))
@@ -123,9 +130,17 @@ def fit_cell(value: str) -> tuple[str, bool]:
 
 
 def build_row(
-    tab: TabLayout, spec_name: str, spec: FormSpec, response: dict, form_version: str,
-    partner: Partner | None = None, tool_values: dict[str, str] | None = None, answers: dict[str, str] | None = None,
-    *, zone: str, corrections: dict[str, str] | None = None,
+    tab: TabLayout,
+    spec_name: str,
+    spec: FormSpec,
+    response: dict,
+    form_version: str,
+    partner: Partner | None = None,
+    tool_values: dict[str, str] | None = None,
+    answers: dict[str, str] | None = None,
+    *,
+    zone: str,
+    corrections: dict[str, str] | None = None,
 ) -> Row:
     """The tool and answer cells of one response; `tool_values` supplies reference, mileage and total;
     `answers` are the response's answers already decoded (answers_by_key), decoded here if not given;

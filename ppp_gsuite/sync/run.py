@@ -7,6 +7,7 @@ Mailer (exactly once or flagged). The per-form high-water marks are written last
 spreadsheet, so a crash anywhere means the next run lists the same responses again and finds
 their rows by response id: nothing is written twice.
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -105,7 +106,9 @@ class SyncReport:
     sheets: dict[str, str] = field(default_factory=dict)  # spreadsheet name -> link
     restored_headers: list[str] = field(default_factory=list)
     refused: dict[str, list[str]] = field(default_factory=dict)  # spreadsheet -> sharing problems: nothing written
-    not_shared: dict[str, list[str]] = field(default_factory=dict)  # spreadsheet -> addresses Google would not share it with
+    not_shared: dict[str, list[str]] = field(
+        default_factory=dict
+    )  # spreadsheet -> addresses Google would not share it with
     unshared: list[str] = field(default_factory=list)  # people the config no longer names, whose access ended
     shared_added: list[str] = field(default_factory=list)  # names added to the engagement team's sheet
     shared_removed: list[str] = field(default_factory=list)
@@ -119,10 +122,20 @@ class SyncReport:
 
 
 class Sync:
-    def __init__(self, config: Config, targets: list[FormTarget], destinations: dict[str, Destination],
-                 forms: FormsApi, drive: DriveApi, sheets: SheetsApi, now: datetime,
-                 full_scan_every: timedelta = timedelta(hours=24), full: bool = False,
-                 send: Callable[[str], str] | None = None, templates: Path | None = None):
+    def __init__(
+        self,
+        config: Config,
+        targets: list[FormTarget],
+        destinations: dict[str, Destination],
+        forms: FormsApi,
+        drive: DriveApi,
+        sheets: SheetsApi,
+        now: datetime,
+        full_scan_every: timedelta = timedelta(hours=24),
+        full: bool = False,
+        send: Callable[[str], str] | None = None,
+        templates: Path | None = None,
+    ):
         """`send` delivers one raw message and returns its id (GmailSender.send); None sends no email."""
         self.send, self.templates = send, templates
         self.mail_report: MailReport | None = None
@@ -140,8 +153,15 @@ class Sync:
     def for_workspace(cls, loaded, clients, now: datetime, full: bool = False, emails: bool = True) -> Sync:
         """A sync of a loaded workspace (config, specs, layouts) over the clients of google.clients.connect."""
         config = loaded.workspace.config
-        return new_sync(loaded, FormsApi(clients.forms), DriveApi(clients.drive), SheetsApi(clients.sheets), now,
-                        full=full, send=clients.mail.send if emails and config.email.send else None)
+        return new_sync(
+            loaded,
+            FormsApi(clients.forms),
+            DriveApi(clients.drive),
+            SheetsApi(clients.sheets),
+            now,
+            full=full,
+            send=clients.mail.send if emails and config.email.send else None,
+        )
 
     # -- the run --------------------------------------------------------------------------
     def run(self) -> SyncReport:
@@ -156,20 +176,31 @@ class Sync:
         added, removed = self._share_with_engagement_team(records, consents)
         self._record_network_change(snapshot, added, removed)  # before their sheet is written: never lost
         self._close_past_closing_dates(snapshot.deployed)
-        self._note(records, status_notes(records, self.now, self.config.email.timezone))  # statuses are noted even when no email is sent
+        self._note(
+            records, status_notes(records, self.now, self.config.email.timezone)
+        )  # statuses are noted even when no email is sent
         holds, self.report.held_invitations = interview_holds(records, snapshot.email_log)
         self._note(records, holds)
         self._note(records, duplicate_claim_notes(records))
         mailer = self._mailer(snapshot.email_log)
-        view = EmailView(self.config, self.now, records, {t: run.link for t, run in self.runs.items()},
-                         consents=consents, partners=partners, links_for=self.links(snapshot.deployed))
+        view = EmailView(
+            self.config,
+            self.now,
+            records,
+            {t: run.link for t, run in self.runs.items()},
+            consents=consents,
+            partners=partners,
+            links_for=self.links(snapshot.deployed),
+        )
         if self.send:
             self._note(records, last_email_notes(records, snapshot.email_log))
         self.books.flush([run for target, run in self.runs.items() if target != ADMIN])
         if mailer:  # one mail run: the team's notices of each recorded change, in order, then everything else
             view.held = {target for target, run in self.runs.items() if run.dest.name in self.report.held_back()}
             waiting: list[str] = []
-            due = notices(self.config, snapshot.network_changes, view.sheet_links.get(ENGAGEMENT, ""), self.now, mailer.is_due)
+            due = notices(
+                self.config, snapshot.network_changes, view.sheet_links.get(ENGAGEMENT, ""), self.now, mailer.is_due
+            )
             self._send(mailer, due + due_emails(view, mailer.log, mailer.is_due, waiting))
             self._note_sent(records, mailer.log)
             self.report.waiting += sum(1 for key in waiting if mailer.is_due(key))
@@ -180,17 +211,22 @@ class Sync:
 
     def _read(self) -> Snapshot:
         """The run's one reading: the deployed forms, every spreadsheet, the new and edited responses."""
-        deployed = {f["appProperties"]["target"]: f for f in self.drive.find("form") if "target" in f.get("appProperties", {})}
+        deployed = {
+            f["appProperties"]["target"]: f for f in self.drive.find("form") if "target" in f.get("appProperties", {})
+        }
         if not deployed:
             raise NothingDeployed("no deployed forms found: run ppp-gsuite deploy-forms first (with the same account)")
         self.books.open()
         admin = self.books.read(self.runs[ADMIN])
-        snapshot = Snapshot(deployed, {key: versions_of(file.get("appProperties", {})) for key, file in deployed.items()},
-                            state=self._sync_state(admin),
-                            email_log=read_log(admin.values.get(EMAIL_LOG.tab, [])),
-                            consent_log=_records(admin.values.get(CONSENT_LOG.tab, [])),
-                            network_changes=_records(admin.values.get(NETWORK_CHANGES.tab, [])),
-                            link_secret=self.books.link_secret)
+        snapshot = Snapshot(
+            deployed,
+            {key: versions_of(file.get("appProperties", {})) for key, file in deployed.items()},
+            state=self._sync_state(admin),
+            email_log=read_log(admin.values.get(EMAIL_LOG.tab, [])),
+            consent_log=_records(admin.values.get(CONSENT_LOG.tab, [])),
+            network_changes=_records(admin.values.get(NETWORK_CHANGES.tab, [])),
+            link_secret=self.books.link_secret,
+        )
         gone = {row[0] for row in admin.values.get(TOMBSTONES.tab, [])[1:] if row}
         for key, file in deployed.items():
             if key not in self.targets:
@@ -208,13 +244,20 @@ class Sync:
             for response_id, response in unique.items():
                 snapshot.answers[(key, response_id)] = answers_by_key(target.spec_name, target.spec, response)
             self.report.responses += len(unique)
-            newest = max([parse_stamp(r["lastSubmittedTime"]) for r in unique.values()] + ([parse_stamp(mark)] if mark else []), default=None)
-            snapshot.marks[key] = Row(key, "", {
-                STATE_FORM: key,
-                STATE_FORM_ID: file["id"],
-                STATE_NEWEST: utc_stamp(newest) if newest else "",
-                STATE_FULL_SCAN: utc_stamp(self.now) if full else previous.get(STATE_FULL_SCAN, ""),
-            })
+            newest = max(
+                [parse_stamp(r["lastSubmittedTime"]) for r in unique.values()] + ([parse_stamp(mark)] if mark else []),
+                default=None,
+            )
+            snapshot.marks[key] = Row(
+                key,
+                "",
+                {
+                    STATE_FORM: key,
+                    STATE_FORM_ID: file["id"],
+                    STATE_NEWEST: utc_stamp(newest) if newest else "",
+                    STATE_FULL_SCAN: utc_stamp(self.now) if full else previous.get(STATE_FULL_SCAN, ""),
+                },
+            )
         for name, run in self.runs.items():  # statuses set by leads and approvers are read every run
             if name != ADMIN:
                 self.books.read(run)
@@ -230,7 +273,9 @@ class Sync:
     def _write_marks(self, snapshot: Snapshot) -> None:
         """The per-form high-water marks, last: a crash before them lists the same responses again."""
         state = snapshot.state
-        changed = any(row.cells != _current(state.get(row.response_id, {}), row.cells) for row in snapshot.marks.values())
+        changed = any(
+            row.cells != _current(state.get(row.response_id, {}), row.cells) for row in snapshot.marks.values()
+        )
         if changed and not self.report.held_back():  # a held-back spreadsheet's rows wait: list them again next run
             self.runs[ADMIN].rows[SYNC_STATE.tab].extend(snapshot.marks.values())
 
@@ -256,7 +301,14 @@ class Sync:
         if not self.send or self.books.refused(self.runs[ADMIN]):
             return None
         assert self.templates is not None  # new_sync gives the workspace's templates folder
-        return Mailer(self.config, self.templates, self.send, dict(log), self.now, local_time(self.now, self.config.email.timezone))
+        return Mailer(
+            self.config,
+            self.templates,
+            self.send,
+            dict(log),
+            self.now,
+            local_time(self.now, self.config.email.timezone),
+        )
 
     def _send(self, mailer: Mailer, due: list) -> None:
         """Send through the run's Mailer, writing each batch's intents to the email log before it is sent."""
@@ -272,22 +324,37 @@ class Sync:
         engagement, admin = self.runs.get(ENGAGEMENT), self.runs[ADMIN]
         if not (added or removed) or engagement is None or self.books.refused(admin):
             return
-        rows = change_rows(snapshot.network_changes, added, removed, self.now, numbers_told(snapshot.email_log),
-                           self.config.email.timezone)
+        rows = change_rows(
+            snapshot.network_changes,
+            added,
+            removed,
+            self.now,
+            numbers_told(snapshot.email_log),
+            self.config.email.timezone,
+        )
         if rows:
             self.books.write_now(admin, NETWORK_CHANGES, rows)
             snapshot.network_changes += [row.cells for row in rows]
 
     def view_as_read(self) -> EmailView:
         """Every spreadsheet as it is (nothing listed, nothing written): what preview-email fills an email from."""
-        deployed = {f["appProperties"]["target"]: f for f in self.drive.find("form") if "target" in f.get("appProperties", {})}
+        deployed = {
+            f["appProperties"]["target"]: f for f in self.drive.find("form") if "target" in f.get("appProperties", {})
+        }
         self.books.open()
         for run in self.runs.values():
             self.books.read(run)
         records = records_of(self.runs)
         consents = latest(_records(self.runs[ADMIN].values.get(CONSENT_LOG.tab, [])))
-        return EmailView(self.config, self.now, records, {t: run.link for t, run in self.runs.items()}, consents=consents,
-                         partners=partners_of(self.config, records), links_for=self.links(deployed, codes=False))
+        return EmailView(
+            self.config,
+            self.now,
+            records,
+            {t: run.link for t, run in self.runs.items()},
+            consents=consents,
+            partners=partners_of(self.config, records),
+            links_for=self.links(deployed, codes=False),
+        )
 
     def links(self, deployed: dict, codes: bool = True):
         """Prefilled links by reference, with the person's link code where the form asks it (each form's
@@ -300,7 +367,9 @@ class Sync:
                 return HIDDEN_CODE
             return link_code(self.books.link_secret, reference) if self.books.link_secret else ""
 
-        return prefilled_links(lambda form: self.forms.get(deployed[form]["id"]).get("responderUri", ""), deployed, code_for, coded)
+        return prefilled_links(
+            lambda form: self.forms.get(deployed[form]["id"]).get("responderUri", ""), deployed, code_for, coded
+        )
 
     def _full_scan_due(self, last: str) -> bool:
         return not last or self.now - parse_stamp(last) >= self.full_scan_every
@@ -336,7 +405,10 @@ class Sync:
         if not only_removes(listed.values, current) and self.books.refused(run):
             listed = listed.removals_only(current)  # a withdrawal still takes effect; nobody is added
         run.replace[run.dest.tabs[0].tab] = listed.values
-        self.report.shared_added, self.report.shared_removed = sorted(listed.added.values()), sorted(listed.removed.values())
+        self.report.shared_added, self.report.shared_removed = (
+            sorted(listed.added.values()),
+            sorted(listed.removed.values()),
+        )
         return listed.added, listed.removed
 
     def _close_past_closing_dates(self, deployed: dict[str, dict]) -> None:
@@ -352,16 +424,37 @@ class Sync:
                 self.drive.set_app_properties(file["id"], {"closed": "yes" if closed else "no"})
                 (self.report.closed if closed else self.report.reopened).append(opportunity.group)
 
-def new_sync(loaded, forms: FormsApi, drive: DriveApi, sheets: SheetsApi, now: datetime, *, config: Config | None = None,
-             full: bool = False, send: Callable[[str], str] | None = None) -> Sync:
+
+def new_sync(
+    loaded,
+    forms: FormsApi,
+    drive: DriveApi,
+    sheets: SheetsApi,
+    now: datetime,
+    *,
+    config: Config | None = None,
+    full: bool = False,
+    send: Callable[[str], str] | None = None,
+) -> Sync:
     """The one place a Sync is built (sync, purge, erase, preview-email, the tests and the benchmark):
     a loaded workspace (config, specs, layouts) over three adapters. `config` replaces the workspace's
     (a test's changed settings); `send` delivers one raw message, None sends no email."""
     from .destinations import destinations
 
     config = config or loaded.workspace.config
-    return Sync(config, loaded.targets, destinations(config, loaded.targets, loaded.layouts), forms, drive, sheets, now,
-                timedelta(hours=config.sync.full_rescan_hours), full, send=send, templates=loaded.workspace.templates_dir)
+    return Sync(
+        config,
+        loaded.targets,
+        destinations(config, loaded.targets, loaded.layouts),
+        forms,
+        drive,
+        sheets,
+        now,
+        timedelta(hours=config.sync.full_rescan_hours),
+        full,
+        send=send,
+        templates=loaded.workspace.templates_dir,
+    )
 
 
 def _records(values: list[list[str]]) -> list[dict[str, str]]:

@@ -1,4 +1,5 @@
 """Who can open a spreadsheet, checked before personal data is written into it (docs/decisions.md §6)."""
+
 from __future__ import annotations
 
 
@@ -17,7 +18,9 @@ def sharing_problems(allowed: tuple[str, ...], permissions: list[dict], writers_
         elif kind == "group":
             problems.append(f"the group {permission.get('emailAddress', '')} can open it ({role})")
         elif (permission.get("emailAddress") or "").lower() not in expected:
-            problems.append(f"{permission.get('emailAddress', 'someone')} can open it ({role}) but the config does not name them")
+            problems.append(
+                f"{permission.get('emailAddress', 'someone')} can open it ({role}) but the config does not name them"
+            )
     if writers_can_share:
         problems.append("editors may share it further (writersCanShare is on)")
     return problems

@@ -4,6 +4,7 @@ Each spreadsheet costs a constant handful of requests whatever the number of row
 its tabs, at most one batchUpdate (layout or a larger grid), one values write. Before personal data
 is written, who can open the spreadsheet is checked (docs/decisions.md §6).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -51,11 +52,13 @@ class SheetRun:
 
 def only_removes(wanted: list[list[str]], current: list[list[str]]) -> bool:
     """Whether rewriting a tab from `current` to `wanted` only takes lines away (adds and changes nothing)."""
+
     def line(cells: list[str]) -> tuple[str, ...]:
         cells = list(cells)
         while cells and cells[-1] == "":
             cells.pop()
         return tuple(cells)
+
     return bool(current) and {line(cells) for cells in wanted} <= {line(cells) for cells in current}
 
 
@@ -93,8 +96,13 @@ class Spreadsheets:
                 self.report.created.append(dest.name)
                 self._share(run, dest.writers)
             else:
-                run = SheetRun(dest, file["id"], file.get("webViewLink", ""), laid_out=file["appProperties"].get("layout") == dest.layout_hash,
-                               writers_can_share=file.get("writersCanShare"))
+                run = SheetRun(
+                    dest,
+                    file["id"],
+                    file.get("webViewLink", ""),
+                    laid_out=file["appProperties"].get("layout") == dest.layout_hash,
+                    writers_can_share=file.get("writersCanShare"),
+                )
             self.runs[target] = run
             self.report.sheets[dest.name] = run.link
             if target == ADMIN:
@@ -124,8 +132,11 @@ class Spreadsheets:
             except GoogleApiError as error:
                 if error.code != 400 or run.dest.target == ADMIN:
                     raise
-                self._broken(run, f"a tab was renamed or removed; the tool needs these tabs: {', '.join(titles)}. "
-                                  "Rename it back (or undo the removal), then run sync again")
+                self._broken(
+                    run,
+                    f"a tab was renamed or removed; the tool needs these tabs: {', '.join(titles)}. "
+                    "Rename it back (or undo the removal), then run sync again",
+                )
                 return run
             for title, (answered, values) in tabs.items():
                 run.values[title], run.grid[title] = values, _grid(answered)
@@ -133,8 +144,11 @@ class Spreadsheets:
                 values = run.values.get(tab.tab, [])
                 key = tab.column("tool", "response_id")
                 if key and len(values) > 1 and key.header not in values[0]:
-                    self._broken(run, f"the column {key.header!r} in the tab {tab.tab!r} was renamed or removed; the tool "
-                                      "finds rows by it, so nothing was written there. Rename it back, then run sync again")
+                    self._broken(
+                        run,
+                        f"the column {key.header!r} in the tab {tab.tab!r} was renamed or removed; the tool "
+                        "finds rows by it, so nothing was written there. Rename it back, then run sync again",
+                    )
         return run
 
     def _broken(self, run: SheetRun, problem: str, problems: dict[str, list[str]] | None = None) -> None:
@@ -158,7 +172,9 @@ class Spreadsheets:
 
     def _repair(self, run: SheetRun) -> None:
         """A spreadsheet whose layout changed (or whose creation was interrupted): add what is missing."""
-        sheets = {s["properties"]["title"]: s["properties"]["sheetId"] for s in self.sheets.metadata(run.id).get("sheets", [])}
+        sheets = {
+            s["properties"]["title"]: s["properties"]["sheetId"] for s in self.sheets.metadata(run.id).get("sheets", [])
+        }
         requests = []
         for tab in run.dest.tabs:
             if tab.tab not in sheets:
@@ -263,8 +279,11 @@ class Spreadsheets:
 
     @staticmethod
     def _only_removes(run: SheetRun) -> bool:
-        return run.laid_out and not any(run.rows.values()) and all(
-            only_removes(wanted, run.values.get(title, [])) for title, wanted in run.replace.items())
+        return (
+            run.laid_out
+            and not any(run.rows.values())
+            and all(only_removes(wanted, run.values.get(title, [])) for title, wanted in run.replace.items())
+        )
 
     @staticmethod
     def _replacements(run: SheetRun) -> list[tuple[str, list[list[str]]]]:
@@ -302,7 +321,23 @@ class Spreadsheets:
         sheet = sheet_id_for(tab.tab)
         requests = []
         if writes.rows_needed > rows:
-            requests.append({"appendDimension": {"sheetId": sheet, "dimension": "ROWS", "length": writes.rows_needed - rows + GROWTH}})
+            requests.append(
+                {
+                    "appendDimension": {
+                        "sheetId": sheet,
+                        "dimension": "ROWS",
+                        "length": writes.rows_needed - rows + GROWTH,
+                    }
+                }
+            )
         if writes.columns_needed > columns:
-            requests.append({"appendDimension": {"sheetId": sheet, "dimension": "COLUMNS", "length": writes.columns_needed - columns}})
+            requests.append(
+                {
+                    "appendDimension": {
+                        "sheetId": sheet,
+                        "dimension": "COLUMNS",
+                        "length": writes.columns_needed - columns,
+                    }
+                }
+            )
         return requests

@@ -3,6 +3,7 @@
 A lead may sort, filter, insert or move columns; the tool reads the tab, finds each row by the
 Response ID column and each column by its header, and writes only the cells that differ.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -49,9 +50,13 @@ def merge_rows(rows: list[Row]) -> list[Row]:
     for row in rows:
         if row.response_id in merged:
             first = merged[row.response_id]
-            merged[row.response_id] = Row(first.response_id, first.last_edited or row.last_edited,
-                                          {**first.cells, **row.cells}, {**row.new_row_defaults, **first.new_row_defaults},
-                                          first.flags + row.flags)
+            merged[row.response_id] = Row(
+                first.response_id,
+                first.last_edited or row.last_edited,
+                {**first.cells, **row.cells},
+                {**row.new_row_defaults, **first.new_row_defaults},
+                first.flags + row.flags,
+            )
         else:
             merged[row.response_id] = row
     return list(merged.values())
@@ -70,7 +75,9 @@ def plan_tab(layout: TabLayout, title: str, values: list[list[str]], rows: list[
             writes.restored_headers.append(header)
             writes.ranges.append((cell_range(title, 1, index[header], index[header]), [[header]]))
     found = existing_rows(layout, values)
-    note_columns = {index[c.header] for c in layout.columns if c.kind == "tool" and c.key in ("status_seen", "last_email")}
+    note_columns = {
+        index[c.header] for c in layout.columns if c.kind == "tool" and c.key in ("status_seen", "last_email")
+    }
     next_row = max([i + 1 for i, row in enumerate(values) if any(row)] + [1]) + 1
     new_block: list[list[str]] = []
     block_start = next_row
@@ -87,7 +94,8 @@ def plan_tab(layout: TabLayout, title: str, values: list[list[str]], rows: list[
             continue
         current = values[number - 1] if number - 1 < len(values) else []
         changed = {
-            index[header]: value for header, value in row.cells.items()
+            index[header]: value
+            for header, value in row.cells.items()
             if (current[index[header]] if index[header] < len(current) else "") != value
         }
         for run in _runs(list(changed)):
@@ -106,7 +114,7 @@ def apply_writes(values: list[list[str]], ranges: list[tuple[str, list[list[str]
     for a1, block in ranges:
         start = a1.rsplit("!", 1)[1].split(":")[0]
         letters = "".join(ch for ch in start if ch.isalpha())
-        row = int(start[len(letters):])
+        row = int(start[len(letters) :])
         column = column_index(letters)
         for offset, line in enumerate(block):
             index = row - 1 + offset
@@ -115,4 +123,4 @@ def apply_writes(values: list[list[str]], ranges: list[tuple[str, list[list[str]
             target = values[index]
             if len(target) < column + len(line):
                 target.extend([""] * (column + len(line) - len(target)))
-            target[column:column + len(line)] = line
+            target[column : column + len(line)] = line
