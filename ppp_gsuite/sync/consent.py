@@ -136,9 +136,14 @@ def by_person(consents: dict[tuple[str, str], Consent], partners: dict[str, Part
     people: dict[str, list[str]] = defaultdict(list)
     for reference, partner in partners.items():
         people[person_of(partner)].append(reference)
+    names_by_reference: dict[str, set[str]] = defaultdict(set)  # one pass: a run holds thousands of each
+    for reference, name in consents:
+        names_by_reference[reference].add(name)
     found = dict(consents)
     for references in people.values():
-        for name in {name for reference, name in consents if reference in references}:
+        if len(references) < 2:
+            continue  # one reference: its own answers are already the person's
+        for name in set().union(*(names_by_reference.get(reference, set()) for reference in references)):
             given = [consents[(reference, name)] for reference in references if (reference, name) in consents]
             newest = max(given, key=lambda c: (_moment(c.given), not c.yes))
             found.update({(reference, name): newest for reference in references})
