@@ -128,3 +128,17 @@ class KilledAt:
         if "send" in kwargs:
             kwargs["send"] = self.call(kwargs["send"])
         return env.sync(self.wrap(env.forms), self.wrap(env.drive), self.wrap(env.sheets), **kwargs)
+
+
+class NothingNew:
+    """The Forms adapter as it answers ten minutes after the last response: nothing new listed (a quiet
+    cron run, the usual case); everything else passes through."""
+
+    def __init__(self, inner):
+        self.inner = inner
+
+    def __getattr__(self, name):
+        return getattr(self.inner, name)
+
+    def list_responses(self, form_id, since):
+        return [], 1

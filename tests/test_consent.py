@@ -730,3 +730,28 @@ def test_a_preview_of_a_real_persons_email_does_not_show_her_link_code(env, tmp_
     shown = result.output + (tmp_path / "appointed.html").read_text()
     assert ann["Reference"] in shown and "THEIR-LINK-CODE" in shown
     assert env.as_sent(ann["Reference"])["link_code"] not in shown
+
+
+def test_a_withdrawal_through_one_role_holds_through_quiet_runs(env):
+    """Found in review: a run that listed nothing new knew no one's other roles, so the other role's older
+    'yes' put her back on the engagement sheet (and the team was told she was added)."""
+    from sync_env import NothingNew
+
+    apply_person(env, "Ann")
+    env.answer("eoi-eye-group", EOI, full_name="Ann", email=" ANN@example.org")
+    env.apply()
+    eye = "opportunity:eye-group"
+    eye_ref = env.records(eye)[0]["Reference"]
+    consent(env, "Ann", "Yes")
+    env.answer(NEEDS, NEEDS, **env.as_sent(eye_ref), share_with_engagement_team="Yes")
+    set_status(env, "Ann", "Appointed")
+    column = env.tab(eye)[0].index("Status")
+    env.write(eye, [(cell_range(TAB, 2, column, column), [["Appointed"]])])
+    env.apply()
+    assert engagement(env) == ["Ann", "Ann"]
+    consent(env, "Ann", "No", form=PREFS)
+    env.apply()
+    assert engagement(env) == []
+    for _ in range(2):
+        report = env.apply(minutes=30, forms=NothingNew(env.forms))
+        assert engagement(env) == [] and report.shared_added == []

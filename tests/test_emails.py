@@ -426,3 +426,22 @@ def test_last_email_is_noted_in_the_run_that_sent_it_on_the_right_row_after_a_so
     assert [r["Name"] for r in env.records(HEART)] == ["Sasha Applicant", "Robin Applicant"]
     assert by_name["Sasha Applicant"]["Last email"].startswith("eoi received: sent")
     assert by_name["Robin Applicant"]["Last email"] == rows[0]["Last email"]
+
+
+def test_a_claim_decision_is_emailed_by_a_run_that_lists_nothing_new(env, local):
+    """Found in review: claims were matched to their partner only in runs that listed responses, so an
+    approval waited for the next new response or the daily full rescan."""
+    from sync_env import NothingNew
+
+    env.answer("eoi-heart-board", EOI, full_name="Robin", email="robin@example.org")
+    env.apply()
+    reference = env.records(HEART)[0]["Reference"]
+    env.answer("expenses", "expenses", reference=reference, how="Car", when="2026-11-02", miles="10", fares="2")
+    env.apply(emails=True)
+    values = env.tab("expenses", "Expense claims")
+    column = values[0].index("Claim status")
+    env.write("expenses", [(cell_range("Expense claims", 2, column, column), [["Approved"]])])
+    for _ in range(2):  # noted, then past the grace period: no response listed in either
+        env.apply(emails=True, minutes=30, forms=NothingNew(env.forms))
+    approved = [m for m in outbox(local) if "robin@" in m["to"] and "approved" in m["subject"].lower()]
+    assert len(approved) == 1

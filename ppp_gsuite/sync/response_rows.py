@@ -72,7 +72,6 @@ def expressions_of_interest(
     listed = snapshot.listed
     writes, partners = Writes(), {}
     before = answers_before(snapshot.consent_log)
-    joined_waiting = any(listed.get(name) for name in JOINED_FORMS)
     for opportunity in config.opportunities:
         key = eoi_form(opportunity.key)
         responses = listed.get(key, [])
@@ -83,8 +82,8 @@ def expressions_of_interest(
                 f"the spreadsheet {run.dest.target} has no tab for the expression of interest form: check the layouts"
             )
         writes.add(run.dest.target, tab.tab, flags_after_corrections(tab, run.values.get(tab.tab, []), responses))
-        if not responses and not joined_waiting:
-            continue
+        # Every run knows every person (not only when something was listed): consent is the person's
+        # across roles, and a claim's decision is emailed to its partner, in quiet runs too.
         values = run.values.get(tab.tab, [])
         references = column_by_id(tab, values, "tool", "reference")
         corrections = column_by_id(tab, values, "lead", corrected("email"))
