@@ -445,3 +445,32 @@ def test_a_claim_decision_is_emailed_by_a_run_that_lists_nothing_new(env, local)
         env.apply(emails=True, minutes=30, forms=NothingNew(env.forms))
     approved = [m for m in outbox(local) if "robin@" in m["to"] and "approved" in m["subject"].lower()]
     assert len(approved) == 1
+
+
+def test_each_approvers_digest_counts_from_their_own_last_one_so_a_held_one_is_sent_later(env, local):
+    """Found in review: the claims digest counted from the last digest sent to any approver, so the second
+    approver's, held by the daily cap, found nothing new and was never sent."""
+    from datetime import UTC, datetime
+
+    env.clock = datetime.now(UTC)  # the local Forms service stamps responses with the real time
+    env.answer("eoi-heart-board", EOI, full_name="Robin", email="robin@example.org")
+    env.apply()
+    reference = env.records(HEART)[0]["Reference"]
+    env.answer("expenses", "expenses", reference=reference, how="Car", when="2026-11-02", miles="10", fares="2")
+    config = env.loaded.workspace.config
+    approvers = [*config.expenses_approvers, Person(name="Kim Accounts", email="kim@example.org")]
+    two = config.model_copy(
+        update={
+            "expenses_approvers": approvers,
+            "email": config.email.model_copy(update={"daily_cap": 4, "digest_hour": 0}),
+        }
+    )
+    env.apply(emails=True, config=two)
+    roomy = two.model_copy(update={"email": two.email.model_copy(update={"daily_cap": 100})})
+    for minutes in (60, 24 * 60):
+        env.apply(emails=True, config=roomy, minutes=minutes)
+    for approver in approvers:
+        digests = [m for m in outbox(local) if approver.email in m["to"]]
+        assert len(digests) == 1, (approver.email, [m["subject"] for m in digests])
+    keys = [k for k in log(env) if "|claims_digest|" in k]
+    assert not any("@" in k for k in keys)  # the log keys hold no addresses

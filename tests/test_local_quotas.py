@@ -1,6 +1,7 @@
 """Google's per-user, per-minute quotas in the local workspace: a 429 RESOURCE_EXHAUSTED past each."""
 
 import json
+import time
 import urllib.error
 import urllib.request
 
@@ -9,9 +10,9 @@ import pytest
 from test_local_gmail import SEND, raw_message
 
 
-def call(local, method, path, body=None, token="alice"):
+def call(local, method, path, body=None, token="alice", bearer=None):
     """A call as the user `token` names (alice@example.org, bob@example.org), signed in with every scope."""
-    bearer = local.token(user=f"{token}@example.org")  # a control call: not counted against any quota
+    bearer = bearer or local.token(user=f"{token}@example.org")  # a control call: not counted against any quota
     data = json.dumps(body).encode() if body is not None else None
     request = urllib.request.Request(
         local.url + path,
@@ -33,8 +34,14 @@ def strict(local):
 
 
 def calls_until_refused(local, method, path, body=None, token="alice", most=400):
+    """How many calls in one clock minute pass before a 429 (started well inside a minute: quotas count
+    per minute, and a count that crossed into the next one would start again)."""
+    left = 60 - time.time() % 60
+    if left < 20:
+        time.sleep(left + 0.2)
+    bearer = local.token(user=f"{token}@example.org")
     for n in range(most):
-        status, answer = call(local, method, path, body, token)
+        status, answer = call(local, method, path, body, token, bearer)
         if status == 429:
             return n, answer["error"]
     raise AssertionError(f"no 429 after {most} calls")

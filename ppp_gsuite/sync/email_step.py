@@ -249,7 +249,7 @@ def due_emails(view: EmailView, log: dict[str, dict[str, str]], wanted, waiting:
             EXPENSES,
             claims,
             view.sheet_links.get(EXPENSES, ""),
-            _last_sent(log, EXPENSES, "claims_digest"),
+            lambda tag: _last_sent(log, EXPENSES, "claims_digest", ending=f" approver {tag}"),
             local_now,
             local_now.date(),
         )
@@ -257,13 +257,14 @@ def due_emails(view: EmailView, log: dict[str, dict[str, str]], wanted, waiting:
     return due
 
 
-def _last_sent(log: dict[str, dict[str, str]], subject: str, template: str) -> str:
-    """When the last digest `template` about `subject` was sent (as the sheets show times), or ""."""
+def _last_sent(log: dict[str, dict[str, str]], subject: str, template: str, ending: str = "") -> str:
+    """When the last digest `template` about `subject` (to the recipient whose key ends `ending`) was sent
+    (as the sheets show times), or ""."""
     return max(
         (
             r.get(LOG_TIME, "")
             for k, r in log.items()
-            if k.startswith(email_key(subject, template)) and log_state(r) == SENT
+            if k.startswith(email_key(subject, template)) and k.endswith(ending) and log_state(r) == SENT
         ),
         default="",
     )

@@ -6,6 +6,8 @@ Pure: takes the tabs' records and returns DueEmail values; the once-only key is
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import TypeGuard
@@ -401,24 +403,39 @@ def lead_emails(
     return due
 
 
+def approver_tag(email: str) -> str:
+    """An approver in an email-log key: a short hash of the address (keys hold no addresses, and a
+    reordered config list must not re-send or skip anyone's digest)."""
+    return hashlib.sha256(email.strip().lower().encode()).hexdigest()[:8]
+
+
 def approvers_digest(
-    config: Config, target: str, claims: Records, sheet_link: str, last_digest: str, now_local: datetime, today: date
+    config: Config,
+    target: str,
+    claims: Records,
+    sheet_link: str,
+    last_digest: Callable[[str], str],
+    now_local: datetime,
+    today: date,
 ) -> list[DueEmail]:
-    """To each expenses approver, once a day: how many claims arrived since the last digest (a count and a
-    link to the expenses sheet, no personal details), like the lead's digest of expressions of interest."""
+    """To each expenses approver, once a day: how many claims arrived since their own last digest (a
+    count and a link to the expenses sheet, no personal details), like the lead's digest of expressions
+    of interest. `last_digest(tag)` is when that approver's last digest was sent, or ""."""
     submitted = claims.tab.column("tool", "submitted")
     if now_local.hour < config.email.digest_hour or submitted is None:
         return []
-    count = sum(1 for r in claims.by_id.values() if r.get(submitted.header, "") > last_digest)
-    if not count:
-        return []
     due = []
-    for number, approver in enumerate(config.expenses_approvers, start=1):
+    for approver in config.expenses_approvers:
+        tag = approver_tag(approver.email)
+        since = last_digest(tag)
+        count = sum(1 for r in claims.by_id.values() if r.get(submitted.header, "") > since)
+        if not count:
+            continue
         context = common_context(config, None, "claims_digest")
         context["links"]["sheet"] = sheet_link
         due.append(
             DueEmail(
-                email_key(target, "claims_digest", f"{today.isoformat()} approver {number}"),
+                email_key(target, "claims_digest", f"{today.isoformat()} approver {tag}"),
                 "claims_digest",
                 approver.name,
                 approver.email,
