@@ -620,19 +620,25 @@ def test_an_unrelated_edit_of_the_welcome_form_does_not_undo_a_later_withdrawal(
     assert env.records(HEART, "Needs assessments")[0]["What"] == "Screen"  # the edit itself is taken
 
 
-def test_a_person_in_two_roles_who_says_no_through_one_is_no_longer_shared_through_either(env):
-    """Issue 10.10: consent is the person's (the same email address, however it was typed), not the role's."""
-    apply_person(env, "Ann")
-    env.answer("eoi-eye-group", EOI, full_name="Ann", email=" ANN@example.org")
+def appoint_in_two_roles(env, name="Ann"):
+    """`name` applies for both opportunities (her email typed differently the second time), says yes to
+    sharing through each, and is appointed to both."""
+    apply_person(env, name)
+    env.answer("eoi-eye-group", EOI, full_name=name, email=f" {name.upper()}@example.org")
     env.apply()
     eye = "opportunity:eye-group"
     eye_ref = env.records(eye)[0]["Reference"]
-    consent(env, "Ann", "Yes")
+    consent(env, name, "Yes")
     env.answer(NEEDS, NEEDS, **env.as_sent(eye_ref), share_with_engagement_team="Yes")
-    set_status(env, "Ann", "Appointed")
+    set_status(env, name, "Appointed")
     column = env.tab(eye)[0].index("Status")
     env.write(eye, [(cell_range(TAB, 2, column, column), [["Appointed"]])])
     env.apply()
+
+
+def test_a_person_in_two_roles_who_says_no_through_one_is_no_longer_shared_through_either(env):
+    """Issue 10.10: consent is the person's (the same email address, however it was typed), not the role's."""
+    appoint_in_two_roles(env)
     assert engagement(env) == ["Ann", "Ann"]  # a row for each role
     consent(env, "Ann", "No", form=PREFS)  # through her heart board reference
     report = env.apply()
@@ -737,17 +743,7 @@ def test_a_withdrawal_through_one_role_holds_through_quiet_runs(env):
     'yes' put her back on the engagement sheet (and the team was told she was added)."""
     from sync_env import NothingNew
 
-    apply_person(env, "Ann")
-    env.answer("eoi-eye-group", EOI, full_name="Ann", email=" ANN@example.org")
-    env.apply()
-    eye = "opportunity:eye-group"
-    eye_ref = env.records(eye)[0]["Reference"]
-    consent(env, "Ann", "Yes")
-    env.answer(NEEDS, NEEDS, **env.as_sent(eye_ref), share_with_engagement_team="Yes")
-    set_status(env, "Ann", "Appointed")
-    column = env.tab(eye)[0].index("Status")
-    env.write(eye, [(cell_range(TAB, 2, column, column), [["Appointed"]])])
-    env.apply()
+    appoint_in_two_roles(env)
     assert engagement(env) == ["Ann", "Ann"]
     consent(env, "Ann", "No", form=PREFS)
     env.apply()
