@@ -7,6 +7,7 @@ the stand-in (local_workspace) never imports this: it knows nothing of the tool.
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -137,3 +138,10 @@ def parse_local(text: str, zone: str = DEFAULT_TIME_ZONE) -> datetime:
 
 def local_day(moment: datetime, zone: str = DEFAULT_TIME_ZONE) -> str:
     return moment.astimezone(ZoneInfo(zone)).strftime(DAY)
+
+
+def short_hash(text: str, length: int) -> str:
+    """The first `length` hex digits of text's SHA-256: how the tool names a thing in a cell or a key
+    without writing the thing itself (a wording, a row key, an approver, a layout). Lengths are part of
+    what is stored: keep each caller's."""
+    return hashlib.sha256(text.encode()).hexdigest()[:length]

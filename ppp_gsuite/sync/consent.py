@@ -27,6 +27,7 @@ from ..vocabulary import (
     CONSENT_WORDING,
     WITHDRAWN,
     parse_stamp,
+    short_hash,
 )
 from .rows import Partner, Row, answers_by_key
 
@@ -44,7 +45,7 @@ def link_code(secret: str, reference: str) -> str:
 
 
 def wording(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()[:12]
+    return short_hash(text, 12)
 
 
 def consent_rows(
@@ -188,7 +189,7 @@ class Member:
 
 
 def row_key(reference: str) -> str:
-    return hashlib.sha256(f"engagement row:{reference}".encode()).hexdigest()[:10]
+    return short_hash(f"engagement row:{reference}", 10)
 
 
 def may_share(consents: dict[tuple[str, str], Consent], reference: str, status: str, require_appointed: bool) -> bool:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 
 from ..config import Config
@@ -46,6 +45,7 @@ from ..vocabulary import (
     TOMBSTONE_WHY,
     eoi_form,
     opportunity_target,
+    short_hash,
 )
 
 __all__ = [
@@ -157,7 +157,7 @@ class Destination:
     def layout_hash(self) -> str:
         """Changes when tabs or headers change, so a run knows to lay the spreadsheet out again."""
         text = "|".join(f"{tab.tab}:{','.join(tab.header_row())}" for tab in self.tabs) + "|" + ",".join(self.writers)
-        return hashlib.sha256(text.encode()).hexdigest()[:16]
+        return short_hash(text, 16)
 
     def tab(self, form: str) -> TabLayout | None:
         return next((t for t in self.tabs if t.form == form and not t.tab.startswith(UNMATCHED_PREFIX)), None)

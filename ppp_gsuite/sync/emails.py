@@ -6,7 +6,6 @@ Pure: takes the tabs' records and returns DueEmail values; the once-only key is
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -25,6 +24,7 @@ from ..vocabulary import (
     corrected,
     local_time,
     parse_local,
+    short_hash,
 )
 from .rows import check_answer, parse_number
 
@@ -406,7 +406,7 @@ def lead_emails(
 def approver_tag(email: str) -> str:
     """An approver in an email-log key: a short hash of the address (keys hold no addresses, and a
     reordered config list must not re-send or skip anyone's digest)."""
-    return hashlib.sha256(email.strip().lower().encode()).hexdigest()[:8]
+    return short_hash(email.strip().lower(), 8)
 
 
 def approvers_digest(
