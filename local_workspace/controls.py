@@ -104,10 +104,14 @@ def gmail_messages(ws, request: Request) -> Response:
 
 
 def send_as(ws, request: Request) -> Response:
-    """The Gmail account's verified send-as aliases: GET them, or PUT {"aliases": [...]}."""
+    """A Gmail account's verified send-as aliases: GET them (?account=, default the workspace's owner),
+    or PUT {"aliases": [...], "account": optional}."""
     if request.method == "PUT":
-        return _json({"aliases": ws.gmail.set_aliases(_body(request).get("aliases"))})
-    return _json({"account": ws.gmail.owner_email, "aliases": ws.gmail.aliases()})
+        body = _body(request)
+        account = body.get("account") or ws.gmail.owner_email
+        return _json({"account": account, "aliases": ws.gmail.set_aliases(body.get("aliases"), account)})
+    account = request.args.get("account") or ws.gmail.owner_email
+    return _json({"account": account, "aliases": ws.gmail.aliases(account)})
 
 
 def requests_log(ws, request: Request) -> Response:

@@ -259,3 +259,19 @@ def test_reset_disarms_faults(local):
     local.reset()
     assert local.json("GET", "/_local/faults") == {"faults": []}
     assert send(local, {"raw": raw_message()})[0] == 200
+
+
+def test_a_send_as_alias_is_one_accounts_another_account_sends_as_itself(local):
+    """Send-as addresses are verified per Gmail account (Gmail settings > Accounts > "Send mail as"):
+    an alias of the workspace's owner must not let another signed-in account keep that From."""
+    local.json("PUT", "/_local/gmail/send-as", {"aliases": ["involvement@example.org"]})
+    other = local.session(user="someone.else@example.org")
+    answer = other.post(local.url + SEND, json={"raw": raw_message()}, timeout=10)  # From: involvement@example.org
+    assert answer.status_code == 200
+    [stored] = messages(local)
+    assert stored["from"] == "Riverside Involvement Team <someone.else@example.org>"
+    local.json(
+        "PUT", "/_local/gmail/send-as", {"account": "someone.else@example.org", "aliases": ["involvement@example.org"]}
+    )
+    other.post(local.url + SEND, json={"raw": raw_message()}, timeout=10)
+    assert messages(local)[-1]["from"].endswith("<involvement@example.org>")

@@ -29,7 +29,13 @@ SCHEMA = (
 )
 COLUMNS = "id, thread_id, sent_time, sender, recipient, reply_to, subject, text, html, raw"
 RECIPIENT_HEADERS = ("To", "Cc", "Bcc")
-SEND_AS = "gmail.send_as"  # the account's verified send-as aliases (a store setting)
+SEND_AS = "gmail.send_as"  # + ":" + an account: that account's verified send-as aliases (a store setting)
+
+
+def _send_as_key(account: str) -> str:
+    return f"{SEND_AS}:{account.strip().lower()}"
+
+
 NO_MESSAGE = "'raw' RFC822 payload message string or uploading message via /upload/* URL required"
 
 
@@ -75,14 +81,16 @@ class GmailState:
         caller = auth.current()
         return caller.user if caller else self.owner_email
 
-    def aliases(self) -> list[str]:
-        return list(self.store.get_setting(SEND_AS, []) or [])
+    def aliases(self, account: str | None = None) -> list[str]:
+        """The verified send-as addresses of `account` (the calling account by default): each Gmail
+        account verifies its own, so one account's alias is nothing to another."""
+        return list(self.store.get_setting(_send_as_key(account or self.account), []) or [])
 
-    def set_aliases(self, addresses: list[str]) -> list[str]:
+    def set_aliases(self, addresses: list[str], account: str | None = None) -> list[str]:
         if not isinstance(addresses, list) or not all(isinstance(a, str) and "@" in a for a in addresses):
             raise InvalidArgument("aliases: a list of email addresses")
-        self.store.set_setting(SEND_AS, sorted({a.strip().lower() for a in addresses}))
-        return self.aliases()
+        self.store.set_setting(_send_as_key(account or self.account), sorted({a.strip().lower() for a in addresses}))
+        return self.aliases(account)
 
     def send_as_list(self) -> dict:
         """users.settings.sendAs.list: the account itself (primary), then each verified alias."""
