@@ -153,7 +153,20 @@ class Config(Model):
     equal_opportunities_monitoring: bool = False
     # purge removes people not appointed, or who withdrew, this long after that status was set.
     retention_days: int = Field(default=365, ge=30)
-    opportunities: list[Opportunity] = Field(min_length=1)
+    # The role description form: recruiting leads propose opportunities, the engagement team approves
+    # them in the Opportunities spreadsheet, and the sync makes them live (docs/decisions.md §12).
+    role_description_form: bool = False
+    opportunities: list[Opportunity] = Field(default_factory=list)
+
+    @field_validator("opportunities")
+    @classmethod
+    def _some_opportunity(cls, opportunities: list[Opportunity], info: ValidationInfo) -> list[Opportunity]:
+        if not opportunities and not info.data.get("role_description_form"):
+            raise ValueError(
+                "describe at least one opportunity here, or set role_description_form: true so recruiting "
+                "leads can propose them through a form"
+            )
+        return opportunities
 
     @field_validator("backend")
     @classmethod
@@ -230,16 +243,7 @@ def _check(config: Config, file: str) -> list[Problem]:
                 )
             )
         seen.add(opportunity.key)
-        if opportunity.places < 2:
-            problems.append(
-                Problem(
-                    file,
-                    opportunity.line,
-                    f"opportunity {opportunity.key} offers {opportunity.places} place; two or more are advised, "
-                    "so partners bring different views and support each other",
-                    level="warning",
-                )
-            )
+        problems += [Problem(file, opportunity.line, message, level="warning") for message in advice(opportunity)]
     starts = [rate.starts for rate in config.mileage_rates]
     if len(set(starts)) != len(starts):
         problems.append(
@@ -248,16 +252,34 @@ def _check(config: Config, file: str) -> list[Problem]:
     return problems
 
 
+def advice(opportunity: Opportunity) -> list[str]:
+    """What validate warns of in an opportunity that is otherwise right: the same words on a proposal's row."""
+    if opportunity.places < 2:
+        return [
+            f"opportunity {opportunity.key} offers {opportunity.places} place; two or more are advised, "
+            "so partners bring different views and support each other"
+        ]
+    return []
+
+
+def closed_already(opportunity: Opportunity, today: date) -> str | None:
+    if opportunity.closing_date >= today:
+        return None
+    return (
+        f"opportunity {opportunity.key} closed on {long_date(opportunity.closing_date)}, which has passed; "
+        "its form stays closed to new responses (move closing_date to reopen it)"
+    )
+
+
 def past_closing_dates(workspace: Workspace, today: date) -> list[Problem]:
     """Warnings for `validate` (not every cron run): a past closing date is allowed, the form stays closed."""
     return [
         Problem(
             shown(workspace.path),
             opportunity.line_of("closing_date"),
-            f"opportunity {opportunity.key} closed on {long_date(opportunity.closing_date)}, which has passed; "
-            "its form stays closed to new responses (move closing_date to reopen it)",
+            message,
             level="warning",
         )
         for opportunity in workspace.config.opportunities
-        if opportunity.closing_date < today
+        if (message := closed_already(opportunity, today))
     ]

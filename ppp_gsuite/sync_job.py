@@ -9,6 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from .google.drive_api import DriveApi
+from .google.forms_api import FormsApi
+from .google.sheets_api import SheetsApi
+from .sync.going_live import prepare
 from .sync.mailer import MailReport
 from .sync.run import Sync, SyncReport
 
@@ -21,6 +25,8 @@ class SyncOutcome:
 
 
 def run_sync(loaded, clients, now: datetime, full: bool = False) -> SyncOutcome:
-    job = Sync.for_workspace(loaded, clients, now, full=full)
+    # Approved role descriptions first: the run then treats their opportunities as the config's own.
+    proposals = prepare(loaded, FormsApi(clients.forms), DriveApi(clients.drive), SheetsApi(clients.sheets), now)
+    job = Sync.for_workspace(proposals.loaded if proposals else loaded, clients, now, full=full, proposals=proposals)
     report = job.run()
     return SyncOutcome(job.now, report, job.mail_report)

@@ -17,7 +17,8 @@ NEEDS_ASSESSMENT = "needs_assessment"
 EXPENSE_CLAIMS = "expenses"
 PREFERENCES = "preferences"
 MONITORING_FORM = "equal_opportunities"  # anonymous: no reference, never joined to a person
-SPEC_NAMES = (EOI, NEEDS_ASSESSMENT, EXPENSE_CLAIMS, PREFERENCES, MONITORING_FORM)
+ROLE_DESCRIPTION = "role_description"  # a recruiting lead proposes an opportunity (optional, like monitoring)
+SPEC_NAMES = (EOI, NEEDS_ASSESSMENT, EXPENSE_CLAIMS, PREFERENCES, MONITORING_FORM, ROLE_DESCRIPTION)
 JOINED_FORMS = (NEEDS_ASSESSMENT, EXPENSE_CLAIMS, PREFERENCES)  # answered by a partner, carrying their reference
 EOI_PREFIX = "eoi-"
 
@@ -33,6 +34,7 @@ EXPENSES = "expenses"
 ENGAGEMENT = "engagement"
 MONITORING = "monitoring"  # anonymous answers row by row: the tool's own account alone
 MONITORING_COUNTS = "monitoring_counts"  # their counts, small numbers hidden: the engagement team
+OPPORTUNITIES = "opportunities"  # proposed role descriptions: the engagement team approves them there
 OPPORTUNITY_PREFIX = "opportunity:"
 
 
@@ -145,3 +147,25 @@ def short_hash(text: str, length: int) -> str:
     without writing the thing itself (a wording, a row key, an approver, a layout). Lengths are part of
     what is stored: keep each caller's."""
     return hashlib.sha256(text.encode()).hexdigest()[:length]
+
+
+# -- proposed role descriptions (the Opportunities spreadsheet) --------------------------------
+PROPOSED = "Proposed"
+PROPOSAL_APPROVED = APPROVED  # the same word as a claim's
+LIVE = "Live"
+PROPOSAL_CLOSED = "Closed"
+RETURNED = "Returned"
+PROPOSAL_STATUSES = (PROPOSED, PROPOSAL_APPROVED, LIVE, PROPOSAL_CLOSED, RETURNED)
+PROPOSAL_REFERENCE = "Reference"  # the row key: the first submission's reference, quoted to change it
+PROPOSAL_STATUS = "Status"
+PROPOSAL_NOTE = "Note to the proposer"
+PROPOSAL_KEY = "Opportunity key"
+PROPOSAL_GROUP = "Group"
+PROPOSAL_PLACES = "Places"
+PROPOSAL_CLOSING = "Closing date"
+PROPOSAL_LEAD = "Lead contact"
+PROPOSAL_PROPOSER = "Proposed by"
+PROPOSAL_SUBMITTED = "Last submitted"
+PROPOSAL_PROBLEMS = "Problems"
+PROPOSAL_LINK = "Form link"
+PROPOSAL_RESPONSE = "Latest response ID"

@@ -14,9 +14,9 @@ NO_LEAD = {"name": "", "role": "", "email": ""}
 
 
 def about_an_opportunity(name: str) -> bool:
-    """Emails to applicants, partners and leads concern one opportunity; the engagement team's and the
-    expenses approvers' do not."""
-    return EMAILS[name] not in ("engagement_team", "approvers")
+    """Emails to applicants, partners and leads concern one opportunity; the engagement team's, the
+    expenses approvers' and a role description's proposer's do not (a proposal is not one yet)."""
+    return EMAILS[name] not in ("engagement_team", "approvers", "proposer")
 
 
 def email_context(name: str, organisation: dict, sender: dict, lead: dict | None, opportunity: dict | None) -> dict:

@@ -39,6 +39,9 @@ EMAILS: dict[str, str] = {
     "claims_digest": "approvers",
     "sharing_changes": "engagement_team",
     "preferences_message": "engagement_team",
+    "proposal_checked": "proposer",
+    "proposal_returned": "proposer",
+    "proposal_live": "proposer",
 }
 
 PARTS = {"subject": ".subject.txt", "text": ".txt", "html": ".html"}
@@ -282,6 +285,21 @@ def sample_context(name: str) -> dict[str, Any]:
         "needs_reminder": {"days_waiting": 14},
         "sharing_changes": {"changes": {"added": ["Alex Rowan", "Sam Kerr"], "removed": ["Chris Dale"]}},
     }
+    if name.startswith("proposal_"):
+        extra[name] = {
+            "proposal": {
+                "group": "Community Services Working Group",
+                "reference": "k3j7q2m9x4b8n5t1",
+                "problems": [
+                    "the closing date, 2026-01-31, is in the past",
+                    "it offers 1 place; two or more are advised",
+                ]
+                if name == "proposal_checked"
+                else [],
+                "note": "Please say where the meetings take place." if name == "proposal_returned" else "",
+                "link": "https://forms.example.org/community-services" if name == "proposal_live" else "",
+            }
+        }
     if name.startswith("claim_"):
         extra[name] = {
             "claim": {

@@ -35,6 +35,22 @@ from ..vocabulary import (
     LOG_TO,
     MONITORING,
     MONITORING_COUNTS,
+    OPPORTUNITIES,
+    PROPOSAL_CLOSING,
+    PROPOSAL_GROUP,
+    PROPOSAL_KEY,
+    PROPOSAL_LEAD,
+    PROPOSAL_LINK,
+    PROPOSAL_NOTE,
+    PROPOSAL_PLACES,
+    PROPOSAL_PROBLEMS,
+    PROPOSAL_PROPOSER,
+    PROPOSAL_REFERENCE,
+    PROPOSAL_RESPONSE,
+    PROPOSAL_STATUS,
+    PROPOSAL_STATUSES,
+    PROPOSAL_SUBMITTED,
+    PROPOSED,
     STATE_FORM,
     STATE_FORM_ID,
     STATE_FULL_SCAN,
@@ -54,6 +70,7 @@ __all__ = [
     "EXPENSES",
     "MONITORING",
     "MONITORING_COUNTS",
+    "OPPORTUNITIES",
     "opportunity_target",
 ]  # the targets, named in vocabulary
 
@@ -142,6 +159,26 @@ MONITORING_COUNTS_TAB = TabLayout(
         SheetColumn("tool", header.lower(), header, width) for header, width in zip(COUNTS_HEADER, (200, 320, 260, 90))
     ),
 )
+PROPOSALS_TAB = TabLayout(
+    "opportunities",
+    "",
+    "Opportunities",
+    (
+        SheetColumn("lead", "status", PROPOSAL_STATUS, 110, PROPOSAL_STATUSES, PROPOSED),
+        SheetColumn("tool", "group", PROPOSAL_GROUP, 240),
+        SheetColumn("tool", "problems", PROPOSAL_PROBLEMS, 360),
+        SheetColumn("lead", "note", PROPOSAL_NOTE, 280),
+        SheetColumn("tool", "places", PROPOSAL_PLACES, 70),
+        SheetColumn("tool", "closing_date", PROPOSAL_CLOSING, 110),
+        SheetColumn("tool", "lead_contact", PROPOSAL_LEAD, 260),
+        SheetColumn("tool", "proposer", PROPOSAL_PROPOSER, 220),
+        SheetColumn("tool", "form_link", PROPOSAL_LINK, 260),
+        SheetColumn("tool", "submitted", PROPOSAL_SUBMITTED, 170),
+        SheetColumn("tool", "key", PROPOSAL_KEY, 200),
+        SheetColumn("tool", "latest_response", PROPOSAL_RESPONSE, 200),
+        SheetColumn("tool", "response_id", PROPOSAL_REFERENCE, 140),  # the row key
+    ),
+)
 UNMATCHED_PREFIX = "Unmatched "
 
 
@@ -189,6 +226,13 @@ def destinations(config: Config, targets: list[FormTarget], layouts: dict[str, L
         expense_tabs,
         tuple(person.email for person in config.expenses_approvers),
     )
+    if config.role_description_form:
+        found[OPPORTUNITIES] = Destination(
+            OPPORTUNITIES,
+            f"Patient and Public Partners: proposed opportunities ({org})",
+            (PROPOSALS_TAB,),
+            tuple(person.email for person in config.engagement_team),
+        )
     found[ENGAGEMENT] = Destination(
         ENGAGEMENT,
         f"Patient and Public Partners: peer support network contacts ({org})",

@@ -25,6 +25,7 @@ from ..google.forms_api import FormsApi
 from ..google.sheets_api import SheetsApi
 from ..specs.load import FormTarget
 from ..vocabulary import (
+    ROLE_DESCRIPTION,
     STATE_FORM,
     STATE_FORM_ID,
     STATE_FULL_SCAN,
@@ -34,7 +35,7 @@ from ..vocabulary import (
     parse_stamp,
     utc_stamp,
 )
-from . import response_rows
+from . import proposals, response_rows
 from .consent import by_person, latest, link_code
 from .destinations import (
     ADMIN,
@@ -42,6 +43,8 @@ from .destinations import (
     EMAIL_LOG,
     ENGAGEMENT,
     NETWORK_CHANGES,
+    OPPORTUNITIES,
+    PROPOSALS_TAB,
     SYNC_STATE,
     TOMBSTONES,
     Destination,
@@ -60,6 +63,7 @@ from .email_step import (
     status_notes,
 )
 from .engagement import engagement_list
+from .going_live import Proposals
 from .mailer import Mailer, MailReport
 from .network_changes import change_rows, notices, numbers_told
 from .response_rows import Writes
@@ -115,6 +119,7 @@ class SyncReport:
     full_scans: int = 0  # forms whose responses were all read again this run
     waiting: int = 0  # decisions set but not yet past the grace period
     held_invitations: int = 0  # invited to interview, the invitation waiting for details the lead has not filled in
+    proposal_problems: list[str] = field(default_factory=list)  # an approved proposal whose form could not go live
 
     def held_back(self) -> set[str]:
         """The spreadsheets nothing was written to this run: their rows, and emails about them, wait."""
@@ -135,9 +140,12 @@ class Sync:
         full: bool = False,
         send: Callable[[str], str] | None = None,
         templates: Path | None = None,
+        proposals: Proposals | None = None,
     ):
-        """`send` delivers one raw message and returns its id (GmailSender.send); None sends no email."""
+        """`send` delivers one raw message and returns its id (GmailSender.send); None sends no email.
+        `proposals`: the role descriptions going_live.prepare checked before this run, if the form is used."""
         self.send, self.templates = send, templates
+        self.proposals = proposals
         self.mail_report: MailReport | None = None
         self.config, self.targets = config, {t.key: t for t in targets}
         self.destinations = destinations
@@ -150,7 +158,9 @@ class Sync:
         self.latest_consents: dict = {}  # (reference, consent) -> the latest answer, log and this run
 
     @classmethod
-    def for_workspace(cls, loaded, clients, now: datetime, full: bool = False, emails: bool = True) -> Sync:
+    def for_workspace(
+        cls, loaded, clients, now: datetime, full: bool = False, emails: bool = True, proposals: Proposals | None = None
+    ) -> Sync:
         """A sync of a loaded workspace (config, specs, layouts) over the clients of google.clients.connect."""
         config = loaded.workspace.config
         return new_sync(
@@ -161,6 +171,7 @@ class Sync:
             now,
             full=full,
             send=clients.mail.send if emails and config.email.send else None,
+            proposals=proposals,
         )
 
     # -- the run --------------------------------------------------------------------------
@@ -171,6 +182,7 @@ class Sync:
         writes += response_rows.joined(self.config, self.targets, snapshot, self.runs, partners)
         writes += response_rows.monitoring(self.targets, snapshot, self.runs, self.config.email.timezone)
         self._write(writes)
+        self._write_proposals()
         consents = self._record_consents(snapshot, partners)
         records = records_of(self.runs)  # every response tab as it will be after this run's rows: made once
         added, removed = self._share_with_engagement_team(records, consents)
@@ -201,6 +213,8 @@ class Sync:
             due = notices(
                 self.config, snapshot.network_changes, view.sheet_links.get(ENGAGEMENT, ""), self.now, mailer.is_due
             )
+            if self.proposals is not None and self.runs[OPPORTUNITIES].dest.name not in self.report.held_back():
+                due += proposals.emails(self.config, self.proposals.checked, mailer.is_due)
             self._send(mailer, due + due_emails(view, mailer.log, mailer.is_due, waiting))
             self._note_sent(records, mailer.log)
             self.report.waiting += sum(1 for key in waiting if mailer.is_due(key))
@@ -229,7 +243,7 @@ class Sync:
         )
         gone = {row[0] for row in admin.values.get(TOMBSTONES.tab, [])[1:] if row}
         for key, file in deployed.items():
-            if key not in self.targets:
+            if key not in self.targets or key == ROLE_DESCRIPTION:  # proposals are read whole, by going_live
                 continue
             previous = snapshot.state.get(key, {})
             full = self.force_full or self._full_scan_due(previous.get(STATE_FULL_SCAN, ""))
@@ -262,6 +276,14 @@ class Sync:
             if name != ADMIN:
                 self.books.read(run)
         return snapshot
+
+    def _write_proposals(self) -> None:
+        """Each proposal's row in the engagement team's Opportunities spreadsheet, in its one write."""
+        run = self.runs.get(OPPORTUNITIES)
+        if self.proposals is None or run is None:
+            return
+        run.rows[PROPOSALS_TAB.tab].extend(proposals.rows(self.proposals.checked))
+        self.report.proposal_problems += self.proposals.problems
 
     def _record_consents(self, snapshot: Snapshot, partners: dict) -> dict:
         """The consent answers of this run go to the log; returns (reference, consent) -> the latest answer
@@ -435,6 +457,7 @@ def new_sync(
     config: Config | None = None,
     full: bool = False,
     send: Callable[[str], str] | None = None,
+    proposals: Proposals | None = None,
 ) -> Sync:
     """The one place a Sync is built (sync, purge, erase, preview-email, the tests and the benchmark):
     a loaded workspace (config, specs, layouts) over three adapters. `config` replaces the workspace's
@@ -454,6 +477,7 @@ def new_sync(
         full,
         send=send,
         templates=loaded.workspace.templates_dir,
+        proposals=proposals,
     )
 
 

@@ -1,0 +1,151 @@
+"""Before a sync: the proposals the engagement team approved become opportunities, and their forms go live.
+
+Reads the role description form's responses and the team's Opportunities spreadsheet, checks each
+proposal (sync/proposals.py), and returns the workspace with the approved opportunities added to the
+ones in ppp-gsuite.yaml, so the sync that follows treats them exactly alike: it makes and shares
+their lead spreadsheets, writes their responses, closes and reopens their forms by closing date.
+Their expression-of-interest forms are deployed here, by the same planner and apply as
+`deploy-forms`, only when an approved proposal is new or changed since its form was last deployed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from ..config import Opportunity, Workspace
+from ..forms.deploy import FormOutcome, deploy, find_deployed
+from ..google.drive_api import DriveApi
+from ..google.forms_api import FormsApi
+from ..google.sheets_api import SheetsApi
+from ..specs.load import build_targets, load_specs
+from ..vocabulary import (
+    OPPORTUNITIES,
+    PROPOSAL_CLOSED,
+    PROPOSAL_KEY,
+    PROPOSAL_LINK,
+    ROLE_DESCRIPTION,
+    eoi_form,
+    short_hash,
+)
+from ..workspace import Loaded
+from . import proposals as pure
+from .destinations import PROPOSALS_TAB
+from .rows import answers_by_key
+from .spreadsheets import SHEET_KIND
+
+DEPLOYED = "deployed"  # the form's appProperties: a hash of the proposal it was last deployed from
+
+
+@dataclass
+class Proposals:
+    loaded: Loaded  # the workspace with the approved proposals' opportunities added
+    checked: list[pure.Checked] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # what went wrong making a form live (for the report)
+
+
+def prepare(loaded: Loaded, forms: FormsApi, drive: DriveApi, sheets: SheetsApi, now: datetime) -> Proposals | None:
+    """None when the organisation has no role description form (role_description_form: false)."""
+    config = loaded.workspace.config
+    if not config.role_description_form:
+        return None
+    deployed = find_deployed(drive)
+    form = deployed.get(ROLE_DESCRIPTION)
+    target = next((t for t in loaded.targets if t.key == ROLE_DESCRIPTION), None)
+    if form is None or target is None:
+        return Proposals(loaded)  # deploy-forms has not made it yet: nothing to propose through
+    responses, _ = forms.list_responses(form["id"], None)
+    listed = [
+        (r["responseId"], r.get("lastSubmittedTime", ""), answers_by_key(ROLE_DESCRIPTION, target.spec, r))
+        for r in responses
+    ]
+    records = pure.team_columns(_sheet_values(drive, sheets))
+    today = now.astimezone(ZoneInfo(config.email.timezone)).date()
+    checked: list[pure.Checked] = []
+    keys: set[str] = set()
+    for proposal in pure.group(listed):
+        record = records.get(proposal.reference, {})
+        key = record.get(PROPOSAL_KEY) or pure.key_for(proposal.answers.get("group", ""))
+        opportunity, problems = pure.check(proposal, key, config, keys, today)
+        keys.add(key)
+        status = pure.status_of(record)
+        # A proposal the team approved stays live with a past closing date: its form closes, as in YAML.
+        blocking = [p for p in problems if not _only_past(p)] if status in pure.LIVE_STATUSES else problems
+        found = pure.Checked(proposal, key, problems, status, pure.note_of(record), opportunity)
+        found.link = record.get(PROPOSAL_LINK, "")
+        if status in pure.LIVE_STATUSES and opportunity is not None and not blocking:
+            found.opportunity = _closed(opportunity, today) if status == PROPOSAL_CLOSED else opportunity
+        else:
+            found.opportunity = None
+        checked.append(found)
+    live = [c.opportunity for c in checked if c.opportunity is not None]
+    result = Proposals(_with_opportunities(loaded, live), checked)
+    _go_live(result, deployed, forms, drive, now, today)
+    return result
+
+
+def _only_past(problem: str) -> bool:
+    return problem.startswith("the closing date,") and problem.endswith("is in the past")
+
+
+def _closed(opportunity: Opportunity, today: date) -> Opportunity:
+    """Closed by the team: its form stops taking responses, whatever its closing date says."""
+    return opportunity.model_copy(update={"closing_date": min(opportunity.closing_date, today - timedelta(days=1))})
+
+
+def _sheet_values(drive: DriveApi, sheets: SheetsApi) -> list[list[str]]:
+    """The Opportunities tab as the team left it; empty before the first sync made it."""
+    files = [f for f in drive.find(SHEET_KIND) if f.get("appProperties", {}).get("target") == OPPORTUNITIES]
+    if not files:
+        return []
+    tabs = sheets.read_tabs(files[0]["id"], [PROPOSALS_TAB.tab])
+    return tabs.get(PROPOSALS_TAB.tab, ("", []))[1]
+
+
+def _with_opportunities(loaded: Loaded, live: list[Opportunity]) -> Loaded:
+    if not live:
+        return loaded
+    workspace = loaded.workspace
+    config = workspace.config.model_copy(update={"opportunities": [*workspace.config.opportunities, *live]})
+    widened = Workspace(config, workspace.path, workspace.warnings)
+    return Loaded(widened, build_targets(widened, load_specs(widened)), loaded.layouts)
+
+
+def _go_live(
+    result: Proposals, deployed: dict[str, dict], forms: FormsApi, drive: DriveApi, now: datetime, today: date
+) -> None:
+    """Deploy the forms of approved proposals that are new or changed (and the shared forms, whose lists of
+    groups they join); note each one's link."""
+    wanted = {c.key: c for c in result.checked if c.opportunity is not None}
+    changed = {
+        key
+        for key, c in wanted.items()
+        if deployed.get(eoi_form(key), {}).get("appProperties", {}).get(DEPLOYED) != _fingerprint(c.opportunity)
+    }
+    if not changed:
+        return
+    targets = [
+        t
+        for t in result.loaded.targets
+        if (t.opportunity is not None and t.opportunity.key in changed)
+        or (t.opportunity is None and t.key != ROLE_DESCRIPTION)
+    ]
+    outcomes: list[FormOutcome] = deploy(targets, forms, drive, today, now=now)
+    for outcome in outcomes:
+        opportunity = outcome.target.opportunity
+        if opportunity is None or opportunity.key not in wanted:
+            if outcome.problem:
+                result.problems.append(f"{outcome.target.label}: {outcome.problem}")
+            continue
+        if outcome.problem:
+            result.problems.append(f"{outcome.target.label}: {outcome.problem}")
+            continue
+        assert outcome.form_id is not None
+        drive.set_app_properties(outcome.form_id, {DEPLOYED: _fingerprint(wanted[opportunity.key].opportunity)})
+        wanted[opportunity.key].link = outcome.link or ""
+
+
+def _fingerprint(opportunity: Opportunity | None) -> str:
+    assert opportunity is not None
+    return short_hash(opportunity.model_dump_json(), 16)

@@ -1,0 +1,226 @@
+"""Role descriptions without YAML: a recruiting lead proposes an opportunity through the role description
+form, the engagement team returns or approves it in the Opportunities spreadsheet, and the sync makes
+its expression-of-interest form live, with its lead spreadsheet, and tells the proposer."""
+
+import shutil
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+from cli_env import run, workspace  # noqa: F401  (the fixture)
+from ppp_gsuite.forms.items import question_id
+from ppp_gsuite.google.drive_api import DriveApi
+from ppp_gsuite.google.forms_api import FormsApi
+from ppp_gsuite.google.sheets_api import SheetsApi
+from ppp_gsuite.sheets.a1 import cell_range
+from ppp_gsuite.workspace import load_all
+
+ROOT = Path(__file__).parent.parent
+PROPOSER = "proposer@example.org"
+LEAD = "casey.lead@example.org"
+TAB = "Opportunities"
+
+
+def outbox(local):
+    return local.json("GET", "/_local/gmail/messages")["messages"]
+
+
+def sent(local, to, subject_part):
+    return [m for m in outbox(local) if to in m["to"] and subject_part in m["subject"]]
+
+
+class Team:
+    """The proposer's form and the engagement team's spreadsheet, on the test's local workspace."""
+
+    def __init__(self, local, folder: Path):
+        self.local = local
+        clients = local.clients()
+        self.forms, self.drive, self.sheets = (
+            FormsApi(clients.forms),
+            DriveApi(clients.drive),
+            SheetsApi(clients.sheets),
+        )
+        loaded = load_all(folder / "ppp-gsuite.yaml")
+        self.spec = next(t.spec for t in loaded.targets if t.key == "role_description")
+
+    def form_id(self, target):
+        files = [f for f in self.drive.find("form") if f["appProperties"].get("target") == target]
+        return files[0]["id"] if files else None
+
+    def propose(self, **changes):
+        today = date.today()
+        answers = {
+            "proposer_email": PROPOSER,
+            "group": "Stroke Services Working Group",
+            "places": "2",
+            "who_can_apply": "Patient and Public Partners can be patients, service users, carers, or members of the public.",
+            "remit": "Plans how stroke care is given across Riverside.",
+            "membership": "Stroke doctors, nurses, therapists and two partners.",
+            "priorities": "Faster rehabilitation at home.",
+            "role": "Reading papers and joining six meetings a year.",
+            "key_requirements": "To be committed to addressing health inequalities\nTo be open to other people's points of view",
+            "time_commitment": "Six meetings a year, two hours each, with papers to read.",
+            "where": "Online on Microsoft Teams.",
+            "support_offered": ["Out-of-pocket expenses reimbursed", "An induction, and support sessions"],
+            "confidentiality_agreement": "No",
+            "closing_date": (today + timedelta(days=60)).isoformat(),
+            "lead_name": "Casey Lead",
+            "lead_role": "Stroke Programme Manager",
+            "lead_email": LEAD,
+        } | changes
+        body = {
+            "answers": {
+                question_id("role_description", key): {
+                    "questionId": question_id("role_description", key),
+                    "textAnswers": {"answers": [{"value": v} for v in (value if isinstance(value, list) else [value])]},
+                }
+                for key, value in answers.items()
+                if value
+            }
+        }
+        return self.local.add_response(self.form_id("role_description"), body)
+
+    def spreadsheet(self, target):
+        return next(f for f in self.drive.find("spreadsheet") if f["appProperties"]["target"] == target)
+
+    def rows(self):
+        values = self.sheets.read_tabs(self.spreadsheet("opportunities")["id"], [TAB])[TAB][1]
+        return [dict(zip(values[0], row + [""] * (len(values[0]) - len(row)))) for row in values[1:] if any(row)]
+
+    def set(self, header, value, row=0):
+        values = self.sheets.read_tabs(self.spreadsheet("opportunities")["id"], [TAB])[TAB][1]
+        column = values[0].index(header)
+        self.sheets.write(
+            self.spreadsheet("opportunities")["id"], [(cell_range(TAB, row + 2, column, column), [[value]])]
+        )
+
+
+@pytest.fixture
+def team(workspace, local):  # noqa: F811
+    shutil.copy(ROOT / "form_specs" / "role_description.yaml", workspace / "form_specs")
+    config = workspace / "ppp-gsuite.yaml"
+    config.write_text(config.read_text() + "\nrole_description_form: true\n")
+    result = run("deploy-forms")
+    assert result.exit_code == 0, result.output
+    return Team(local, workspace)
+
+
+def test_a_proposal_is_checked_returned_fixed_approved_and_goes_live_with_its_lead_sheet(team, local):
+    team.propose(places="1", closing_date="2026-01-31")
+    assert run("sync").exit_code == 0
+    [row] = team.rows()
+    assert row["Status"] == "Proposed"
+    assert "1 place; two or more are advised" in row["Problems"]
+    assert "2026-01-31, is in the past" in row["Problems"]
+    assert len(sent(local, PROPOSER, "needs a few changes")) == 1
+    assert run("sync").exit_code == 0
+    assert len(sent(local, PROPOSER, "needs a few changes")) == 1, "the same problems are told once"
+
+    team.set("Status", "Returned")
+    team.set("Note to the proposer", "Please say which venue, if any, is used.")
+    assert run("sync").exit_code == 0
+    assert run("sync").exit_code == 0
+    [returned] = sent(local, PROPOSER, "come back with a note")
+    assert "which venue" in returned["text"]
+
+    team.propose(proposal_reference=row["Reference"].upper())  # fixed, quoting the reference as typed
+    assert run("sync").exit_code == 0
+    [row] = team.rows()
+    assert row["Problems"] == "" and row["Places"] == "2"
+    team.set("Status", "Approved")
+    assert team.form_id("eoi-stroke-services-working-group") is None
+
+    result = run("sync")
+    assert result.exit_code == 0, result.output
+    [row] = team.rows()
+    form_id = team.form_id("eoi-stroke-services-working-group")
+    assert form_id and row["Status"] == "Live" and row["Form link"]
+    form = team.forms.get(form_id)
+    assert form["info"]["title"] == "Expression of interest: Stroke Services Working Group"
+    assert "Reading papers and joining six meetings a year." in str(form["items"])
+    lead_sheet = team.spreadsheet("opportunity:stroke-services-working-group")
+    people = {p.get("emailAddress") for p in team.drive.permissions(lead_sheet["id"]) if p["role"] != "owner"}
+    assert people == {LEAD}
+    [live] = sent(local, PROPOSER, "Now open")
+    assert row["Form link"] in live["text"]
+    assert len(sent(local, "", "Now open")) == 1 + 1  # the proposer and the minimal config's engagement team
+    assert run("sync").exit_code == 0
+    assert len(sent(local, "", "Now open")) == 2, "told once"
+
+    eoi = next(t.spec for t in load_all(Path("ppp-gsuite.yaml")).targets if t.key == "role_description")
+    assert eoi  # the workspace still loads with the proposal form
+    local.add_response(
+        form_id,
+        {
+            "answers": {
+                qid: {"questionId": qid, "textAnswers": {"answers": [{"value": value}]}}
+                for qid, value in _applicant(team, form_id).items()
+            }
+        },
+    )
+    assert run("sync").exit_code == 0
+    values = team.sheets.read_tabs(lead_sheet["id"], ["Expressions of interest"])["Expressions of interest"][1]
+    assert any("Robin Applicant" in line for line in values)
+
+
+def test_a_new_submission_moving_the_closing_date_closes_and_reopens_the_live_form(team, local):
+    reply = team.propose()
+    assert run("sync").exit_code == 0
+    [row] = team.rows()
+    team.set("Status", "Approved")
+    assert run("sync").exit_code == 0
+    form_id = team.form_id("eoi-stroke-services-working-group")
+    assert _accepting(team, form_id)
+
+    team.propose(proposal_reference=row["Reference"], closing_date=(date.today() - timedelta(days=2)).isoformat())
+    assert run("sync").exit_code == 0
+    assert not _accepting(team, form_id)
+    assert team.rows()[0]["Status"] == "Live"
+
+    team.propose(proposal_reference=row["Reference"], closing_date=(date.today() + timedelta(days=30)).isoformat())
+    assert run("sync").exit_code == 0
+    assert _accepting(team, form_id)
+    assert reply
+
+
+@pytest.mark.parametrize(
+    "changes, problem",
+    [
+        ({"places": "two"}, "how many opportunities: 'two' is not a whole number"),
+        ({"places": "1"}, "1 place; two or more are advised"),
+        ({"closing_date": "2026-01-31"}, "the closing date, 2026-01-31, is in the past"),
+        ({"lead_email": "casey at example"}, "the lead contact's email address"),
+        ({"key_requirements": ""}, "the key requirements"),
+        ({"group": "Heart Board"}, "already in ppp-gsuite.yaml"),
+    ],
+)
+def test_each_mistake_validate_catches_in_yaml_is_on_the_row(team, changes, problem):
+    team.propose(**changes)
+    assert run("sync").exit_code == 0
+    [row] = team.rows()
+    assert problem in row["Problems"]
+
+
+def _accepting(team, form_id):
+    return team.forms.get(form_id)["publishSettings"]["publishState"]["isAcceptingResponses"]
+
+
+def _applicant(team, form_id):
+    form = team.forms.get(form_id)
+    answers = {}
+    for item in form["items"]:
+        question = item.get("questionItem", {}).get("question", {})
+        if not question.get("required"):
+            continue
+        title = item["title"].lower()
+        if "choice" in str(question.get("choiceQuestion", "")) or "choiceQuestion" in question:
+            value = question["choiceQuestion"]["options"][0]["value"]
+        elif "name" in title:
+            value = "Robin Applicant"
+        elif "email" in title:
+            value = "robin@example.org"
+        else:
+            value = "Some words"
+        answers[question["questionId"]] = value
+    return answers
