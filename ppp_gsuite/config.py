@@ -154,7 +154,7 @@ class Config(Model):
     # purge removes people not appointed, or who withdrew, this long after that status was set.
     retention_days: int = Field(default=365, ge=30)
     # The role description form: recruiting leads propose opportunities, the engagement team approves
-    # them in the Opportunities spreadsheet, and the sync makes them live (docs/decisions.md §12).
+    # them in the Opportunities spreadsheet, and the sync makes them live (docs/decisions.md, 'Role descriptions without YAML').
     role_description_form: bool = False
     opportunities: list[Opportunity] = Field(default_factory=list)
 
