@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from cli_env import run, workspace  # noqa: F401  (the fixture)
 from playwright.sync_api import Page, expect
+
+from cli_env import run, workspace  # noqa: F401  (the fixture)
 from test_browser import assert_accessible, browser, choose, page, shot, shots, type_into  # noqa: F401
 from test_role_descriptions import LEAD, PROPOSER, sent, team  # noqa: F401
 
