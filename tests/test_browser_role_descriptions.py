@@ -13,7 +13,7 @@ from test_browser import assert_accessible, browser, choose, page, shot, shots, 
 from test_role_descriptions import LEAD, PROPOSER, sent, team  # noqa: F401
 
 
-def propose_in_the_browser(page: Page, team, places: str, reference: str = "") -> None:
+def propose_in_the_browser(page: Page, team, places: str, reference: str = "") -> None:  # noqa: F811
     form = team.forms.get(team.form_id("role_description"))
     page.goto(form["responderUri"])
     assert_accessible(page)
@@ -47,7 +47,7 @@ def propose_in_the_browser(page: Page, team, places: str, reference: str = "") -
     expect(page.get_by_text("Your response has been recorded.")).to_be_visible()
 
 
-def test_a_lead_proposes_the_team_returns_then_approves_and_the_form_goes_live(team, page, local):
+def test_a_lead_proposes_the_team_returns_then_approves_and_the_form_goes_live(team, page, local):  # noqa: F811
     propose_in_the_browser(page, team, places="1")
     assert run("sync").exit_code == 0
     sheet = team.spreadsheet("opportunities")
