@@ -139,8 +139,26 @@ def validate(obj: Context):
 
         with connect(loaded.workspace) as clients:
             warn_about_sender(loaded.workspace.config, clients)
+            check_one_place(loaded, clients)
     else:
         warn_about_sender(loaded.workspace.config, None)
+        if loaded.workspace.config.role_description_form:  # the proposals are only in the Workspace: ask it
+            from .connect import connect
+
+            with connect(loaded.workspace) as clients:
+                check_one_place(loaded, clients)
+
+
+def check_one_place(loaded, clients) -> None:
+    """An opportunity in ppp-gsuite.yaml and in the Opportunities spreadsheet both is an error (exit 2)."""
+    from .errors import ValidationFailed
+    from .google.drive_api import DriveApi
+    from .google.sheets_api import SheetsApi
+    from .sync.going_live import in_both
+
+    problems = in_both(loaded, DriveApi(clients.drive), SheetsApi(clients.sheets))
+    if problems:
+        raise ValidationFailed(problems)
 
 
 def warn_about_sender(config, clients) -> None:
@@ -168,16 +186,28 @@ def warn_about_sender(config, clients) -> None:
 @workspace_command
 def deploy_forms(obj: Context, dry_run: bool, allow_retitle: tuple[str, ...]):
     """Create or update the Google Forms so they match the specs, and print their links."""
-    from datetime import date
+    from datetime import UTC, date, datetime
 
     from .connect import connect
     from .forms.deploy import deploy, found_none
     from .google.clients import SAME_IDENTITY
     from .google.drive_api import DriveApi
     from .google.forms_api import FormsApi
+    from .google.sheets_api import SheetsApi
+    from .sync.going_live import prepare
 
     loaded = obj.load()
     with connect(loaded.workspace) as clients:
+        # Approved proposals are opportunities too: their forms, and the shared forms' lists of groups.
+        proposals = prepare(
+            loaded,
+            FormsApi(clients.forms),
+            DriveApi(clients.drive),
+            SheetsApi(clients.sheets),
+            datetime.now(UTC),
+            go_live=False,
+        )
+        loaded = proposals.loaded if proposals else loaded
         outcomes = deploy(
             loaded.targets,
             FormsApi(clients.forms),
@@ -194,11 +224,21 @@ def deploy_forms(obj: Context, dry_run: bool, allow_retitle: tuple[str, ...]):
             f"deployed before with other credentials, use those instead and delete these ({SAME_IDENTITY})."
         )
     failed = 0
+    from_sheet = {c.key for c in proposals.checked if c.opportunity is not None} if proposals else set()
     for outcome in outcomes:
+        opportunity = outcome.target.opportunity
+        if opportunity is not None and opportunity.key in from_sheet:
+            click.echo("(from the Opportunities spreadsheet)")
         click.echo(describe_outcome(outcome, dry_run))
         if outcome.problem:
             failed += 1
             click.echo(f"  problem: {outcome.problem}", err=True)
+    for proposal in proposals.checked if proposals else []:
+        if proposal.opportunity is None:
+            click.echo(
+                f"proposed in the Opportunities spreadsheet, not live: {proposal.proposal.answers.get('group', '')} "
+                f"({proposal.status}{', ' + str(len(proposal.problems)) + ' problem(s)' if proposal.problems else ''})"
+            )
     if dry_run:
         click.echo("Dry run: nothing was changed.")
     if failed:

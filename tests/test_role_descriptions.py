@@ -224,3 +224,43 @@ def _applicant(team, form_id):
             value = "Some words"
         answers[question["questionId"]] = value
     return answers
+
+
+def _go_live(team):
+    team.propose()
+    assert run("sync").exit_code == 0
+    team.set("Status", "Approved")
+    assert run("sync").exit_code == 0
+    assert team.rows()[0]["Status"] == "Live"
+
+
+def test_deploy_forms_keeps_a_live_proposal_in_the_forms_that_list_every_group(team, workspace):  # noqa: F811
+    """The equal-opportunities form lists every opportunity's group: a deploy from the YAML alone would take
+    the live proposal's group out of it (and the next sync, its form unchanged, would not put it back)."""
+    shutil.copy(ROOT / "form_specs" / "equal_opportunities.yaml", workspace / "form_specs")
+    shutil.copy(ROOT / "sheet_layouts" / "equal_opportunities.yaml", workspace / "sheet_layouts")
+    config = workspace / "ppp-gsuite.yaml"
+    config.write_text(config.read_text() + "equal_opportunities_monitoring: true\n")
+    assert run("deploy-forms").exit_code == 0
+    _go_live(team)
+    result = run("deploy-forms")
+    assert result.exit_code == 0, result.output
+    assert (
+        "(from the Opportunities spreadsheet)\nexpression of interest for Stroke Services Working Group"
+        in result.output
+    )
+    form = team.forms.get(team.form_id("equal_opportunities"))
+    assert "Stroke Services Working Group" in str(form["items"])
+
+
+def test_validate_refuses_an_opportunity_in_the_yaml_and_the_spreadsheet_both(team, workspace):  # noqa: F811
+    _go_live(team)
+    config = workspace / "ppp-gsuite.yaml"
+    text = config.read_text()
+    heart = text[text.index("  - key: heart-board") : text.index("  - key: eye-group")]
+    config.write_text(text.replace(heart, heart + heart.replace("heart-board", "stroke-services-working-group")))
+    result = run("validate")
+    assert result.exit_code == 2
+    assert (
+        "opportunity stroke-services-working-group is also a proposal in the Opportunities spreadsheet" in result.output
+    )

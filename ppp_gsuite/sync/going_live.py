@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from ..config import Opportunity, Workspace
+from ..errors import Problem
 from ..forms.deploy import FormOutcome, deploy, find_deployed
 from ..google.drive_api import DriveApi
 from ..google.forms_api import FormsApi
@@ -25,11 +26,13 @@ from ..vocabulary import (
     PROPOSAL_CLOSED,
     PROPOSAL_KEY,
     PROPOSAL_LINK,
+    PROPOSAL_REFERENCE,
     ROLE_DESCRIPTION,
     eoi_form,
     short_hash,
 )
 from ..workspace import Loaded
+from ..yamlload import shown
 from . import proposals as pure
 from .destinations import PROPOSALS_TAB
 from .rows import answers_by_key
@@ -45,8 +48,11 @@ class Proposals:
     problems: list[str] = field(default_factory=list)  # what went wrong making a form live (for the report)
 
 
-def prepare(loaded: Loaded, forms: FormsApi, drive: DriveApi, sheets: SheetsApi, now: datetime) -> Proposals | None:
-    """None when the organisation has no role description form (role_description_form: false)."""
+def prepare(
+    loaded: Loaded, forms: FormsApi, drive: DriveApi, sheets: SheetsApi, now: datetime, go_live: bool = True
+) -> Proposals | None:
+    """None when the organisation has no role description form (role_description_form: false).
+    Without `go_live` nothing is deployed: the workspace is widened only (deploy-forms deploys it all)."""
     config = loaded.workspace.config
     if not config.role_description_form:
         return None
@@ -81,8 +87,31 @@ def prepare(loaded: Loaded, forms: FormsApi, drive: DriveApi, sheets: SheetsApi,
         checked.append(found)
     live = [c.opportunity for c in checked if c.opportunity is not None]
     result = Proposals(_with_opportunities(loaded, live), checked)
-    _go_live(result, deployed, forms, drive, now, today)
+    if go_live:
+        _go_live(result, deployed, forms, drive, now, today)
     return result
+
+
+def in_both(loaded: Loaded, drive: DriveApi, sheets: SheetsApi) -> list[Problem]:
+    """For validate: an opportunity in ppp-gsuite.yaml whose key a proposal in the Opportunities spreadsheet
+    also has. One place only: the sync would otherwise let the YAML entry replace the live proposal's form."""
+    workspace = loaded.workspace
+    if not workspace.config.role_description_form:
+        return []
+    rows = pure.team_columns(_sheet_values(drive, sheets))
+    by_key = {record.get(PROPOSAL_KEY, ""): record for record in rows.values() if record.get(PROPOSAL_KEY)}
+    return [
+        Problem(
+            shown(workspace.path),
+            opportunity.line,
+            f"opportunity {opportunity.key} is also a proposal in the Opportunities spreadsheet (reference "
+            f"{by_key[opportunity.key].get(PROPOSAL_REFERENCE, '')}, {pure.status_of(by_key[opportunity.key])}); "
+            "an opportunity lives in one place: remove it here, or set that proposal to Closed and give this one "
+            "another key",
+        )
+        for opportunity in workspace.config.opportunities
+        if opportunity.key in by_key
+    ]
 
 
 def _only_past(problem: str) -> bool:
