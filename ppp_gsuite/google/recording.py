@@ -48,11 +48,12 @@ ID_KEYS = {
 }
 NAME_KEYS = {"displayName", "given_name", "family_name"}
 FREE_TEXT = "(free text)"
+ANSWER_FIELD = "entry."  # a form page's answer fields, as a browser posts them (where one was recorded)
 REDACTED = "(redacted)"
 KEPT_HEADERS = {"content-type"}
 EMAIL = re.compile(r"[A-Za-z0-9.!#$&'*+/=?^_`{|}~-]+(?:@|%40)[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 TOKEN = re.compile(r"(ya29\.[\w.-]+|1//[\w.-]+|GOCSPX-[\w-]+|eyJ[\w-]+\.[\w-]+\.[\w-]*)")
-PLACEHOLDER = re.compile(r"REDACTED_ID_\d+(?!\d)")
+PROJECT = re.compile(r"project_number:\d+")  # in Google's quota messages: the organisation's Cloud project
 
 
 class Redactor:
@@ -93,11 +94,13 @@ class Redactor:
 
     def text(self, text: str) -> str:
         text = TOKEN.sub(REDACTED, text)
+        text = PROJECT.sub("project_number:(redacted)", text)
         for real in sorted(self.ids, key=len, reverse=True):
             text = text.replace(real, self.ids[real])
         text = EMAIL.sub(lambda match: self.email(match.group(0)), text)
         for real in sorted(self.names, key=len, reverse=True):
-            text = text.replace(real, self.names[real])
+            if len(real) >= 3:  # a name of one or two letters would take letters out of every word
+                text = text.replace(real, self.names[real])
         return text
 
     def value(self, value, key: str | None = None, inside: tuple[str, ...] = ()):
@@ -135,7 +138,10 @@ class Redactor:
         pairs = urllib.parse.parse_qsl(body, keep_blank_values=True)
         if pairs and "=" in body:
             return urllib.parse.urlencode(
-                [(k, REDACTED if k in SECRET_KEYS else self.text(self.ids.get(v, v))) for k, v in pairs]
+                [
+                    (k, REDACTED if k in SECRET_KEYS else FREE_TEXT if k.startswith(ANSWER_FIELD) else self.text(v))
+                    for k, v in pairs
+                ]
             )
         return self.text(body)
 
