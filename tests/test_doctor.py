@@ -167,3 +167,21 @@ def test_doctor_files_are_never_taken_for_deployed_ones(workspace, local):
     drive = DriveApi(local_clients(local.url, token=local.token()).drive)
     drive.create_spreadsheet("ppp-gsuite doctor: throw-away spreadsheet (safe to delete)", tags("2026-01-01T00:00:00Z"))
     assert drive.find("form") == [] and drive.find("spreadsheet") == []
+
+
+def test_the_readme_quotes_what_doctor_prints_for_each_administrator_setting():
+    """README "What your Workspace administrator must allow" tells a person which line means which setting."""
+    from pathlib import Path
+
+    from ppp_gsuite.doctor.advice import what_to_do
+
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    section = " ".join(readme.split("### What your Workspace administrator must allow")[1].split("\n## ")[0].split())
+    printed = {
+        "link sharing": what_to_do(403, "publishOutNotPermitted", "", made_here=True),
+        "app access": what_to_do(403, "forbidden", "", made_here=False),
+        "scope": what_to_do(403, "insufficientPermissions", "", made_here=True),
+    }
+    for setting, line in printed.items():
+        quoted = {"link sharing": 60, "app access": 90, "scope": 50}[setting]
+        assert line[:quoted].replace("`", "") in section.replace("`", ""), (setting, line[:quoted])
