@@ -247,12 +247,11 @@ def doctor(obj: Context, no_browser: bool, record: str | None, wait_minutes: flo
         )
         click.echo(f"  {link}")
 
+    recorder: contextlib.AbstractContextManager = contextlib.nullcontext()
     if record:
         from .google.recording import recording
 
         recorder = recording(record)
-    else:
-        recorder = contextlib.nullcontext()
     with recorder, connect(loaded.workspace) as clients:
         click.echo(f"signed in as {clients.identity}")
         respond = None if no_browser else Respond(ask, wait_minutes * 60)

@@ -145,13 +145,15 @@ class Doctor:
     def _form_steps(self, started: datetime) -> None:
         c, forms, drive = self.checkup, self.apis.forms, self.apis.drive
         plan = plan_form(SPEC_NAME, FORM_SPEC, None)
-        assert plan.create is not None  # a plan against no live form creates it
+        body = plan.create
+        assert body is not None  # a plan against no live form creates it
         created: dict = {}
 
         def create() -> str:
-            created.update(forms.create(plan.create))
+            created.update(forms.create(body))
             c.form_id, c.link = created["formId"], created.get("responderUri")
-            drive.set_app_properties(c.form_id, tags(precise_stamp(started)))  # tag first: the clean-up finds it
+            tagged: dict[str, str | None] = {**tags(precise_stamp(started))}
+            drive.set_app_properties(c.form_id, tagged)  # tag first: the clean-up finds it
             return f"'{FORM_NAME}' (forms.create, then tagged throw-away in its Drive appProperties)"
 
         def lay_out() -> str:
