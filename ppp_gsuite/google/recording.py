@@ -15,7 +15,9 @@ import base64
 import contextlib
 import json
 import re
+import types
 import urllib.parse
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import vcr
@@ -56,13 +58,13 @@ TOKEN = re.compile(r"(ya29\.[\w.-]+|1//[\w.-]+|GOCSPX-[\w-]+|eyJ[\w-]+\.[\w-]+\.
 PROJECT = re.compile(r"project_number:\d+")  # in Google's quota messages: the organisation's Cloud project
 
 
+@dataclass
 class Redactor:
     """Consistent placeholders for one recording: the same value, the same placeholder."""
 
-    def __init__(self):
-        self.ids: dict[str, str] = {}
-        self.emails: dict[str, str] = {}
-        self.names: dict[str, str] = {}
+    ids: dict[str, str] = field(default_factory=dict)
+    emails: dict[str, str] = field(default_factory=dict)
+    names: dict[str, str] = field(default_factory=dict)
 
     # -- what to replace -----------------------------------------------------------------------------------
 
@@ -183,19 +185,19 @@ def _kept(headers: dict) -> dict:
     return {name: value for name, value in headers.items() if name.lower() in KEPT_HEADERS}
 
 
-class _RedactingPersister:
-    """Always a new recording (never replays an old one), redacted as it is written."""
+def _never_replay(cassette_path, serializer):
+    raise CassetteNotFoundError()  # always a new recording, never an old one played back
 
-    @classmethod
-    def load_cassette(cls, cassette_path, serializer):
-        raise CassetteNotFoundError()
 
-    @staticmethod
-    def save_cassette(cassette_path, cassette_dict, serializer):
-        cassette = redact(json.loads(serialize(cassette_dict, serializer)))
-        path = Path(cassette_path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(cassette, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+def _save_redacted(cassette_path, cassette_dict, serializer) -> None:
+    cassette = redact(json.loads(serialize(cassette_dict, serializer)))
+    path = Path(cassette_path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(cassette, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+# vcrpy's persister interface (load_cassette, save_cassette): redacted as it is written.
+REDACTING_PERSISTER = types.SimpleNamespace(load_cassette=_never_replay, save_cassette=_save_redacted)
 
 
 @contextlib.contextmanager
@@ -203,6 +205,6 @@ def recording(path: str | Path):
     """Inside it, every HTTP request this process makes (googleapiclient over httplib2, gspread and Gmail over
     requests) goes out as usual and is kept, with its answer; at the end they are written to `path`, redacted."""
     recorder = vcr.VCR(record_mode="all", serializer="json", decode_compressed_response=True)
-    recorder.register_persister(_RedactingPersister)
+    recorder.register_persister(REDACTING_PERSISTER)
     with recorder.use_cassette(str(path)):
         yield
