@@ -185,3 +185,22 @@ def test_the_readme_quotes_what_doctor_prints_for_each_administrator_setting():
     for setting, line in printed.items():
         quoted = {"link sharing": 60, "app access": 90, "scope": 50}[setting]
         assert line[:quoted].replace("`", "") in section.replace("`", ""), (setting, line[:quoted])
+
+
+def test_ctrl_c_while_waiting_for_the_response_still_bins_the_form(local):
+    """The person gives up and presses Ctrl-C at the link: the form made so far still goes to the bin."""
+    from ppp_gsuite.doctor.run import Respond
+
+    def give_up(link):
+        raise KeyboardInterrupt
+
+    said = []
+    try:
+        Doctor(Apis.of(local.clients()), said.append, Respond(give_up, 60)).run()
+    except KeyboardInterrupt:
+        pass
+    else:
+        raise AssertionError("the interrupt was swallowed")
+    assert said[-1] == f"passed: {CLEAN_UP}: 1 moved to the bin"
+    assert throwaway_files(local, trashed=False) == []
+    assert len(throwaway_files(local, trashed=True)) == 1
