@@ -255,6 +255,60 @@ def describe_outcome(outcome, dry_run: bool) -> str:
 
 
 @main.command()
+@click.option("--no-browser", is_flag=True, help="Skip the step that asks you to submit the throw-away form.")
+@click.option(
+    "--record",
+    metavar="FILE",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Write every request and answer, redacted, to FILE (a vcrpy cassette) to send back to us.",
+)
+@click.option(
+    "--wait-minutes",
+    type=click.FloatRange(min=0),
+    default=10.0,
+    show_default=True,
+    help="How long to wait for your response to the throw-away form.",
+)
+@workspace_command
+def doctor(obj: Context, no_browser: bool, record: str | None, wait_minutes: float):
+    """Check every kind of call the tool makes, on a throw-away form and spreadsheet; exit 1 if any fails."""
+    import contextlib
+
+    from .connect import connect
+    from .doctor.run import Apis, Doctor, Respond
+
+    loaded = obj.load()
+    config = loaded.workspace.config
+
+    def ask(link: str) -> None:
+        click.echo(
+            f"  Open this link, answer the throw-away form and press Submit (waiting up to {wait_minutes:g} minutes):"
+        )
+        click.echo(f"  {link}")
+
+    recorder: contextlib.AbstractContextManager = contextlib.nullcontext()
+    if record:
+        from .google.recording import recording
+
+        recorder = recording(record)
+    with recorder, connect(loaded.workspace) as clients:
+        click.echo(f"signed in as {clients.identity}")
+        respond = None if no_browser else Respond(ask, wait_minutes * 60)
+        subject = config.google.subject if config.backend == "google" and config.google else None
+        checkup = Doctor(Apis.of(clients), click.echo, respond, account=subject).run()
+    if record:
+        click.echo(f"recording written to {record} (redacted: no token, address, name, id or answer of yours)")
+    failed = [step for step in checkup.steps if not step.outcome.startswith(("passed", "skipped"))]
+    if failed:
+        raise click.ClickException(
+            f"{len(failed)} of {len(checkup.steps)} steps did not pass (see above); put right what the first one says "
+            "and run doctor again."
+        )
+    click.echo(f"All {len(checkup.steps)} steps passed: ppp-gsuite can work in this Workspace.")
+
+
+@main.command()
 @click.option("--full", is_flag=True, help="Re-read every response, not only those since the last run.")
 @workspace_command
 def sync(obj: Context, full: bool):

@@ -1,4 +1,5 @@
-"""Replay Google's real answers (gspread's recorded cassettes) against the local workspace.
+"""Replay recorded answers against the local workspace: Google's real ones (gspread's cassettes), and the
+doctor's own recording made on the local workspace.
 
 Each cassette's requests are sent in order to the local server, with the recorded spreadsheet
 and sheet ids swapped for the ones the local workspace hands out (learnt from the answers to
@@ -9,32 +10,26 @@ that cannot (timestamps, and spreadsheetUrl, which names the local host).
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parent.parent
-CASSETTES_DIR = REPO.parent / "shared" / "google-recordings" / "gspread-cassettes"
-CASSETTES = sorted(CASSETTES_DIR.glob("*.json")) if CASSETTES_DIR.is_dir() else []
+RECORDINGS = Path(__file__).resolve().parent / "recordings"
+# gspread's own test-suite cassettes (burnash/gspread at commit 5e2b628, MIT licence in gspread/LICENSE.txt),
+# copied from ../shared/google-recordings so that a fresh clone replays them.
+CASSETTES = sorted((RECORDINGS / "gspread").glob("*.json"))
+# `ppp-gsuite doctor --record` on the local workspace (redacted, so ids are placeholders; see below).
+DOCTOR_CASSETTES = sorted((RECORDINGS / "doctor").glob("*.json"))
 GOOGLE_HOSTS = ("https://sheets.googleapis.com", "https://www.googleapis.com")
 UNCOMPARABLE = {"createdTime", "modifiedTime", "spreadsheetUrl"}  # present on both sides, values differ
+PARAMS = [pytest.param(path, id=path.stem) for path in CASSETTES]
 
-if CASSETTES:
-    PARAMS = [pytest.param(path, id=path.stem) for path in CASSETTES]
-else:
-    PARAMS = [
-        pytest.param(
-            None,
-            id="no-recordings",
-            marks=pytest.mark.skip(
-                reason=(
-                    f"Google's recorded answers (gspread's cassettes) are kept beside the repository, in {CASSETTES_DIR}, "
-                    "not copied into it; this checkout has no such folder beside it, so there is nothing to replay. "
-                    "Run the suite from a checkout with ../shared/google-recordings beside it to include them."
-                )
-            ),
-        )
-    ]
+
+def test_the_recordings_are_in_the_repository_with_their_licence():
+    """Nothing is skipped on a fresh clone: the cassettes and their licence travel with the tests."""
+    assert len(CASSETTES) >= 10 and DOCTOR_CASSETTES
+    assert "MIT" in (RECORDINGS / "gspread" / "LICENSE.txt").read_text(encoding="utf-8")
 
 
 class Ids:
@@ -124,3 +119,91 @@ def test_replay(cassette, local):
         ids.learn(recorded, actual)
         problems = differences(ids.value(recorded), actual)
         assert not problems, f"{label}\n" + "\n".join(problems)
+
+
+# -- the doctor's recording ---------------------------------------------------------------------------------
+# Its ids are placeholders (REDACTED_ID_<n>, the same id the same placeholder): each is learnt from the answer
+# that first hands one out (forms.create's formId, files.create's id), then put back into later requests.
+# Its addresses point at whatever port it was recorded on, and its calls to /_local/ (the sign-in) are the
+# local workspace's own, so they are left out; the replay signs in afresh. Answers are compared by their
+# fields (every field Google's answer had, and no other), not by values, which a redacted file no longer holds.
+PLACEHOLDER = re.compile(r"REDACTED_ID_\d+(?!\d)")
+HOST = re.compile(r"^https?://[^/]+")
+SKIPPED_PATHS = ("/_local/", "oauth2.googleapis.com", "/token")
+
+
+class Placeholders:
+    def __init__(self):
+        self.ids: dict[str, str] = {}
+
+    def learn(self, recorded, local) -> None:
+        if isinstance(recorded, dict) and isinstance(local, dict):
+            for key in recorded.keys() & local.keys():
+                self.learn(recorded[key], local[key])
+        elif isinstance(recorded, list) and isinstance(local, list):
+            for mine, theirs in zip(recorded, local):
+                self.learn(mine, theirs)
+        elif isinstance(recorded, str) and isinstance(local, str) and PLACEHOLDER.fullmatch(recorded):
+            self.ids.setdefault(recorded, local)
+
+    def put_back(self, text: str) -> str:
+        return PLACEHOLDER.sub(lambda match: self.ids.get(match.group(0), match.group(0)), text)
+
+
+def shape_differences(expected, actual, path="") -> list[str]:
+    """Fields Google's answer had that the stand-in's lacks, or the other way round (values not compared)."""
+    if isinstance(expected, dict) and isinstance(actual, dict):
+        found = [f"{path}.{key}: missing" for key in expected.keys() - actual.keys()]
+        found += [f"{path}.{key}: not in the recorded answer" for key in actual.keys() - expected.keys()]
+        for key in expected.keys() & actual.keys():
+            found += shape_differences(expected[key], actual[key], f"{path}.{key}")
+        return found
+    if isinstance(expected, list) and isinstance(actual, list) and expected and actual:
+        return shape_differences(expected[0], actual[0], f"{path}[0]")
+    if type(expected) is not type(actual) and not (isinstance(expected, list) and isinstance(actual, list)):
+        return [f"{path}: {type(expected).__name__} recorded, {type(actual).__name__} answered"]
+    return []
+
+
+def submit_like_the_recording(local, form_id: str, recorded: dict, answered: dict) -> None:
+    """A responses.list that answered a response in the recording (the person had submitted the form): the
+    same response is added here, so the replay goes on as the recording did."""
+    if recorded.get("responses") and not answered.get("responses"):
+        for response in recorded["responses"]:
+            local.add_response(form_id, {"answers": response.get("answers", {})})
+
+
+@pytest.mark.parametrize("cassette", [pytest.param(p, id=p.stem) for p in DOCTOR_CASSETTES])
+def test_replay_doctor(cassette, local):
+    from ppp_gsuite.google.clients import SCOPES
+
+    local.quotas(enforce=True)  # as Google: the doctor's run fits well within the per-minute quotas
+    interactions = json.loads(cassette.read_text(encoding="utf-8"))["interactions"]
+    ids = Placeholders()
+    session = local.session(scopes=SCOPES)
+    replayed = 0
+    for number, interaction in enumerate(interactions):
+        request, response = interaction["request"], interaction["response"]
+        if any(part in request["uri"] for part in SKIPPED_PATHS):
+            continue
+        url = HOST.sub(local.url, ids.put_back(request["uri"]))
+        body = request.get("body")
+        body = ids.put_back(body).encode() if isinstance(body, str) and body else None
+        label = f"interaction {number}: {request['method']} {request['uri']}"
+        answer = session.request(
+            request["method"], url, data=body, headers={"Content-Type": "application/json"} if body else {}
+        )
+        replayed += 1
+        if "/responses" in request["uri"] and answer.status_code == 200:
+            form_id = url.split("/v1/forms/")[1].split("/")[0]
+            submit_like_the_recording(local, form_id, json.loads(response["body"]["string"]), answer.json())
+            answer = session.request(request["method"], url)
+        assert answer.status_code == response["status"]["code"], f"{label}\n{answer.text}"
+        recorded_text = response["body"]["string"]
+        if not recorded_text.strip():
+            continue
+        recorded, actual = json.loads(recorded_text), answer.json()
+        ids.learn(recorded, actual)
+        problems = shape_differences(recorded, actual)
+        assert not problems, f"{label}\n" + "\n".join(problems)
+    assert replayed >= 20  # the whole run was replayed, not only its sign-in

@@ -90,6 +90,13 @@ class DriveApi:
             "drive.files.update",
         )
 
+    def trash(self, file_id: str) -> dict:
+        """files.update trashed=true: to the bin, where its owner can still restore it (the doctor's throw-away
+        files; the tool never deletes anything for good)."""
+        return call(
+            self._files.update(fileId=file_id, body={"trashed": True}, fields="id, trashed"), "drive.files.update"
+        )
+
     def permissions(self, file_id: str) -> list[dict]:
         """Every grant, `view: published` ones too: Drive lists those only when asked
         (includePermissionsForView=published, as python-samples forms/snippets/anyone_with_link_responder.py does)."""
