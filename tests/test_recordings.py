@@ -16,20 +16,33 @@ from pathlib import Path
 import pytest
 
 RECORDINGS = Path(__file__).resolve().parent / "recordings"
-# gspread's own test-suite cassettes (burnash/gspread at commit 5e2b628, MIT licence in gspread/LICENSE.txt),
-# copied from ../shared/google-recordings so that a fresh clone replays them.
-CASSETTES = sorted((RECORDINGS / "gspread").glob("*.json"))
+# gspread's own test-suite cassettes (burnash/gspread at commit 5e2b628, MIT licence beside them). Their
+# README (../shared/google-recordings/README.md) asks that they be read from beside the repository and
+# never copied into it, so a checkout without that folder skips them, saying so.
+GSPREAD_DIR = Path(__file__).resolve().parent.parent.parent / "shared" / "google-recordings" / "gspread-cassettes"
+CASSETTES = sorted(GSPREAD_DIR.glob("*.json")) if GSPREAD_DIR.is_dir() else []
 # `ppp-gsuite doctor --record` on the local workspace (redacted, so ids are placeholders; see below).
 DOCTOR_CASSETTES = sorted((RECORDINGS / "doctor").glob("*.json"))
 GOOGLE_HOSTS = ("https://sheets.googleapis.com", "https://www.googleapis.com")
 UNCOMPARABLE = {"createdTime", "modifiedTime", "spreadsheetUrl"}  # present on both sides, values differ
-PARAMS = [pytest.param(path, id=path.stem) for path in CASSETTES]
+PARAMS = [pytest.param(path, id=path.stem) for path in CASSETTES] or [
+    pytest.param(
+        None,
+        id="no-recordings",
+        marks=pytest.mark.skip(
+            reason=(
+                f"Google's recorded answers (gspread's cassettes) are kept beside the repository, in {GSPREAD_DIR}, "
+                "and their README asks that they not be copied into it; this checkout has no such folder beside "
+                "it. Run the suite from a checkout with ../shared/google-recordings beside it to include them."
+            )
+        ),
+    )
+]
 
 
-def test_the_recordings_are_in_the_repository_with_their_licence():
-    """Nothing is skipped on a fresh clone: the cassettes and their licence travel with the tests."""
-    assert len(CASSETTES) >= 10 and DOCTOR_CASSETTES
-    assert "MIT" in (RECORDINGS / "gspread" / "LICENSE.txt").read_text(encoding="utf-8")
+def test_the_doctors_recording_is_in_the_repository():
+    """The doctor's own recording travels with the tests: a fresh clone replays it."""
+    assert DOCTOR_CASSETTES
 
 
 class Ids:
