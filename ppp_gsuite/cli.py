@@ -15,7 +15,6 @@ from .google.errors import NoAnswer, Unreachable
 from .workspace import load_all
 
 
-
 class Context:
     def __init__(self, config: str | None):
         self.config_file = config_path(config)
@@ -590,6 +589,82 @@ def demo(obj: Context):
     )
     for line in describe(summary, clients.public_url or ""):
         click.echo(line)
+
+
+@main.command()
+@click.option("--once", is_flag=True, help="Check the watches, sync for the notifications waiting, then stop.")
+@click.option(
+    "--poll-seconds",
+    type=click.FloatRange(min=0),
+    default=10,
+    show_default=True,
+    metavar="N",
+    help="How long to wait between pulls when no notification came.",
+)
+@workspace_command
+def watch(obj: Context, once: bool, poll_seconds: float):
+    """Keep a Forms API watch on every form and sync within seconds of a response (Cloud Pub/Sub)."""
+    import time
+    from datetime import datetime, timedelta
+
+    from .connect import connect, pubsub_for
+    from .errors import EXIT_INVALID
+    from .google.drive_api import DriveApi
+    from .google.form_watches import FormWatches
+    from .runlock import AlreadyRunning, lock_file, single_run
+    from .sync_job import run_sync
+    from .watch import Watcher
+
+    loaded = obj.load()
+    settings = loaded.workspace.config.watch
+    if settings is None:
+        click.echo(
+            "Error: ppp-gsuite watch needs a watch: section in the config, with topic: projects/PROJECT/topics/NAME "
+            "and subscription: projects/PROJECT/subscriptions/NAME (see the README, 'Near-real-time').",
+            err=True,
+        )
+        sys.exit(EXIT_INVALID)
+    with connect(loaded.workspace) as clients:
+        drive = DriveApi(clients.drive)
+
+        def find_forms() -> dict[str, dict]:
+            return {
+                f["appProperties"]["target"]: f for f in drive.find("form") if "target" in f.get("appProperties", {})
+            }
+
+        def sync(forms: set[str]) -> None:
+            with single_run(lock_file(loaded.workspace.path)):
+                outcome = run_sync(loaded, clients, datetime.now(UTC))
+            report, mail = outcome.report, outcome.mail
+            click.echo(
+                f"sync at {outcome.now:%Y-%m-%d %H:%M:%S} UTC: {plural(report.responses, 'response')} read, "
+                f"{plural(report.added, 'row')} added, {report.updated} updated"
+                + (f"; emails: {mail.sent} sent" if mail else "")
+            )
+
+        watcher = Watcher(
+            FormWatches(clients.forms),
+            pubsub_for(loaded.workspace, clients),
+            settings.topic,
+            settings.subscription,
+            find_forms,
+            sync,
+            lambda: datetime.now(UTC),
+            timedelta(hours=settings.renew_hours_before_expiry),
+            timedelta(minutes=settings.check_minutes),
+            say=click.echo,
+        )
+        click.echo(f"watching as {clients.identity}; notifications from {settings.subscription}")
+        while True:
+            try:
+                synced = watcher.step()
+            except AlreadyRunning as running:  # unacknowledged, the notifications come again in a moment
+                click.echo(str(running))
+                synced = 0
+            if once:
+                return
+            if not synced:
+                time.sleep(poll_seconds)
 
 
 @main.group()

@@ -116,9 +116,7 @@ class Runner:
         finally:
             with self._lock:
                 self._running.discard(process)
-        return OrgRun(
-            config, organisation_name(config), process.returncode, time.monotonic() - started, stdout, stderr
-        )
+        return OrgRun(config, organisation_name(config), process.returncode, time.monotonic() - started, stdout, stderr)
 
     def run(self, configs: Sequence[Path], on_done: Callable[[OrgRun], None]) -> list[OrgRun]:
         previous = _on_sigterm(self.stop)

@@ -8,7 +8,6 @@ from pathlib import Path
 
 from .errors import PppError
 
-
 DEFAULT_LOCK = ".ppp-gsuite/sync.lock"
 
 

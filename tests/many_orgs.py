@@ -34,7 +34,9 @@ def write_orgs(root: Path, names: list[str], store: str | None = None) -> dict[s
         for opportunity in config["opportunities"]:
             opportunity["lead_contact"]["email"] = f"lead-{opportunity['key']}@{domain}"
         config["local"] = {"account": f"involvement@{domain}"} | ({"store": store} if store else {})
-        config.update(form_specs="../form_specs", sheet_layouts="../sheet_layouts", email_templates="../email_templates")
+        config.update(
+            form_specs="../form_specs", sheet_layouts="../sheet_layouts", email_templates="../email_templates"
+        )
         paths[name] = root / "orgs" / f"{name}.yaml"
         paths[name].write_text(yaml.safe_dump(config, sort_keys=False))
     return paths
