@@ -641,6 +641,13 @@ def watch(obj: Context, once: bool, poll_seconds: float):
                 f"{plural(report.added, 'row')} added, {report.updated} updated"
                 + (f"; emails: {mail.sent} sent" if mail else "")
             )
+            problems = []
+            if report.refused or report.not_shared:
+                problems.append(f"{len(report.refused) + len(report.not_shared)} spreadsheet(s) were not written")
+            if mail and (mail.unknown or mail.waiting_for_a_person):
+                problems.append(f"{mail.unknown + mail.waiting_for_a_person} email(s) need a person to check")
+            if problems:
+                click.echo(f"warning: {'; '.join(problems)}: run ppp-gsuite sync to see what and why", err=True)
 
         watcher = Watcher(
             FormWatches(clients.forms),

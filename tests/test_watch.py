@@ -234,3 +234,14 @@ def test_the_stand_in_refuses_pull_on_another_projects_subscription(api, local):
     other = Api(local, client_id="another-project")
     status, answer = other.call("POST", f"/v1/{SUBSCRIPTION}:pull", {"maxMessages": 1})
     assert status == 403, json.dumps(answer)
+
+
+def test_a_sync_that_could_not_write_a_spreadsheet_says_so(watched, local):
+    _workspace, forms = watched
+    assert run("watch", "--once").exit_code == 0
+    local.organisation_policy(addressesWithoutGoogleAccount=["alex@example.org"])  # the heart board's lead
+    local.add_response(forms["eoi-heart-board"], eoi_answers("Robin Applicant", "robin@example.org"))
+
+    result = run("watch", "--once")
+
+    assert "warning: 1 spreadsheet(s) were not written: run ppp-gsuite sync to see what and why" in result.stderr
