@@ -19,8 +19,11 @@ from .drive.state import DriveState
 from .errors import InvalidArgument, LocalApiError, MethodNotAllowed, NotFound, PermissionDenied
 from .forms.routes import ROUTES as FORMS_ROUTES
 from .forms.state import FormsState
+from .forms.watches import WatchesState
 from .gmail.routes import ROUTES as GMAIL_ROUTES
 from .gmail.state import GmailState
+from .pubsub.routes import ROUTES as PUBSUB_ROUTES
+from .pubsub.state import PubSubState
 from .routing import ApiCall, Route
 from .sheets.routes import ROUTES as SHEETS_ROUTES
 from .sheets.state import SheetsState
@@ -36,6 +39,7 @@ ROUTES: list[Route] = [
     *DRIVE_ROUTES,
     *SHEETS_ROUTES,
     *GMAIL_ROUTES,
+    *PUBSUB_ROUTES,
     *controls.ROUTES,
     *faults.ROUTES,
     *quotas.ROUTES,
@@ -54,6 +58,9 @@ class Workspace:
         self.faults = faults.Faults(store)
         self.quotas = quotas.Quotas()
         self.sheets = SheetsState(store, self.drive)
+        self.pubsub = PubSubState(store)
+        self.watches = WatchesState(store, self.pubsub)
+        self.forms.on_change = self.watches.notify  # a response or a form change publishes to its watches
 
 
 class _IdConverter(BaseConverter):

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import googleapiclient
 
-VERSIONS = {"forms": "v1", "drive": "v3", "sheets": "v4", "gmail": "v1"}
+VERSIONS = {"forms": "v1", "drive": "v3", "sheets": "v4", "gmail": "v1", "pubsub": "v1"}
 
 _DOCUMENTS = Path(googleapiclient.__file__).parent / "discovery_cache" / "documents"
 _INT_STRING = re.compile(r"-?\d+\Z")

@@ -8,7 +8,7 @@ Drive v3 is not one of them: it writes `"files": []` and `"trashed": false`.
 
 from __future__ import annotations
 
-PROTO3_APIS = frozenset({"forms", "sheets", "gmail"})
+PROTO3_APIS = frozenset({"forms", "sheets", "gmail", "pubsub"})
 
 
 def omit_empty(value):

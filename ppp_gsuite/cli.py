@@ -14,8 +14,6 @@ from .errors import EXIT_NEEDS_A_PERSON, PppError, ValidationFailed
 from .google.errors import NoAnswer, Unreachable
 from .workspace import load_all
 
-LOCK_FILE = ".ppp-gsuite/sync.lock"
-
 
 class Context:
     def __init__(self, config: str | None):
@@ -310,20 +308,41 @@ def doctor(obj: Context, no_browser: bool, record: str | None, wait_minutes: flo
 
 @main.command()
 @click.option("--full", is_flag=True, help="Re-read every response, not only those since the last run.")
+@click.option(
+    "--configs",
+    "configs",
+    metavar="GLOB",
+    default=None,
+    help="Sync every config matching GLOB (one per organisation, e.g. 'orgs/*.yaml'), each in its own process; "
+    "in a Cloud Run task, only the one CLOUD_RUN_TASK_INDEX picks from the sorted matches.",
+)
+@click.option(
+    "--parallel",
+    type=click.IntRange(min=1),
+    default=None,
+    metavar="N",
+    help="With --configs: how many organisations sync at once (default 4).",
+)
 @workspace_command
-def sync(obj: Context, full: bool):
+def sync(obj: Context, full: bool, configs: str | None, parallel: int | None):
     """Write new and edited responses into the spreadsheets (run it from cron every few minutes)."""
     from datetime import datetime
 
+    if configs is not None:
+        sync_many(configs, parallel, full)
+        return
+    if parallel is not None:
+        raise click.UsageError("--parallel goes with --configs GLOB")
+
     from .connect import connect
     from .google.clients import SAME_IDENTITY
-    from .runlock import AlreadyRunning, single_run
+    from .runlock import AlreadyRunning, lock_file, single_run
     from .sync.run import NothingDeployed
     from .sync_job import run_sync
 
     loaded = obj.load()
     try:
-        with single_run(loaded.workspace.resolve(LOCK_FILE)), connect(loaded.workspace) as clients:
+        with single_run(lock_file(loaded.workspace.path)), connect(loaded.workspace) as clients:
             try:
                 outcome = run_sync(loaded, clients, datetime.now(UTC), full=full)
             except NothingDeployed as nothing:
@@ -405,6 +424,24 @@ def sync(obj: Context, full: bool):
         )
 
 
+def sync_many(pattern: str, parallel: int | None, full: bool) -> None:
+    """`sync --configs GLOB`: each organisation's output whole as its run ends, then a line each; the
+    exit code is the worst of theirs."""
+    from .orgs import DEFAULT_PARALLEL, Runner, config_files, worst
+
+    configs = config_files(pattern, os.environ)
+
+    def show(run) -> None:
+        click.echo(f"== {run.config}: {run.name}")
+        click.echo(run.stdout, nl=False)
+        click.echo(run.stderr, nl=False, err=True)
+
+    runs = Runner(["--full"] if full else [], parallel or DEFAULT_PARALLEL).run(configs, show)
+    for run in runs:
+        click.echo(run.summary)
+    sys.exit(worst([run.exit_code for run in runs]))
+
+
 @main.command()
 @workspace_command
 def status(obj: Context):
@@ -466,14 +503,14 @@ def settle(obj: Context, key: str, outcome: str | None):
     from .connect import connect
     from .google.drive_api import DriveApi
     from .google.sheets_api import SheetsApi
-    from .runlock import single_run
+    from .runlock import lock_file, single_run
     from .sync.settle import settle as settle_email
     from .vocabulary import SENT
 
     if outcome is None:
         raise click.UsageError("say what you found: --sent (it arrived) or --retry (it did not)")
     loaded = obj.load()
-    with single_run(loaded.workspace.resolve(LOCK_FILE)), connect(loaded.workspace) as clients:
+    with single_run(lock_file(loaded.workspace.path)), connect(loaded.workspace) as clients:
         state = settle_email(DriveApi(clients.drive), SheetsApi(clients.sheets), key, outcome == SENT)
     click.echo(f"{key}: {state}" + (" (never sent again)" if state == SENT else " (the next sync sends it)"))
 
@@ -531,12 +568,12 @@ def _removal(obj: Context, dry_run: bool, plan, why: str):
 
     from . import retention
     from .connect import connect
-    from .runlock import single_run
+    from .runlock import lock_file, single_run
     from .sync.run import Sync
 
     loaded = obj.load()
     now = datetime.now(UTC)
-    with single_run(loaded.workspace.resolve(LOCK_FILE)), connect(loaded.workspace) as clients:
+    with single_run(lock_file(loaded.workspace.path)), connect(loaded.workspace) as clients:
         sync = retention.prepare(Sync.for_workspace(loaded, clients, now, emails=False))
         removal = plan(sync, now)
         verb = "would remove" if dry_run else "removed"
@@ -607,7 +644,7 @@ def demo(obj: Context):
     from .demo.run import NotFresh, run_demo
     from .demo.summary import describe
     from .errors import EXIT_INVALID
-    from .runlock import single_run
+    from .runlock import lock_file, single_run
 
     loaded = obj.load()
     workspace = loaded.workspace
@@ -626,7 +663,7 @@ def demo(obj: Context):
         )
         sys.exit(EXIT_INVALID)
     store = workspace.resolve(workspace.config.local.store)
-    with single_run(workspace.resolve(LOCK_FILE)), connect(workspace) as clients:
+    with single_run(lock_file(workspace.path)), connect(workspace) as clients:
         assert clients.public_url and clients.api_url  # the demo runs only on the local workspace
         browser = Browser(clients.public_url, clients.api_url)
         try:
@@ -646,6 +683,89 @@ def demo(obj: Context):
     )
     for line in describe(summary, clients.public_url or ""):
         click.echo(line)
+
+
+@main.command()
+@click.option("--once", is_flag=True, help="Check the watches, sync for the notifications waiting, then stop.")
+@click.option(
+    "--poll-seconds",
+    type=click.FloatRange(min=0),
+    default=10,
+    show_default=True,
+    metavar="N",
+    help="How long to wait between pulls when no notification came.",
+)
+@workspace_command
+def watch(obj: Context, once: bool, poll_seconds: float):
+    """Keep a Forms API watch on every form and sync within seconds of a response (Cloud Pub/Sub)."""
+    import time
+    from datetime import datetime, timedelta
+
+    from .connect import connect, pubsub_for
+    from .errors import EXIT_INVALID
+    from .google.drive_api import DriveApi
+    from .google.form_watches import FormWatches
+    from .runlock import AlreadyRunning, lock_file, single_run
+    from .sync_job import run_sync
+    from .watch import Watcher
+
+    loaded = obj.load()
+    settings = loaded.workspace.config.watch
+    if settings is None:
+        click.echo(
+            "Error: ppp-gsuite watch needs a watch: section in the config, with topic: projects/PROJECT/topics/NAME "
+            "and subscription: projects/PROJECT/subscriptions/NAME (see the README, 'Near-real-time').",
+            err=True,
+        )
+        sys.exit(EXIT_INVALID)
+    with connect(loaded.workspace) as clients:
+        drive = DriveApi(clients.drive)
+
+        def find_forms() -> dict[str, dict]:
+            return {
+                f["appProperties"]["target"]: f for f in drive.find("form") if "target" in f.get("appProperties", {})
+            }
+
+        def sync(forms: set[str]) -> None:
+            with single_run(lock_file(loaded.workspace.path)):
+                outcome = run_sync(loaded, clients, datetime.now(UTC))
+            report, mail = outcome.report, outcome.mail
+            click.echo(
+                f"sync at {outcome.now:%Y-%m-%d %H:%M:%S} UTC: {plural(report.responses, 'response')} read, "
+                f"{plural(report.added, 'row')} added, {report.updated} updated"
+                + (f"; emails: {mail.sent} sent" if mail else "")
+            )
+            problems = []
+            if report.refused or report.not_shared:
+                problems.append(f"{len(report.refused) + len(report.not_shared)} spreadsheet(s) were not written")
+            if mail and (mail.unknown or mail.waiting_for_a_person):
+                problems.append(f"{mail.unknown + mail.waiting_for_a_person} email(s) need a person to check")
+            if problems:
+                click.echo(f"warning: {'; '.join(problems)}: run ppp-gsuite sync to see what and why", err=True)
+
+        watcher = Watcher(
+            FormWatches(clients.forms),
+            pubsub_for(loaded.workspace, clients),
+            settings.topic,
+            settings.subscription,
+            find_forms,
+            sync,
+            lambda: datetime.now(UTC),
+            timedelta(hours=settings.renew_hours_before_expiry),
+            timedelta(minutes=settings.check_minutes),
+            say=click.echo,
+        )
+        click.echo(f"watching as {clients.identity}; notifications from {settings.subscription}")
+        while True:
+            try:
+                synced = watcher.step()
+            except AlreadyRunning as running:  # unacknowledged, the notifications come again in a moment
+                click.echo(str(running))
+                synced = 0
+            if once:
+                return
+            if not synced:
+                time.sleep(poll_seconds)
 
 
 @main.group()

@@ -123,6 +123,15 @@ class SyncSettings(Model):
     full_rescan_hours: int = Field(default=24, ge=1)
 
 
+class WatchSettings(Model):
+    """`ppp-gsuite watch`: Forms API watches publish to `topic`; the command pulls from `subscription`."""
+
+    topic: Annotated[str, Field(pattern=r"^projects/[^/]+/topics/[^/]+$")]  # projects/PROJECT/topics/NAME
+    subscription: Annotated[str, Field(pattern=r"^projects/[^/]+/subscriptions/[^/]+$")]
+    renew_hours_before_expiry: int = Field(default=24, ge=1, le=160)  # watches last 7 days (168 hours)
+    check_minutes: int = Field(default=60, ge=1)  # how often the watches are checked while it runs
+
+
 class EmailSettings(Model):
     send: bool = True
     daily_cap: int = Field(default=1500, ge=0)  # Workspace accounts allow about 2,000 a day
@@ -147,6 +156,7 @@ class Config(Model):
     email_templates: str = "email_templates"
     sync: SyncSettings = Field(default_factory=SyncSettings)
     email: EmailSettings = Field(default_factory=EmailSettings)
+    watch: WatchSettings | None = None  # only for `ppp-gsuite watch`
     # The engagement team gets a person's details once they consented and (by default) were appointed.
     engagement_requires_appointment: bool = True
     # An optional, anonymous equal-opportunities form; its answers reach the engagement team only.

@@ -84,3 +84,21 @@ def signed_in_local_clients(
 def local_token(url: str, settings: LocalSettings, scopes: tuple[str, ...] = SCOPES) -> str:
     """An access token from the local workspace's control, for the configured account and OAuth client."""
     return local_access_token(url, settings.account, settings.client_id, scopes)
+
+
+def pubsub_for(workspace: Workspace, clients: Clients):
+    """Pub/Sub for `ppp-gsuite watch`: Google's, or the local workspace's (where the topic and the
+    subscription of the config are made when missing, as an operator makes them once on Google)."""
+    from .google.pubsub_api import PUBSUB_SCOPE, google_pubsub, local_pubsub
+
+    if workspace.config.backend == "google":
+        return google_pubsub(workspace)
+    assert clients.api_url
+    settings = workspace.config.local
+    pubsub = local_pubsub(
+        clients.api_url, local_token(clients.api_url, settings, (PUBSUB_SCOPE,)), workspace.config.timeouts
+    )
+    watch = workspace.config.watch
+    if watch:
+        pubsub.ensure(watch.topic, watch.subscription)
+    return pubsub

@@ -8,9 +8,20 @@ from pathlib import Path
 
 from .errors import PppError
 
+DEFAULT_LOCK = ".ppp-gsuite/sync.lock"
+
 
 class AlreadyRunning(PppError):
     pass
+
+
+def lock_file(config_file: Path) -> Path:
+    """The lock of one config, beside it: ./ppp-gsuite.yaml keeps .ppp-gsuite/sync.lock, and each other
+    config its own (orgs/a.yaml: orgs/.ppp-gsuite/a.sync.lock), so organisations whose configs sit side
+    by side in one folder run at the same time, and each still one run at a time."""
+    config_file = Path(config_file).resolve()
+    name = "sync.lock" if config_file.name == "ppp-gsuite.yaml" else f"{config_file.stem}.sync.lock"
+    return config_file.parent / Path(DEFAULT_LOCK).parent / name
 
 
 @contextlib.contextmanager

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 import httplib2
 import pytest
 import requests
+from googleapiclient.discovery import build
 from gspread.http_client import HTTPClient
 
 import ppp_gsuite.google
@@ -27,6 +28,8 @@ from local_workspace.store import Store
 from ppp_gsuite.google.clients import build_clients
 from standin_route_calls import called, whole_suite_ran
 
+# Pub/Sub names are checked against their pattern by googleapiclient before any request
+NAMED = {"topic": "projects/p/topics/t", "subscription": "projects/p/subscriptions/s"}
 ANSWER = {"id": "recorded"}  # enough for every adapter: a message id, no next page
 
 
@@ -72,6 +75,10 @@ def adapter_for(cls, recorder: Recorder):
         "DriveApi": lambda: cls(drive),
         "SheetsApi": lambda: cls(HTTPClient(auth=None, session=recorder.session())),
         "GmailSender": lambda: cls(recorder.session()),
+        "FormWatches": lambda: cls(forms),
+        "PubSub": lambda: cls(
+            build("pubsub", "v1", http=recorder.http(), cache_discovery=False, static_discovery=True)
+        ),
     }
     assert cls.__name__ in makers, f"{cls.__module__}.{cls.__name__}: tell adapter_for how to build it"
     return makers[cls.__name__]()
@@ -115,7 +122,9 @@ def adapter_requests() -> list[tuple[str, str, str, str]]:
             recorder = Recorder()
             adapter = adapter_for(cls, recorder)
             hints = typing.get_type_hints(function)
-            arguments = {p: sample(hints[p]) for p in inspect.signature(function).parameters if p != "self"}
+            arguments = {
+                p: NAMED.get(p) or sample(hints[p]) for p in inspect.signature(function).parameters if p != "self"
+            }
             getattr(adapter, name)(**arguments)
             assert recorder.requests, f"{cls.__name__}.{name} made no request: is it an adapter method?"
             for http_method, url in recorder.requests:

@@ -6,6 +6,7 @@ import base64
 import copy
 import json
 import re
+from collections.abc import Callable
 from typing import Any
 
 from .. import discovery, ids, timestamps
@@ -27,6 +28,8 @@ class FormsState:
     def __init__(self, store: Store, drive: DriveState):
         self.store = store
         self.drive = drive
+        # (form id, "RESPONSES" or "SCHEMA") after a change: the workspace publishes to the form's watches
+        self.on_change: Callable[[str, str], object] = lambda form_id, event_type: None
 
     # forms
 
@@ -74,6 +77,7 @@ class FormsState:
             item_rules.check_navigation(form["items"])
             form["revisionId"] = _revision(int(form["revisionId"]) + 1)
             self._save(db, form)
+        self.on_change(form_id, "SCHEMA")
         reply = {"replies": replies, "writeControl": {"requiredRevisionId": form["revisionId"]}}
         if body.get("includeFormInResponse"):
             reply["form"] = self._public(form)
@@ -101,6 +105,7 @@ class FormsState:
                 }
             }
             self._save(db, form)
+        self.on_change(form_id, "SCHEMA")
         return {"formId": form_id, "publishSettings": form["publishSettings"]}
 
     # responses
@@ -162,6 +167,7 @@ class FormsState:
                 "INSERT INTO responses (form_id, id, response) VALUES (?, ?, ?)",
                 (form_id, response["responseId"], json.dumps(response)),
             )
+        self.on_change(form_id, "RESPONSES")
         return response
 
     def edit_response(self, form_id: str, response_id: str, changes: dict) -> dict:
@@ -185,6 +191,7 @@ class FormsState:
                 "UPDATE responses SET response = ? WHERE form_id = ? AND id = ?",
                 (json.dumps(response), form_id, response_id),
             )
+        self.on_change(form_id, "RESPONSES")
         return response
 
     # storage
