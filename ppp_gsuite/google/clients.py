@@ -17,14 +17,11 @@ from googleapiclient.discovery import build
 from gspread.http_client import HTTPClient
 
 from ..config import TimeoutSettings, Workspace
-from ..errors import PppError
 from .gmail_api import GmailSender
 from .local_session import LocalSession
+from .signin import SCOPES, credentials_from_file, refresh
 
-SCOPES = (
-    "https://www.googleapis.com/auth/drive.file",
-    "https://www.googleapis.com/auth/gmail.send",
-)
+__all__ = ["SCOPES", "Clients", "google_clients", "local_clients", "load_credentials"]
 
 
 @dataclass
@@ -50,26 +47,9 @@ SAME_IDENTITY = (
 
 def load_credentials(workspace: Workspace):
     """A staff member's authorised-user token, or a service account acting for `subject`."""
-    from google.oauth2 import credentials as user_credentials
-    from google.oauth2 import service_account
-
     settings = workspace.config.google
     assert settings is not None  # the config requires a google: section with backend google
-    path = workspace.resolve(settings.credentials)
-    if not path.exists():
-        raise PppError(f"the Google credentials file {path} does not exist; see the README, 'Using it with Google'")
-    import json
-
-    info = json.loads(path.read_text())
-    if info.get("type") == "service_account":
-        if not settings.subject:
-            raise PppError(
-                "a service account cannot own forms or send mail itself; set google.subject to the staff account it acts for"
-            )
-        return service_account.Credentials.from_service_account_info(info, scopes=SCOPES, subject=settings.subject)
-    if info.get("type") == "authorized_user":
-        return user_credentials.Credentials.from_authorized_user_info(info, scopes=SCOPES)
-    raise PppError(f"{path} is neither an authorised-user token nor a service-account key")
+    return credentials_from_file(workspace.resolve(settings.credentials), settings.subject)
 
 
 def _local_credentials(token: str):
@@ -149,6 +129,9 @@ def google_clients(workspace: Workspace) -> Clients:
     """Clients for Google itself, signed in with the configured credentials."""
     credentials = load_credentials(workspace)
     timeouts = workspace.config.timeouts
+    assert workspace.config.google is not None
+    # Signed in before the first call, so a refused or unreachable sign-in is one message for every command.
+    refresh(credentials, workspace.resolve(workspace.config.google.credentials), _pair(timeouts))
     forms, drive = build_clients(credentials, timeouts=timeouts)
     mail = GmailSender(AuthorizedSession(credentials), timeout=_pair(timeouts))
     return Clients(

@@ -47,3 +47,16 @@ def local_access_token(base_url: str, account: str, client_id: str, scopes) -> s
             f"the local workspace at {base_url} did not sign in {account} (it answered {answer.status_code})"
         )
     return answer.json()["access_token"]
+
+
+def local_oauth_client(base_url: str, client_id: str) -> dict:
+    """The local workspace's desktop OAuth client `client_id` (made on first use), as the Cloud console's
+    "Download JSON" gives one: its auth_uri and token_uri are the workspace's own."""
+    body = {"client_id": client_id, "name": "ppp-gsuite"}
+    try:
+        answer = requests.post(base_url.rstrip("/") + "/_local/oauth-clients", json=body, timeout=(5, 30))
+    except requests.exceptions.RequestException as error:
+        raise Unreachable("get the local workspace's OAuth client", error) from None
+    if answer.status_code != 200:
+        raise PppError(f"the local workspace at {base_url} has no OAuth clients (it answered {answer.status_code})")
+    return answer.json()
