@@ -94,7 +94,7 @@ def drive_files(local, token):
 
 def test_the_accounts_page_lists_the_staff_and_the_scopes_in_words(local, client):
     page = requests.get(
-        client["auth_uri"],
+        client["auth_uri"].replace("/o/oauth2/auth", "/o/oauth2/v2/auth"),  # Google's newer path, the same page
         params={
             "client_id": client["client_id"],
             "redirect_uri": REDIRECT,
