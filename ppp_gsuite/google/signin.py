@@ -391,8 +391,8 @@ def who_is(credentials, drive_url: str, timeout: tuple[float, float] = (10, 60))
         raise SignInUnreachable(urllib.parse.urlsplit(drive_url).netloc, error) from None
     if answer.status_code != 200:
         try:
-            error = answer.json()["error"]
-            said = f"{error.get('status') or answer.status_code}: {error.get('message', '')}"
+            envelope = answer.json()["error"]
+            said = f"{envelope.get('status') or answer.status_code}: {envelope.get('message', '')}"
         except (ValueError, KeyError, TypeError, AttributeError):
             said = str(answer.status_code)
         raise SignInRefused(f"signed in, but Drive would not say who this is ({said[:200]})")
