@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from dataclasses import replace
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader
@@ -68,7 +69,7 @@ def authorize(ws, request: Request) -> Response:
         client_name=checked.client.name,
         hidden=list(params.items()),
         accounts=[{"email": email, "name": name, "role": role} for email, name, role in STAFF_ACCOUNTS],
-        scopes=[SCOPE_WORDS.get(scope, scope) for scope in checked.scopes],
+        scopes=[{"uri": scope, "words": SCOPE_WORDS.get(scope, scope)} for scope in checked.scopes],
     )
 
 
@@ -77,10 +78,12 @@ def approve(ws, request: Request) -> Response:
     params = {name: request.form[name] for name in REQUEST_PARAMS if name in request.form}
     try:
         checked = ws.signin.check_request(params)
-        if request.form.get("decision") != "allow":
+        # Granular consent: the person ticks each scope; the app gets only those (none ticked: denied).
+        granted = tuple(scope for scope in checked.scopes if scope in request.form.getlist("granted"))
+        if request.form.get("decision") != "allow" or not granted:
             location = redirect_to(checked, {"error": "access_denied"})
         else:
-            location = ws.signin.approve(checked, request.form.get("account", ""))
+            location = ws.signin.approve(replace(checked, scopes=granted), request.form.get("account", ""))
     except OAuthError as error:
         return _error_page(error)
     return Response(status=302, headers={"Location": location, "Cache-Control": "no-store"})

@@ -81,10 +81,10 @@ def test_auth_login_in_the_browser_then_check_deploy_and_a_revoked_sign_in(signe
         page.get_by_role("heading", name="Sign in to ppp-gsuite").wait_for()
         assert_accessible(page)
         shot(page, "accounts-page")
-        consent = page.get_by_role("list")
-        assert "Send email on your behalf" in consent.inner_text()
-        assert "Google Drive files you use with this app" in consent.inner_text()
         page.get_by_role("group", name="Choose an account").get_by_label("Sam Okafor", exact=False).check()
+        access = page.get_by_role("group", name="Select what ppp-gsuite can access")
+        access.get_by_label("Send email on your behalf").check()
+        access.get_by_label("See, edit, create and delete only the specific Google Drive files", exact=False).check()
         page.get_by_role("button", name="Allow").click()
         page.get_by_text("Signed in: you can close this tab").wait_for()
 
@@ -120,6 +120,23 @@ def test_auth_login_in_the_browser_then_check_deploy_and_a_revoked_sign_in(signe
         errors = [line for line in refused.stderr.splitlines() if line.startswith("Error:")]
         assert len(errors) == 1 and "invalid_grant" in errors[0] and "auth login" in errors[0], refused.stderr
         assert "Traceback" not in refused.output and token["refresh_token"] not in refused.output
+
+
+def test_a_scope_left_unticked_saves_nothing_and_says_which(signed_in_workspace, local, page):
+    process, opened = start_login(signed_in_workspace, local.url)
+    try:
+        page.goto(opened_link(opened, process))
+        page.get_by_label("Sam Okafor", exact=False).check()
+        page.get_by_label("See, edit, create and delete only the specific Google Drive files", exact=False).check()
+        page.get_by_role("button", name="Allow").click()
+        out, err = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 1
+    errors = [line for line in err.splitlines() if line.startswith("Error:")]
+    assert len(errors) == 1 and "gmail.send" in errors[0] and "tick every box" in errors[0], err
+    assert not (signed_in_workspace / "secrets" / "local-token.json").exists()
 
 
 def test_cancel_on_the_accounts_page_saves_nothing(signed_in_workspace, local, page):

@@ -29,8 +29,11 @@ def client(local) -> dict:
     return requests.post(f"{local.url}/_local/oauth-clients", json={"name": "Test app"}).json()["installed"]
 
 
-def authorize(local, client, verifier="v" * 50, account="staff@example.org", scopes=(DRIVE_FILE, GMAIL_SEND), **extra):
-    """The accounts page for a request, then the person's choice: the redirect back to the app."""
+def authorize(
+    local, client, verifier="v" * 50, account="staff@example.org", scopes=(DRIVE_FILE, GMAIL_SEND), ticked=(), **extra
+):
+    """The accounts page for a request, then the person's choice (every scope ticked unless `ticked`
+    says which): the redirect back to the app."""
     params = {
         "client_id": client["client_id"],
         "redirect_uri": REDIRECT,
@@ -48,7 +51,9 @@ def authorize(local, client, verifier="v" * 50, account="staff@example.org", sco
         for name, value in re.findall(r'type="hidden" name="([^"]+)" value="([^"]*)"', page.text)
     }
     answer = requests.post(
-        f"{local.url}/o/oauth2/approve", data={**fields, "account": account, "decision": "allow"}, allow_redirects=False
+        f"{local.url}/o/oauth2/approve",
+        data={**fields, "account": account, "decision": "allow", "granted": list(ticked or scopes)},
+        allow_redirects=False,
     )
     assert answer.status_code == 302, answer.text
     location = answer.headers["Location"]
@@ -177,6 +182,19 @@ def test_only_a_loopback_redirect_is_allowed_for_a_desktop_client(local, client)
     assert unknown.status_code == 401 and "invalid_client" in unknown.text
 
 
+def test_the_person_may_allow_only_some_scopes_and_the_tokens_hold_only_those(local, client):
+    back = authorize(local, client, ticked=(DRIVE_FILE,))
+    assert back["scope"] == DRIVE_FILE
+    tokens = exchange(client, back["code"]).json()
+    assert tokens["scope"] == DRIVE_FILE
+    mail = requests.post(
+        f"{local.url}/gmail/v1/users/me/messages/send",
+        json={"raw": "eA"},
+        headers={"Authorization": f"Bearer {tokens['access_token']}"},
+    )
+    assert mail.status_code == 403
+
+
 def test_cancel_sends_access_denied_back_to_the_app(local, client):
     params = {
         "client_id": client["client_id"],
@@ -186,6 +204,9 @@ def test_cancel_sends_access_denied_back_to_the_app(local, client):
         "state": "s",
     }
     answer = requests.post(f"{local.url}/o/oauth2/approve", data={**params, "decision": "deny"}, allow_redirects=False)
+    assert answer.headers["Location"] == REDIRECT + "?state=s&error=access_denied"
+    nothing_ticked = {**params, "decision": "allow", "account": "staff@example.org"}
+    answer = requests.post(f"{local.url}/o/oauth2/approve", data=nothing_ticked, allow_redirects=False)
     assert answer.headers["Location"] == REDIRECT + "?state=s&error=access_denied"
 
 
