@@ -88,7 +88,7 @@ def signed_in_local_clients(
         credentials = local_credentials(workspace, url)
         # As on Google, a signed-in token has no Gmail settings scope: the sender check says it cannot be made.
         return local_clients(
-            url, public_url, token=credentials.token, identity=identity_of(credentials), timeouts=timeouts
+            url, public_url, credentials=credentials, identity=identity_of(credentials), timeouts=timeouts
         )
     identity = f"{settings.account} through OAuth client {settings.client_id}"
     return local_clients(

@@ -126,3 +126,36 @@ def test_validate_warns_when_others_can_read_the_token(workspace):
     token.chmod(0o644)
     result = run("validate")
     assert result.exit_code == 0 and "chmod 600" in result.stderr
+
+
+def test_a_local_sign_in_refreshes_when_its_access_token_expires_mid_run(workspace, local, monkeypatch):
+    """Access tokens last 3599 s: a run that outlasts one carries on with a refreshed token."""
+    import requests
+
+    from local_workspace import auth
+    from ppp_gsuite.config import load_config
+    from ppp_gsuite.connect import connect
+    from test_local_signin import signed_in
+
+    client = requests.post(f"{local.url}/_local/oauth-clients", json={"client_id": "ppp-gsuite-local"}).json()
+    tokens = signed_in(local, client["installed"])
+    config = workspace / "ppp-gsuite.yaml"
+    config.write_text(config.read_text() + "local:\n  credentials: secrets/local-token.json\n")
+    (workspace / "secrets").mkdir()
+    (workspace / "secrets" / "local-token.json").write_text(
+        json.dumps(
+            {
+                "type": "authorized_user",
+                "client_id": client["installed"]["client_id"],
+                "client_secret": client["installed"]["client_secret"],
+                "refresh_token": tokens["refresh_token"],
+            }
+        )
+    )
+    with connect(load_config(config)) as clients:
+        assert clients.drive.files().list().execute()["files"] == []
+        start = auth.now()
+        monkeypatch.setattr(auth, "now", lambda: start + 3600)  # the access token the run began with has expired
+        assert clients.drive.files().list().execute()["files"] == []
+        answer = clients.sheets.request("get", "https://www.googleapis.com/drive/v3/files")
+        assert answer.json()["files"] == []

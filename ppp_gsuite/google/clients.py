@@ -18,7 +18,7 @@ from gspread.http_client import HTTPClient
 
 from ..config import TimeoutSettings, Workspace
 from .gmail_api import GmailSender
-from .local_session import LocalSession
+from .local_session import LocalAuthorizedSession, LocalSession
 from .signin import SCOPES, credentials_from_file, refresh
 
 __all__ = ["SCOPES", "Clients", "google_clients", "local_clients", "load_credentials"]
@@ -104,18 +104,27 @@ def local_clients(
     url: str,
     public_url: str | None = None,
     *,
-    token: str,
+    token: str | None = None,
+    credentials=None,
     identity: str = "",
     timeouts: TimeoutSettings | None = None,
     settings_token: str | None = None,
 ) -> Clients:
-    """Clients for a local workspace at `url`, signed in with an access token it issued."""
+    """Clients for a local workspace at `url`, signed in with an access token it issued, or with
+    refreshable `credentials` (a sign-in from `auth login`)."""
     url, timeouts = url.rstrip("/"), timeouts or TimeoutSettings()
-    forms, drive = build_clients(_local_credentials(token), url, f"{url}/drive/v3/", timeouts=timeouts)
-    # gspread reads auth only when it makes its own session; this session signs in with the token.
-    sheets = _sheets(HTTPClient(auth=None, session=LocalSession(url, token)), timeouts)  # type: ignore[arg-type]
-    mail_session = requests.Session()
-    mail_session.headers["Authorization"] = f"Bearer {token}"
+    if credentials is not None:
+        forms, drive = build_clients(credentials, url, f"{url}/drive/v3/", timeouts=timeouts)
+        session: requests.Session = LocalAuthorizedSession(url, credentials)
+        mail_session: requests.Session = AuthorizedSession(credentials)  # as on Google (google_clients)
+    else:
+        assert token is not None, "a token or credentials"
+        forms, drive = build_clients(_local_credentials(token), url, f"{url}/drive/v3/", timeouts=timeouts)
+        session = LocalSession(url, token)
+        mail_session = requests.Session()
+        mail_session.headers["Authorization"] = f"Bearer {token}"
+    # gspread reads auth only when it makes its own session; this session signs in.
+    sheets = _sheets(HTTPClient(auth=None, session=session), timeouts)  # type: ignore[arg-type]
     mail = GmailSender(mail_session, url, timeout=_pair(timeouts))
     send_as = None
     if settings_token:

@@ -11,6 +11,7 @@ URL alone.
 from __future__ import annotations
 
 import requests
+from google.auth.transport.requests import AuthorizedSession
 
 from ..errors import PppError
 from .errors import Unreachable
@@ -29,6 +30,20 @@ class LocalSession(requests.Session):
             if url == host or url.startswith(host + "/"):
                 return self.base_url + url[len(host) :]
         return url
+
+    def request(self, method, url, *args, **kwargs):
+        return super().request(method, self.rewrite(str(url)), *args, **kwargs)
+
+
+class LocalAuthorizedSession(AuthorizedSession):
+    """LocalSession's rewriting over google-auth's session, which refreshes an expired access token
+    (a sign-in from `auth login` on the local workspace, whose tokens last 3599 s as Google's do)."""
+
+    def __init__(self, base_url: str, credentials):
+        super().__init__(credentials)
+        self.base_url = base_url.rstrip("/")
+
+    rewrite = LocalSession.rewrite
 
     def request(self, method, url, *args, **kwargs):
         return super().request(method, self.rewrite(str(url)), *args, **kwargs)
