@@ -159,3 +159,17 @@ def test_a_local_sign_in_refreshes_when_its_access_token_expires_mid_run(workspa
         assert clients.drive.files().list().execute()["files"] == []
         answer = clients.sheets.request("get", "https://www.googleapis.com/drive/v3/files")
         assert answer.json()["files"] == []
+
+
+def test_where_no_browser_can_be_opened_auth_login_says_to_use_no_browser(workspace, monkeypatch):
+    import webbrowser
+
+    def no_browser(using=None):
+        raise webbrowser.Error("could not locate runnable browser")
+
+    monkeypatch.setattr(webbrowser, "get", no_browser)
+    config = workspace / "ppp-gsuite.yaml"
+    config.write_text(config.read_text() + "local:\n  credentials: secrets/local-token.json\n")
+    [line] = errors_of(result := run("auth", "login"))
+    assert result.exit_code == 1 and "--no-browser" in line
+    assert not (workspace / "secrets" / "local-token.json").exists()

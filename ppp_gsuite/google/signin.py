@@ -13,6 +13,7 @@ import os
 import tempfile
 import time
 import urllib.parse
+import webbrowser
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -244,6 +245,11 @@ def login(config: dict, token_path: Path, open_browser: bool) -> dict:
         except WSGITimeoutError:
             raise PppError(
                 f"nobody approved the sign-in within {LOGIN_WAIT_SECONDS // 60} minutes; {LOGIN_AGAIN}"
+            ) from None
+        except webbrowser.Error:
+            raise PppError(
+                "no browser could be opened on this machine: run `ppp-gsuite auth login --no-browser` and open "
+                "the link it prints in a browser on this machine"
             ) from None
         except (requests.RequestException, OSError) as error:
             raise SignInUnreachable(urllib.parse.urlsplit(client["token_uri"]).netloc, error) from None
