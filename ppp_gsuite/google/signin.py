@@ -85,8 +85,8 @@ def credentials_from_file(path: Path, subject: str | None, token_uri: str | None
         kind = "authorized_user"  # the token.json of Google's quickstarts leaves the type out
     if "installed" in info or "web" in info:
         raise CredentialsUnusable(
-            f"{path} is an OAuth client file, not a token: point google.oauth_client at it and {LOGIN_AGAIN[4:]} "
-            "to write the token"
+            f"{path} is an OAuth client file, not a token: point google.oauth_client at it and run "
+            "`ppp-gsuite auth login` to write the token"
         )
     try:
         if kind == "service_account":
@@ -191,7 +191,7 @@ def refusal_message(error: google.auth.exceptions.RefreshError, credentials, pat
     if code == "invalid_client":
         return (
             "Google does not know the OAuth client of the stored sign-in (invalid_client): it was deleted or its "
-            f"secret was reset; download the client's JSON again and {LOGIN_AGAIN[4:]}"
+            f"secret was reset; download the client's JSON again and run `ppp-gsuite auth login`"
         )
     return f"Google refused the stored sign-in ({code or 'refused'}); {LOGIN_AGAIN}"
 
@@ -261,7 +261,7 @@ def login(config: dict, token_path: Path, open_browser: bool) -> dict:
     if missing_scopes:
         raise SignInRefused(
             f"access was not allowed for {', '.join(s.rsplit('/', 1)[-1] for s in missing_scopes)}: tick every box "
-            f"on the consent page when you {LOGIN_AGAIN[4:]}; nothing was saved"
+            f"on the consent page when you run `ppp-gsuite auth login` again; nothing was saved"
         )
     if not credentials.refresh_token:
         raise SignInRefused(
