@@ -27,6 +27,7 @@ from dataclasses import dataclass
 
 from . import auth
 from .auth import Tokens, full_scope
+from .service_accounts import JWT_BEARER, ServiceAccounts
 from .store import Store
 
 CODE_LIFETIME_SECONDS = 600
@@ -87,6 +88,7 @@ class AuthorizationRequest:
 class SignIn:
     def __init__(self, store: Store, tokens: Tokens):
         self.store, self.tokens = store, tokens
+        self.service_accounts = ServiceAccounts(store, tokens)
         with store.transaction() as db:
             for statement in SCHEMA.split(";"):
                 if statement.strip():
@@ -177,6 +179,9 @@ class SignIn:
             return self._exchange_code(form)
         if grant_type == "refresh_token":
             return self._refresh(form)
+        if grant_type == JWT_BEARER:
+            staff = {account for account, _, _ in STAFF_ACCOUNTS}
+            return self.service_accounts.exchange(form.get("assertion", ""), staff, OAuthError)
         raise OAuthError("unsupported_grant_type", f"Invalid grant_type: {grant_type}")
 
     def _authenticated_client(self, form: dict[str, str]) -> Client:

@@ -99,19 +99,23 @@ def _store_service_account(workspace, key_file: str | None, subject: str | None)
     from .google.signin import store_service_account_key
 
     config = workspace.config
-    if config.backend != "google" or config.google is None:
-        raise NeedsConfig("a service account signs in to Google only: set backend: google and a google: section")
     if not key_file or not subject:
         raise NeedsConfig(
             "--service-account KEY and --subject USER go together (the key, and the staff account it acts for)"
         )
-    token_path = workspace.resolve(config.google.credentials)
+    if config.backend == "google":
+        assert config.google is not None
+        token_path, configured, where = workspace.resolve(config.google.credentials), config.google.subject, "google"
+    elif config.local.credentials:
+        token_path, configured, where = workspace.resolve(config.local.credentials), config.local.subject, "local"
+    else:
+        raise NeedsConfig("with backend: local, set local.credentials: PATH (where the key goes) in the config")
     email = store_service_account_key(Path(key_file), token_path)
     click.echo(f"Stored the key of service account {email} in {token_path} (readable by you only).")
-    if config.google.subject != subject:
+    if configured != subject:
         raise NeedsConfig(
-            f"now set `subject: {subject}` under google: in {workspace.path.name} (it says "
-            f"{config.google.subject or 'nothing'}), then run `ppp-gsuite auth check`"
+            f"now set `subject: {subject}` under {where}: in {workspace.path.name} (it says "
+            f"{configured or 'nothing'}), then run `ppp-gsuite auth check`"
         )
     click.echo("Next: ppp-gsuite auth check")
 
@@ -171,7 +175,7 @@ def _credentials_to_check(workspace):
     path = local_token_path(workspace)
     with local_workspace_url(workspace) as (url, _public):
         yield (
-            credentials_from_file(path, None, token_uri=f"{url.rstrip('/')}/token"),
+            credentials_from_file(path, config.local.subject, token_uri=f"{url.rstrip('/')}/token"),
             path,
             f"{url.rstrip('/')}/drive/v3",
         )

@@ -77,6 +77,7 @@ class LocalSettings(Model):
     # A token from `ppp-gsuite auth login` on the local workspace (written 0600): when set, commands sign
     # in with it, refreshing it at the workspace's token endpoint, instead of as account and client_id.
     credentials: str | None = None
+    subject: Email | None = None  # when credentials is a service-account key: the staff account it acts for
 
 
 class TimeoutSettings(Model):

@@ -105,7 +105,7 @@ def local_credentials(workspace: Workspace, url: str):
     """The local sign-in's credentials, refreshed at this workspace's token endpoint (the workspace is
     its store, whatever port it runs on now)."""
     path = local_token_path(workspace)
-    credentials = credentials_from_file(path, None, token_uri=f"{url.rstrip('/')}/token")
+    credentials = credentials_from_file(path, workspace.config.local.subject, token_uri=f"{url.rstrip('/')}/token")
     refresh(credentials, path)
     return credentials
 

@@ -173,3 +173,54 @@ def test_where_no_browser_can_be_opened_auth_login_says_to_use_no_browser(worksp
     [line] = errors_of(result := run("auth", "login"))
     assert result.exit_code == 1 and "--no-browser" in line
     assert not (workspace / "secrets" / "local-token.json").exists()
+
+
+@pytest.fixture
+def local_service_account(workspace, local) -> tuple[Path, dict]:
+    """A service account of the local workspace (its key downloaded), the config set to use it."""
+    import requests
+
+    key = requests.post(f"{local.url}/_local/service-accounts", json={"name": "ppp-gsuite"}).json()
+    downloaded = workspace / "downloaded-key.json"
+    downloaded.write_text(json.dumps(key))
+    config = workspace / "ppp-gsuite.yaml"
+    config.write_text(
+        config.read_text() + "local:\n  credentials: secrets/local-key.json\n  subject: involvement@example.org\n"
+    )
+    return downloaded, key
+
+
+def test_a_service_account_with_domain_wide_delegation_acts_for_its_subject(local_service_account, local):
+    import requests
+
+    downloaded, key = local_service_account
+    stored = run("auth", "login", "--service-account", str(downloaded), "--subject", "involvement@example.org")
+    assert stored.exit_code == 0, stored.output
+    grant = {"client_id": key["client_id"], "scopes": ["drive.file", "gmail.send"]}
+    assert requests.post(f"{local.url}/_local/domain-wide-delegation", json=grant).status_code == 200
+    check = run("auth", "check")
+    assert check.exit_code == 0, check.output
+    assert "Account: involvement@example.org" in check.stdout
+    assert f"service account {key['client_email']}" in check.stdout
+    assert key["private_key"] not in check.output
+    deploy = run("deploy-forms")
+    assert deploy.exit_code == 0, deploy.output
+
+
+def test_without_domain_wide_delegation_every_command_says_what_the_administrator_must_grant(
+    local_service_account, local
+):
+    import requests
+
+    downloaded, key = local_service_account
+    assert (
+        run("auth", "login", "--service-account", str(downloaded), "--subject", "involvement@example.org").exit_code
+        == 0
+    )
+    only_drive = {"client_id": key["client_id"], "scopes": ["drive.file"]}  # gmail.send left out
+    assert requests.post(f"{local.url}/_local/domain-wide-delegation", json=only_drive).status_code == 200
+    for command in (("auth", "check"), ("deploy-forms",), ("sync",)):
+        result = run(*command)
+        [line] = errors_of(result)
+        assert result.exit_code == 1 and "unauthorized_client" in line and "domain-wide delegation" in line
+        assert key["client_id"] in line and key["private_key"] not in result.output

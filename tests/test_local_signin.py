@@ -264,3 +264,57 @@ def test_the_same_client_id_answers_the_same_client(local):
     second = requests.post(f"{local.url}/_local/oauth-clients", json={"client_id": "ppp-gsuite-local"}).json()
     assert first == second and first["installed"]["token_uri"] == f"{local.url}/token"
     assert secrets.compare_digest(first["installed"]["client_secret"], second["installed"]["client_secret"])
+
+
+def test_a_service_account_acts_for_a_user_only_with_domain_wide_delegation(local):
+    from google.auth import crypt, jwt
+
+    key = requests.post(f"{local.url}/_local/service-accounts", json={"name": "robot"}).json()
+    assert key["type"] == "service_account" and key["token_uri"] == f"{local.url}/token"
+    signer = crypt.RSASigner.from_service_account_info(key)
+
+    def trade(**claims):
+        now = int(auth.now())
+        payload = {
+            "iss": key["client_email"],
+            "aud": "https://oauth2.googleapis.com/token",
+            "iat": now,
+            "exp": now + 3600,
+            "scope": f"{DRIVE_FILE} {GMAIL_SEND}",
+            "sub": "involvement@example.org",
+            **claims,
+        }
+        assertion = jwt.encode(signer, payload).decode()
+        grant = {"grant_type": "urn:ietf:params:oauth:grant-type:jwt-bearer", "assertion": assertion}
+        return requests.post(key["token_uri"], data=grant)
+
+    refused = trade()
+    assert (refused.status_code, refused.json()["error"]) == (401, "unauthorized_client")
+    grant = {"client_id": key["client_id"], "scopes": ["drive.file", "gmail.send"]}
+    assert requests.post(f"{local.url}/_local/domain-wide-delegation", json=grant).status_code == 200
+    tokens = trade().json()
+    assert tokens["expires_in"] == 3599 and "refresh_token" not in tokens
+    about = requests.get(
+        f"{local.url}/drive/v3/about",
+        params={"fields": "user(emailAddress)"},
+        headers={"Authorization": f"Bearer {tokens['access_token']}"},
+    )
+    assert about.json()["user"]["emailAddress"] == "involvement@example.org"
+    assert trade(sub="stranger@elsewhere.example").json() == {
+        "error": "invalid_grant",
+        "error_description": "Invalid email or User ID",
+    }
+    assert trade(aud=key["token_uri"]).json()["error_description"] == "Invalid JWT: Failed audience check."
+    assert trade(exp=int(auth.now()) + 7200).json()["error"] == "invalid_grant"
+    assert trade(scope="https://www.googleapis.com/auth/drive").json()["error"] == "unauthorized_client"
+    second_key = requests.post(f"{local.url}/_local/service-accounts", json={"name": "robot"}).json()
+    assert second_key["client_id"] == key["client_id"] and trade().status_code == 200  # the first key still works
+    other = requests.post(f"{local.url}/_local/service-accounts", json={"name": "intruder"}).json()
+    forged = jwt.encode(
+        crypt.RSASigner.from_service_account_info({**other, "private_key_id": "x"}), {"iss": key["client_email"]}
+    )
+    answer = requests.post(
+        key["token_uri"],
+        data={"grant_type": "urn:ietf:params:oauth:grant-type:jwt-bearer", "assertion": forged.decode()},
+    )
+    assert answer.json() == {"error": "invalid_grant", "error_description": "Invalid JWT Signature."}

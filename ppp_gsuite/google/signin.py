@@ -95,6 +95,8 @@ def credentials_from_file(path: Path, subject: str | None, token_uri: str | None
                     "a service account cannot own forms or send mail itself; set google.subject to the staff "
                     "account it acts for"
                 )
+            if token_uri:
+                info = {**info, "token_uri": token_uri}
             return service_account.Credentials.from_service_account_info(info, scopes=SCOPES, subject=subject)
         if kind == "authorized_user":
             credentials = user_credentials.Credentials.from_authorized_user_info(info, scopes=list(SCOPES))
@@ -163,7 +165,7 @@ def refusal_message(error: google.auth.exceptions.RefreshError, credentials, pat
     """What a refused refresh most likely means, and what to do; never the token or the answer's body."""
     code = _error_code(error)
     if getattr(credentials, "service_account_email", None):
-        client = getattr(credentials, "_client_id", None) or "the service account's client id"
+        client = key_client_id(path) or "the service account's client ID"
         if code == "unauthorized_client":
             return (
                 f"Google refused the service account ({code}): the Workspace administrator has not granted it "
@@ -191,9 +193,18 @@ def refusal_message(error: google.auth.exceptions.RefreshError, credentials, pat
     if code == "invalid_client":
         return (
             "Google does not know the OAuth client of the stored sign-in (invalid_client): it was deleted or its "
-            f"secret was reset; download the client's JSON again and run `ppp-gsuite auth login`"
+            "secret was reset; download the client's JSON again and run `ppp-gsuite auth login`"
         )
     return f"Google refused the stored sign-in ({code or 'refused'}); {LOGIN_AGAIN}"
+
+
+def key_client_id(path: Path) -> str | None:
+    """The client ID in a service-account key (what the administrator grants delegation to), if readable."""
+    try:
+        value = json.loads(path.read_text(encoding="utf-8")).get("client_id")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return str(value) if isinstance(value, str | int) else None
 
 
 def _error_code(error: google.auth.exceptions.RefreshError) -> str:
@@ -349,7 +360,7 @@ def check(credentials, path: Path, drive_url: str = "https://www.googleapis.com/
     if getattr(credentials, "service_account_email", None):
         return SignInReport(
             who_is(credentials, drive_url),
-            f"service account {credentials.service_account_email} (client ID {getattr(credentials, '_client_id', None) or '?'})",
+            f"service account {credentials.service_account_email} (client ID {key_client_id(path) or 'unknown'})",
             list(SCOPES),
             expires,
             True,  # a key signs a new assertion each time
