@@ -13,7 +13,7 @@ from werkzeug.exceptions import NotFound as WerkzeugNotFound
 from werkzeug.routing import BaseConverter, Map, Rule
 from werkzeug.wrappers import Request, Response
 
-from . import auth, controls, discovery, faults, fields, index, proto_json, quotas
+from . import auth, controls, discovery, faults, fields, index, oauth, proto_json, quotas, signin
 from .drive.routes import ROUTES as DRIVE_ROUTES
 from .drive.state import DriveState
 from .errors import InvalidArgument, LocalApiError, MethodNotAllowed, NotFound, PermissionDenied
@@ -43,6 +43,7 @@ ROUTES: list[Route] = [
     *controls.ROUTES,
     *faults.ROUTES,
     *quotas.ROUTES,
+    *signin.ROUTES,
 ]
 
 
@@ -52,6 +53,7 @@ class Workspace:
     def __init__(self, store: Store):
         self.store = store
         self.tokens = auth.Tokens(store)
+        self.signin = oauth.SignIn(store, self.tokens)
         self.drive = DriveState(store)
         self.forms = FormsState(store, self.drive)
         self.gmail = GmailState(store, self.drive.owner_email)

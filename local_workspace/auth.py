@@ -21,6 +21,7 @@ import contextlib
 import contextvars
 import hashlib
 import secrets
+import time
 from dataclasses import dataclass, replace
 
 from . import discovery
@@ -32,8 +33,14 @@ PER_FILE_SCOPES = frozenset({SCOPE_PREFIX + "drive.file", SCOPE_PREFIX + "drive.
 TOKEN_LIFETIME_SECONDS = 3599  # what Google's token endpoint answers
 SCHEMA = (
     "CREATE TABLE IF NOT EXISTS oauth_tokens (token_hash TEXT PRIMARY KEY, user TEXT NOT NULL, "
-    "client_id TEXT NOT NULL, scopes TEXT NOT NULL)"
+    "client_id TEXT NOT NULL, scopes TEXT NOT NULL, expires_at REAL, grant_id TEXT)"
 )
+ADDED_COLUMNS = {"expires_at": "REAL", "grant_id": "TEXT"}  # a store made before tokens expired
+
+
+def now() -> float:
+    """The clock tokens expire by (tests move it)."""
+    return time.time()
 
 
 @dataclass(frozen=True)
@@ -70,14 +77,20 @@ class Tokens:
         self.store = store
         with store.transaction() as db:
             db.execute(SCHEMA)
+            columns = {row["name"] for row in db.execute("PRAGMA table_info(oauth_tokens)")}
+            for column, kind in ADDED_COLUMNS.items():
+                if column not in columns:
+                    db.execute(f"ALTER TABLE oauth_tokens ADD COLUMN {column} {kind}")
 
-    def issue(self, user: str, client_id: str, scopes: list[str]) -> dict:
+    def issue(self, user: str, client_id: str, scopes: list[str], grant_id: str | None = None) -> dict:
+        """A new access token, valid for TOKEN_LIFETIME_SECONDS (of a sign-in's grant, when one is given)."""
         token = "ya29.local-" + secrets.token_urlsafe(32)
         granted = sorted({full_scope(s) for s in scopes})
         with self.store.transaction() as db:
             db.execute(
-                "INSERT INTO oauth_tokens (token_hash, user, client_id, scopes) VALUES (?, ?, ?, ?)",
-                (_hash(token), user, client_id, " ".join(granted)),
+                "INSERT INTO oauth_tokens (token_hash, user, client_id, scopes, expires_at, grant_id) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (_hash(token), user, client_id, " ".join(granted), now() + TOKEN_LIFETIME_SECONDS, grant_id),
             )
         return {
             "access_token": token,
@@ -95,10 +108,7 @@ class Tokens:
                 "cookie or other valid authentication credential.",
                 reason="required",
             )
-        with self.store.transaction() as db:
-            row = db.execute(
-                "SELECT user, client_id, scopes FROM oauth_tokens WHERE token_hash = ?", (_hash(token.strip()),)
-            ).fetchone()
+        row = self._live(token.strip())
         if row is None:
             raise Unauthenticated(
                 "Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie "
@@ -106,6 +116,42 @@ class Tokens:
                 reason="authError",
             )
         return Caller(row["user"], row["client_id"], frozenset(row["scopes"].split()))
+
+    def _live(self, token: str):
+        """The stored row of an access token that has neither expired nor been revoked, else None."""
+        with self.store.transaction() as db:
+            row = db.execute("SELECT * FROM oauth_tokens WHERE token_hash = ?", (_hash(token),)).fetchone()
+        if row is None or (row["expires_at"] is not None and row["expires_at"] <= now()):
+            return None
+        return row
+
+    def info(self, token: str) -> dict | None:
+        """What Google's tokeninfo endpoint tells of a live access token: client, scopes, expiry."""
+        row = self._live(token)
+        if row is None:
+            return None
+        expires_in = max(0, int(row["expires_at"] - now())) if row["expires_at"] is not None else TOKEN_LIFETIME_SECONDS
+        return {
+            "azp": row["client_id"],
+            "aud": row["client_id"],
+            "scope": row["scopes"],
+            "exp": str(int(now()) + expires_in),
+            "expires_in": str(expires_in),
+            "access_type": "offline" if row["grant_id"] else "online",
+        }
+
+    def grant_of(self, token: str) -> str | None:
+        row = self._live(token)
+        return row["grant_id"] if row is not None else None
+
+    def revoke_token(self, token: str) -> bool:
+        """Revoke one access token that belongs to no grant; whether there was one to revoke."""
+        with self.store.transaction() as db:
+            return db.execute("DELETE FROM oauth_tokens WHERE token_hash = ?", (_hash(token),)).rowcount > 0
+
+    def revoke_grant(self, grant_id: str) -> None:
+        with self.store.transaction() as db:
+            db.execute("DELETE FROM oauth_tokens WHERE grant_id = ?", (grant_id,))
 
 
 def for_method(caller: Caller, api: str, method_id: str) -> Caller:

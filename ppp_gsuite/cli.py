@@ -78,8 +78,8 @@ def workspace_command(command):
 def unreachable_message(exc: Unreachable) -> str:
     from .connect import LOCAL_URL_ENV
 
-    if isinstance(exc, NoAnswer):
-        return str(exc)  # it stalled past the timeouts: it says so, and what to do
+    if isinstance(exc, NoAnswer) or exc.complete:
+        return str(exc)  # it says what did not answer, and what to do
     local = os.environ.get(LOCAL_URL_ENV)
     if local:
         return (
@@ -132,6 +132,10 @@ def validate(obj: Context):
         f"{obj.config_file}: {len(loaded.workspace.config.opportunities)} opportunities, "
         f"{len(loaded.targets)} forms and {len(loaded.layouts)} sheet layouts are valid."
     )
+    from .secrets_check import credential_warnings
+
+    for warning in credential_warnings(loaded.workspace):
+        click.echo(str(warning), err=True)
     if loaded.workspace.config.backend == "local":
         from .connect import connect
 
@@ -139,6 +143,7 @@ def validate(obj: Context):
             warn_about_sender(loaded.workspace.config, clients)
             check_one_place(loaded, clients)
     else:
+        check_credentials_file(loaded.workspace)
         warn_about_sender(loaded.workspace.config, None)
         if loaded.workspace.config.role_description_form:  # the proposals are only in the Workspace: ask it
             from .connect import connect
@@ -157,6 +162,18 @@ def check_one_place(loaded, clients) -> None:
     problems = in_both(loaded, DriveApi(clients.drive), SheetsApi(clients.sheets))
     if problems:
         raise ValidationFailed(problems)
+
+
+def check_credentials_file(workspace) -> None:
+    """Offline: the credentials file is a token or a service-account key (CredentialsUnusable if not)."""
+    from .google.signin import credentials_from_file
+
+    assert workspace.config.google is not None
+    path = workspace.resolve(workspace.config.google.credentials)
+    if not path.exists():
+        click.echo(f"warning: no sign-in yet at {path}: run `ppp-gsuite auth login`", err=True)
+        return
+    credentials_from_file(path, workspace.config.google.subject)
 
 
 def warn_about_sender(config, clients) -> None:
@@ -824,6 +841,10 @@ def serve(obj: Context, port: int | None):
         if note.is_file() and note.read_text(encoding="utf-8") == url:
             note.unlink()
 
+
+from .cli_auth import auth  # noqa: E402  (its commands use workspace_command above)
+
+main.add_command(auth)
 
 if __name__ == "__main__":
     main()

@@ -60,8 +60,11 @@ class Organisation(Model):
 
 
 class GoogleSettings(Model):
+    # The token `ppp-gsuite auth login` writes (0600), or a service-account key; never inside the repository.
     credentials: str
-    subject: Email | None = None
+    subject: Email | None = None  # for a service account: the staff account it acts for
+    # The desktop OAuth client's JSON from the Google Cloud console, which `auth login` signs in through.
+    oauth_client: str | None = None
 
 
 class LocalSettings(Model):
@@ -71,6 +74,10 @@ class LocalSettings(Model):
     # drive.file and appProperties are private to). deploy-forms and sync must use the same pair.
     account: Email = "staff@example.org"
     client_id: str = "ppp-gsuite-local"
+    # A token from `ppp-gsuite auth login` on the local workspace (written 0600): when set, commands sign
+    # in with it, refreshing it at the workspace's token endpoint, instead of as account and client_id.
+    credentials: str | None = None
+    subject: Email | None = None  # when credentials is a service-account key: the staff account it acts for
 
 
 class TimeoutSettings(Model):

@@ -14,8 +14,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from .config import LocalSettings, TimeoutSettings, Workspace
-from .google.clients import SCOPES, Clients, google_clients, local_clients
+from .google.clients import SCOPES, Clients, google_clients, identity_of, local_clients
 from .google.local_session import local_access_token
+from .google.signin import credentials_from_file, refresh
 
 # The stand-in can be asked which addresses Gmail sends from (users.settings.sendAs.list, a settings
 # scope); the tool never asks Google for that scope, so on Google the check says it cannot be made.
@@ -49,10 +50,18 @@ def connect(workspace: Workspace) -> Iterator[Clients]:
     if workspace.config.backend == "google":
         yield google_clients(workspace)
         return
+    with local_workspace_url(workspace) as (url, public):
+        yield signed_in_local_clients(url, workspace.config.local, public, workspace.config.timeouts, workspace)
+
+
+@contextlib.contextmanager
+def local_workspace_url(workspace: Workspace) -> Iterator[tuple[str, str | None]]:
+    """(where to call, where people open links) of the local workspace: the one PPP_GSUITE_LOCAL_URL
+    names, else one started in-process on the config's store for as long as this lasts."""
     settings = workspace.config.local
     url = os.environ.get(LOCAL_URL_ENV)
     if url:
-        yield signed_in_local_clients(url, settings, timeouts=workspace.config.timeouts)
+        yield url, None
         return
     from local_workspace.server import start
 
@@ -61,15 +70,26 @@ def connect(workspace: Workspace) -> Iterator[Clients]:
     public = served_url(store) or f"http://127.0.0.1:{settings.port}"
     url, stop = start(str(store), port=0, public_url=public)
     try:
-        yield signed_in_local_clients(url, settings, public, timeouts=workspace.config.timeouts)
+        yield url, public
     finally:
         stop()
 
 
 def signed_in_local_clients(
-    url: str, settings: LocalSettings, public_url: str | None = None, timeouts: TimeoutSettings | None = None
+    url: str,
+    settings: LocalSettings,
+    public_url: str | None = None,
+    timeouts: TimeoutSettings | None = None,
+    workspace: Workspace | None = None,
 ) -> Clients:
-    """Clients signed in to the local workspace as the configured account and OAuth client."""
+    """Clients signed in to the local workspace: with the token `auth login` wrote (local.credentials),
+    or else as the configured account and OAuth client."""
+    if settings.credentials and workspace is not None:
+        credentials = local_credentials(workspace, url)
+        # As on Google, a signed-in token has no Gmail settings scope: the sender check says it cannot be made.
+        return local_clients(
+            url, public_url, credentials=credentials, identity=identity_of(credentials), timeouts=timeouts
+        )
     identity = f"{settings.account} through OAuth client {settings.client_id}"
     return local_clients(
         url,
@@ -79,6 +99,20 @@ def signed_in_local_clients(
         timeouts=timeouts,
         settings_token=local_token(url, settings, (GMAIL_SETTINGS_SCOPE,)),
     )
+
+
+def local_credentials(workspace: Workspace, url: str):
+    """The local sign-in's credentials, refreshed at this workspace's token endpoint (the workspace is
+    its store, whatever port it runs on now)."""
+    path = local_token_path(workspace)
+    credentials = credentials_from_file(path, workspace.config.local.subject, token_uri=f"{url.rstrip('/')}/token")
+    refresh(credentials, path)
+    return credentials
+
+
+def local_token_path(workspace: Workspace) -> Path:
+    assert workspace.config.local.credentials, "only with local.credentials set"
+    return workspace.resolve(workspace.config.local.credentials)
 
 
 def local_token(url: str, settings: LocalSettings, scopes: tuple[str, ...] = SCOPES) -> str:

@@ -1,10 +1,11 @@
 from ..routing import Route
-from . import handlers
+from . import about, handlers
 
 FILE = "kind,id,name,mimeType"
 PERMISSION = "kind,id,type,role"
 
 ROUTES = [
+    Route("GET", "/drive/v3/about", about.about_get, "drive.about.get", "kind,user"),
     Route(
         "GET",
         "/drive/v3/files",

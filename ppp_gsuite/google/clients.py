@@ -17,14 +17,11 @@ from googleapiclient.discovery import build
 from gspread.http_client import HTTPClient
 
 from ..config import TimeoutSettings, Workspace
-from ..errors import PppError
 from .gmail_api import GmailSender
-from .local_session import LocalSession
+from .local_session import LocalAuthorizedSession, LocalSession
+from .signin import SCOPES, credentials_from_file, refresh
 
-SCOPES = (
-    "https://www.googleapis.com/auth/drive.file",
-    "https://www.googleapis.com/auth/gmail.send",
-)
+__all__ = ["SCOPES", "Clients", "google_clients", "local_clients", "load_credentials"]
 
 
 @dataclass
@@ -50,26 +47,9 @@ SAME_IDENTITY = (
 
 def load_credentials(workspace: Workspace):
     """A staff member's authorised-user token, or a service account acting for `subject`."""
-    from google.oauth2 import credentials as user_credentials
-    from google.oauth2 import service_account
-
     settings = workspace.config.google
     assert settings is not None  # the config requires a google: section with backend google
-    path = workspace.resolve(settings.credentials)
-    if not path.exists():
-        raise PppError(f"the Google credentials file {path} does not exist; see the README, 'Using it with Google'")
-    import json
-
-    info = json.loads(path.read_text())
-    if info.get("type") == "service_account":
-        if not settings.subject:
-            raise PppError(
-                "a service account cannot own forms or send mail itself; set google.subject to the staff account it acts for"
-            )
-        return service_account.Credentials.from_service_account_info(info, scopes=SCOPES, subject=settings.subject)
-    if info.get("type") == "authorized_user":
-        return user_credentials.Credentials.from_authorized_user_info(info, scopes=SCOPES)
-    raise PppError(f"{path} is neither an authorised-user token nor a service-account key")
+    return credentials_from_file(workspace.resolve(settings.credentials), settings.subject)
 
 
 def _local_credentials(token: str):
@@ -124,18 +104,27 @@ def local_clients(
     url: str,
     public_url: str | None = None,
     *,
-    token: str,
+    token: str | None = None,
+    credentials=None,
     identity: str = "",
     timeouts: TimeoutSettings | None = None,
     settings_token: str | None = None,
 ) -> Clients:
-    """Clients for a local workspace at `url`, signed in with an access token it issued."""
+    """Clients for a local workspace at `url`, signed in with an access token it issued, or with
+    refreshable `credentials` (a sign-in from `auth login`)."""
     url, timeouts = url.rstrip("/"), timeouts or TimeoutSettings()
-    forms, drive = build_clients(_local_credentials(token), url, f"{url}/drive/v3/", timeouts=timeouts)
-    # gspread reads auth only when it makes its own session; this session signs in with the token.
-    sheets = _sheets(HTTPClient(auth=None, session=LocalSession(url, token)), timeouts)  # type: ignore[arg-type]
-    mail_session = requests.Session()
-    mail_session.headers["Authorization"] = f"Bearer {token}"
+    if credentials is not None:
+        forms, drive = build_clients(credentials, url, f"{url}/drive/v3/", timeouts=timeouts)
+        session: requests.Session = LocalAuthorizedSession(url, credentials)
+        mail_session: requests.Session = AuthorizedSession(credentials)  # as on Google (google_clients)
+    else:
+        assert token is not None, "a token or credentials"
+        forms, drive = build_clients(_local_credentials(token), url, f"{url}/drive/v3/", timeouts=timeouts)
+        session = LocalSession(url, token)
+        mail_session = requests.Session()
+        mail_session.headers["Authorization"] = f"Bearer {token}"
+    # gspread reads auth only when it makes its own session; this session signs in.
+    sheets = _sheets(HTTPClient(auth=None, session=session), timeouts)  # type: ignore[arg-type]
     mail = GmailSender(mail_session, url, timeout=_pair(timeouts))
     send_as = None
     if settings_token:
@@ -149,6 +138,9 @@ def google_clients(workspace: Workspace) -> Clients:
     """Clients for Google itself, signed in with the configured credentials."""
     credentials = load_credentials(workspace)
     timeouts = workspace.config.timeouts
+    assert workspace.config.google is not None
+    # Signed in before the first call, so a refused or unreachable sign-in is one message for every command.
+    refresh(credentials, workspace.resolve(workspace.config.google.credentials), _pair(timeouts))
     forms, drive = build_clients(credentials, timeouts=timeouts)
     mail = GmailSender(AuthorizedSession(credentials), timeout=_pair(timeouts))
     return Clients(

@@ -41,6 +41,8 @@ class GoogleApiError(PppError):
 class Unreachable(PppError):
     """A request got no answer: Google (or the local workspace standing in for it) could not be reached."""
 
+    complete = False  # whether the message already says what did not answer and what to do
+
     def __init__(self, method: str, cause: BaseException):
         self.method, self.cause = method, type(cause).__name__
         super().__init__(f"{method}: no answer ({self.cause}: {cause})")

@@ -11,6 +11,7 @@ URL alone.
 from __future__ import annotations
 
 import requests
+from google.auth.transport.requests import AuthorizedSession
 
 from ..errors import PppError
 from .errors import Unreachable
@@ -34,6 +35,20 @@ class LocalSession(requests.Session):
         return super().request(method, self.rewrite(str(url)), *args, **kwargs)
 
 
+class LocalAuthorizedSession(AuthorizedSession):
+    """LocalSession's rewriting over google-auth's session, which refreshes an expired access token
+    (a sign-in from `auth login` on the local workspace, whose tokens last 3599 s as Google's do)."""
+
+    def __init__(self, base_url: str, credentials):
+        super().__init__(credentials)
+        self.base_url = base_url.rstrip("/")
+
+    rewrite = LocalSession.rewrite
+
+    def request(self, method, url, *args, **kwargs):
+        return super().request(method, self.rewrite(str(url)), *args, **kwargs)
+
+
 def local_access_token(base_url: str, account: str, client_id: str, scopes) -> str:
     """An access token from the local workspace's control (POST /_local/tokens), as a sign-in gives one:
     `account` signed in through the OAuth client `client_id`, with `scopes`. Never printed."""
@@ -47,3 +62,16 @@ def local_access_token(base_url: str, account: str, client_id: str, scopes) -> s
             f"the local workspace at {base_url} did not sign in {account} (it answered {answer.status_code})"
         )
     return answer.json()["access_token"]
+
+
+def local_oauth_client(base_url: str, client_id: str) -> dict:
+    """The local workspace's desktop OAuth client `client_id` (made on first use), as the Cloud console's
+    "Download JSON" gives one: its auth_uri and token_uri are the workspace's own."""
+    body = {"client_id": client_id, "name": "ppp-gsuite"}
+    try:
+        answer = requests.post(base_url.rstrip("/") + "/_local/oauth-clients", json=body, timeout=(5, 30))
+    except requests.exceptions.RequestException as error:
+        raise Unreachable("get the local workspace's OAuth client", error) from None
+    if answer.status_code != 200:
+        raise PppError(f"the local workspace at {base_url} has no OAuth clients (it answered {answer.status_code})")
+    return answer.json()
