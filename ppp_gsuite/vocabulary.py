@@ -17,8 +17,10 @@ NEEDS_ASSESSMENT = "needs_assessment"
 EXPENSE_CLAIMS = "expenses"
 PREFERENCES = "preferences"
 MONITORING_FORM = "equal_opportunities"  # anonymous: no reference, never joined to a person
-SPEC_NAMES = (EOI, NEEDS_ASSESSMENT, EXPENSE_CLAIMS, PREFERENCES, MONITORING_FORM)
-JOINED_FORMS = (NEEDS_ASSESSMENT, EXPENSE_CLAIMS, PREFERENCES)  # answered by a partner, carrying their reference
+CONFIDENTIALITY_FORM = "confidentiality_agreement"  # deployed only where an opportunity asks for one
+SPEC_NAMES = (EOI, NEEDS_ASSESSMENT, EXPENSE_CLAIMS, PREFERENCES, MONITORING_FORM, CONFIDENTIALITY_FORM)
+# answered by a partner, carrying their reference
+JOINED_FORMS = (NEEDS_ASSESSMENT, EXPENSE_CLAIMS, PREFERENCES, CONFIDENTIALITY_FORM)
 EOI_PREFIX = "eoi-"
 
 
@@ -56,11 +58,12 @@ INVITED = "Invited to interview"
 APPOINTED = "Appointed"
 NOT_APPOINTED = "Not appointed"
 WITHDRAWN = "Withdrawn"
+TERM_ENDED = "Term ended"  # the lead closed a partner's term: sharing ends as for Withdrawn
 QUERIED = "Queried"
 APPROVED = "Approved"
 REJECTED = "Rejected"
 PAID = "Paid"
-ENDED = (NOT_APPOINTED, WITHDRAWN)  # a person whose involvement is over (retention counts from it)
+ENDED = (NOT_APPOINTED, WITHDRAWN, TERM_ENDED)  # a person whose involvement is over (retention counts from it)
 
 # -- the email log: its states -----------------------------------------------------------------
 SENDING = "sending"

@@ -33,13 +33,28 @@ EMAILS: dict[str, str] = {
     "claim_approved": "partner",
     "claim_paid": "partner",
     "needs_reminder": "partner",
+    "agreement_changed": "partner",
     "eoi_digest": "lead",
     "needs_received": "lead",
     "closing_date_passed": "lead",
+    "induction_checklist": "lead",
+    "agreement_reminder": "lead",
+    "review_due": "lead",
+    "term_ending": "lead",
     "claims_digest": "approvers",
     "sharing_changes": "engagement_team",
     "preferences_message": "engagement_team",
 }
+
+# Emails to a lead contact about one of their partners name that partner (never their answers or details).
+NAMES_THE_PARTNER = (
+    "needs_received",
+    "preferences_message",
+    "induction_checklist",
+    "agreement_reminder",
+    "review_due",
+    "term_ending",
+)
 
 PARTS = {"subject": ".subject.txt", "text": ".txt", "html": ".html"}
 
@@ -254,12 +269,15 @@ def sample_context(name: str) -> dict[str, Any]:
         },
     )
     # The lead's needs_received email names the partner; other lead and team emails name nobody.
-    context["person"] = {"name": "Alex Rowan" if to_person or name in ("needs_received", "preferences_message") else ""}
+    context["person"] = {"name": "Alex Rowan" if to_person or name in NAMES_THE_PARTNER else ""}
     context["links"].update(
         {
             "preferences": "https://forms.example.org/preferences?ref=7f3a9c" if to_person else "",
             "needs_assessment": "https://forms.example.org/needs?ref=7f3a9c"
             if name in ("appointed", "needs_reminder")
+            else "",
+            "confidentiality_agreement": "https://forms.example.org/confidentiality?ref=7f3a9c"
+            if name in ("appointed", "agreement_changed")
             else "",
             "expenses": "https://forms.example.org/expenses?ref=7f3a9c"
             if audience == "partner" or name == "appointed"
@@ -280,6 +298,13 @@ def sample_context(name: str) -> dict[str, Any]:
         "eoi_digest": {"digest": {"count": 3}},
         "claims_digest": {"digest": {"count": 2}},
         "needs_reminder": {"days_waiting": 14},
+        "agreement_reminder": {"days_waiting": 14},
+        "agreement_changed": {"agreement": {"version": "2"}},
+        "induction_checklist": {
+            "checklist": ["What is expected of the role", "If meetings are on Microsoft Teams, an overview of it"]
+        },
+        "review_due": {"review": {"due": datetime.date(2027, 11, 24), "months": 12}},
+        "term_ending": {"term": {"end": datetime.date(2028, 11, 30)}},
         "sharing_changes": {"changes": {"added": ["Alex Rowan", "Sam Kerr"], "removed": ["Chris Dale"]}},
     }
     if name.startswith("claim_"):

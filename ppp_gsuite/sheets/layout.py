@@ -29,6 +29,7 @@ ToolKey = Literal[
     "total",
     "status_seen",
     "last_email",
+    "confidentiality",
 ]
 TOOL_HEADERS = {"response_id": RESPONSE_ID}
 ANONYMOUS_FORMS = {MONITORING_FORM}  # no reference, never joined to a person

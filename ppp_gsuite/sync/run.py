@@ -62,6 +62,7 @@ from .email_step import (
 from .engagement import engagement_list
 from .mailer import Mailer, MailReport
 from .network_changes import change_rows, notices, numbers_told
+from .partner_support import current_agreement, support_emails, support_notes
 from .response_rows import Writes
 from .rows import Row, answers_by_key
 from .spreadsheets import SheetRun, Spreadsheets, only_removes
@@ -192,6 +193,8 @@ class Sync:
             partners=partners,
             links_for=self.links(snapshot.deployed),
         )
+        agreement = current_agreement(self.targets)  # support after appointment (partner_support)
+        self._note(records, support_notes(view, agreement))
         if self.send:
             self._note(records, last_email_notes(records, snapshot.email_log))
         self.books.flush([run for target, run in self.runs.items() if target != ADMIN])
@@ -201,7 +204,8 @@ class Sync:
             due = notices(
                 self.config, snapshot.network_changes, view.sheet_links.get(ENGAGEMENT, ""), self.now, mailer.is_due
             )
-            self._send(mailer, due + due_emails(view, mailer.log, mailer.is_due, waiting))
+            due += due_emails(view, mailer.log, mailer.is_due, waiting)
+            self._send(mailer, due + support_emails(view, agreement, mailer.is_due))
             self._note_sent(records, mailer.log)
             self.report.waiting += sum(1 for key in waiting if mailer.is_due(key))
             self.mail_report = mailer.report
