@@ -3,8 +3,13 @@ the confidentiality agreement; reviews and the end of a term. Each email once; t
 run's clock (env.apply moves it)."""
 
 import re
+import shutil
 
-from support_env import AGREEMENT, HEART, NEEDS, support  # noqa: F401  (the fixture)
+import pytest
+from click.testing import CliRunner
+
+from ppp_gsuite.cli import main
+from support_env import AGREEMENT, NEEDS, ROOT, support, with_support  # noqa: F401  (the fixture)
 
 DAY = 24 * 60  # minutes
 LEAD = "alex@example.org"
@@ -110,3 +115,56 @@ def test_a_term_ending_is_told_once_and_term_ended_ends_sharing_like_withdrawn(s
     env.apply(emails=True)
     assert env.records("engagement", "Partners") == []
     assert len(env.outbox(LEAD, "ends on")) == 1
+
+
+# -- validate: the new form spec, layout and templates are checked as the others are -------------------
+
+SPEC = f"form_specs/{AGREEMENT}.yaml"
+BROKEN = [
+    # (id, file, old, new, marker on the expected line, words the message must hold)
+    ("wording of a missing text", SPEC, "wording_includes: [agreement]", "wording_includes: [agreemnt]",
+     "wording_includes", "names agreemnt, which is not explanatory text"),
+    ("wording without a version", SPEC, 'version: "1"\n', "", "title:", "add `version:`"),
+    ("typo in the privacy notice", SPEC, "{{ organisation.name }} involvement team, who keep",
+     "{{ organisation.nme }} involvement team, who keep", "description:", "nme"),
+    ("agreement layout without the reference", "sheet_layouts/confidentiality_agreements.yaml",
+     "  - {tool: partner_reference, header: Reference, width: 140}\n", "", "spreadsheet:", "partner_reference"),
+    ("induction checklist typo", "email_templates/induction_checklist.txt", "{% for point in checklist %}",
+     "{% for point in checklst %}", "{% for point", "checklst"),
+    ("review typo", "email_templates/review_due.txt", "{{ review.due | long_date }}", "{{ review.date | long_date }}",
+     "review.date", "review.date; review has due, months"),
+    ("term typo", "email_templates/term_ending.txt", "ends on {{ term.end | long_date }}. Please",
+     "ends on {{ term.ends | long_date }}. Please", "term.ends", "term.ends; term has end"),
+    ("reminder typo", "email_templates/agreement_reminder.txt", "{{ days_waiting }} day{{",
+     "{{ days_waited }} day{{", "days_waited", "days_waited"),
+    ("changed agreement typo", "email_templates/agreement_changed.txt", "{{ links.confidentiality_agreement }}",
+     "{{ links.confidentiality }}", "links.confidentiality", "links.confidentiality;"),
+]
+
+
+@pytest.mark.parametrize("case", BROKEN, ids=[case[0] for case in BROKEN])
+def test_validate_names_the_file_and_line_of_each_mistake_in_the_new_forms_and_emails(tmp_path, monkeypatch, case):
+    _, file, old, new, marker, words = case
+    with_support(tmp_path)
+    shutil.rmtree(tmp_path / "email_templates")
+    shutil.copytree(ROOT / "email_templates", tmp_path / "email_templates")
+    monkeypatch.chdir(tmp_path)
+    path = tmp_path / file
+    text = path.read_text()
+    assert old in text
+    text = text.replace(old, new, 1)
+    path.write_text(text)
+    result = CliRunner().invoke(main, ["validate"])
+    assert result.exit_code == 2, result.output
+    problems = [line for line in result.stderr.splitlines() if not line.endswith("to fix.")]
+    assert len(problems) == 1, result.stderr
+    line = text.count("\n", 0, text.index(marker)) + 1
+    assert problems[0].startswith(f"{file}:{line}: "), problems[0]
+    assert words in problems[0]
+
+
+def test_the_new_forms_privacy_notices_say_who_sees_the_answers_why_and_for_how_long():
+    for name in (AGREEMENT,):
+        notice = (ROOT / "form_specs" / f"{name}.yaml").read_text().split("sections:")[0]
+        for words in ("Who sees them:", "Why:", "How long we keep them:"):
+            assert words in notice, (name, words)
