@@ -574,6 +574,41 @@ def diversity(obj: Context):
 
 
 @main.group()
+def network():
+    """The peer support network."""
+
+
+@network.command()
+@click.option("--event", required=True, help='The meeting, as the invitation names it: "Spring meeting, online".')
+@click.option("--date", "day", required=True, type=click.DateTime(formats=["%Y-%m-%d"]), help="Its date: 2027-03-18.")
+@workspace_command
+def invite(obj: Context, event: str, day):
+    """Email the event's invitation to every partner whose latest consent allows it (once each), and the list to
+    the engagement team."""
+    from datetime import datetime
+
+    from .connect import connect
+    from .runlock import single_run
+    from .sync.network_invite import invite as send_invitations
+    from .sync.run import Sync
+
+    loaded = obj.load()
+    with single_run(loaded.workspace.resolve(LOCK_FILE)), connect(loaded.workspace) as clients:
+        outcome = send_invitations(Sync.for_workspace(loaded, clients, datetime.now(UTC)), event, day.date())
+    mail = outcome.mail
+    assert mail is not None  # invite refuses to run without a mailer
+    click.echo(
+        f"peer support network, {day:%Y-%m-%d}: {plural(outcome.invited, 'partner')} may be invited "
+        f"(their latest consent allows it); {outcome.new} invited now, the rest before; "
+        f"{mail.failed} not sent (see the email log), {mail.held} held by the daily cap, {mail.unknown} with an unknown outcome."
+    )
+    if outcome.sheet:
+        click.echo(f"  the engagement team's sheet: {outcome.sheet}")
+    if mail.unknown or mail.failed or mail.held:
+        sys.exit(EXIT_NEEDS_A_PERSON)
+
+
+@main.group()
 def local():
     """The local workspace: a stand-in for Google on this machine."""
 

@@ -9,6 +9,8 @@ import pytest
 from click.testing import CliRunner
 
 from ppp_gsuite.cli import main
+from ppp_gsuite.sheets.a1 import cell_range
+from sync_env import EOI, TAB
 from support_env import AGREEMENT, NEEDS, ROOT, support, with_support  # noqa: F401  (the fixture)
 
 DAY = 24 * 60  # minutes
@@ -168,3 +170,52 @@ def test_the_new_forms_privacy_notices_say_who_sees_the_answers_why_and_for_how_
         notice = (ROOT / "form_specs" / f"{name}.yaml").read_text().split("sections:")[0]
         for words in ("Who sees them:", "Why:", "How long we keep them:"):
             assert words in notice, (name, words)
+
+
+# -- the peer support network ------------------------------------------------------------------------
+
+def invite(event="Spring meeting", day="2027-03-18"):
+    return CliRunner().invoke(main, ["network", "invite", "--event", event, "--date", day])
+
+
+def invitations(env, subject="You are invited"):
+    return sorted(m["to"] for m in env.outbox(subject=subject))
+
+
+def test_network_invitations_reach_exactly_the_partners_whose_latest_consent_allows_it_once_each(support):
+    env = support
+    for name in ("Ann", "Ben", "Cat", "Dan"):
+        env.answer("eoi-heart-board", EOI, full_name=name, email=f"{name.lower()}@example.org")
+    env.answer("eoi-eye-group", EOI, full_name="Eve", email="eve@example.org")
+    env.answer("eoi-heart-board", EOI, full_name="Eve", email=" EVE@example.org")  # the same person, second role
+    env.apply()
+    for name in ("Ann", "Ben", "Cat", "Eve"):
+        env.set_cell(name, "Status", "Appointed")
+    eye = "opportunity:eye-group"
+    column = env.tab(eye)[0].index("Status")
+    env.write(eye, [(cell_range(TAB, 2, column, column), [["Appointed"]])])
+    for name in ("Ann", "Ben", "Dan", "Eve"):  # Dan says yes but is not appointed; Cat never answers
+        env.answer(NEEDS, NEEDS, **env.as_sent(env.row(name)["Reference"]), share_with_engagement_team="Yes")
+    env.apply()
+    env.answer("preferences", "preferences", **env.as_sent(env.row("Ben")["Reference"]), share_with_engagement_team="No")
+    env.apply()
+
+    result = invite()
+    assert result.exit_code == 0, result.output
+    assert invitations(env) == ["Ann <ann@example.org>", "Eve <eve@example.org>"]
+    assert "2 partners may be invited" in result.output and "2 invited now" in result.output
+    assert "Ann" not in result.output and "example.org>" not in result.output  # counts and links only
+    team = env.outbox("sam@example.org", "Invitations sent")
+    assert len(team) == 1 and "- Ann" in team[0]["text"] and "- Eve" in team[0]["text"] and "Ben" not in team[0]["text"]
+
+    assert invite().exit_code == 0  # the same event again: nobody twice
+    assert len(invitations(env)) == 2 and len(env.outbox("sam@example.org", "Invitations sent")) == 1
+
+    env.answer("preferences", "preferences", **env.as_sent(env.row("Cat")["Reference"]), share_with_engagement_team="Yes")
+    env.apply()
+    assert invite().exit_code == 0
+    assert invitations(env) == ["Ann <ann@example.org>", "Cat <cat@example.org>", "Eve <eve@example.org>"]
+
+    assert invite(event="Summer meeting", day="2027-06-17").exit_code == 0  # another event: everyone once more
+    assert len(env.outbox(subject="You are invited: Summer meeting")) == 3
+    assert not [m for m in env.outbox(subject="You are invited") if "ben@" in m["to"] or "dan@" in m["to"]]

@@ -34,6 +34,7 @@ EMAILS: dict[str, str] = {
     "claim_paid": "partner",
     "needs_reminder": "partner",
     "agreement_changed": "partner",
+    "network_invitation": "partner",
     "eoi_digest": "lead",
     "needs_received": "lead",
     "closing_date_passed": "lead",
@@ -44,6 +45,7 @@ EMAILS: dict[str, str] = {
     "claims_digest": "approvers",
     "sharing_changes": "engagement_team",
     "preferences_message": "engagement_team",
+    "network_invited": "engagement_team",
 }
 
 # Emails to a lead contact about one of their partners name that partner (never their answers or details).
@@ -302,6 +304,11 @@ def sample_context(name: str) -> dict[str, Any]:
         "agreement_changed": {"agreement": {"version": "2"}},
         "induction_checklist": {
             "checklist": ["What is expected of the role", "If meetings are on Microsoft Teams, an overview of it"]
+        },
+        "network_invitation": {"event": {"name": "Peer support network: spring meeting", "date": datetime.date(2027, 3, 18)}},
+        "network_invited": {
+            "event": {"name": "Peer support network: spring meeting", "date": datetime.date(2027, 3, 18)},
+            "invited": {"names": ["Alex Rowan", "Sam Kerr"]},
         },
         "review_due": {"review": {"due": datetime.date(2027, 11, 24), "months": 12}},
         "term_ending": {"term": {"end": datetime.date(2028, 11, 30)}},
