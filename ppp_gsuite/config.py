@@ -107,6 +107,8 @@ class Support(Model):
     other: list[Prose] = Field(default_factory=list)
     # A one-to-one review with the lead contact every 6 or 12 months: the lead is told when one is due.
     review_months: int = 12
+    # What the induction covers: sent to the lead contact when someone is appointed.
+    induction_checklist: list[Prose] = Field(default_factory=lambda: list(DEFAULT_INDUCTION_CHECKLIST))
 
     @field_validator("review_months")
     @classmethod
@@ -114,8 +116,6 @@ class Support(Model):
         if months not in (6, 12):
             raise ValueError("review_months is 6 or 12: a review every six months or every year")
         return months
-    # What the induction covers: sent to the lead contact when someone is appointed.
-    induction_checklist: list[Prose] = Field(default_factory=lambda: list(DEFAULT_INDUCTION_CHECKLIST))
 
 
 class OpportunityQuestions(Model):

@@ -5,8 +5,6 @@ interest carry the columns a lead keeps after appointment (as the worked example
 import shutil
 from pathlib import Path
 
-import pytest
-
 from ppp_gsuite.forms.deploy import deploy
 from ppp_gsuite.sheets.a1 import cell_range
 from ppp_gsuite.workspace import load_all
@@ -34,8 +32,8 @@ def with_support(root: Path) -> None:
     config = root / "ppp-gsuite.yaml"
     config.write_text(
         config.read_text().replace(
-            "    closing_date: \"2027-01-31\"",
-            "    support: {confidentiality_agreement: true, review_months: 6}\n    closing_date: \"2027-01-31\"",
+            '    closing_date: "2027-01-31"',
+            '    support: {confidentiality_agreement: true, review_months: 6}\n    closing_date: "2027-01-31"',
         )
     )
 
@@ -67,11 +65,3 @@ class SupportEnv(Env):
     def outbox(self, to=None, subject=""):
         messages = self.local.json("GET", "/_local/gmail/messages")["messages"]
         return [m for m in messages if (to is None or to in m["to"]) and subject in m["subject"]]
-
-
-@pytest.fixture
-def support(local, tmp_path, monkeypatch):
-    with_support(tmp_path)
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("PPP_GSUITE_LOCAL_URL", local.url)
-    return SupportEnv(local, tmp_path)

@@ -10,10 +10,21 @@ from click.testing import CliRunner
 
 from ppp_gsuite.cli import main
 from ppp_gsuite.sheets.a1 import cell_range
+from support_env import AGREEMENT, NEEDS, ROOT, SupportEnv, with_support
 from sync_env import EOI, TAB
-from support_env import AGREEMENT, NEEDS, ROOT, support, with_support  # noqa: F401  (the fixture)
 
 DAY = 24 * 60  # minutes
+
+
+@pytest.fixture
+def support(local, tmp_path, monkeypatch):
+    """The minimal workspace with support after appointment switched on (support_env), deployed."""
+    with_support(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PPP_GSUITE_LOCAL_URL", local.url)
+    return SupportEnv(local, tmp_path)
+
+
 LEAD = "alex@example.org"
 
 
@@ -124,23 +135,71 @@ def test_a_term_ending_is_told_once_and_term_ended_ends_sharing_like_withdrawn(s
 SPEC = f"form_specs/{AGREEMENT}.yaml"
 BROKEN = [
     # (id, file, old, new, marker on the expected line, words the message must hold)
-    ("wording of a missing text", SPEC, "wording_includes: [agreement]", "wording_includes: [agreemnt]",
-     "wording_includes", "names agreemnt, which is not explanatory text"),
+    (
+        "wording of a missing text",
+        SPEC,
+        "wording_includes: [agreement]",
+        "wording_includes: [agreemnt]",
+        "wording_includes",
+        "names agreemnt, which is not explanatory text",
+    ),
     ("wording without a version", SPEC, 'version: "1"\n', "", "title:", "add `version:`"),
-    ("typo in the privacy notice", SPEC, "{{ organisation.name }} involvement team, who keep",
-     "{{ organisation.nme }} involvement team, who keep", "description:", "nme"),
-    ("agreement layout without the reference", "sheet_layouts/confidentiality_agreements.yaml",
-     "  - {tool: partner_reference, header: Reference, width: 140}\n", "", "spreadsheet:", "partner_reference"),
-    ("induction checklist typo", "email_templates/induction_checklist.txt", "{% for point in checklist %}",
-     "{% for point in checklst %}", "{% for point", "checklst"),
-    ("review typo", "email_templates/review_due.txt", "{{ review.due | long_date }}", "{{ review.date | long_date }}",
-     "review.date", "review.date; review has due, months"),
-    ("term typo", "email_templates/term_ending.txt", "ends on {{ term.end | long_date }}. Please",
-     "ends on {{ term.ends | long_date }}. Please", "term.ends", "term.ends; term has end"),
-    ("reminder typo", "email_templates/agreement_reminder.txt", "{{ days_waiting }} day{{",
-     "{{ days_waited }} day{{", "days_waited", "days_waited"),
-    ("changed agreement typo", "email_templates/agreement_changed.txt", "{{ links.confidentiality_agreement }}",
-     "{{ links.confidentiality }}", "links.confidentiality", "links.confidentiality;"),
+    (
+        "typo in the privacy notice",
+        SPEC,
+        "{{ organisation.name }} involvement team, who keep",
+        "{{ organisation.nme }} involvement team, who keep",
+        "description:",
+        "nme",
+    ),
+    (
+        "agreement layout without the reference",
+        "sheet_layouts/confidentiality_agreements.yaml",
+        "  - {tool: partner_reference, header: Reference, width: 140}\n",
+        "",
+        "spreadsheet:",
+        "partner_reference",
+    ),
+    (
+        "induction checklist typo",
+        "email_templates/induction_checklist.txt",
+        "{% for point in checklist %}",
+        "{% for point in checklst %}",
+        "{% for point",
+        "checklst",
+    ),
+    (
+        "review typo",
+        "email_templates/review_due.txt",
+        "{{ review.due | long_date }}",
+        "{{ review.date | long_date }}",
+        "review.date",
+        "review.date; review has due, months",
+    ),
+    (
+        "term typo",
+        "email_templates/term_ending.txt",
+        "ends on {{ term.end | long_date }}. Please",
+        "ends on {{ term.ends | long_date }}. Please",
+        "term.ends",
+        "term.ends; term has end",
+    ),
+    (
+        "reminder typo",
+        "email_templates/agreement_reminder.txt",
+        "{{ days_waiting }} day{{",
+        "{{ days_waited }} day{{",
+        "days_waited",
+        "days_waited",
+    ),
+    (
+        "changed agreement typo",
+        "email_templates/agreement_changed.txt",
+        "{{ links.confidentiality_agreement }}",
+        "{{ links.confidentiality }}",
+        "links.confidentiality",
+        "links.confidentiality;",
+    ),
 ]
 
 
@@ -174,6 +233,7 @@ def test_the_new_forms_privacy_notices_say_who_sees_the_answers_why_and_for_how_
 
 # -- the peer support network ------------------------------------------------------------------------
 
+
 def invite(event="Spring meeting", day="2027-03-18"):
     return CliRunner().invoke(main, ["network", "invite", "--event", event, "--date", day])
 
@@ -197,7 +257,9 @@ def test_network_invitations_reach_exactly_the_partners_whose_latest_consent_all
     for name in ("Ann", "Ben", "Dan", "Eve"):  # Dan says yes but is not appointed; Cat never answers
         env.answer(NEEDS, NEEDS, **env.as_sent(env.row(name)["Reference"]), share_with_engagement_team="Yes")
     env.apply()
-    env.answer("preferences", "preferences", **env.as_sent(env.row("Ben")["Reference"]), share_with_engagement_team="No")
+    env.answer(
+        "preferences", "preferences", **env.as_sent(env.row("Ben")["Reference"]), share_with_engagement_team="No"
+    )
     env.apply()
 
     result = invite()
@@ -211,7 +273,9 @@ def test_network_invitations_reach_exactly_the_partners_whose_latest_consent_all
     assert invite().exit_code == 0  # the same event again: nobody twice
     assert len(invitations(env)) == 2 and len(env.outbox("sam@example.org", "Invitations sent")) == 1
 
-    env.answer("preferences", "preferences", **env.as_sent(env.row("Cat")["Reference"]), share_with_engagement_team="Yes")
+    env.answer(
+        "preferences", "preferences", **env.as_sent(env.row("Cat")["Reference"]), share_with_engagement_team="Yes"
+    )
     env.apply()
     assert invite().exit_code == 0
     assert invitations(env) == ["Ann <ann@example.org>", "Cat <cat@example.org>", "Eve <eve@example.org>"]

@@ -305,7 +305,9 @@ def sample_context(name: str) -> dict[str, Any]:
         "induction_checklist": {
             "checklist": ["What is expected of the role", "If meetings are on Microsoft Teams, an overview of it"]
         },
-        "network_invitation": {"event": {"name": "Peer support network: spring meeting", "date": datetime.date(2027, 3, 18)}},
+        "network_invitation": {
+            "event": {"name": "Peer support network: spring meeting", "date": datetime.date(2027, 3, 18)}
+        },
         "network_invited": {
             "event": {"name": "Peer support network: spring meeting", "date": datetime.date(2027, 3, 18)},
             "invited": {"names": ["Alex Rowan", "Sam Kerr"]},

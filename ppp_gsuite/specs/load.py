@@ -333,7 +333,11 @@ def _wording_problems(spec: FormSpec, item: Item, file_of: Callable[[Model], str
     problems = []
     if not item.consent:
         problems.append(
-            Problem(file_of(item), item.line, f"{item.key}: wording_includes belongs to a consent question; add consent: or remove it")
+            Problem(
+                file_of(item),
+                item.line,
+                f"{item.key}: wording_includes belongs to a consent question; add consent: or remove it",
+            )
         )
     for key in item.wording_includes:
         included = spec.item(key)
@@ -351,7 +355,7 @@ def _wording_problems(spec: FormSpec, item: Item, file_of: Callable[[Model], str
             Problem(
                 file_of(spec),
                 spec.line,
-                f"{item.key} agrees to a wording: add `version:` at the top of the form (for example version: \"1\"), "
+                f'{item.key} agrees to a wording: add `version:` at the top of the form (for example version: "1"), '
                 "so leads see which version each partner agreed to",
             )
         )

@@ -89,7 +89,9 @@ def team_lists(view, event: str, day: date, names: list[str], sheet: str) -> lis
         context["links"]["sheet"] = sheet
         context.update(event={"name": event, "date": day}, invited={"names": names})
         key = email_key(
-            "network", TEAM_LIST, f"{event_tag(event, day)} {short_hash('|'.join(names), 8)} {approver_tag(member.email)}"
+            "network",
+            TEAM_LIST,
+            f"{event_tag(event, day)} {short_hash('|'.join(names), 8)} {approver_tag(member.email)}",
         )
         due.append(
             DueEmail(key, TEAM_LIST, member.name, member.email, "an engagement team address (engagement_team)", context)

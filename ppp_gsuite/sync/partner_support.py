@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from ..config import Config, Opportunity
+from ..config import Opportunity
 from ..specs.models import FormSpec
 from ..vocabulary import APPOINTED, CONFIDENTIALITY_FORM, EOI, local_day, opportunity_target, parse_stamp
 from .consent import consent_wording
@@ -109,7 +109,7 @@ def appointed_partners(view: EmailView) -> list[Partnership]:
 
 
 def agreement_state(view: EmailView, partner: Partnership, agreement: Agreement) -> str:
-    """"agreed (version 2, 2027-01-05)", or "waiting" (with the earlier version agreed, when there was one)."""
+    """ "agreed (version 2, 2027-01-05)", or "waiting" (with the earlier version agreed, when there was one)."""
     consent = view.consents.get((partner.reference, AGREEMENT))
     if consent is None or not consent.yes:
         return WAITING
@@ -119,7 +119,7 @@ def agreement_state(view: EmailView, partner: Partnership, agreement: Agreement)
     return f"agreed (version {agreement.version}, {day})" if agreement.version else f"agreed ({day})"
 
 
-def review_due(view: EmailView, partner: Partnership) -> date | None:
+def review_due(view: EmailView, partner: Partnership) -> date:
     """The day the next 1:1 review is due: review_months after the last one, or after appointment."""
     last = read_date(partner.eoi.get(partner.record, "lead", "last_review"))
     start = last or partner.appointed.astimezone(view.local_now.tzinfo).date()
@@ -148,7 +148,8 @@ def support_notes(view: EmailView, agreement: Agreement | None) -> list[Note]:
             if flags is not None:
                 cell = record.get(flags.header, "")
                 due = review_due(view, partner) if partner else None
-                cell = with_flag(cell, REVIEW_DUE, f"{REVIEW_DUE}: {due.isoformat()}" if due and today >= due else None)
+                overdue = due is not None and today >= due
+                cell = with_flag(cell, REVIEW_DUE, f"{REVIEW_DUE}: {due.isoformat()}" if due and overdue else None)
                 cell = with_flag(cell, TERM_ENDS, _term_flag(view, partner) if partner else None)
                 cells[flags.header] = cell
             changed = {header: value for header, value in cells.items() if record.get(header, "") != value}
@@ -177,52 +178,61 @@ def support_emails(view: EmailView, agreement: Agreement | None, wanted) -> list
     today, due = view.local_now.date(), []
     grace = timedelta(minutes=config.email.grace_minutes)
     for partner in appointed_partners(view):
-        opportunity, rid = partner.opportunity, partner.response_id
-        stood_long = stood(status_view(partner.record, partner.eoi.tab, "status", config.email.timezone), view.now, grace)
-        if not stood_long:
-            continue  # as the appointment email: a mis-click undone in the grace period tells nobody
-
-        def to_lead(template: str, about: str = "", **extra) -> None:
-            key = email_key(rid, template, about)
-            if wanted(key):
-                context = _lead_context(view, partner, template) | extra
-                lead = opportunity.lead_contact
-                due.append(DueEmail(key, template, lead.name, lead.email, "the lead contact's email address", context))
-
-        if opportunity.support.induction:
-            to_lead("induction_checklist", checklist=list(opportunity.support.induction_checklist))
-        if agreement and opportunity.support.confidentiality_agreement:
-            state = agreement_state(view, partner, agreement)
-            waited = (view.now - partner.appointed).days
-            if state.startswith(WAITING) and waited >= config.email.agreement_reminder_days:
-                to_lead("agreement_reminder", agreement.wording, days_waiting=waited)
-            if state.startswith(f"{WAITING}:"):
-                key = email_key(rid, "agreement_changed", agreement.wording)
-                if wanted(key):
-                    context = common_context(config, opportunity, "agreement_changed")
-                    context.update(
-                        person={"name": partner.name},
-                        links=view.links_for(partner.reference),
-                        agreement={"version": agreement.version},
-                    )
-                    due.append(
-                        DueEmail(
-                            key,
-                            "agreement_changed",
-                            partner.name,
-                            partner.eoi.contact(partner.record, "email"),
-                            "the partner's email address",
-                            context,
-                            (opportunity.lead_contact.name, opportunity.lead_contact.email),
-                        )
-                    )
-        review = review_due(view, partner)
-        if today >= review:
-            to_lead("review_due", review.isoformat(), review={"due": review, "months": opportunity.support.review_months})
-        end = read_date(partner.eoi.get(partner.record, "lead", "term_end"))
-        if end and today >= end - timedelta(days=config.email.term_end_notice_days):
-            to_lead("term_ending", end.isoformat(), term={"end": end})
+        due += _emails_about(view, partner, agreement, wanted, today, grace)
     return due
+
+
+def _emails_about(
+    view: EmailView, partner: Partnership, agreement: Agreement | None, wanted, today: date, grace
+) -> list[DueEmail]:
+    config, opportunity, rid = view.config, partner.opportunity, partner.response_id
+    due: list[DueEmail] = []
+    if not stood(status_view(partner.record, partner.eoi.tab, "status", config.email.timezone), view.now, grace):
+        return due  # as the appointment email: a mis-click undone in the grace period tells nobody
+
+    def to_lead(template: str, about: str = "", **extra) -> None:
+        key = email_key(rid, template, about)
+        if wanted(key):
+            context = _lead_context(view, partner, template) | extra
+            lead = opportunity.lead_contact
+            due.append(DueEmail(key, template, lead.name, lead.email, "the lead contact's email address", context))
+
+    if opportunity.support.induction:
+        to_lead("induction_checklist", checklist=list(opportunity.support.induction_checklist))
+    if agreement and opportunity.support.confidentiality_agreement:
+        state = agreement_state(view, partner, agreement)
+        waited = (view.now - partner.appointed).days
+        if state.startswith(WAITING) and waited >= config.email.agreement_reminder_days:
+            to_lead("agreement_reminder", agreement.wording, days_waiting=waited)
+        if state.startswith(f"{WAITING}:") and wanted(email_key(rid, "agreement_changed", agreement.wording)):
+            due.append(_agreement_again(view, partner, agreement))
+    review = review_due(view, partner)
+    if today >= review:
+        to_lead("review_due", review.isoformat(), review={"due": review, "months": opportunity.support.review_months})
+    end = read_date(partner.eoi.get(partner.record, "lead", "term_end"))
+    if end and today >= end - timedelta(days=config.email.term_end_notice_days):
+        to_lead("term_ending", end.isoformat(), term={"end": end})
+    return due
+
+
+def _agreement_again(view: EmailView, partner: Partnership, agreement: Agreement) -> DueEmail:
+    """To a partner who agreed to an earlier wording: the agreement's link, to read and agree again."""
+    opportunity = partner.opportunity
+    context = common_context(view.config, opportunity, "agreement_changed")
+    context.update(
+        person={"name": partner.name},
+        links=view.links_for(partner.reference),
+        agreement={"version": agreement.version},
+    )
+    return DueEmail(
+        email_key(partner.response_id, "agreement_changed", agreement.wording),
+        "agreement_changed",
+        partner.name,
+        partner.eoi.contact(partner.record, "email"),
+        "the partner's email address",
+        context,
+        (opportunity.lead_contact.name, opportunity.lead_contact.email),
+    )
 
 
 def _lead_context(view: EmailView, partner: Partnership, name: str) -> dict:
