@@ -118,6 +118,13 @@ class Support(Model):
         return months
 
 
+class SupportScheme(Model):
+    """The one-to-one support scheme: who coordinates it (they alone open its spreadsheet) and who supports."""
+
+    coordinators: list[Person] = Field(min_length=1)
+    supporters: list[Person] = Field(min_length=1)
+
+
 class OpportunityQuestions(Model):
     section_title: Label = "Questions about this role"
     omit: list[Key] = Field(default_factory=list)
@@ -179,6 +186,8 @@ class Config(Model):
     # purge removes people not appointed, or who withdrew, this long after that status was set.
     retention_days: int = Field(default=365, ge=30)
     opportunities: list[Opportunity] = Field(min_length=1)
+    # The one-to-one support scheme (its request and evaluation forms and spreadsheet), when there is one.
+    support_scheme: SupportScheme | None = None
 
     @field_validator("backend")
     @classmethod

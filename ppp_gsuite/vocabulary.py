@@ -18,7 +18,18 @@ EXPENSE_CLAIMS = "expenses"
 PREFERENCES = "preferences"
 MONITORING_FORM = "equal_opportunities"  # anonymous: no reference, never joined to a person
 CONFIDENTIALITY_FORM = "confidentiality_agreement"  # deployed only where an opportunity asks for one
-SPEC_NAMES = (EOI, NEEDS_ASSESSMENT, EXPENSE_CLAIMS, PREFERENCES, MONITORING_FORM, CONFIDENTIALITY_FORM)
+SUPPORT_REQUEST = "support_request"  # the one-to-one support scheme (deployed only when the config has one)
+SUPPORT_EVALUATION = "support_evaluation"
+SPEC_NAMES = (
+    EOI,
+    NEEDS_ASSESSMENT,
+    EXPENSE_CLAIMS,
+    PREFERENCES,
+    MONITORING_FORM,
+    CONFIDENTIALITY_FORM,
+    SUPPORT_REQUEST,
+    SUPPORT_EVALUATION,
+)
 # answered by a partner, carrying their reference
 JOINED_FORMS = (NEEDS_ASSESSMENT, EXPENSE_CLAIMS, PREFERENCES, CONFIDENTIALITY_FORM)
 EOI_PREFIX = "eoi-"
@@ -35,6 +46,7 @@ EXPENSES = "expenses"
 ENGAGEMENT = "engagement"
 MONITORING = "monitoring"  # anonymous answers row by row: the tool's own account alone
 MONITORING_COUNTS = "monitoring_counts"  # their counts, small numbers hidden: the engagement team
+SCHEME = "scheme"  # the one-to-one support scheme's requests: its coordinators only
 OPPORTUNITY_PREFIX = "opportunity:"
 
 
@@ -59,6 +71,7 @@ APPOINTED = "Appointed"
 NOT_APPOINTED = "Not appointed"
 WITHDRAWN = "Withdrawn"
 TERM_ENDED = "Term ended"  # the lead closed a partner's term: sharing ends as for Withdrawn
+MATCHED, AGREEMENT_MADE, CLOSED = "Matched", "Agreement made", "Closed"  # a support request's, after New
 QUERIED = "Queried"
 APPROVED = "Approved"
 REJECTED = "Rejected"

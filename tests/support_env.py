@@ -22,6 +22,14 @@ SUPPORT_COLUMNS = """\
 """
 
 
+SCHEME = """support_scheme:
+  coordinators: [{name: Kim Coordinator, email: kim@example.org}]
+  supporters:
+    - {name: Lee Supporter, email: lee@example.org}
+    - {name: Max Supporter, email: max@example.org}
+"""
+
+
 def with_support(root: Path) -> None:
     shutil.copytree(MINIMAL, root, dirs_exist_ok=True)
     shutil.copy(ROOT / "form_specs" / f"{AGREEMENT}.yaml", root / "form_specs")
@@ -29,12 +37,16 @@ def with_support(root: Path) -> None:
     layout = root / "sheet_layouts" / "expressions_of_interest.yaml"
     text = layout.read_text().replace("Not appointed, Withdrawn]", "Not appointed, Withdrawn, Term ended]")
     layout.write_text(text.replace("  - {tool: flags,", SUPPORT_COLUMNS + "  - {tool: flags,", 1))
+    for name in ("support_request", "support_evaluation"):
+        shutil.copy(ROOT / "form_specs" / f"{name}.yaml", root / "form_specs")
+        shutil.copy(ROOT / "sheet_layouts" / f"{name}s.yaml", root / "sheet_layouts")
     config = root / "ppp-gsuite.yaml"
     config.write_text(
         config.read_text().replace(
             '    closing_date: "2027-01-31"',
             '    support: {confidentiality_agreement: true, review_months: 6}\n    closing_date: "2027-01-31"',
         )
+        + SCHEME
     )
 
 

@@ -4,6 +4,7 @@ run's clock (env.apply moves it)."""
 
 import re
 import shutil
+from datetime import timedelta
 
 import pytest
 from click.testing import CliRunner
@@ -283,3 +284,84 @@ def test_network_invitations_reach_exactly_the_partners_whose_latest_consent_all
     assert invite(event="Summer meeting", day="2027-06-17").exit_code == 0  # another event: everyone once more
     assert len(env.outbox(subject="You are invited: Summer meeting")) == 3
     assert not [m for m in env.outbox(subject="You are invited") if "ben@" in m["to"] or "dan@" in m["to"]]
+
+
+# -- the one-to-one support scheme --------------------------------------------------------------------
+
+SCHEME = "scheme"
+REQUESTS = "Support requests"
+
+
+def request_support(env, name="Robin"):
+    env.answer(
+        "support_request",
+        "support_request",
+        full_name=name,
+        email=f"{name.lower()}@example.org",
+        who_you_are="A member of the public with an involvement role (a public contributor)",
+        support_with="Preparing for a new involvement role",
+        how_to_meet="By video call",
+        privacy_agreement="I agree",
+    )
+
+
+def set_request(env, header, value, row=2):
+    column = env.tab(SCHEME, REQUESTS)[0].index(header)
+    env.write(SCHEME, [(cell_range(REQUESTS, row, column, column), [[value]])])
+
+
+def test_a_support_request_is_matched_agreed_followed_up_and_closed_with_its_evaluation(support):
+    env = support
+    request_support(env)
+    env.apply(emails=True)
+    env.apply(emails=True)
+    [row] = env.records(SCHEME, REQUESTS)
+    assert row["Status"] == "New" and row["Support with"] == "Preparing for a new involvement role"
+    assert [m["to"] for m in env.outbox(subject="new request for one-to-one")] == ["Kim Coordinator <kim@example.org>"]
+    readers = {p.get("emailAddress") for p in env.drive.permissions(env.spreadsheet(SCHEME)) if p["role"] != "owner"}
+    assert readers == {"kim@example.org"}  # the coordinators alone: not the supporters, leads or anyone else
+    consent = [r for r in env.records("admin", "Consent log") if r["Reference"] == row["Reference"]]
+    assert [r["Consent"] for r in consent] == ["privacy_notice"]
+
+    set_request(env, "Status", "Matched")  # no supporter yet: held, and the row says why
+    env.apply(emails=True, minutes=20)
+    env.apply(emails=True, minutes=20)
+    assert "Supporter" in env.records(SCHEME, REQUESTS)[0]["Needs checking"]
+    assert env.outbox(subject="matched") == [] and env.outbox(subject="meet ") == []
+    set_request(env, "Supporter", "lee supporter")
+    env.apply(emails=True, minutes=20)
+    env.apply(emails=True, minutes=20)
+    assert env.records(SCHEME, REQUESTS)[0]["Needs checking"] == ""
+    to_robin = env.outbox("robin@example.org", "meet Lee Supporter")
+    to_lee = env.outbox("lee@example.org", "matched with Robin")
+    assert len(to_robin) == 1 and len(to_lee) == 1
+    assert "lee@example.org" in to_robin[0]["text"] and "robin@example.org" in to_lee[0]["text"]
+
+    set_request(env, "Status", "Agreement made")
+    set_request(env, "Focus agreed", "Preparing for the first meeting")
+    set_request(env, "Until", (env.clock.date() + timedelta(days=60)).isoformat())
+    env.apply(emails=True, minutes=20)
+    env.apply(emails=True, minutes=20)
+    assert env.outbox(subject="How is your one-to-one support going") == []
+    env.apply(emails=True, minutes=61 * DAY)
+    env.apply(emails=True, minutes=DAY)
+    follow_up = env.outbox("robin@example.org", "How is your one-to-one support going")
+    assert len(follow_up) == 1 and "Preparing for the first meeting" in follow_up[0]["text"]
+
+    set_request(env, "Status", "Closed")
+    env.apply(emails=True, minutes=20)
+    env.apply(emails=True, minutes=20)
+    env.apply(emails=True, minutes=20)
+    evaluation = env.outbox("robin@example.org", "Two questions")
+    assert len(evaluation) == 1
+    reference = env.records(SCHEME, REQUESTS)[0]["Reference"]
+    assert f"={reference}" in evaluation[0]["text"]  # the evaluation link carries the request's reference
+    env.answer("support_evaluation", "support_evaluation", reference=reference, how_helpful="5",
+               what_would_improve="More time")  # fmt: skip
+    env.apply(emails=True)
+    [answer] = env.records(SCHEME, "Evaluations")
+    assert answer["Reference"] == reference and "5" in answer.values()
+    # each email once, whatever the runs after
+    env.apply(emails=True, minutes=90 * DAY)
+    assert len(env.outbox("robin@example.org")) == 3 and len(env.outbox("lee@example.org")) == 1
+    assert len(env.outbox("kim@example.org")) == 1

@@ -9,14 +9,22 @@ from __future__ import annotations
 
 from .templates import EMAILS
 
-LINKS = ("preferences", "needs_assessment", "expenses", "sheet", "equal_opportunities", "confidentiality_agreement")
+LINKS = (
+    "preferences",
+    "needs_assessment",
+    "expenses",
+    "sheet",
+    "equal_opportunities",
+    "confidentiality_agreement",
+    "evaluation",  # the one-to-one support scheme's evaluation form, prefilled with the request's reference
+)
 NO_LEAD = {"name": "", "role": "", "email": ""}
 
 
 def about_an_opportunity(name: str) -> bool:
     """Emails to applicants, partners and leads concern one opportunity; the engagement team's and the
     expenses approvers' do not."""
-    return EMAILS[name] not in ("engagement_team", "approvers")
+    return EMAILS[name] not in ("engagement_team", "approvers", "requester", "supporter", "coordinators")
 
 
 def email_context(name: str, organisation: dict, sender: dict, lead: dict | None, opportunity: dict | None) -> dict:

@@ -46,6 +46,11 @@ EMAILS: dict[str, str] = {
     "sharing_changes": "engagement_team",
     "preferences_message": "engagement_team",
     "network_invited": "engagement_team",
+    "support_request_new": "coordinators",
+    "support_matched_requester": "requester",
+    "support_matched_supporter": "supporter",
+    "support_follow_up": "requester",
+    "support_evaluation": "requester",
 }
 
 # Emails to a lead contact about one of their partners name that partner (never their answers or details).
@@ -334,5 +339,21 @@ def sample_context(name: str) -> dict[str, Any]:
                 "miles_unread": False,
             }
         }
+    if name.startswith("support_") and name != "support_request_new":
+        context["person"] = {"name": "Sam Kerr" if name == "support_matched_supporter" else "Alex Rowan"}
+        extra[name] = {
+            "request": {
+                "name": "Alex Rowan",
+                "email": "alex.rowan@example.org",
+                "support_with": "Preparing for a new involvement role; Exploring how to be more effective",
+                "how_to_meet": "By video call",
+            },
+            "supporter": {"name": "Sam Kerr", "email": "sam.kerr@example.org"},
+            "agreement": {"focus": "Preparing for the first board meeting", "until": datetime.date(2027, 5, 24)},
+        }
+    if name == "support_evaluation":
+        context["links"]["evaluation"] = "https://forms.example.org/support-evaluation?ref=7f3a9c"
+    if name == "support_request_new":
+        context["links"]["sheet"] = "https://sheets.example.org/d/support-scheme"
     context.update(extra.get(name, {}))
     return context

@@ -64,7 +64,7 @@ class Column(Model):
 
 
 class Layout(Model):
-    spreadsheet: Literal["opportunity", "expenses", "admin", "monitoring"]
+    spreadsheet: Literal["opportunity", "expenses", "admin", "monitoring", "scheme"]
     form: Literal[SPEC_NAMES]  # type: ignore[valid-type]
     tab: Label
     columns: list[Column] = Field(min_length=1)

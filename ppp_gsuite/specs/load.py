@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 from ..config import Config, Opportunity, Workspace
 from ..errors import Problem, ValidationFailed
 from ..models import Model, parse
-from ..vocabulary import CONFIDENTIALITY_FORM, EOI, SPEC_NAMES
+from ..vocabulary import CONFIDENTIALITY_FORM, EOI, SPEC_NAMES, SUPPORT_EVALUATION, SUPPORT_REQUEST
 from ..vocabulary import MONITORING_FORM as MONITORING
 from ..yamlload import load, shown
 from .models import SKIP_LOGIC_TYPES, SUBMIT, Choice, FormSpec, Item, Section
@@ -134,6 +134,8 @@ def wanted_specs(config: Config) -> tuple[str, ...]:
     optional = {
         MONITORING: config.equal_opportunities_monitoring,
         CONFIDENTIALITY_FORM: any(o.support.confidentiality_agreement for o in config.opportunities),
+        SUPPORT_REQUEST: config.support_scheme is not None,
+        SUPPORT_EVALUATION: config.support_scheme is not None,
     }
     return tuple(n for n in SPEC_NAMES if optional.get(n, True))
 

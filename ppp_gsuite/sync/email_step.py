@@ -27,6 +27,7 @@ from ..vocabulary import (
     RETRY,
     SENT,
     SHEET_TIME,
+    SUPPORT_EVALUATION,
     UNKNOWN,
     opportunity_target,
 )
@@ -51,7 +52,7 @@ from .emails import (
 from .mailer import log_state
 from .rows import Partner, Row
 
-PREFILLED = JOINED_FORMS  # forms whose links carry the partner's reference
+PREFILLED = JOINED_FORMS + (SUPPORT_EVALUATION,)  # forms whose links carry a reference
 
 
 @dataclass(frozen=True)

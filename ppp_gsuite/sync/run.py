@@ -34,7 +34,7 @@ from ..vocabulary import (
     parse_stamp,
     utc_stamp,
 )
-from . import response_rows
+from . import response_rows, support_scheme
 from .consent import by_person, latest, link_code
 from .destinations import (
     ADMIN,
@@ -171,6 +171,7 @@ class Sync:
         writes, partners = response_rows.expressions_of_interest(self.config, self.targets, snapshot, self.runs)
         writes += response_rows.joined(self.config, self.targets, snapshot, self.runs, partners)
         writes += response_rows.monitoring(self.targets, snapshot, self.runs, self.config.email.timezone)
+        writes += support_scheme.rows(self.config, self.targets, snapshot, self.runs)
         self._write(writes)
         consents = self._record_consents(snapshot, partners)
         records = records_of(self.runs)  # every response tab as it will be after this run's rows: made once
@@ -194,7 +195,7 @@ class Sync:
             links_for=self.links(snapshot.deployed),
         )
         agreement = current_agreement(self.targets)  # support after appointment (partner_support)
-        self._note(records, support_notes(view, agreement))
+        self._note(records, support_notes(view, agreement) + support_scheme.notes(view))
         if self.send:
             self._note(records, last_email_notes(records, snapshot.email_log))
         self.books.flush([run for target, run in self.runs.items() if target != ADMIN])
@@ -205,7 +206,8 @@ class Sync:
                 self.config, snapshot.network_changes, view.sheet_links.get(ENGAGEMENT, ""), self.now, mailer.is_due
             )
             due += due_emails(view, mailer.log, mailer.is_due, waiting)
-            self._send(mailer, due + support_emails(view, agreement, mailer.is_due))
+            due += support_emails(view, agreement, mailer.is_due) + support_scheme.emails(view, mailer.is_due)
+            self._send(mailer, due)
             self._note_sent(records, mailer.log)
             self.report.waiting += sum(1 for key in waiting if mailer.is_due(key))
             self.mail_report = mailer.report
