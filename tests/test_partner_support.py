@@ -194,6 +194,62 @@ BROKEN = [
         "days_waited",
     ),
     (
+        "request privacy typo",
+        "form_specs/support_request.yaml",
+        "        consent: privacy_notice\n",
+        "        consent: privacy_notise\n",
+        "consent: privacy_notise",
+        "privacy_notise",
+    ),
+    (
+        "evaluation scale out of range",
+        "form_specs/support_evaluation.yaml",
+        "        high: 5\n",
+        "        high: 50\n",
+        "key: how_helpful",
+        "a scale needs low: 0 or 1 and high: 2 to 10",
+    ),
+    (
+        "scheme layout asks a missing answer",
+        "sheet_layouts/support_requests.yaml",
+        "{answer: how_to_meet,",
+        "{answer: how_to_meeet,",
+        "{answer: how_to_meeet",
+        "answer how_to_meeet is not a question",
+    ),
+    (
+        "supporter email typo",
+        "email_templates/support_matched_supporter.txt",
+        "{{ request.how_to_meet }}",
+        "{{ request.how_to_met }}",
+        "request.how_to_met",
+        "request.how_to_met; request has",
+    ),
+    (
+        "evaluation link typo",
+        "email_templates/support_evaluation.txt",
+        "{{ links.evaluation }}",
+        "{{ links.evaluate }}",
+        "links.evaluate",
+        "links.evaluate;",
+    ),
+    (
+        "follow-up typo",
+        "email_templates/support_follow_up.txt",
+        "{{ agreement.until | long_date }}",
+        "{{ agreement.untill | long_date }}",
+        "agreement.untill",
+        "agreement.untill; agreement has focus, until",
+    ),
+    (
+        "network invitation typo",
+        "email_templates/network_invitation.txt",
+        "{{ event.date | long_date }}.",
+        "{{ event.day | long_date }}.",
+        "event.day",
+        "event.day; event has date, name",
+    ),
+    (
         "changed agreement typo",
         "email_templates/agreement_changed.txt",
         "{{ links.confidentiality_agreement }}",
@@ -226,7 +282,7 @@ def test_validate_names_the_file_and_line_of_each_mistake_in_the_new_forms_and_e
 
 
 def test_the_new_forms_privacy_notices_say_who_sees_the_answers_why_and_for_how_long():
-    for name in (AGREEMENT,):
+    for name in (AGREEMENT, "support_request", "support_evaluation"):
         notice = (ROOT / "form_specs" / f"{name}.yaml").read_text().split("sections:")[0]
         for words in ("Who sees them:", "Why:", "How long we keep them:"):
             assert words in notice, (name, words)
@@ -365,3 +421,13 @@ def test_a_support_request_is_matched_agreed_followed_up_and_closed_with_its_eva
     env.apply(emails=True, minutes=90 * DAY)
     assert len(env.outbox("robin@example.org")) == 3 and len(env.outbox("lee@example.org")) == 1
     assert len(env.outbox("kim@example.org")) == 1
+
+
+def test_term_ended_ends_sharing_like_withdrawn_even_where_appointment_is_not_required():
+    from ppp_gsuite.sync.consent import SHARE, Consent, may_share
+
+    consents = {("ref", SHARE): Consent("Yes", "2026-11-24T10:00:00Z", "wording")}
+    assert may_share(consents, "ref", "Shortlisted", require_appointed=False)
+    for ended in ("Withdrawn", "Term ended"):
+        assert not may_share(consents, "ref", ended, require_appointed=False)
+        assert not may_share(consents, "ref", ended, require_appointed=True)
