@@ -71,12 +71,13 @@ APPOINTED = "Appointed"
 NOT_APPOINTED = "Not appointed"
 WITHDRAWN = "Withdrawn"
 TERM_ENDED = "Term ended"  # the lead closed a partner's term: sharing ends as for Withdrawn
-MATCHED, AGREEMENT_MADE, CLOSED = "Matched", "Agreement made", "Closed"  # a support request's, after New
 QUERIED = "Queried"
 APPROVED = "Approved"
 REJECTED = "Rejected"
 PAID = "Paid"
-ENDED = (NOT_APPOINTED, WITHDRAWN, TERM_ENDED)  # a person whose involvement is over (retention counts from it)
+MATCHED, AGREEMENT_MADE, CLOSED = "Matched", "Agreement made", "Closed"  # a support request's, after New
+# a person whose involvement is over, or whose support request closed (retention counts from it)
+ENDED = (NOT_APPOINTED, WITHDRAWN, TERM_ENDED, CLOSED)
 
 # -- the email log: its states -----------------------------------------------------------------
 SENDING = "sending"

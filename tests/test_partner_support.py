@@ -431,3 +431,30 @@ def test_term_ended_ends_sharing_like_withdrawn_even_where_appointment_is_not_re
     for ended in ("Withdrawn", "Term ended"):
         assert not may_share(consents, "ref", ended, require_appointed=False)
         assert not may_share(consents, "ref", ended, require_appointed=True)
+
+
+def test_closed_support_requests_are_purged_after_the_retention_period_and_erase_finds_a_request(support):
+    env = support
+    for name in ("Old", "Open", "Gone"):
+        request_support(env, name)
+    env.apply()
+    names = [r["Name"] for r in env.records(SCHEME, REQUESTS)]
+    old, gone = names.index("Old") + 2, names.index("Gone") + 2
+    set_request(env, "Status", "Closed", row=old)
+    set_request(env, "Status noted", "Closed since 2020-01-01T00:00:00Z", row=old)
+    env.apply()
+    env.answer("support_evaluation", "support_evaluation", reference=env.records(SCHEME, REQUESTS)[old - 2]["Reference"],
+               how_helpful="4")  # fmt: skip
+    env.apply()
+    assert len(env.records(SCHEME, "Evaluations")) == 1
+    result = CliRunner().invoke(main, ["purge"])
+    assert result.exit_code == 0, result.output
+    assert sorted(r["Name"] for r in env.records(SCHEME, REQUESTS)) == ["Gone", "Open"]
+    assert env.records(SCHEME, "Evaluations") == []  # the evaluation goes with its request
+    gone_reference = next(r["Reference"] for r in env.records(SCHEME, REQUESTS) if r["Name"] == "Gone")
+    assert gone == names.index("Gone") + 2
+    result = CliRunner().invoke(main, ["erase", gone_reference])
+    assert result.exit_code == 0, result.output
+    env.apply(full=True)
+    assert [r["Name"] for r in env.records(SCHEME, REQUESTS)] == ["Open"]
+    assert not [r for r in env.records("admin", "Consent log") if r["Reference"] == gone_reference]
