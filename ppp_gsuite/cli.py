@@ -411,13 +411,13 @@ def preview_email(obj: Context, name: str, response_id: str | None, output: str 
     context = None
     if response_id:
         from .connect import connect
+        from .sync.partner_support import current_agreement
         from .sync.preview import context_for
         from .sync.run import Sync
 
         with connect(loaded.workspace) as clients:
-            context = context_for(
-                Sync.for_workspace(loaded, clients, datetime.now(UTC)).view_as_read(), response_id, name
-            )
+            job = Sync.for_workspace(loaded, clients, datetime.now(UTC))
+            context = context_for(job.view_as_read(), response_id, name, current_agreement(job.targets))
     from .sync.emails import common_context
 
     config_context = common_context(loaded.workspace.config, None, name)

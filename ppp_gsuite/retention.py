@@ -123,7 +123,7 @@ def _people(sync: Sync) -> dict[str, tuple[str, str, datetime | None]]:
     """EOI (and support request) response id -> (reference, status, since when the status stood)."""
     from .sync.emails import tab_records
 
-    found = {}
+    found: dict[str, tuple[str, str, datetime | None]] = {}
     for run in sync.runs.values():
         for tab in (run.dest.tab(EOI), run.dest.tab(SUPPORT_REQUEST)):
             if tab is not None:
@@ -132,7 +132,7 @@ def _people(sync: Sync) -> dict[str, tuple[str, str, datetime | None]]:
 
 
 def _people_of(sync: Sync, records) -> dict[str, tuple[str, str, datetime | None]]:
-    found = {}
+    found: dict[str, tuple[str, str, datetime | None]] = {}
     for rid, record in records.by_id.items():
         status = records.get(record, "lead", "status")
         was, since = noted(records.get(record, "tool", "status_seen"), sync.config.email.timezone)

@@ -458,3 +458,25 @@ def test_closed_support_requests_are_purged_after_the_retention_period_and_erase
     env.apply(full=True)
     assert [r["Name"] for r in env.records(SCHEME, REQUESTS)] == ["Open"]
     assert not [r for r in env.records("admin", "Consent log") if r["Reference"] == gone_reference]
+
+
+def test_preview_email_fills_in_a_review_due_from_a_partners_row(support, tmp_path):
+    env = support
+    env.appoint("Ann")
+    env.set_cell("Ann", "Last 1:1 review", "2026-12-01")
+    result = CliRunner().invoke(
+        main,
+        [
+            "preview-email",
+            "review_due",
+            "--response",
+            env.row("Ann")["Response ID"],
+            "--output",
+            str(tmp_path / "r.html"),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "Subject: A 1:1 review with Ann is due" in result.output
+    assert "Tuesday 1 June 2027" in result.output  # six months after the last review the lead typed
+    sample = CliRunner().invoke(main, ["preview-email", "term_ending", "--output", str(tmp_path / "t.html")])
+    assert sample.exit_code == 0 and "Term ended" in sample.output

@@ -240,3 +240,25 @@ def _lead_context(view: EmailView, partner: Partnership, name: str) -> dict:
     context["person"] = {"name": partner.name}  # the lead's own partner: named, as in needs_received
     context["links"]["sheet"] = view.sheet_links.get(partner.target, "")
     return context
+
+
+LEAD_EMAILS = ("induction_checklist", "agreement_reminder", "review_due", "term_ending")
+
+
+def preview_context(view: EmailView, response_id: str, name: str, agreement: Agreement | None) -> dict | None:
+    """The context the email `name` would have for this partner's row, due or not (preview-email
+    --response); None when the response is not an appointed partner's."""
+    partner = next((p for p in appointed_partners(view) if p.response_id == response_id), None)
+    if partner is None or (name not in LEAD_EMAILS and name != "agreement_changed"):
+        return None
+    support = partner.opportunity.support
+    if name == "agreement_changed":
+        return _agreement_again(view, partner, agreement or Agreement("", "")).context
+    review = review_due(view, partner)
+    extras: dict[str, dict] = {
+        "induction_checklist": {"checklist": list(support.induction_checklist)},
+        "agreement_reminder": {"days_waiting": (view.now - partner.appointed).days},
+        "review_due": {"review": {"due": review, "months": support.review_months}},
+        "term_ending": {"term": {"end": read_date(partner.eoi.get(partner.record, "lead", "term_end")) or ""}},
+    }
+    return _lead_context(view, partner, name) | extras[name]
