@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from ..errors import PppError
-from ..vocabulary import APPOINTED, ENGAGEMENT, EOI, SENT, opportunity_target, short_hash
+from ..vocabulary import ADMIN, APPOINTED, ENGAGEMENT, EOI, SENT, opportunity_target, short_hash
 from .consent import by_person, may_share, person_of
 from .email_step import read_log, records_for
 from .emails import DueEmail, approver_tag, common_context, email_key
@@ -107,7 +107,7 @@ def invite(sync, event: str, day: date) -> InviteReport:
     if not event.strip():
         raise PppError('name the event: --event "Peer support network, spring meeting"')
     view = sync.view_as_read()
-    admin = sync.runs["admin"]
+    admin = sync.runs[ADMIN]
     log = read_log(admin.values.get(EMAIL_LOG.tab, []))
     mailer = sync._mailer(log)
     if mailer is None:
