@@ -391,6 +391,7 @@ def test_a_support_request_is_matched_agreed_followed_up_and_closed_with_its_eva
     to_robin = env.outbox("robin@example.org", "meet Lee Supporter")
     to_lee = env.outbox("lee@example.org", "matched with Robin")
     assert len(to_robin) == 1 and len(to_lee) == 1
+    assert env.records(SCHEME, REQUESTS)[0]["Last email"].startswith("support matched")
     assert "lee@example.org" in to_robin[0]["text"] and "robin@example.org" in to_lee[0]["text"]
 
     set_request(env, "Status", "Agreement made")

@@ -28,6 +28,7 @@ from ..vocabulary import (
     SENT,
     SHEET_TIME,
     SUPPORT_EVALUATION,
+    SUPPORT_REQUEST,
     UNKNOWN,
     opportunity_target,
 )
@@ -123,7 +124,7 @@ def with_status(records: dict[str, dict[str, Records]]):
     """(target, records, the lead's status column) for every tab whose statuses are noted."""
     for target, tabs in records.items():
         for found in tabs.values():
-            status_key = {EOI: "status", EXPENSE_CLAIMS: "claim_status"}.get(found.tab.form)
+            status_key = {EOI: "status", EXPENSE_CLAIMS: "claim_status", SUPPORT_REQUEST: "status"}.get(found.tab.form)
             if status_key and found.tab.column("tool", "status_seen"):
                 yield target, found, status_key
 

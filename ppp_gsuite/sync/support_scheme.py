@@ -32,7 +32,6 @@ from .emails import (
     approver_tag,
     common_context,
     email_key,
-    note,
     recent,
     status_view,
     stood,
@@ -123,25 +122,20 @@ def _missing(config: Config, found: Records, record: dict[str, str], status: str
 
 
 def notes(view: EmailView) -> list[Note]:
-    """When each request's status was first seen (for the grace period), and what its email waits for."""
+    """What each request's email waits for, in Needs checking (its status is noted with the others':
+    email_step.status_notes)."""
     found = records_for(view, SCHEME, SUPPORT_REQUEST)
     if found is None or SCHEME in view.held or view.config.support_scheme is None:
         return []
-    zone, flags = view.config.email.timezone, found.tab.column("tool", "flags")
-    seen = found.tab.column("tool", "status_seen")
+    flags = found.tab.column("tool", "flags")
     result = []
     for response_id, record in found.by_id.items():
-        cells = {}
-        shown = status_view(record, found.tab, "status", zone)
-        if shown and shown.changed and seen is not None:
-            cells[seen.header] = note(shown.noted_as, view.now, zone)
-        if flags is not None:
-            missing = _missing(view.config, found, record, found.get(record, "lead", "status"))
-            cell = with_flag(record.get(flags.header, ""), HELD, f"{HELD}: {', '.join(missing)}" if missing else None)
-            if cell != record.get(flags.header, ""):
-                cells[flags.header] = cell
-        if cells:
-            result.append(Note(SCHEME, found.tab.tab, Row(response_id, "", cells)))
+        if flags is None:
+            break
+        missing = _missing(view.config, found, record, found.get(record, "lead", "status"))
+        cell = with_flag(record.get(flags.header, ""), HELD, f"{HELD}: {', '.join(missing)}" if missing else None)
+        if cell != record.get(flags.header, ""):
+            result.append(Note(SCHEME, found.tab.tab, Row(response_id, "", {flags.header: cell})))
     return result
 
 
