@@ -481,3 +481,20 @@ def test_preview_email_fills_in_a_review_due_from_a_partners_row(support, tmp_pa
     assert "Tuesday 1 June 2027" in result.output  # six months after the last review the lead typed
     sample = CliRunner().invoke(main, ["preview-email", "term_ending", "--output", str(tmp_path / "t.html")])
     assert sample.exit_code == 0 and "Term ended" in sample.output
+
+
+def test_a_review_date_that_cannot_be_read_is_flagged_and_dates_are_read_as_leads_type_them(support):
+    from ppp_gsuite.sync.partner_support import read_date
+
+    assert (
+        read_date("2027-05-24") == read_date("24/05/2027") == read_date("24 May 2027") == read_date("2027-05-24 10:00")
+    )
+    assert read_date("5/24/2027") is None and read_date("soon") is None
+    env = support
+    env.appoint("Ann")
+    env.set_cell("Ann", "Last 1:1 review", "next Tuesday")
+    env.apply(emails=True)
+    assert "Last 1:1 review cannot be read" in env.row("Ann")["Needs checking"]
+    env.set_cell("Ann", "Last 1:1 review", "01/12/2026")
+    env.apply(emails=True)
+    assert "review" not in env.row("Ann")["Needs checking"]

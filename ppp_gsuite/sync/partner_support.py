@@ -147,15 +147,21 @@ def support_notes(view: EmailView, agreement: Agreement | None) -> list[Note]:
                     cells[column.header] = state
             if flags is not None:
                 cell = record.get(flags.header, "")
-                due = review_due(view, partner) if partner else None
-                overdue = due is not None and today >= due
-                cell = with_flag(cell, REVIEW_DUE, f"{REVIEW_DUE}: {due.isoformat()}" if due and overdue else None)
+                cell = with_flag(cell, REVIEW_DUE, _review_flag(view, partner, today) if partner else None)
                 cell = with_flag(cell, TERM_ENDS, _term_flag(view, partner) if partner else None)
                 cells[flags.header] = cell
             changed = {header: value for header, value in cells.items() if record.get(header, "") != value}
             if changed:
                 notes.append(Note(target, eoi.tab.tab, Row(response_id, "", changed)))
     return notes
+
+
+def _review_flag(view: EmailView, partner: Partnership, today: date) -> str | None:
+    typed = partner.eoi.get(partner.record, "lead", "last_review")
+    if typed and read_date(typed) is None:  # counted from the appointment meanwhile: say so
+        return f"{REVIEW_DUE}?: the Last 1:1 review cannot be read: {UNREADABLE_DATE}"
+    due = review_due(view, partner)
+    return f"{REVIEW_DUE}: {due.isoformat()}" if today >= due else None
 
 
 def _term_flag(view: EmailView, partner: Partnership) -> str | None:
