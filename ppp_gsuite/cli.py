@@ -559,13 +559,13 @@ def preview_email(obj: Context, name: str, response_id: str | None, output: str 
     context = None
     if response_id:
         from .connect import connect
+        from .sync.partner_support import current_agreement
         from .sync.preview import context_for
         from .sync.run import Sync
 
         with connect(loaded.workspace) as clients:
-            context = context_for(
-                Sync.for_workspace(loaded, clients, datetime.now(UTC)).view_as_read(), response_id, name
-            )
+            job = Sync.for_workspace(loaded, clients, datetime.now(UTC))
+            context = context_for(job.view_as_read(), response_id, name, current_agreement(job.targets))
     from .sync.emails import common_context
 
     config_context = common_context(loaded.workspace.config, None, name)
@@ -802,6 +802,41 @@ def diversity(obj: Context):
     loaded = obj.load()
     with connect(loaded.workspace) as clients:
         click.echo(read_monitoring(loaded, DriveApi(clients.drive), SheetsApi(clients.sheets)))
+
+
+@main.group()
+def network():
+    """The peer support network."""
+
+
+@network.command()
+@click.option("--event", required=True, help='The meeting, as the invitation names it: "Spring meeting, online".')
+@click.option("--date", "day", required=True, type=click.DateTime(formats=["%Y-%m-%d"]), help="Its date: 2027-03-18.")
+@workspace_command
+def invite(obj: Context, event: str, day):
+    """Email the event's invitation to every partner whose latest consent allows it (once each), and the list to
+    the engagement team."""
+    from datetime import datetime
+
+    from .connect import connect
+    from .runlock import single_run
+    from .sync.network_invite import invite as send_invitations
+    from .sync.run import Sync
+
+    loaded = obj.load()
+    with single_run(lock_file(loaded.workspace.path)), connect(loaded.workspace) as clients:
+        outcome = send_invitations(Sync.for_workspace(loaded, clients, datetime.now(UTC)), event, day.date())
+    mail = outcome.mail
+    assert mail is not None  # invite refuses to run without a mailer
+    click.echo(
+        f"peer support network, {day:%Y-%m-%d}: {plural(outcome.invited, 'partner')} may be invited "
+        f"(their latest consent allows it); {outcome.new} invited now, the rest before; "
+        f"{mail.failed} not sent (see the email log), {mail.held} held by the daily cap, {mail.unknown} with an unknown outcome."
+    )
+    if outcome.sheet:
+        click.echo(f"  the engagement team's sheet: {outcome.sheet}")
+    if mail.unknown or mail.failed or mail.held:
+        sys.exit(EXIT_NEEDS_A_PERSON)
 
 
 @main.group()

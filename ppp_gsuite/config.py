@@ -95,11 +95,41 @@ class MileageRate(Model):
     bicycle: Decimal
 
 
+DEFAULT_INDUCTION_CHECKLIST = (  # the partners' own top tips for an induction
+    "What is expected of the role, and the aims and purpose of the group",
+    "Any training the role needs, and who arranges it",
+    "Needs before the first meeting: how they would like the papers, and any access or communication needs",
+    "If meetings are on Microsoft Teams, an overview of its main functions",
+    "If meetings are face to face, the venue's access, directions and parking",
+    "A pre-meet before each meeting to go through the agenda",
+    "A list of the words and abbreviations the group uses",
+    "How their views will be heard: time on the agenda, and how to raise a question",
+)
+
+
 class Support(Model):
     expenses: bool = True
     induction: bool = True
     confidentiality_agreement: bool = False
     other: list[Prose] = Field(default_factory=list)
+    # A one-to-one review with the lead contact every 6 or 12 months: the lead is told when one is due.
+    review_months: int = 12
+    # What the induction covers: sent to the lead contact when someone is appointed.
+    induction_checklist: list[Prose] = Field(default_factory=lambda: list(DEFAULT_INDUCTION_CHECKLIST))
+
+    @field_validator("review_months")
+    @classmethod
+    def _six_or_twelve(cls, months: int) -> int:
+        if months not in (6, 12):
+            raise ValueError("review_months is 6 or 12: a review every six months or every year")
+        return months
+
+
+class SupportScheme(Model):
+    """The one-to-one support scheme: who coordinates it (they alone open its spreadsheet) and who supports."""
+
+    coordinators: list[Person] = Field(min_length=1)
+    supporters: list[Person] = Field(min_length=1)
 
 
 class OpportunityQuestions(Model):
@@ -144,6 +174,8 @@ class EmailSettings(Model):
     daily_cap: int = Field(default=1500, ge=0)  # Workspace accounts allow about 2,000 a day
     grace_minutes: int = Field(default=15, ge=0)  # a decision must stand this long before it is emailed
     needs_reminder_days: int = Field(default=14, ge=1)
+    agreement_reminder_days: int = Field(default=14, ge=1)  # tell the lead once an agreement has waited this long
+    term_end_notice_days: int = Field(default=30, ge=1)  # tell the lead this long before a partner's term ends
     digest_hour: int = Field(default=9, ge=0, le=23)  # leads get the day's digest from this hour
     timezone: str = DEFAULT_TIME_ZONE
 
@@ -174,6 +206,8 @@ class Config(Model):
     # them in the Opportunities spreadsheet, and the sync makes them live (docs/decisions.md, 'Role descriptions without YAML').
     role_description_form: bool = False
     opportunities: list[Opportunity] = Field(default_factory=list)
+    # The one-to-one support scheme (its request and evaluation forms and spreadsheet), when there is one.
+    support_scheme: SupportScheme | None = None
 
     @field_validator("opportunities")
     @classmethod

@@ -17,7 +17,16 @@ from .sync.emails import noted
 from .sync.rows import Row, typed_reference
 from .sync.run import Sync
 from .sync.spreadsheets import sheet_id_for
-from .vocabulary import ENDED, EOI, TOMBSTONE_FORM, TOMBSTONE_ID, TOMBSTONE_WHEN, TOMBSTONE_WHY, local_time
+from .vocabulary import (
+    ENDED,
+    EOI,
+    SUPPORT_REQUEST,
+    TOMBSTONE_FORM,
+    TOMBSTONE_ID,
+    TOMBSTONE_WHEN,
+    TOMBSTONE_WHY,
+    local_time,
+)
 
 BY_HAND = (
     "The Forms API cannot delete form responses. To remove them from Google Forms too, a form owner "
@@ -111,19 +120,23 @@ def purge_plan(sync: Sync, keep: timedelta, now: datetime) -> Removal:
 
 
 def _people(sync: Sync) -> dict[str, tuple[str, str, datetime | None]]:
-    """EOI response id -> (reference, status, since when the status stood)."""
+    """EOI (and support request) response id -> (reference, status, since when the status stood)."""
     from .sync.emails import tab_records
 
-    found = {}
+    found: dict[str, tuple[str, str, datetime | None]] = {}
     for run in sync.runs.values():
-        tab = run.dest.tab(EOI)
-        if tab is None:
-            continue
-        records = tab_records(run, tab)
-        for rid, record in records.by_id.items():
-            status = records.get(record, "lead", "status")
-            was, since = noted(records.get(record, "tool", "status_seen"), sync.config.email.timezone)
-            found[rid] = (records.get(record, "tool", "reference"), status, since if was == status else None)
+        for tab in (run.dest.tab(EOI), run.dest.tab(SUPPORT_REQUEST)):
+            if tab is not None:
+                found |= _people_of(sync, tab_records(run, tab))
+    return found
+
+
+def _people_of(sync: Sync, records) -> dict[str, tuple[str, str, datetime | None]]:
+    found: dict[str, tuple[str, str, datetime | None]] = {}
+    for rid, record in records.by_id.items():
+        status = records.get(record, "lead", "status")
+        was, since = noted(records.get(record, "tool", "status_seen"), sync.config.email.timezone)
+        found[rid] = (records.get(record, "tool", "reference"), status, since if was == status else None)
     return found
 
 

@@ -17,9 +17,23 @@ NEEDS_ASSESSMENT = "needs_assessment"
 EXPENSE_CLAIMS = "expenses"
 PREFERENCES = "preferences"
 MONITORING_FORM = "equal_opportunities"  # anonymous: no reference, never joined to a person
+CONFIDENTIALITY_FORM = "confidentiality_agreement"  # deployed only where an opportunity asks for one
+SUPPORT_REQUEST = "support_request"  # the one-to-one support scheme (deployed only when the config has one)
+SUPPORT_EVALUATION = "support_evaluation"
 ROLE_DESCRIPTION = "role_description"  # a recruiting lead proposes an opportunity (optional, like monitoring)
-SPEC_NAMES = (EOI, NEEDS_ASSESSMENT, EXPENSE_CLAIMS, PREFERENCES, MONITORING_FORM, ROLE_DESCRIPTION)
-JOINED_FORMS = (NEEDS_ASSESSMENT, EXPENSE_CLAIMS, PREFERENCES)  # answered by a partner, carrying their reference
+SPEC_NAMES = (
+    EOI,
+    NEEDS_ASSESSMENT,
+    EXPENSE_CLAIMS,
+    PREFERENCES,
+    MONITORING_FORM,
+    CONFIDENTIALITY_FORM,
+    SUPPORT_REQUEST,
+    SUPPORT_EVALUATION,
+    ROLE_DESCRIPTION,
+)
+# answered by a partner, carrying their reference
+JOINED_FORMS = (NEEDS_ASSESSMENT, EXPENSE_CLAIMS, PREFERENCES, CONFIDENTIALITY_FORM)
 EOI_PREFIX = "eoi-"
 
 
@@ -35,6 +49,7 @@ ENGAGEMENT = "engagement"
 MONITORING = "monitoring"  # anonymous answers row by row: the tool's own account alone
 MONITORING_COUNTS = "monitoring_counts"  # their counts, small numbers hidden: the engagement team
 OPPORTUNITIES = "opportunities"  # proposed role descriptions: the engagement team approves them there
+SCHEME = "scheme"  # the one-to-one support scheme's requests: its coordinators only
 OPPORTUNITY_PREFIX = "opportunity:"
 
 
@@ -58,11 +73,14 @@ INVITED = "Invited to interview"
 APPOINTED = "Appointed"
 NOT_APPOINTED = "Not appointed"
 WITHDRAWN = "Withdrawn"
+TERM_ENDED = "Term ended"  # the lead closed a partner's term: sharing ends as for Withdrawn
 QUERIED = "Queried"
 APPROVED = "Approved"
 REJECTED = "Rejected"
 PAID = "Paid"
-ENDED = (NOT_APPOINTED, WITHDRAWN)  # a person whose involvement is over (retention counts from it)
+MATCHED, AGREEMENT_MADE, CLOSED = "Matched", "Agreement made", "Closed"  # a support request's, after New
+# a person whose involvement is over, or whose support request closed (retention counts from it)
+ENDED = (NOT_APPOINTED, WITHDRAWN, TERM_ENDED, CLOSED)
 
 # -- the email log: its states -----------------------------------------------------------------
 SENDING = "sending"

@@ -9,14 +9,23 @@ from __future__ import annotations
 
 from .templates import EMAILS
 
-LINKS = ("preferences", "needs_assessment", "expenses", "sheet", "equal_opportunities")
+LINKS = (
+    "preferences",
+    "needs_assessment",
+    "expenses",
+    "sheet",
+    "equal_opportunities",
+    "confidentiality_agreement",
+    "evaluation",  # the one-to-one support scheme's evaluation form, prefilled with the request's reference
+)
 NO_LEAD = {"name": "", "role": "", "email": ""}
 
 
 def about_an_opportunity(name: str) -> bool:
     """Emails to applicants, partners and leads concern one opportunity; the engagement team's, the
-    expenses approvers' and a role description's proposer's do not (a proposal is not one yet)."""
-    return EMAILS[name] not in ("engagement_team", "approvers", "proposer")
+    expenses approvers', the support scheme's and a role description's proposer's do not (a proposal is not
+    one yet)."""
+    return EMAILS[name] not in ("engagement_team", "approvers", "requester", "supporter", "coordinators", "proposer")
 
 
 def email_context(name: str, organisation: dict, sender: dict, lead: dict | None, opportunity: dict | None) -> dict:

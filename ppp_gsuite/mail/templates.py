@@ -33,16 +33,38 @@ EMAILS: dict[str, str] = {
     "claim_approved": "partner",
     "claim_paid": "partner",
     "needs_reminder": "partner",
+    "agreement_changed": "partner",
+    "network_invitation": "partner",
     "eoi_digest": "lead",
     "needs_received": "lead",
     "closing_date_passed": "lead",
+    "induction_checklist": "lead",
+    "agreement_reminder": "lead",
+    "review_due": "lead",
+    "term_ending": "lead",
     "claims_digest": "approvers",
     "sharing_changes": "engagement_team",
     "preferences_message": "engagement_team",
+    "network_invited": "engagement_team",
+    "support_request_new": "coordinators",
+    "support_matched_requester": "requester",
+    "support_matched_supporter": "supporter",
+    "support_follow_up": "requester",
+    "support_evaluation": "requester",
     "proposal_checked": "proposer",
     "proposal_returned": "proposer",
     "proposal_live": "proposer",
 }
+
+# Emails to a lead contact about one of their partners name that partner (never their answers or details).
+NAMES_THE_PARTNER = (
+    "needs_received",
+    "preferences_message",
+    "induction_checklist",
+    "agreement_reminder",
+    "review_due",
+    "term_ending",
+)
 
 PARTS = {"subject": ".subject.txt", "text": ".txt", "html": ".html"}
 
@@ -257,12 +279,15 @@ def sample_context(name: str) -> dict[str, Any]:
         },
     )
     # The lead's needs_received email names the partner; other lead and team emails name nobody.
-    context["person"] = {"name": "Alex Rowan" if to_person or name in ("needs_received", "preferences_message") else ""}
+    context["person"] = {"name": "Alex Rowan" if to_person or name in NAMES_THE_PARTNER else ""}
     context["links"].update(
         {
             "preferences": "https://forms.example.org/preferences?ref=7f3a9c" if to_person else "",
             "needs_assessment": "https://forms.example.org/needs?ref=7f3a9c"
             if name in ("appointed", "needs_reminder")
+            else "",
+            "confidentiality_agreement": "https://forms.example.org/confidentiality?ref=7f3a9c"
+            if name in ("appointed", "agreement_changed")
             else "",
             "expenses": "https://forms.example.org/expenses?ref=7f3a9c"
             if audience == "partner" or name == "appointed"
@@ -283,6 +308,20 @@ def sample_context(name: str) -> dict[str, Any]:
         "eoi_digest": {"digest": {"count": 3}},
         "claims_digest": {"digest": {"count": 2}},
         "needs_reminder": {"days_waiting": 14},
+        "agreement_reminder": {"days_waiting": 14},
+        "agreement_changed": {"agreement": {"version": "2"}},
+        "induction_checklist": {
+            "checklist": ["What is expected of the role", "If meetings are on Microsoft Teams, an overview of it"]
+        },
+        "network_invitation": {
+            "event": {"name": "Peer support network: spring meeting", "date": datetime.date(2027, 3, 18)}
+        },
+        "network_invited": {
+            "event": {"name": "Peer support network: spring meeting", "date": datetime.date(2027, 3, 18)},
+            "invited": {"names": ["Alex Rowan", "Sam Kerr"]},
+        },
+        "review_due": {"review": {"due": datetime.date(2027, 11, 24), "months": 12}},
+        "term_ending": {"term": {"end": datetime.date(2028, 11, 30)}},
         "sharing_changes": {"changes": {"added": ["Alex Rowan", "Sam Kerr"], "removed": ["Chris Dale"]}},
     }
     if name.startswith("proposal_"):
@@ -318,5 +357,21 @@ def sample_context(name: str) -> dict[str, Any]:
                 "miles_unread": False,
             }
         }
+    if name.startswith("support_") and name != "support_request_new":
+        context["person"] = {"name": "Sam Kerr" if name == "support_matched_supporter" else "Alex Rowan"}
+        extra[name] = {
+            "request": {
+                "name": "Alex Rowan",
+                "email": "alex.rowan@example.org",
+                "support_with": "Preparing for a new involvement role; Exploring how to be more effective",
+                "how_to_meet": "By video call",
+            },
+            "supporter": {"name": "Sam Kerr", "email": "sam.kerr@example.org"},
+            "agreement": {"focus": "Preparing for the first board meeting", "until": datetime.date(2027, 5, 24)},
+        }
+    if name == "support_evaluation":
+        context["links"]["evaluation"] = "https://forms.example.org/support-evaluation?ref=7f3a9c"
+    if name == "support_request_new":
+        context["links"]["sheet"] = "https://sheets.example.org/d/support-scheme"
     context.update(extra.get(name, {}))
     return context

@@ -5,15 +5,19 @@ from __future__ import annotations
 from typing import Any
 
 from ..vocabulary import (
+    AGREEMENT_MADE,
     APPOINTED,
     APPROVED,
+    CLOSED,
     INVITED,
+    MATCHED,
     NEW,
     NOT_APPOINTED,
     PAID,
     QUERIED,
     REJECTED,
     SHORTLISTED,
+    TERM_ENDED,
     WITHDRAWN,
 )
 from .layout import TabLayout
@@ -26,6 +30,10 @@ STATUS_COLOURS = {
     APPOINTED: (0.85, 0.94, 0.83),
     NOT_APPOINTED: (0.93, 0.93, 0.93),
     WITHDRAWN: (0.93, 0.93, 0.93),
+    TERM_ENDED: (0.93, 0.93, 0.93),
+    MATCHED: (1.0, 0.95, 0.8),
+    AGREEMENT_MADE: (0.85, 0.94, 0.83),
+    CLOSED: (0.93, 0.93, 0.93),
     QUERIED: (1.0, 0.95, 0.8),
     APPROVED: (0.85, 0.94, 0.83),
     REJECTED: (0.96, 0.8, 0.8),

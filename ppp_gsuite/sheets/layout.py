@@ -29,6 +29,7 @@ ToolKey = Literal[
     "total",
     "status_seen",
     "last_email",
+    "confidentiality",
 ]
 TOOL_HEADERS = {"response_id": RESPONSE_ID}
 ANONYMOUS_FORMS = {MONITORING_FORM}  # no reference, never joined to a person
@@ -63,7 +64,7 @@ class Column(Model):
 
 
 class Layout(Model):
-    spreadsheet: Literal["opportunity", "expenses", "admin", "monitoring"]
+    spreadsheet: Literal["opportunity", "expenses", "admin", "monitoring", "scheme"]
     form: Literal[SPEC_NAMES]  # type: ignore[valid-type]
     tab: Label
     columns: list[Column] = Field(min_length=1)

@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 from ..config import Config, Opportunity, Workspace
 from ..errors import Problem, ValidationFailed
 from ..models import Model, parse
-from ..vocabulary import EOI, ROLE_DESCRIPTION, SPEC_NAMES
+from ..vocabulary import CONFIDENTIALITY_FORM, EOI, ROLE_DESCRIPTION, SPEC_NAMES, SUPPORT_EVALUATION, SUPPORT_REQUEST
 from ..vocabulary import MONITORING_FORM as MONITORING
 from ..yamlload import load, shown
 from .models import SKIP_LOGIC_TYPES, SUBMIT, Choice, FormSpec, Item, Section
@@ -129,8 +129,15 @@ def build_targets(workspace: Workspace, specs: dict[str, FormSpec]) -> list[Form
 
 
 def wanted_specs(config: Config) -> tuple[str, ...]:
-    """The forms this organisation deploys: monitoring is optional."""
-    optional = {MONITORING: config.equal_opportunities_monitoring, ROLE_DESCRIPTION: config.role_description_form}
+    """The forms this organisation deploys: monitoring is optional, and the confidentiality agreement is
+    deployed only when an opportunity asks its partners to sign one."""
+    optional = {
+        MONITORING: config.equal_opportunities_monitoring,
+        CONFIDENTIALITY_FORM: any(o.support.confidentiality_agreement for o in config.opportunities),
+        SUPPORT_REQUEST: config.support_scheme is not None,
+        SUPPORT_EVALUATION: config.support_scheme is not None,
+        ROLE_DESCRIPTION: config.role_description_form,
+    }
     return tuple(n for n in SPEC_NAMES if optional.get(n, True))
 
 
@@ -297,6 +304,7 @@ def check_structure(spec: FormSpec, file_of: Callable[[Model], str]) -> list[Pro
                             f"{item.key}: choice {choice.label!r} goes back to section {choice.go_to}; skip logic may only go forward",
                         )
                     )
+            problems += _wording_problems(spec, item, file_of)
             if item.consent and item.type not in SKIP_LOGIC_TYPES | {"multiple_choice"}:
                 problems.append(
                     Problem(
@@ -315,6 +323,43 @@ def check_structure(spec: FormSpec, file_of: Callable[[Model], str]) -> list[Pro
                 asked[0].line,
                 f"{asked[0].key}: a consent asked through a person's link needs "
                 "their link code too: add an item `key: link_code, type: link_code` next to the reference",
+            )
+        )
+    return problems
+
+
+def _wording_problems(spec: FormSpec, item: Item, file_of: Callable[[Model], str]) -> list[Problem]:
+    """An agreement's consent names the texts it agrees to (`wording_includes`): each must be explanatory
+    text of this form, and the form must say which version of the wording it shows."""
+    if not item.wording_includes:
+        return []
+    problems = []
+    if not item.consent:
+        problems.append(
+            Problem(
+                file_of(item),
+                item.line,
+                f"{item.key}: wording_includes belongs to a consent question; add consent: or remove it",
+            )
+        )
+    for key in item.wording_includes:
+        included = spec.item(key)
+        if included is None or included.type != "text":
+            problems.append(
+                Problem(
+                    file_of(item),
+                    item.line_of("wording_includes") or item.line,
+                    f"{item.key}: wording_includes names {key}, which is not explanatory text (type: text) of this form; "
+                    f"write the key of the text that holds the wording",
+                )
+            )
+    if not (spec.version or "").strip():
+        problems.append(
+            Problem(
+                file_of(spec),
+                spec.line,
+                f'{item.key} agrees to a wording: add `version:` at the top of the form (for example version: "1"), '
+                "so leads see which version each partner agreed to",
             )
         )
     return problems

@@ -28,7 +28,13 @@ ItemType = Literal[
 ]
 CHOICE_TYPES = {"single_choice", "multiple_choice", "dropdown"}
 SKIP_LOGIC_TYPES = {"single_choice", "dropdown"}
-ConsentKey = Literal["privacy_notice", "future_opportunities", "share_with_engagement_team", "group_can_see_email"]
+ConsentKey = Literal[
+    "privacy_notice",
+    "future_opportunities",
+    "share_with_engagement_team",
+    "group_can_see_email",
+    "confidentiality_agreement",
+]
 SUBMIT = "submit"
 
 
@@ -79,6 +85,9 @@ class Item(Model):
     include_year: bool = True
     include_time: bool = False
     consent: ConsentKey | None = None
+    # The explanatory texts (keys of `text` items) this consent agrees to, such as an agreement's full
+    # wording: they are part of the wording recorded with each answer, so changing them asks again.
+    wording_includes: list[Key] = Field(default_factory=list)
     omittable: bool = False
 
     @model_validator(mode="after")
@@ -116,6 +125,7 @@ class Section(Model):
 class FormSpec(Model):
     title: Label
     description: Prose
+    version: Label | None = None  # a wording's version (the confidentiality agreement's), shown to leads
     sections: list[Section] = Field(min_length=1)
 
     def items(self) -> Iterator[Item]:

@@ -25,6 +25,7 @@ from ..vocabulary import (
     CONSENT_REFERENCE,
     CONSENT_SOURCE,
     CONSENT_WORDING,
+    TERM_ENDED,
     WITHDRAWN,
     parse_stamp,
     short_hash,
@@ -46,6 +47,19 @@ def link_code(secret: str, reference: str) -> str:
 
 def wording(text: str) -> str:
     return short_hash(text, 12)
+
+
+def consent_wording(spec: FormSpec, item) -> str:
+    """The hash of what a consent answer agrees to: its question, and where it agrees to explanatory texts
+    (an agreement's full wording: `wording_includes`) those texts and the form's version too, so a changed
+    agreement is a new wording (answers to the old one stay visible as such)."""
+    if not item.wording_includes:
+        return wording(item.title)
+    parts = [spec.version or ""]
+    for key in item.wording_includes:
+        included = spec.item(key)
+        parts += [included.title, included.help or ""] if included else [key]
+    return wording("\n".join(parts + [item.title]))
 
 
 def consent_rows(
@@ -79,7 +93,7 @@ def consent_rows(
                     CONSENT_NAME: item.consent,
                     CONSENT_ANSWER: answer,
                     CONSENT_GIVEN: given,
-                    CONSENT_WORDING: wording(item.title),
+                    CONSENT_WORDING: consent_wording(spec, item),
                     CONSENT_QUESTION: item.title,
                     CONSENT_SOURCE: f"{spec_name} {response['responseId']}",
                 },
@@ -157,7 +171,7 @@ def current_wordings(specs: list[tuple[str, FormSpec]]) -> dict[str, set[str]]:
     for _, spec in specs:
         for item in spec.consent_items():
             assert item.consent  # consent_items() are the items with one
-            found.setdefault(item.consent, set()).add(wording(item.title))
+            found.setdefault(item.consent, set()).add(consent_wording(spec, item))
     return found
 
 
@@ -194,6 +208,6 @@ def row_key(reference: str) -> str:
 
 def may_share(consents: dict[tuple[str, str], Consent], reference: str, status: str, require_appointed: bool) -> bool:
     consent = consents.get((reference, SHARE))
-    if consent is None or not consent.yes or status == WITHDRAWN:
+    if consent is None or not consent.yes or status in (WITHDRAWN, TERM_ENDED):
         return False
     return status == APPOINTED or not require_appointed

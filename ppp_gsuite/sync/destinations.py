@@ -51,6 +51,7 @@ from ..vocabulary import (
     PROPOSAL_STATUSES,
     PROPOSAL_SUBMITTED,
     PROPOSED,
+    SCHEME,
     STATE_FORM,
     STATE_FORM_ID,
     STATE_FULL_SCAN,
@@ -263,8 +264,18 @@ def destinations(config: Config, targets: list[FormTarget], layouts: dict[str, L
             tuple(person.email for person in config.engagement_team),
             "reader",
         )
+    scheme_tabs = tuple(
+        resolve(n, layout, specs[layout.form]) for n, layout in layouts.items() if layout.spreadsheet == SCHEME
+    )
+    if scheme_tabs and config.support_scheme:  # requests and evaluations: the scheme's coordinators alone
+        found[SCHEME] = Destination(
+            SCHEME,
+            f"One-to-one support scheme: requests ({org})",
+            scheme_tabs,
+            tuple(person.email for person in config.support_scheme.coordinators),
+        )
     for name, layout in layouts.items():
-        if layout.spreadsheet not in (ADMIN, MONITORING) and layout.form != EOI:
+        if layout.spreadsheet not in (ADMIN, MONITORING, SCHEME) and layout.form != EOI:
             tab = resolve(name, layout, specs[layout.form])
             admin_tabs.append(
                 TabLayout(tab.name, tab.form, UNMATCHED_PREFIX + tab.tab[0].lower() + tab.tab[1:], tab.columns)

@@ -27,6 +27,8 @@ from ..vocabulary import (
     RETRY,
     SENT,
     SHEET_TIME,
+    SUPPORT_EVALUATION,
+    SUPPORT_REQUEST,
     UNKNOWN,
     opportunity_target,
 )
@@ -51,7 +53,7 @@ from .emails import (
 from .mailer import log_state
 from .rows import Partner, Row
 
-PREFILLED = JOINED_FORMS  # forms whose links carry the partner's reference
+PREFILLED = JOINED_FORMS + (SUPPORT_EVALUATION,)  # forms whose links carry a reference
 
 
 @dataclass(frozen=True)
@@ -122,7 +124,7 @@ def with_status(records: dict[str, dict[str, Records]]):
     """(target, records, the lead's status column) for every tab whose statuses are noted."""
     for target, tabs in records.items():
         for found in tabs.values():
-            status_key = {EOI: "status", EXPENSE_CLAIMS: "claim_status"}.get(found.tab.form)
+            status_key = {EOI: "status", EXPENSE_CLAIMS: "claim_status", SUPPORT_REQUEST: "status"}.get(found.tab.form)
             if status_key and found.tab.column("tool", "status_seen"):
                 yield target, found, status_key
 

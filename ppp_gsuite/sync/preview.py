@@ -5,12 +5,17 @@ from __future__ import annotations
 
 from ..errors import PppError
 from ..vocabulary import EOI, EXPENSE_CLAIMS, EXPENSES, opportunity_target
+from . import partner_support
 from .email_step import EmailView, records_for
 from .emails import applicant_context, claim_context
 
 
-def context_for(view: EmailView, response_id: str, name: str) -> dict:
-    """The context the email `name` would have for this response."""
+def context_for(view: EmailView, response_id: str, name: str, agreement=None) -> dict:
+    """The context the email `name` would have for this response (`agreement`: the confidentiality
+    agreement as deployed now, partner_support.current_agreement)."""
+    supporting = partner_support.preview_context(view, response_id, name, agreement)
+    if supporting is not None:
+        return supporting
     for opportunity in view.config.opportunities:
         eoi = records_for(view, opportunity_target(opportunity.key), EOI)
         if eoi is not None and response_id in eoi.by_id:

@@ -35,7 +35,7 @@ from ..vocabulary import (
     parse_stamp,
     utc_stamp,
 )
-from . import proposals, response_rows
+from . import proposals, response_rows, support_scheme
 from .consent import by_person, latest, link_code
 from .destinations import (
     ADMIN,
@@ -66,6 +66,7 @@ from .engagement import engagement_list
 from .going_live import Proposals
 from .mailer import Mailer, MailReport
 from .network_changes import change_rows, notices, numbers_told
+from .partner_support import current_agreement, support_emails, support_notes
 from .response_rows import Writes
 from .rows import Row, answers_by_key
 from .spreadsheets import SheetRun, Spreadsheets, only_removes
@@ -181,6 +182,7 @@ class Sync:
         writes, partners = response_rows.expressions_of_interest(self.config, self.targets, snapshot, self.runs)
         writes += response_rows.joined(self.config, self.targets, snapshot, self.runs, partners)
         writes += response_rows.monitoring(self.targets, snapshot, self.runs, self.config.email.timezone)
+        writes += support_scheme.rows(self.config, self.targets, snapshot, self.runs)
         self._write(writes)
         self._write_proposals()
         consents = self._record_consents(snapshot, partners)
@@ -204,6 +206,8 @@ class Sync:
             partners=partners,
             links_for=self.links(snapshot.deployed),
         )
+        agreement = current_agreement(self.targets)  # support after appointment (partner_support)
+        self._note(records, support_notes(view, agreement) + support_scheme.notes(view))
         if self.send:
             self._note(records, last_email_notes(records, snapshot.email_log))
         self.books.flush([run for target, run in self.runs.items() if target != ADMIN])
@@ -215,7 +219,9 @@ class Sync:
             )
             if self.proposals is not None and self.runs[OPPORTUNITIES].dest.name not in self.report.held_back():
                 due += proposals.emails(self.config, self.proposals.checked, mailer.is_due)
-            self._send(mailer, due + due_emails(view, mailer.log, mailer.is_due, waiting))
+            due += due_emails(view, mailer.log, mailer.is_due, waiting)
+            due += support_emails(view, agreement, mailer.is_due) + support_scheme.emails(view, mailer.is_due)
+            self._send(mailer, due)
             self._note_sent(records, mailer.log)
             self.report.waiting += sum(1 for key in waiting if mailer.is_due(key))
             self.mail_report = mailer.report
