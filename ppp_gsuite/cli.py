@@ -819,7 +819,7 @@ def invite(obj: Context, event: str, day):
     from datetime import datetime
 
     from .connect import connect
-    from .runlock import single_run
+    from .runlock import lock_file, single_run
     from .sync.network_invite import invite as send_invitations
     from .sync.run import Sync
 
