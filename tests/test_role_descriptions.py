@@ -264,3 +264,30 @@ def test_validate_refuses_an_opportunity_in_the_yaml_and_the_spreadsheet_both(te
     assert (
         "opportunity stroke-services-working-group is also a proposal in the Opportunities spreadsheet" in result.output
     )
+
+
+def test_erase_and_preview_find_an_applicant_to_a_live_proposal(team, local):
+    """Commands other than sync (erase, purge, preview-email, network invite) see the approved proposals'
+    opportunities too: an applicant to one can be erased on request."""
+    _go_live(team)
+    form_id = team.form_id("eoi-stroke-services-working-group")
+    local.add_response(
+        form_id,
+        {
+            "answers": {
+                qid: {"questionId": qid, "textAnswers": {"answers": [{"value": value}]}}
+                for qid, value in _applicant(team, form_id).items()
+            }
+        },
+    )
+    assert run("sync").exit_code == 0
+    lead_sheet = team.spreadsheet("opportunity:stroke-services-working-group")
+    values = team.sheets.read_tabs(lead_sheet["id"], ["Expressions of interest"])["Expressions of interest"][1]
+    reference = dict(zip(values[0], values[1]))["Reference"]
+    preview = run("preview-email", "eoi_received", "--response", dict(zip(values[0], values[1]))["Response ID"])
+    assert preview.exit_code == 0, preview.output
+    assert "Stroke Services Working Group" in preview.output
+    result = run("erase", reference)
+    assert result.exit_code == 0, result.output
+    values = team.sheets.read_tabs(lead_sheet["id"], ["Expressions of interest"])["Expressions of interest"][1]
+    assert not any("Robin Applicant" in line for line in values)

@@ -63,7 +63,7 @@ from .email_step import (
     status_notes,
 )
 from .engagement import engagement_list
-from .going_live import Proposals
+from .going_live import Proposals, prepare
 from .mailer import Mailer, MailReport
 from .network_changes import change_rows, notices, numbers_told
 from .partner_support import current_agreement, support_emails, support_notes
@@ -162,13 +162,18 @@ class Sync:
     def for_workspace(
         cls, loaded, clients, now: datetime, full: bool = False, emails: bool = True, proposals: Proposals | None = None
     ) -> Sync:
-        """A sync of a loaded workspace (config, specs, layouts) over the clients of google.clients.connect."""
+        """A sync of a loaded workspace (config, specs, layouts) over the clients of google.clients.connect.
+        Every command that builds one (erase, purge, preview-email, network invite) sees the approved role
+        descriptions' opportunities as the sync does: given as `proposals`, or read here, deploying nothing."""
         config = loaded.workspace.config
+        forms, drive, sheets = FormsApi(clients.forms), DriveApi(clients.drive), SheetsApi(clients.sheets)
+        if proposals is None:
+            proposals = prepare(loaded, forms, drive, sheets, now, go_live=False)
         return new_sync(
-            loaded,
-            FormsApi(clients.forms),
-            DriveApi(clients.drive),
-            SheetsApi(clients.sheets),
+            proposals.loaded if proposals else loaded,
+            forms,
+            drive,
+            sheets,
             now,
             full=full,
             send=clients.mail.send if emails and config.email.send else None,
