@@ -62,6 +62,12 @@ REJECTED = "Rejected"
 PAID = "Paid"
 ENDED = (NOT_APPOINTED, WITHDRAWN)  # a person whose involvement is over (retention counts from it)
 
+# -- a partner at a meeting, as the lead marks it in the Attendance tab --------------------------
+ATTENDED = "Attended"
+APOLOGIES = "Sent apologies"
+ABSENT = "Absent"
+ATTENDANCE_MARKS = (ATTENDED, APOLOGIES, ABSENT)
+
 # -- the email log: its states -----------------------------------------------------------------
 SENDING = "sending"
 SENT = "sent"

@@ -21,6 +21,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from ..errors import Problem, ValidationFailed
 from ..yamlload import shown
+from .meeting_emails import MEETING_EMAILS, meeting_sample
 from .template_files import check_files
 
 EMAILS: dict[str, str] = {
@@ -39,6 +40,7 @@ EMAILS: dict[str, str] = {
     "claims_digest": "approvers",
     "sharing_changes": "engagement_team",
     "preferences_message": "engagement_team",
+    **MEETING_EMAILS,
 }
 
 PARTS = {"subject": ".subject.txt", "text": ".txt", "html": ".html"}
@@ -301,4 +303,5 @@ def sample_context(name: str) -> dict[str, Any]:
             }
         }
     context.update(extra.get(name, {}))
+    context.update(meeting_sample(name))
     return context

@@ -34,7 +34,7 @@ from ..vocabulary import (
     parse_stamp,
     utc_stamp,
 )
-from . import response_rows
+from . import meetings, response_rows
 from .consent import by_person, latest, link_code
 from .destinations import (
     ADMIN,
@@ -182,6 +182,9 @@ class Sync:
         holds, self.report.held_invitations = interview_holds(records, snapshot.email_log)
         self._note(records, holds)
         self._note(records, duplicate_claim_notes(records))
+        meeting_plan = meetings.plan(self.config, self.runs, records, self.now)  # off unless the config has meetings
+        self._write(Writes(rows=meeting_plan.rows))
+        self._note(records, meeting_plan.notes)
         mailer = self._mailer(snapshot.email_log)
         view = EmailView(
             self.config,
@@ -201,7 +204,8 @@ class Sync:
             due = notices(
                 self.config, snapshot.network_changes, view.sheet_links.get(ENGAGEMENT, ""), self.now, mailer.is_due
             )
-            self._send(mailer, due + due_emails(view, mailer.log, mailer.is_due, waiting))
+            due += due_emails(view, mailer.log, mailer.is_due, waiting)
+            self._send(mailer, due + meeting_plan.due(mailer.is_due, view.links_for, view.held))
             self._note_sent(records, mailer.log)
             self.report.waiting += sum(1 for key in waiting if mailer.is_due(key))
             self.mail_report = mailer.report
