@@ -17,8 +17,14 @@ NEEDS_ASSESSMENT = "needs_assessment"
 EXPENSE_CLAIMS = "expenses"
 PREFERENCES = "preferences"
 MONITORING_FORM = "equal_opportunities"  # anonymous: no reference, never joined to a person
-SPEC_NAMES = (EOI, NEEDS_ASSESSMENT, EXPENSE_CLAIMS, PREFERENCES, MONITORING_FORM)
-JOINED_FORMS = (NEEDS_ASSESSMENT, EXPENSE_CLAIMS, PREFERENCES)  # answered by a partner, carrying their reference
+MEETING_FEEDBACK = "meeting_feedback"  # two questions after a meeting: only with meetings: in the config
+SPEC_NAMES = (EOI, NEEDS_ASSESSMENT, EXPENSE_CLAIMS, PREFERENCES, MONITORING_FORM, MEETING_FEEDBACK)
+JOINED_FORMS = (
+    NEEDS_ASSESSMENT,
+    EXPENSE_CLAIMS,
+    PREFERENCES,
+    MEETING_FEEDBACK,
+)  # answered by a partner, carrying their reference
 EOI_PREFIX = "eoi-"
 
 

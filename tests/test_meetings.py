@@ -4,14 +4,18 @@ meetings with the lead told once, and the impact report."""
 
 import shutil
 from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
 
 import pytest
 from click.testing import CliRunner
 
 from ppp_gsuite.cli import main
+from ppp_gsuite.forms.items import entry_number, question_id
 from ppp_gsuite.sheets.a1 import cell_range
 from sync_env import EOI, MINIMAL, TAB, Env
 
+ROOT = Path(__file__).parent.parent
 HEART = "opportunity:heart-board"
 NEEDS = "needs_assessment"
 MEETINGS, ATTENDANCE = "Meetings", "Attendance"
@@ -47,6 +51,8 @@ def env(local, tmp_path, monkeypatch):
     config.write_text(config.read_text() + "meetings:\n  notice_days: 7\n  glossary_link: https://example.org/words\n")
     spec = tmp_path / "form_specs" / "needs_assessment.yaml"
     spec.write_text(_with_questions(spec.read_text()))
+    for shipped in ("form_specs/meeting_feedback.yaml", "sheet_layouts/meeting_feedback.yaml"):
+        shutil.copy(ROOT / shipped, tmp_path / shipped)
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("PPP_GSUITE_LOCAL_URL", local.url)
     return Env(local, tmp_path)
@@ -208,3 +214,89 @@ def test_attendance_over_five_meetings_tells_the_lead_once_of_the_partner_under_
     assert "- 2026-12-09: The leaflet was rewritten after partners' comments (2)" in result.output
     assert "(5)" not in result.output  # the 13 January meeting is outside the period
     assert not any(name in result.output for name in [*PEOPLE, "Test Road"])  # counts and the lead's lines only
+
+
+SEND = "gmail.users.messages.send"
+
+
+def requests_of(local, before, admin_id):
+    """The requests since `before` by API method, the sends and the email log's writes (to the admin
+    spreadsheet) apart: those are the sends' own cost."""
+    counts, sends, log_writes = {}, 0, 0
+    for request in local.requests()[before:]:
+        method = request["methodId"]
+        if method == SEND:
+            sends += 1
+        elif method == "sheets.spreadsheets.values.batchUpdate" and admin_id in request["path"]:
+            log_writes += 1
+        else:
+            counts[method] = counts.get(method, 0) + 1
+    return counts, sends, log_writes
+
+
+def test_a_sync_with_meetings_costs_no_request_per_partner_or_per_meeting_beyond_the_sends(env, local):
+    appoint_three(env)
+    admin = env.spreadsheet("admin")
+    enter_meeting(env, 2, "2026-11-30 14:00")
+    before = len(local.requests())
+    env.apply(emails=True)
+    one, one_sends, one_log = requests_of(local, before, admin)
+    assert one_sends == 4  # the lead's checklist and three notices
+
+    for row, when in enumerate(["2026-11-30 16:00", "2026-11-29 10:00", "2026-11-29 14:00", "2026-11-30 18:00"], 3):
+        enter_meeting(env, row, when)
+    set_cell(env, MEETINGS, 2, "Date and time", "2026-11-30 15:00")  # and one moved
+    before = len(local.requests())
+    env.apply(emails=True)
+    five, five_sends, five_log = requests_of(local, before, admin)
+    assert five_sends == 4 * 4 + 1 + 3  # four meetings' checklists and notices, a checklist and updates for the moved
+    assert len(env.records(HEART, ATTENDANCE)) == 15
+    assert five == one  # every other request, method by method, the same for one meeting as for five
+    assert five_log <= one_log + five_sends // 10 + 1  # the email log's writes grow with the sends alone
+
+
+FEEDBACK = "meeting_feedback"
+
+
+def test_after_a_meeting_each_partner_there_gets_the_two_questions_once_and_answers_reach_the_lead(env, local):
+    references = appoint_three(env)
+    enter_meeting(env, 2, "2026-11-30 14:00")
+    env.apply(emails=True)
+    meeting_id = env.records(HEART, MEETINGS)[0]["Meeting ID"]
+    assert not sent(local, "How was the Heart Care Board meeting")  # not before the meeting
+
+    env.clock = datetime(2026, 11, 30, 13, 0, tzinfo=UTC)  # the meeting has started, not yet ended
+    env.apply(emails=True)
+    assert not sent(local, "How was the Heart Care Board meeting")
+    records = env.records(HEART, ATTENDANCE)
+    col = column(env, ATTENDANCE, "Attendance")
+    number = next(i for i, r in enumerate(records, start=2) if r["Name"] == "Ben Screen")
+    env.write(HEART, [(cell_range(ATTENDANCE, number, col, col), [["Sent apologies"]])])
+    env.clock = datetime(2026, 11, 30, 18, 0, tzinfo=UTC)
+    env.apply(emails=True)
+    env.apply(emails=True)
+    asked = sent(local, "How was the Heart Care Board meeting")
+    assert sorted(m["to"].split("<")[1].rstrip(">") for m in asked) == ["ann@example.org", "cat@example.org"]
+
+    ann = next(m for m in asked if "ann@" in m["to"])
+    link = next(word for word in ann["text"].split() if "usp=pp_url" in word and f"={meeting_id}" in word)
+    query = parse_qs(urlparse(link).query)
+    assert query[f"entry.{entry_number(question_id(FEEDBACK, 'reference'))}"] == [references["Ann Post"]]
+    assert query[f"entry.{entry_number(question_id(FEEDBACK, 'meeting'))}"] == [meeting_id]
+
+    env.answer(
+        FEEDBACK,
+        FEEDBACK,
+        reference=references["Ann Post"],
+        meeting=meeting_id,
+        voice_heard="Partly",
+        what_would_help="Papers a day earlier",
+    )
+    env.apply()
+    [answer] = env.records(HEART, "Meeting feedback")
+    assert (answer["Name"], answer["Meeting ID"], answer["Voice heard"], answer["What would have helped"]) == (
+        "Ann Post",
+        meeting_id,
+        "Partly",
+        "Papers a day earlier",
+    )

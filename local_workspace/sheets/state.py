@@ -521,7 +521,9 @@ def _page_sheet(sheet: dict, grid: list[list]) -> dict:
     rows_count, cols_count = _counts(sheet)
     header = grid[0] if grid else []
     width = min(cols_count, max([len(header)] + [len(r) for r in grid] or [0]))
-    height = min(rows_count, len(grid))
+    # Under the last row with values, one empty row to type a new row into: Sheets shows the whole grid,
+    # empty rows and all, and any of them can be typed into.
+    height = min(rows_count, len(grid) + 1) if len(grid) > 1 or any(header) else min(rows_count, len(grid))
     return {
         "sheetId": sheet["properties"]["sheetId"],
         "title": sheet["properties"]["title"],

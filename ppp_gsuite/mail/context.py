@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from .templates import EMAILS
 
-LINKS = ("preferences", "needs_assessment", "expenses", "sheet", "equal_opportunities")
+LINKS = ("preferences", "needs_assessment", "expenses", "sheet", "equal_opportunities", "meeting_feedback")
 NO_LEAD = {"name": "", "role": "", "email": ""}
 
 

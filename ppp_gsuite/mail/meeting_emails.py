@@ -9,6 +9,7 @@ from typing import Any
 MEETING_EMAILS: dict[str, str] = {
     "meeting_notice": "partner",
     "meeting_update": "partner",
+    "meeting_feedback": "partner",
     "meeting_checklist": "lead",
     "attendance_low": "lead",
 }
@@ -27,6 +28,13 @@ _MEETING = {
 }
 
 
+def with_meeting_sample(name: str, context: dict[str, Any]) -> None:
+    """Add to a sample context the keys a meeting email gets beyond the common ones (mail.context)."""
+    context.update(meeting_sample(name))
+    if name == "meeting_feedback":
+        context["links"]["meeting_feedback"] = "https://forms.example.org/meeting-feedback?ref=7f3a9c&m=m-3fa2c1d0"
+
+
 def meeting_sample(name: str) -> dict[str, Any]:
     """The keys a meeting email gets beyond the common ones (mail.context), with made-up values."""
     if name in ("meeting_notice", "meeting_update"):
@@ -35,6 +43,12 @@ def meeting_sample(name: str) -> dict[str, Any]:
             "meeting": meeting,
             "papers": {"formats": ["Large print", "A printed copy sent by post"], "by_post": True},
             "glossary_link": "https://example.org/words-we-use",
+        }
+    if name == "meeting_feedback":
+        return {
+            "meeting": dict(_MEETING),
+            "papers": {"formats": ["Large print"], "by_post": True},
+            "glossary_link": "",
         }
     if name == "meeting_checklist":
         return {

@@ -21,7 +21,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from ..errors import Problem, ValidationFailed
 from ..yamlload import shown
-from .meeting_emails import MEETING_EMAILS, meeting_sample
+from .meeting_emails import MEETING_EMAILS, with_meeting_sample
 from .template_files import check_files
 
 EMAILS: dict[str, str] = {
@@ -303,5 +303,5 @@ def sample_context(name: str) -> dict[str, Any]:
             }
         }
     context.update(extra.get(name, {}))
-    context.update(meeting_sample(name))
+    with_meeting_sample(name, context)
     return context

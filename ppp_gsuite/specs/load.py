@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 from ..config import Config, Opportunity, Workspace
 from ..errors import Problem, ValidationFailed
 from ..models import Model, parse
-from ..vocabulary import EOI, SPEC_NAMES
+from ..vocabulary import EOI, MEETING_FEEDBACK, SPEC_NAMES
 from ..vocabulary import MONITORING_FORM as MONITORING
 from ..yamlload import load, shown
 from .models import SKIP_LOGIC_TYPES, SUBMIT, Choice, FormSpec, Item, Section
@@ -129,8 +129,9 @@ def build_targets(workspace: Workspace, specs: dict[str, FormSpec]) -> list[Form
 
 
 def wanted_specs(config: Config) -> tuple[str, ...]:
-    """The forms this organisation deploys: monitoring is optional."""
-    return tuple(n for n in SPEC_NAMES if n != MONITORING or config.equal_opportunities_monitoring)
+    """The forms this organisation deploys: monitoring and meeting feedback are optional."""
+    optional = {MONITORING: config.equal_opportunities_monitoring, MEETING_FEEDBACK: config.meetings is not None}
+    return tuple(n for n in SPEC_NAMES if optional.get(n, True))
 
 
 def _expand_opportunities(spec: FormSpec, groups: list[str]) -> FormSpec:

@@ -25,13 +25,16 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from ..config import Config, Opportunity
+from ..forms.items import entry_number, question_id
 from ..sheets.a1 import cell_range
 from ..vocabulary import (
+    ABSENT,
     APOLOGIES,
     APPOINTED,
     ATTENDANCE_MARKS,
     ATTENDED,
     EOI,
+    MEETING_FEEDBACK,
     NEEDS_ASSESSMENT,
     SHEET_TIME,
     opportunity_target,
@@ -47,6 +50,7 @@ from .table import apply_writes
 # back (values.batchGet FORMATTED_VALUE: 09/03/2027 10:00:00). Day first: a UK organisation's order.
 WHEN_FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S", "%Y-%m-%dT%H:%M")
 UNREADABLE_WHEN = "the date and time could not be read"  # the start of its "Needs checking" note
+FEEDBACK_AFTER, FEEDBACK_UNTIL = timedelta(hours=3), timedelta(days=14)  # after a meeting's start
 MIN_MARKED = 3  # a rate over fewer marked meetings says little: the lead is not told before this many
 POSTED = ("printed", "large print", "easy read", "audio")  # formats that go by post (lower case, as in the choices)
 
@@ -315,7 +319,9 @@ class Rate:
     def text(self, threshold: int) -> str:
         if not self.marked:
             return ""
-        shown = f"{self.attended} of the last {self.marked} meetings attended ({self.percent}%)"
+        many = self.marked != 1
+        shown = f"{self.attended} of {'the last ' if many else ''}{self.marked} meeting{'s' if many else ''} attended"
+        shown += f" ({self.percent}%)"
         shown += f", apologies sent for {self.apologies}" if self.apologies else ""
         return f"below {threshold}%: {shown}" if self.below(threshold) else shown
 
@@ -379,6 +385,8 @@ def _emails(
     assert settings is not None
     lead = opportunity.lead_contact
 
+    marked = {(m.meeting_id, reference): m.mark for reference, found in marks.items() for m in found}
+
     def due(wanted, links_for, held) -> list[DueEmail]:
         if target in held:
             return []  # its rows were not written: nothing about them is emailed until they are
@@ -408,6 +416,17 @@ def _emails(
                     found.append(
                         _to_partner(config, opportunity, update, "meeting_update", partner, context_meeting, links_for)
                     )
+        for meeting in meetings:
+            if not feedback_due(meeting, now):
+                continue
+            shown = meeting_context(meeting)
+            for partner in partners:
+                key = email_key(f"{meeting.id} {partner.reference}", "meeting_feedback")
+                if marked.get((meeting.id, partner.reference)) in (APOLOGIES, ABSENT) or not wanted(key):
+                    continue
+                found.append(
+                    _to_partner(config, opportunity, key, "meeting_feedback", partner, shown, feedback_links(links_for))
+                )
         for partner in partners:
             start = below_since(
                 marks.get(partner.reference, []), settings.attendance_window, settings.attendance_threshold
@@ -433,6 +452,23 @@ def _emails(
     return due
 
 
+def feedback_due(meeting: Meeting, now: datetime) -> bool:
+    """The two questions go once a meeting has ended (FEEDBACK_AFTER its start), while it is fresh."""
+    return bool(meeting.when) and meeting.when + FEEDBACK_AFTER <= now < meeting.when + FEEDBACK_UNTIL  # type: ignore[operator]
+
+
+def feedback_links(links_for):
+    """A partner's links, the feedback form's filled in with the meeting too."""
+
+    def with_meeting(reference: str, meeting_id: str = "") -> dict[str, str]:
+        links = links_for(reference)
+        if links.get(MEETING_FEEDBACK) and meeting_id:
+            links[MEETING_FEEDBACK] += f"&entry.{entry_number(question_id(MEETING_FEEDBACK, 'meeting'))}={meeting_id}"
+        return links
+
+    return with_meeting
+
+
 def checklist_line(partner: PartnerNeeds) -> dict:
     """What the lead's checklist says of one partner: what to send and how."""
     return {
@@ -451,7 +487,9 @@ def _to_partner(config, opportunity, key, template, partner: PartnerNeeds, meeti
     context = common_context(config, opportunity, template)
     context.update(
         person={"name": partner.name},
-        links=links_for(partner.reference),
+        links=links_for(partner.reference, meeting["id"])
+        if template == "meeting_feedback"
+        else links_for(partner.reference),
         meeting=meeting,
         papers={"formats": partner.formats, "by_post": partner.posted},
         glossary_link=settings.glossary_link or "",
