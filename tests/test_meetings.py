@@ -300,3 +300,33 @@ def test_after_a_meeting_each_partner_there_gets_the_two_questions_once_and_answ
         "Partly",
         "Papers a day earlier",
     )
+
+
+def test_a_date_typed_in_a_form_the_tool_cannot_read_is_flagged_and_nobody_is_emailed(env, local):
+    appoint_three(env)
+    enter_meeting(env, 2, "next Tuesday at 2")
+    env.apply(emails=True)
+    [meeting] = env.records(HEART, MEETINGS)
+    assert meeting["Needs checking"] == "the date and time could not be read: write it like 2027-03-09 10:00"
+    assert not sent(local, "Your next Heart Care Board meeting") and not sent(local, "what to send")
+    set_cell(env, MEETINGS, 2, "Date and time", "30/11/2026 14:00:00")  # as a UK spreadsheet shows a typed date
+    env.apply(emails=True)
+    [meeting] = env.records(HEART, MEETINGS)
+    assert meeting["Needs checking"] == "" and meeting["Partners told of"] == "2026-11-30 14:00"
+    assert len(sent(local, "Your next Heart Care Board meeting")) == 3
+
+
+def test_the_dates_a_lead_types_are_kept_as_text_in_the_sheet():
+    """Sheets turns a typed date into a number shown in the spreadsheet's locale; a plain-text column keeps
+    what was typed, which the tool reads back as it was written."""
+    from ppp_gsuite.sheets.formatting import tab_requests
+    from ppp_gsuite.sync.meeting_tabs import MEETINGS_TAB
+
+    requests = tab_requests(MEETINGS_TAB, 7, add=True)
+    text_columns = [
+        r["repeatCell"]["range"]["startColumnIndex"]
+        for r in requests
+        if r.get("repeatCell", {}).get("cell", {}).get("userEnteredFormat", {}).get("numberFormat") == {"type": "TEXT"}
+    ]
+    headers = MEETINGS_TAB.header_row()
+    assert [headers[i] for i in text_columns] == ["Date and time", "Papers due", "Pre-meet when"]

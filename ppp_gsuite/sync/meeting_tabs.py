@@ -16,12 +16,12 @@ MEETINGS_TAB = TabLayout(
     "",
     "Meetings",
     (
-        SheetColumn("lead", "when", "Date and time", 150),  # 2027-03-09 10:00 (or 09/03/2027 10:00)
+        SheetColumn("lead", "when", "Date and time", 150, plain_text=True),  # 2027-03-09 10:00 (or 09/03/2027 10:00)
         SheetColumn("lead", "where", "Place or Teams link", 240),
         SheetColumn("lead", "papers_link", "Papers link", 220),
-        SheetColumn("lead", "papers_due", "Papers due", 120),
+        SheetColumn("lead", "papers_due", "Papers due", 120, plain_text=True),
         SheetColumn("lead", "pre_meet", "Pre-meet offered", 110, ("Yes", "No")),
-        SheetColumn("lead", "pre_meet_when", "Pre-meet when", 150),
+        SheetColumn("lead", "pre_meet_when", "Pre-meet when", 150, plain_text=True),
         SheetColumn("lead", "what_changed", "What changed because of partners", 320),
         SheetColumn("tool", "flags", "Needs checking", 220),
         SheetColumn("tool", "told_of", "Partners told of", 150),  # the date and time the first notices gave
