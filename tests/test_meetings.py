@@ -203,6 +203,16 @@ def test_attendance_over_five_meetings_tells_the_lead_once_of_the_partner_under_
     assert "Cat Audio has attended 3 of the last 5 meetings" in low[0]["text"] and "60%" in low[0]["text"]
     assert not [m for m in outbox(local) if "cat@example.org" in m["to"] and "attend" in m["subject"].lower()]
     assert len(env.records(HEART, ATTENDANCE)) == 15  # found again by Row ID, never added twice
+
+    said = sent(local, "You said, we did")  # last quarter's lines, once, to each partner of the group
+    assert sorted(m["to"].split("<")[1].rstrip(">") for m in said) == [
+        "ann@example.org",
+        "ben@example.org",
+        "cat@example.org",
+    ]
+    assert "October to December 2026" in said[0]["subject"]
+    assert "comments (2)" in said[0]["text"] and "comments (3)" in said[0]["text"]
+    assert "comments (4)" not in said[0]["text"]  # January's is next quarter's
     rows = {r["Name"]: r for r in env.records(HEART)}
     assert rows["Cat Audio"]["Attendance"].startswith("below 80%: 3 of the last 5 meetings attended (60%)")
     assert rows["Ben Screen"]["Attendance"] == "4 of the last 5 meetings attended (80%)"

@@ -10,6 +10,7 @@ MEETING_EMAILS: dict[str, str] = {
     "meeting_notice": "partner",
     "meeting_update": "partner",
     "meeting_feedback": "partner",
+    "you_said_we_did": "partner",
     "meeting_checklist": "lead",
     "attendance_low": "lead",
 }
@@ -82,6 +83,19 @@ def meeting_sample(name: str) -> dict[str, Any]:
                     "pre_meet": "",
                 },
             ],
+        }
+    if name == "you_said_we_did":
+        return {
+            "changes": {
+                "quarter": "January to March 2027",
+                "lines": [
+                    {"day": datetime.date(2027, 1, 12), "line": "The discharge leaflet was rewritten in plain English"},
+                    {
+                        "day": datetime.date(2027, 3, 9),
+                        "line": "Evening meetings were added so working carers can come",
+                    },
+                ],
+            }
         }
     if name == "attendance_low":
         return {

@@ -427,6 +427,7 @@ def _emails(
                 found.append(
                     _to_partner(config, opportunity, key, "meeting_feedback", partner, shown, feedback_links(links_for))
                 )
+        found += _you_said_we_did(config, opportunity, meetings, partners, now, wanted, links_for)
         for partner in partners:
             start = below_since(
                 marks.get(partner.reference, []), settings.attendance_window, settings.attendance_threshold
@@ -449,6 +450,54 @@ def _emails(
                 )
         return found
 
+    return due
+
+
+def last_quarter(now: datetime) -> tuple[str, datetime, datetime]:
+    """The calendar quarter before the one `now` is in: its name (2027-Q1), first moment, and the next
+    quarter's first moment."""
+    first_month = 3 * ((now.month - 1) // 3) + 1
+    end = now.replace(month=first_month, day=1, hour=0, minute=0, second=0, microsecond=0)
+    start = end.replace(year=end.year - 1, month=10) if first_month == 1 else end.replace(month=first_month - 3)
+    return f"{start.year}-Q{(start.month - 1) // 3 + 1}", start, end
+
+
+def quarter_label(start: datetime) -> str:
+    """January to March 2027: how a partner reads a quarter."""
+    last = start.replace(month=start.month + 2)
+    return f"{start:%B} to {last:%B %Y}"
+
+
+def _you_said_we_did(config, opportunity, meetings, partners, now, wanted, links_for) -> list[DueEmail]:
+    """Once a quarter, to each partner of the group: the lead's lines of what changed because of partners
+    at the last quarter's meetings (seed 001: "you said, we did"). Nothing when there were none."""
+    name, start, end = last_quarter(now)
+    lines = [
+        {"day": m.when.date(), "line": m.get("what_changed")}
+        for m in meetings
+        if m.when and start <= m.when < end and m.get("what_changed")
+    ]
+    if not lines:
+        return []
+    due = []
+    for partner in partners:
+        key = email_key(f"{opportunity.key} {partner.reference}", "you_said_we_did", name)
+        if wanted(key):
+            context = common_context(config, opportunity, "you_said_we_did")
+            context.update(person={"name": partner.name}, links=links_for(partner.reference))
+            context["changes"] = {"quarter": quarter_label(start), "lines": lines}
+            lead = opportunity.lead_contact
+            due.append(
+                DueEmail(
+                    key,
+                    "you_said_we_did",
+                    partner.name,
+                    partner.email,
+                    "the partner's email address",
+                    context,
+                    (lead.name, lead.email),
+                )
+            )
     return due
 
 
