@@ -4,6 +4,7 @@ the spreadsheets as read, Sync.view_as_read, by the same functions as the send).
 from __future__ import annotations
 
 from ..errors import PppError
+from ..mail.meeting_emails import MEETING_EMAILS
 from ..vocabulary import EOI, EXPENSE_CLAIMS, EXPENSES, opportunity_target
 from .email_step import EmailView, records_for
 from .emails import applicant_context, claim_context
@@ -11,6 +12,8 @@ from .emails import applicant_context, claim_context
 
 def context_for(view: EmailView, response_id: str, name: str) -> dict:
     """The context the email `name` would have for this response."""
+    if name in MEETING_EMAILS:
+        raise PppError(f"{name} is about a meeting, not one response: preview it without --response (sample details)")
     for opportunity in view.config.opportunities:
         eoi = records_for(view, opportunity_target(opportunity.key), EOI)
         if eoi is not None and response_id in eoi.by_id:
