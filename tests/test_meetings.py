@@ -168,6 +168,12 @@ def test_a_meeting_papers_in_each_format_one_notice_each_and_one_update_when_mov
     assert len(sent(local, "Your next Heart Care Board meeting")) == 3  # no second notice
     assert not sent(local, "Change of date", to="dan@example.org")
 
+    set_cell(env, MEETINGS, 2, "Date and time", "2026-11-30 14:00")  # moved back to the first date
+    env.apply(emails=True)
+    env.apply(emails=True)
+    back = [m for m in sent(local, "Change of date") if "Monday 30 November 2026 at 14:00" in m["subject"]]
+    assert len(back) == 3 and "(it was 2026-11-30 14:00)" not in back[0]["text"]
+
 
 def mark(env, marks: dict[str, list[str]]):
     """The lead marks attendance: marks[name][i] for the i-th meeting, oldest first."""

@@ -34,6 +34,7 @@ from ..vocabulary import (
     ATTENDANCE_MARKS,
     ATTENDED,
     EOI,
+    LOG_TIME,
     MEETING_FEEDBACK,
     NEEDS_ASSESSMENT,
     SHEET_TIME,
@@ -119,7 +120,7 @@ class MeetingPlan:
 
     rows: dict[str, dict[str, list[Row]]] = field(default_factory=dict)  # target -> tab -> rows
     notes: list[Note] = field(default_factory=list)
-    due: Callable[..., list[DueEmail]] = lambda wanted, links_for, held: []
+    due: Callable[..., list[DueEmail]] = lambda wanted, links_for, held, log: []
 
 
 def plan(config: Config, runs: dict, records: dict[str, dict[str, Records]], now: datetime) -> MeetingPlan:
@@ -151,7 +152,9 @@ def plan(config: Config, runs: dict, records: dict[str, dict[str, Records]], now
         rates = {p.reference: Rate.of(marks.get(p.reference, []), settings.attendance_window) for p in partners}
         result.notes += partner_notes(target, eoi, partners, rates, settings.attendance_threshold)
         makers.append(_emails(config, opportunity, target, meetings, partners, marks, now, run.link))
-    result.due = lambda wanted, links_for, held: [email for make in makers for email in make(wanted, links_for, held)]
+    result.due = lambda wanted, links_for, held, log: [
+        email for make in makers for email in make(wanted, links_for, held, log)
+    ]
     return result
 
 
@@ -387,7 +390,7 @@ def _emails(
 
     marked = {(m.meeting_id, reference): m.mark for reference, found in marks.items() for m in found}
 
-    def due(wanted, links_for, held) -> list[DueEmail]:
+    def due(wanted, links_for, held, log) -> list[DueEmail]:
         if target in held:
             return []  # its rows were not written: nothing about them is emailed until they are
         found: list[DueEmail] = []
@@ -411,8 +414,10 @@ def _emails(
                 update = email_key(f"{meeting.id} {partner.reference}", "meeting_update", meeting.when_text)
                 if wanted(notice):
                     found.append(_to_partner(config, opportunity, notice, "meeting_notice", partner, shown, links_for))
-                elif told and told != meeting.when_text and wanted(update):
-                    context_meeting = {**shown, "was": told}
+                elif (was := last_told(log, meeting.id, partner.reference, told)) != meeting.when_text and (
+                    told and wanted(update)
+                ):
+                    context_meeting = {**shown, "was": was}
                     found.append(
                         _to_partner(config, opportunity, update, "meeting_update", partner, context_meeting, links_for)
                     )
@@ -499,6 +504,16 @@ def _you_said_we_did(config, opportunity, meetings, partners, now, wanted, links
                 )
             )
     return due
+
+
+def last_told(log: dict[str, dict[str, str]], meeting_id: str, reference: str, first: str) -> str:
+    """The date and time a partner was last told of (their latest update in the email log, else the first
+    notice's), so a meeting moved back to a date they were told before still sends them an update."""
+    prefix = email_key(f"{meeting_id} {reference}", "meeting_update", "")
+    updates = sorted(
+        (entry.get(LOG_TIME, ""), key[len(prefix) :]) for key, entry in log.items() if key.startswith(prefix)
+    )
+    return updates[-1][1] if updates else first
 
 
 def feedback_due(meeting: Meeting, now: datetime) -> bool:

@@ -205,7 +205,7 @@ class Sync:
                 self.config, snapshot.network_changes, view.sheet_links.get(ENGAGEMENT, ""), self.now, mailer.is_due
             )
             due += due_emails(view, mailer.log, mailer.is_due, waiting)
-            self._send(mailer, due + meeting_plan.due(mailer.is_due, view.links_for, view.held))
+            self._send(mailer, due + meeting_plan.due(mailer.is_due, view.links_for, view.held, mailer.log))
             self._note_sent(records, mailer.log)
             self.report.waiting += sum(1 for key in waiting if mailer.is_due(key))
             self.mail_report = mailer.report
