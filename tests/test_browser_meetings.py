@@ -18,9 +18,9 @@ def test_a_lead_enters_a_meeting_and_marks_attendance_in_the_spreadsheet_page(en
     page.goto(spreadsheet_link(env, HEART))
     meetings = page.get_by_role("region", name=MEETINGS, exact=True)
     expect(meetings).to_be_visible()
-    meetings.get_by_label("Date and time, row 2").fill("2026-11-30 14:00")  # the empty row under the header
-    meetings.get_by_label("Place or Teams link, row 2").fill("https://teams.example.org/meet/heart")
-    meetings.get_by_label("Pre-meet offered, row 2").select_option("Yes")
+    meetings.get_by_label("Date and time, new row 2").fill("2026-11-30 14:00")  # the empty row under the header
+    meetings.get_by_label("Place or Teams link, new row 2").fill("https://teams.example.org/meet/heart")
+    meetings.get_by_label("Pre-meet offered, new row 2").select_option("Yes")
     page.get_by_role("button", name=f"Save changes to {MEETINGS}").click()
     expect(page.get_by_role("status")).to_have_text("Saved 3 cells.")
     shot(page, "meeting-entered")

@@ -346,3 +346,24 @@ def test_the_dates_a_lead_types_are_kept_as_text_in_the_sheet():
     ]
     headers = MEETINGS_TAB.header_row()
     assert [headers[i] for i in text_columns] == ["Date and time", "Papers due", "Pre-meet when"]
+
+
+def test_what_a_lead_or_partner_typed_is_escaped_in_the_html_of_the_meeting_emails():
+    """The lead types the place, the papers link and what changed; a partner the address for papers."""
+    from ppp_gsuite.mail.templates import render, sample_context
+    from test_mail_templates import PAYLOAD, TEMPLATES
+
+    notice = sample_context("meeting_notice")
+    notice["meeting"] = {**notice["meeting"], "where": PAYLOAD, "papers_link": PAYLOAD, "pre_meet_when": PAYLOAD}
+    checklist = sample_context("meeting_checklist")
+    checklist["partners"] = [{**checklist["partners"][0], "post_to": PAYLOAD, "name": PAYLOAD}]
+    said = sample_context("you_said_we_did")
+    said["impact"] = {**said["impact"], "lines": [{"day": said["impact"]["lines"][0]["day"], "line": PAYLOAD}]}
+    for name, context in (("meeting_notice", notice), ("meeting_checklist", checklist), ("you_said_we_did", said)):
+        email = render(TEMPLATES, name, context)
+        assert PAYLOAD in email.text, name
+        assert "<script" not in email.html and "<img" not in email.html, name
+        assert "&lt;script&gt;" in email.html, name
+    notice["meeting"] = {**notice["meeting"], "where": "javascript:alert(1)", "papers_link": "javascript:alert(2)"}
+    html = render(TEMPLATES, "meeting_notice", notice).html
+    assert 'href="javascript' not in html and "javascript:alert(2)" in html  # only a web address becomes a link

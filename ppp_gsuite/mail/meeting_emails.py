@@ -86,7 +86,7 @@ def meeting_sample(name: str) -> dict[str, Any]:
         }
     if name == "you_said_we_did":
         return {
-            "changes": {
+            "impact": {
                 "quarter": "January to March 2027",
                 "lines": [
                     {"day": datetime.date(2027, 1, 12), "line": "The discharge leaflet was rewritten in plain English"},

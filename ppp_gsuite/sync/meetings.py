@@ -490,7 +490,7 @@ def _you_said_we_did(config, opportunity, meetings, partners, now, wanted, links
         if wanted(key):
             context = common_context(config, opportunity, "you_said_we_did")
             context.update(person={"name": partner.name}, links=links_for(partner.reference))
-            context["changes"] = {"quarter": quarter_label(start), "lines": lines}
+            context["impact"] = {"quarter": quarter_label(start), "lines": lines}
             lead = opportunity.lead_contact
             due.append(
                 DueEmail(
