@@ -804,6 +804,23 @@ def diversity(obj: Context):
         click.echo(read_monitoring(loaded, DriveApi(clients.drive), SheetsApi(clients.sheets)))
 
 
+@report.command()
+@click.option("--from", "start", required=True, type=click.DateTime(["%Y-%m-%d"]), help="First day, like 2027-04-01.")
+@click.option("--to", "end", required=True, type=click.DateTime(["%Y-%m-%d"]), help="Last day, like 2028-03-31.")
+@workspace_command
+def impact(obj: Context, start, end):
+    """Print, per opportunity, the meetings held, attendance and the lead's lines of what changed."""
+    from .connect import connect
+    from .google.drive_api import DriveApi
+    from .google.sheets_api import SheetsApi
+    from .reports.impact import format_impact, impact
+
+    loaded = obj.load()
+    with connect(loaded.workspace) as clients:
+        found = impact(loaded, DriveApi(clients.drive), SheetsApi(clients.sheets), start.date(), end.date())
+        click.echo(format_impact(found, start.date(), end.date()))
+
+
 @main.group()
 def network():
     """The peer support network."""

@@ -180,6 +180,20 @@ class EmailSettings(Model):
     timezone: str = DEFAULT_TIME_ZONE
 
 
+class MeetingSettings(Model):
+    """Meetings after appointment (sync/meetings.py): each opportunity's spreadsheet gets a Meetings tab the
+    lead fills and an Attendance tab the tool lays out. Left out of the config, there are neither."""
+
+    # The lead's checklist of papers and each partner's notice go this many days before a meeting.
+    notice_days: int = Field(default=7, ge=1, le=60)
+    # A partner's attendance is counted over their last this many meetings marked in Attendance...
+    attendance_window: int = Field(default=6, ge=3, le=24)
+    # ...and the lead is told once when it falls below this percentage (seed 002: at least 80%).
+    attendance_threshold: int = Field(default=80, ge=1, le=100)
+    # A list explaining the words and abbreviations used in meetings, linked from every notice.
+    glossary_link: str | None = None
+
+
 class Config(Model):
     organisation: Organisation
     google: GoogleSettings | None = None
@@ -202,6 +216,8 @@ class Config(Model):
     equal_opportunities_monitoring: bool = False
     # purge removes people not appointed, or who withdrew, this long after that status was set.
     retention_days: int = Field(default=365, ge=30)
+    # Meetings, papers in each partner's format, attendance (sync/meetings.py); off when left out.
+    meetings: MeetingSettings | None = None
     # The role description form: recruiting leads propose opportunities, the engagement team approves
     # them in the Opportunities spreadsheet, and the sync makes them live (docs/decisions.md, 'Role descriptions without YAML').
     role_description_form: bool = False

@@ -20,6 +20,7 @@ MONITORING_FORM = "equal_opportunities"  # anonymous: no reference, never joined
 CONFIDENTIALITY_FORM = "confidentiality_agreement"  # deployed only where an opportunity asks for one
 SUPPORT_REQUEST = "support_request"  # the one-to-one support scheme (deployed only when the config has one)
 SUPPORT_EVALUATION = "support_evaluation"
+MEETING_FEEDBACK = "meeting_feedback"  # two questions after a meeting: only with meetings: in the config
 ROLE_DESCRIPTION = "role_description"  # a recruiting lead proposes an opportunity (optional, like monitoring)
 SPEC_NAMES = (
     EOI,
@@ -30,10 +31,11 @@ SPEC_NAMES = (
     CONFIDENTIALITY_FORM,
     SUPPORT_REQUEST,
     SUPPORT_EVALUATION,
+    MEETING_FEEDBACK,
     ROLE_DESCRIPTION,
 )
 # answered by a partner, carrying their reference
-JOINED_FORMS = (NEEDS_ASSESSMENT, EXPENSE_CLAIMS, PREFERENCES, CONFIDENTIALITY_FORM)
+JOINED_FORMS = (NEEDS_ASSESSMENT, EXPENSE_CLAIMS, PREFERENCES, CONFIDENTIALITY_FORM, MEETING_FEEDBACK)
 EOI_PREFIX = "eoi-"
 
 
@@ -81,6 +83,12 @@ PAID = "Paid"
 MATCHED, AGREEMENT_MADE, CLOSED = "Matched", "Agreement made", "Closed"  # a support request's, after New
 # a person whose involvement is over, or whose support request closed (retention counts from it)
 ENDED = (NOT_APPOINTED, WITHDRAWN, TERM_ENDED, CLOSED)
+
+# -- a partner at a meeting, as the lead marks it in the Attendance tab --------------------------
+ATTENDED = "Attended"
+APOLOGIES = "Sent apologies"
+ABSENT = "Absent"
+ATTENDANCE_MARKS = (ATTENDED, APOLOGIES, ABSENT)
 
 # -- the email log: its states -----------------------------------------------------------------
 SENDING = "sending"

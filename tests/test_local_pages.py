@@ -95,7 +95,7 @@ def test_text_items_inside_a_section_are_one_level_below_its_title(local, forms_
     assert "<h2>Equal opportunities</h2>" not in text
 
 
-def test_sheet_page_marks_tool_columns_scrolls_and_hides_save_without_rows(local, gc):  # noqa: F811
+def test_sheet_page_marks_tool_columns_scrolls_and_offers_an_empty_sheet_a_row_to_type_into(local, gc):  # noqa: F811
     spreadsheet = _lead_sheet(gc)
     status, text = local.request("GET", f"/spreadsheets/d/{spreadsheet.id}/edit")
     assert status == 200
@@ -113,7 +113,9 @@ def test_sheet_page_marks_tool_columns_scrolls_and_hides_save_without_rows(local
     empty = gc.create("Not started")
     empty.sheet1.update([["Reference", "Status"]], "A1")
     status, text = local.request("GET", f"/spreadsheets/d/{empty.id}/edit")
-    assert status == 200 and "No rows yet." in text and "Save changes" not in text
+    assert status == 200 and "No rows yet." in text
+    # As in Sheets, the row under the header can be typed into (a lead's first meeting: issue 15).
+    assert 'name="0!A2" value=""' in text and 'name="0!A3"' not in text and "Save changes to Sheet1" in text
 
 
 def test_serve_logs_plain_lines_for_pages_and_errors_and_counts_api_calls(tmp_path, capfd):

@@ -64,7 +64,7 @@ def shipped_targets(tmp_path, response_days: int):
 
 def test_the_last_section_of_every_form_says_what_happens_next(tmp_path):
     forms = shipped_targets(tmp_path, 10)
-    assert len(forms) == 7  # the maternity workstream asks for a confidentiality agreement: its form too
+    assert len(forms) == 8  # the maternity workstream's confidentiality agreement, and meeting feedback (meetings on)
     for target in forms.values():
         last = target.spec.sections[-1].items[-1]
         assert last.type == "text" and last.title == "What happens next", target.key

@@ -32,6 +32,7 @@ def show(ws, request: Request, spreadsheet_id: str, message: str = "", status: i
     for sheet in book["sheets"]:
         sheet["lead_titles"] = [t for c, t in enumerate(sheet["header"]) if t and c not in sheet["tool_columns"]]
         sheet["can_save"] = any(cell["kind"] != "text" for row in sheet["rows"] for cell in row)
+        sheet["filled"] = sum(1 for row in sheet["rows"] if any(cell["value"] for cell in row))
         for row in sheet["rows"]:
             for cell in row:
                 cell["clipped"] = _may_be_clipped(cell["value"], sheet["widths"][cell["col"]])

@@ -521,7 +521,12 @@ def _page_sheet(sheet: dict, grid: list[list]) -> dict:
     rows_count, cols_count = _counts(sheet)
     header = grid[0] if grid else []
     width = min(cols_count, max([len(header)] + [len(r) for r in grid] or [0]))
-    height = min(rows_count, len(grid))
+    # Under the last row with values, one empty row to type a new row into: Sheets shows the whole grid,
+    # empty rows and all, and any of them can be typed into.
+    height = min(rows_count, len(grid) + 1) if len(grid) > 1 or any(header) else min(rows_count, len(grid))
+    rows = [[_page_cell(sheet, grid, r, c) for c in range(width)] for r in range(1, height)]
+    for cell in rows[-1] if height > len(grid) and rows else []:
+        cell["new"] = True  # the empty row: labelled "new row", so it is never taken for a row with values
     return {
         "sheetId": sheet["properties"]["sheetId"],
         "title": sheet["properties"]["title"],
@@ -530,7 +535,7 @@ def _page_sheet(sheet: dict, grid: list[list]) -> dict:
             c for c in range(width) if updates.protected_at(sheet, 0, c) or updates.protected_at(sheet, 1, c)
         ],
         "widths": _column_widths(sheet, width),
-        "rows": [[_page_cell(sheet, grid, r, c) for c in range(width)] for r in range(1, height)],
+        "rows": rows,
     }
 
 

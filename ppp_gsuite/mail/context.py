@@ -17,6 +17,7 @@ LINKS = (
     "equal_opportunities",
     "confidentiality_agreement",
     "evaluation",  # the one-to-one support scheme's evaluation form, prefilled with the request's reference
+    "meeting_feedback",
 )
 NO_LEAD = {"name": "", "role": "", "email": ""}
 

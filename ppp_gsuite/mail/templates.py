@@ -21,6 +21,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from ..errors import Problem, ValidationFailed
 from ..yamlload import shown
+from .meeting_emails import MEETING_EMAILS, with_meeting_sample
 from .template_files import check_files
 
 EMAILS: dict[str, str] = {
@@ -54,6 +55,7 @@ EMAILS: dict[str, str] = {
     "proposal_checked": "proposer",
     "proposal_returned": "proposer",
     "proposal_live": "proposer",
+    **MEETING_EMAILS,
 }
 
 # Emails to a lead contact about one of their partners name that partner (never their answers or details).
@@ -374,4 +376,5 @@ def sample_context(name: str) -> dict[str, Any]:
     if name == "support_request_new":
         context["links"]["sheet"] = "https://sheets.example.org/d/support-scheme"
     context.update(extra.get(name, {}))
+    with_meeting_sample(name, context)
     return context

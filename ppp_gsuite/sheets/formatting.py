@@ -95,6 +95,16 @@ def tab_requests(layout: TabLayout, sheet_id: int, add: bool) -> list[dict[str, 
                 }
             }
         )
+        if column.plain_text:  # Sheets turns a typed date into a number shown in the sheet's locale; text stays
+            requests.append(
+                {
+                    "repeatCell": {
+                        "range": _columns(sheet_id, position, position, start_row=1),
+                        "cell": {"userEnteredFormat": {"numberFormat": {"type": "TEXT"}}},
+                        "fields": "userEnteredFormat.numberFormat",
+                    }
+                }
+            )
         if column.choices:
             requests.append(
                 {

@@ -80,6 +80,7 @@ class SheetColumn:
     default: str = ""
     check: str | None = None
     role: str | None = None
+    plain_text: bool = False  # a date a lead types stays the text typed (not a date value in the sheet's locale)
 
 
 @dataclass(frozen=True)

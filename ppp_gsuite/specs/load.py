@@ -10,7 +10,15 @@ from typing import Any, TypeVar
 from ..config import Config, Opportunity, Workspace
 from ..errors import Problem, ValidationFailed
 from ..models import Model, parse
-from ..vocabulary import CONFIDENTIALITY_FORM, EOI, ROLE_DESCRIPTION, SPEC_NAMES, SUPPORT_EVALUATION, SUPPORT_REQUEST
+from ..vocabulary import (
+    CONFIDENTIALITY_FORM,
+    EOI,
+    MEETING_FEEDBACK,
+    ROLE_DESCRIPTION,
+    SPEC_NAMES,
+    SUPPORT_EVALUATION,
+    SUPPORT_REQUEST,
+)
 from ..vocabulary import MONITORING_FORM as MONITORING
 from ..yamlload import load, shown
 from .models import SKIP_LOGIC_TYPES, SUBMIT, Choice, FormSpec, Item, Section
@@ -129,7 +137,7 @@ def build_targets(workspace: Workspace, specs: dict[str, FormSpec]) -> list[Form
 
 
 def wanted_specs(config: Config) -> tuple[str, ...]:
-    """The forms this organisation deploys: monitoring is optional, and the confidentiality agreement is
+    """The forms this organisation deploys: monitoring and meeting feedback are optional, and the confidentiality agreement is
     deployed only when an opportunity asks its partners to sign one."""
     optional = {
         MONITORING: config.equal_opportunities_monitoring,
@@ -137,6 +145,7 @@ def wanted_specs(config: Config) -> tuple[str, ...]:
         SUPPORT_REQUEST: config.support_scheme is not None,
         SUPPORT_EVALUATION: config.support_scheme is not None,
         ROLE_DESCRIPTION: config.role_description_form,
+        MEETING_FEEDBACK: config.meetings is not None,
     }
     return tuple(n for n in SPEC_NAMES if optional.get(n, True))
 

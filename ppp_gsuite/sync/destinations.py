@@ -64,6 +64,7 @@ from ..vocabulary import (
     opportunity_target,
     short_hash,
 )
+from .meeting_tabs import with_meeting_tabs
 
 __all__ = [
     "ADMIN",
@@ -215,7 +216,7 @@ def destinations(config: Config, targets: list[FormTarget], layouts: dict[str, L
         found[target] = Destination(
             target,
             f"Patient and Public Partners: {opportunity.group} ({org})",
-            _eoi_first(tabs),
+            with_meeting_tabs(config, _eoi_first(tabs)),
             (opportunity.lead_contact.email,),
         )
     expense_tabs = tuple(

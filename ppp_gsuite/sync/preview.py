@@ -4,6 +4,7 @@ the spreadsheets as read, Sync.view_as_read, by the same functions as the send).
 from __future__ import annotations
 
 from ..errors import PppError
+from ..mail.meeting_emails import MEETING_EMAILS
 from ..vocabulary import EOI, EXPENSE_CLAIMS, EXPENSES, opportunity_target
 from . import partner_support
 from .email_step import EmailView, records_for
@@ -13,6 +14,8 @@ from .emails import applicant_context, claim_context
 def context_for(view: EmailView, response_id: str, name: str, agreement=None) -> dict:
     """The context the email `name` would have for this response (`agreement`: the confidentiality
     agreement as deployed now, partner_support.current_agreement)."""
+    if name in MEETING_EMAILS:
+        raise PppError(f"{name} is about a meeting, not one response: preview it without --response (sample details)")
     supporting = partner_support.preview_context(view, response_id, name, agreement)
     if supporting is not None:
         return supporting

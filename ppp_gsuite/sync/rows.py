@@ -13,7 +13,13 @@ from ..sheets.layout import SheetColumn, TabLayout
 from ..specs.models import FormSpec
 from ..vocabulary import JOINED_FORMS, corrected, local_time, parse_stamp
 
-KEPT_BY_OTHERS = {"flags", "status_seen", "last_email"}  # tool columns the email step writes, or built last
+KEPT_BY_OTHERS = {
+    "flags",
+    "status_seen",
+    "last_email",
+    "papers_access",
+    "attendance",
+}  # tool columns the email step writes, or built last
 WRITTEN_ONCE = {"form_version"}  # tool columns written on a new row only: what it was answered under stays
 CELL_LIMIT = 50_000  # Google Sheets refuses a longer cell
 CUT_MARKER = " […cut: longer than a spreadsheet cell holds; the whole answer is in the form's responses]"

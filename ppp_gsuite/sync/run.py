@@ -35,7 +35,7 @@ from ..vocabulary import (
     parse_stamp,
     utc_stamp,
 )
-from . import proposals, response_rows, support_scheme
+from . import meetings, proposals, response_rows, support_scheme
 from .consent import by_person, latest, link_code
 from .destinations import (
     ADMIN,
@@ -201,6 +201,9 @@ class Sync:
         holds, self.report.held_invitations = interview_holds(records, snapshot.email_log)
         self._note(records, holds)
         self._note(records, duplicate_claim_notes(records))
+        meeting_plan = meetings.plan(self.config, self.runs, records, self.now)  # off unless the config has meetings
+        self._write(Writes(rows=meeting_plan.rows))
+        self._note(records, meeting_plan.notes)
         mailer = self._mailer(snapshot.email_log)
         view = EmailView(
             self.config,
@@ -226,7 +229,7 @@ class Sync:
                 due += proposals.emails(self.config, self.proposals.checked, mailer.is_due)
             due += due_emails(view, mailer.log, mailer.is_due, waiting)
             due += support_emails(view, agreement, mailer.is_due) + support_scheme.emails(view, mailer.is_due)
-            self._send(mailer, due)
+            self._send(mailer, due + meeting_plan.due(mailer.is_due, view.links_for, view.held, mailer.log))
             self._note_sent(records, mailer.log)
             self.report.waiting += sum(1 for key in waiting if mailer.is_due(key))
             self.mail_report = mailer.report

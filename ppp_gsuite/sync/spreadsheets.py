@@ -45,6 +45,7 @@ class SheetRun:
     rows: dict[str, list[Row]] = field(default_factory=lambda: defaultdict(list))
     read: bool = False
     replace: dict[str, list[list[str]]] = field(default_factory=dict)  # tabs the tool rewrites whole
+    cells: list[tuple[str, list[list[str]]]] = field(default_factory=list)  # ids given to rows a lead added
     broken: bool = False  # a person renamed what the tool finds rows by: nothing is written there this run
     writers_can_share: bool | None = None
     sharing_checked: bool | None = None  # None: not asked yet this run; True: only the configured people
@@ -235,12 +236,12 @@ class Spreadsheets:
     def flush(self, runs: list[SheetRun]) -> None:
         for run in runs:
             replaced = self._replacements(run)
-            if run.broken or (not any(run.rows.values()) and not replaced and run.laid_out):
+            if run.broken or (not any(run.rows.values()) and not replaced and not run.cells and run.laid_out):
                 continue
             if not run.fresh and not run.laid_out:
                 self._repair(run)
             requests = self._first_layout(run) if not run.laid_out else []  # sent with the growth, in one request
-            ranges, added, updated, restored = list(replaced), 0, 0, []
+            ranges, added, updated, restored = list(replaced) + run.cells, 0, 0, []
             for tab in run.dest.tabs:
                 rows = run.rows.get(tab.tab, [])
                 if not rows and run.values.get(tab.tab):
