@@ -149,7 +149,7 @@ def to_opportunity(proposal: Proposal, key: str) -> tuple[Opportunity | None, li
     try:
         opportunity = parse(Opportunity, data, "the proposal")
     except ValidationFailed as failed:
-        return None, [_plain(problem.message, problem_path) for problem_path, problem in _located(failed)]
+        return None, [_plain(problem.message) for problem in failed.problems]
     return opportunity, []
 
 
@@ -302,11 +302,7 @@ def _extra_question(title: str) -> dict:
     return Item(key=EXTRA_QUESTIONS[title], type="paragraph", title=title).model_dump(exclude_defaults=True)
 
 
-def _located(failed: ValidationFailed):
-    return [(None, problem) for problem in failed.problems]
-
-
-def _plain(message: str, _path) -> str:
+def _plain(message: str) -> str:
     """`closing_date: 'x' is not a date...` -> `the closing date: 'x' is not a date...`; YAML hints dropped."""
     name, _, rest = message.partition(":")
     words = QUESTION_NAMES.get(name.strip())
