@@ -264,3 +264,25 @@ def test_validate_refuses_an_opportunity_in_the_yaml_and_the_spreadsheet_both(te
     assert (
         "opportunity stroke-services-working-group is also a proposal in the Opportunities spreadsheet" in result.output
     )
+
+
+def test_a_proposal_the_team_closes_without_approving_it_never_gets_a_form_or_a_lead_sheet(team, local):
+    """Closed is how the team says no to a proposal as well as how a live one ends: one never approved
+    must not become a form, nor a lead spreadsheet shared with its lead contact."""
+    team.propose()
+    assert run("sync").exit_code == 0
+    team.set("Status", "Closed")
+    assert run("sync").exit_code == 0
+    assert team.form_id("eoi-stroke-services-working-group") is None
+    assert not [f for f in team.drive.find("spreadsheet") if "stroke" in f["appProperties"]["target"]]
+    [row] = team.rows()
+    assert row["Status"] == "Closed" and row["Form link"] == ""
+    assert not sent(local, LEAD, "")
+
+
+def test_a_live_proposal_the_team_closes_stops_taking_responses(team):
+    _go_live(team)
+    form_id = team.form_id("eoi-stroke-services-working-group")
+    team.set("Status", "Closed")
+    assert run("sync").exit_code == 0
+    assert not _accepting(team, form_id)

@@ -80,7 +80,10 @@ def prepare(
         blocking = [p for p in problems if not _only_past(p)] if status in pure.LIVE_STATUSES else problems
         found = pure.Checked(proposal, key, problems, status, pure.note_of(record), opportunity)
         found.link = record.get(PROPOSAL_LINK, "")
-        if status in pure.LIVE_STATUSES and opportunity is not None and not blocking:
+        # Closed ends a live opportunity, and is also how the team says no to one never approved: that one
+        # gets no form, no lead spreadsheet and no email.
+        never_live = status == PROPOSAL_CLOSED and eoi_form(key) not in deployed
+        if status in pure.LIVE_STATUSES and opportunity is not None and not blocking and not never_live:
             found.opportunity = _closed(opportunity, today) if status == PROPOSAL_CLOSED else opportunity
         else:
             found.opportunity = None
