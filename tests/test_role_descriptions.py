@@ -286,3 +286,15 @@ def test_a_live_proposal_the_team_closes_stops_taking_responses(team):
     team.set("Status", "Closed")
     assert run("sync").exit_code == 0
     assert not _accepting(team, form_id)
+
+
+def test_the_team_typing_over_a_live_proposals_key_makes_no_second_form(team):
+    """The key is a tool column: typed over, the next sync would deploy a second form under the new key and
+    leave the first open, its responses read by nobody."""
+    _go_live(team)
+    form_id = team.form_id("eoi-stroke-services-working-group")
+    team.set("Opportunity key", "stroke-group")
+    assert run("sync").exit_code == 0
+    assert team.form_id("eoi-stroke-group") is None
+    assert team.rows()[0]["Opportunity key"] == "stroke-services-working-group"
+    assert _accepting(team, form_id)

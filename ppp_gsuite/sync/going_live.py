@@ -22,6 +22,7 @@ from ..google.forms_api import FormsApi
 from ..google.sheets_api import SheetsApi
 from ..specs.load import build_targets, load_specs
 from ..vocabulary import (
+    EOI_PREFIX,
     OPPORTUNITIES,
     PROPOSAL_CLOSED,
     PROPOSAL_KEY,
@@ -39,6 +40,7 @@ from .rows import answers_by_key
 from .spreadsheets import SHEET_KIND
 
 DEPLOYED = "deployed"  # the form's appProperties: a hash of the proposal it was last deployed from
+FROM_PROPOSAL = "proposal"  # the form's appProperties: the reference of the proposal it was deployed from
 
 
 @dataclass
@@ -70,9 +72,19 @@ def prepare(
     today = now.astimezone(ZoneInfo(config.email.timezone)).date()
     checked: list[pure.Checked] = []
     keys: set[str] = set()
+    # A deployed form keeps its proposal's key: the row's Key cell is the team's to type over by mistake.
+    deployed_keys = {
+        file["appProperties"][FROM_PROPOSAL]: target.removeprefix(EOI_PREFIX)
+        for target, file in deployed.items()
+        if target.startswith(EOI_PREFIX) and FROM_PROPOSAL in file["appProperties"]
+    }
     for proposal in pure.group(listed):
         record = records.get(proposal.reference, {})
-        key = record.get(PROPOSAL_KEY) or pure.key_for(proposal.answers.get("group", ""))
+        key = (
+            deployed_keys.get(proposal.reference)
+            or record.get(PROPOSAL_KEY)
+            or pure.key_for(proposal.answers.get("group", ""))
+        )
         opportunity, problems = pure.check(proposal, key, config, keys, today)
         keys.add(key)
         status = pure.status_of(record)
@@ -174,7 +186,10 @@ def _go_live(
             result.problems.append(f"{outcome.target.label}: {outcome.problem}")
             continue
         assert outcome.form_id is not None
-        drive.set_app_properties(outcome.form_id, {DEPLOYED: _fingerprint(wanted[opportunity.key].opportunity)})
+        c = wanted[opportunity.key]
+        drive.set_app_properties(
+            outcome.form_id, {DEPLOYED: _fingerprint(c.opportunity), FROM_PROPOSAL: c.proposal.reference}
+        )
         wanted[opportunity.key].link = outcome.link or ""
 
 
