@@ -193,6 +193,9 @@ def test_a_new_submission_moving_the_closing_date_closes_and_reopens_the_live_fo
         ({"lead_email": "casey at example"}, "the lead contact's email address"),
         ({"key_requirements": ""}, "the key requirements"),
         ({"group": "Heart Board"}, "already in ppp-gsuite.yaml"),
+        ({"group": "   "}, "the group's name is missing"),
+        ({"remit": " "}, "the group's remit is missing"),
+        ({"lead_email": "  "}, "the lead contact's email address is missing"),
     ],
 )
 def test_each_mistake_validate_catches_in_yaml_is_on_the_row(team, changes, problem):

@@ -147,7 +147,7 @@ def to_opportunity(proposal: Proposal, key: str) -> tuple[Opportunity | None, li
         },
     }
     try:
-        opportunity = parse(Opportunity, data, "the proposal")
+        opportunity = parse(Opportunity, _answered(data), "the proposal")
     except ValidationFailed as failed:
         return None, [_plain(problem.message, problem_path) for problem_path, problem in _located(failed)]
     return opportunity, []
@@ -290,6 +290,15 @@ def note_of(record: dict[str, str]) -> str:
     return record.get(PROPOSAL_NOTE, "").strip()
 
 
+def _answered(data: dict) -> dict:
+    """Without the answers left blank (or only spaces), so the config's own check says each is missing."""
+    return {
+        name: _answered(value) if isinstance(value, dict) else value
+        for name, value in data.items()
+        if not (isinstance(value, str) and not value.strip())
+    }
+
+
 def _lines(text: str) -> list[str]:
     return [line.strip(" -•\t") for line in text.splitlines() if line.strip(" -•\t")]
 
@@ -312,6 +321,7 @@ def _plain(message: str, _path) -> str:
     words = QUESTION_NAMES.get(name.strip())
     if " is missing; add " in message:
         missing = message.split(" is missing;")[0]
+        missing = missing.rpartition(".")[2]  # lead_contact.email -> email
         return f"{QUESTION_NAMES.get(missing, missing.replace('_', ' '))} is missing"
     if name.strip() == "key_requirements" or message.startswith("key_requirements is empty"):
         return "the key requirements are empty: write at least one, one on each line"
