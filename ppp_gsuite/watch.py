@@ -10,6 +10,7 @@ sync failed is delivered again. No HTTP here: the adapters (FormWatches, PubSub)
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -22,6 +23,10 @@ if TYPE_CHECKING:
     from .google.pubsub_api import PubSub
 
 CREATED, RENEWED, REPLACED, KEPT = "created", "renewed", "replaced", "kept"
+# A pulled message is on lease for the subscription's ack deadline (10 seconds unless set); a sync takes
+# longer, so the messages are held for Pub/Sub's longest lease first, or the acknowledgement after it would
+# come too late, be ignored, and the same notification start another sync.
+HOLD_SECONDS = 600
 
 
 def parse_time(text: str) -> datetime:
@@ -102,7 +107,13 @@ class Watcher:
         notifications = read_notifications(self.pubsub.pull(self.subscription), self._deployed)
         if notifications.forms:
             self.say(f"responses notified on: {', '.join(sorted(notifications.forms))}")
-            self.sync(notifications.forms)  # if it fails, nothing is acknowledged: Pub/Sub delivers them again
+            self.pubsub.hold(self.subscription, notifications.ack_ids, HOLD_SECONDS)
+            try:
+                self.sync(notifications.forms)
+            except BaseException:  # not acknowledged, and handed back now: Pub/Sub delivers them again
+                with contextlib.suppress(Exception):  # or at the lease's end: the sync's error is the one to tell
+                    self.pubsub.hold(self.subscription, notifications.ack_ids, 0)
+                raise
         if notifications.ack_ids:
             self.pubsub.acknowledge(self.subscription, notifications.ack_ids)
         return len(notifications.forms)
