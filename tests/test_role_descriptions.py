@@ -301,3 +301,18 @@ def test_the_team_typing_over_a_live_proposals_key_makes_no_second_form(team):
     assert team.form_id("eoi-stroke-group") is None
     assert team.rows()[0]["Opportunity key"] == "stroke-services-working-group"
     assert _accepting(team, form_id)
+
+
+def test_a_proposal_closed_without_going_live_leaves_its_group_name_free(team):
+    """Two proposals for one group: the team closes the first unapproved; the second is not held back by it."""
+    team.propose(places="1")
+    assert run("sync").exit_code == 0
+    team.set("Status", "Closed")
+    team.propose(lead_name="Another Lead")
+    assert run("sync").exit_code == 0
+    first, second = team.rows()
+    assert first["Status"] == "Closed" and "another proposal" not in second["Problems"], second["Problems"]
+    team.set("Status", "Approved", row=1)
+    assert run("sync").exit_code == 0
+    assert team.rows()[1]["Status"] == "Live"
+    assert team.form_id("eoi-stroke-services-working-group")

@@ -85,16 +85,17 @@ def prepare(
             or record.get(PROPOSAL_KEY)
             or pure.key_for(proposal.answers.get("group", ""))
         )
-        opportunity, problems = pure.check(proposal, key, config, keys, today)
-        keys.add(key)
         status = pure.status_of(record)
+        # Closed ends a live opportunity, and is also how the team says no to one never approved: that one
+        # gets no form, no lead spreadsheet and no email, and leaves its key to another proposal.
+        never_live = status == PROPOSAL_CLOSED and not _went_live(proposal.reference, key, deployed)
+        opportunity, problems = pure.check(proposal, key, config, keys, today)
+        if not never_live:
+            keys.add(key)
         # A proposal the team approved stays live with a past closing date: its form closes, as in YAML.
         blocking = [p for p in problems if not _only_past(p)] if status in pure.LIVE_STATUSES else problems
         found = pure.Checked(proposal, key, problems, status, pure.note_of(record), opportunity)
         found.link = record.get(PROPOSAL_LINK, "")
-        # Closed ends a live opportunity, and is also how the team says no to one never approved: that one
-        # gets no form, no lead spreadsheet and no email.
-        never_live = status == PROPOSAL_CLOSED and eoi_form(key) not in deployed
         if status in pure.LIVE_STATUSES and opportunity is not None and not blocking and not never_live:
             found.opportunity = _closed(opportunity, today) if status == PROPOSAL_CLOSED else opportunity
         else:
@@ -127,6 +128,13 @@ def in_both(loaded: Loaded, drive: DriveApi, sheets: SheetsApi) -> list[Problem]
         for opportunity in workspace.config.opportunities
         if opportunity.key in by_key
     ]
+
+
+def _went_live(reference: str, key: str, deployed: dict[str, dict]) -> bool:
+    """Whether this proposal's form was deployed: the form of its key, tagged with its reference (or deployed
+    before forms were tagged so)."""
+    file = deployed.get(eoi_form(key))
+    return file is not None and file.get("appProperties", {}).get(FROM_PROPOSAL, reference) == reference
 
 
 def _only_past(problem: str) -> bool:
