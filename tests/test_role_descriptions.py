@@ -316,3 +316,17 @@ def test_a_proposal_closed_without_going_live_leaves_its_group_name_free(team):
     assert run("sync").exit_code == 0
     assert team.rows()[1]["Status"] == "Live"
     assert team.form_id("eoi-stroke-services-working-group")
+
+
+def test_someone_joining_the_engagement_team_is_no_reason_to_tell_the_others_again(team, workspace, local):  # noqa: F811
+    """The going-live email goes once to each member: a member added at the top of the list must not move
+    the others into places not yet told (as expenses approvers' digests are kept, by address)."""
+    _go_live(team)
+    assert len(sent(local, "sam@example.org", "Now open")) == 1
+    config = workspace / "ppp-gsuite.yaml"
+    text = config.read_text()
+    config.write_text(
+        text.replace("  - {name: Sam Engage", "  - {name: Kim New, email: kim@example.org}\n  - {name: Sam Engage")
+    )
+    assert run("sync").exit_code == 0
+    assert len(sent(local, "sam@example.org", "Now open")) == 1

@@ -39,7 +39,7 @@ from ..vocabulary import (
     RETURNED,
     short_hash,
 )
-from .emails import DueEmail, common_context, email_key
+from .emails import DueEmail, approver_tag, common_context, email_key
 from .rows import Row, reference_for, typed_reference
 
 # Questions a proposer may add to the application form: the role description form offers these titles.
@@ -253,10 +253,10 @@ def emails(config: Config, checked: list[Checked], wanted) -> list[DueEmail]:
                     "the proposer's email address",
                 )
             )
-            for position, member in enumerate(config.engagement_team):
+            for member in config.engagement_team:  # keyed by address: a reordered list tells no one twice
                 found.append(
                     (
-                        email_key(c.proposal.reference, "proposal_live", str(position)),
+                        email_key(c.proposal.reference, "proposal_live", approver_tag(member.email)),
                         "proposal_live",
                         member.email,
                         "an engagement team address",
