@@ -330,3 +330,11 @@ def test_someone_joining_the_engagement_team_is_no_reason_to_tell_the_others_aga
     )
     assert run("sync").exit_code == 0
     assert len(sent(local, "sam@example.org", "Now open")) == 1
+
+
+def test_the_proposer_is_told_the_lead_contacts_details_will_be_public(team):
+    """The lead contact's name, job role and address go on a form anyone with the link can open: whoever
+    proposes the opportunity must know that before giving someone else's details."""
+    form = team.forms.get(team.form_id("role_description"))
+    lead = next(item for item in form["items"] if item.get("title") == "The lead contact: name")
+    assert "shown on the application form" in lead["description"]
