@@ -34,7 +34,9 @@ def acknowledge(ws, call: ApiCall, project: str, subscription: str) -> dict:
 def modify_ack_deadline(ws, call: ApiCall, project: str, subscription: str) -> dict:
     body = call.body or {}
     name = f"projects/{project}/subscriptions/{subscription}"
-    return ws.pubsub.modify_ack_deadline(name, _project(), list(body.get("ackIds") or []), body.get("ackDeadlineSeconds"))
+    return ws.pubsub.modify_ack_deadline(
+        name, _project(), list(body.get("ackIds") or []), body.get("ackDeadlineSeconds")
+    )
 
 
 def ack_deadlines_pass_control(ws, request):

@@ -196,7 +196,8 @@ class PubSubState:
             for row in rows:
                 moved = timestamps.parse_time(row["lease_until"]) - timedelta(seconds=seconds)
                 db.execute(
-                    "UPDATE pubsub_messages SET lease_until = ? WHERE seq = ?", (timestamps.format_time(moved), row["seq"])
+                    "UPDATE pubsub_messages SET lease_until = ? WHERE seq = ?",
+                    (timestamps.format_time(moved), row["seq"]),
                 )
             return len(rows)
 
