@@ -338,3 +338,31 @@ def test_the_proposer_is_told_the_lead_contacts_details_will_be_public(team):
     form = team.forms.get(team.form_id("role_description"))
     lead = next(item for item in form["items"] if item.get("title") == "The lead contact: name")
     assert "shown on the application form" in lead["description"]
+
+
+def test_a_mistake_in_a_live_proposals_new_submission_keeps_the_form_as_it_was_and_tells_the_proposer(team, local):
+    """A typo in a later submission must not take a live opportunity out of the sync (its applicants'
+    responses would reach no one), and the proposer must hear of it, as of any other problem."""
+    _go_live(team)
+    form_id = team.form_id("eoi-stroke-services-working-group")
+    team.propose(proposal_reference=team.rows()[0]["Reference"], places="two", time_commitment="Weekly.")
+    assert run("sync").exit_code == 0
+    [row] = team.rows()
+    assert row["Status"] == "Live" and "'two' is not a whole number" in row["Problems"]
+    assert "stays as it was" in row["Problems"]
+    [told] = sent(local, PROPOSER, "needs a few changes")
+    assert "'two' is not a whole number" in told["text"]
+    assert "Weekly." not in str(team.forms.get(form_id))  # the earlier version, whole
+    local.add_response(
+        form_id,
+        {
+            "answers": {
+                qid: {"questionId": qid, "textAnswers": {"answers": [{"value": value}]}}
+                for qid, value in _applicant(team, form_id).items()
+            }
+        },
+    )
+    assert run("sync").exit_code == 0
+    lead_sheet = team.spreadsheet("opportunity:stroke-services-working-group")
+    values = team.sheets.read_tabs(lead_sheet["id"], ["Expressions of interest"])["Expressions of interest"][1]
+    assert any("Robin Applicant" in line for line in values)

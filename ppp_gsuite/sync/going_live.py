@@ -89,17 +89,21 @@ def prepare(
         # Closed ends a live opportunity, and is also how the team says no to one never approved: that one
         # gets no form, no lead spreadsheet and no email, and leaves its key to another proposal.
         never_live = status == PROPOSAL_CLOSED and not _went_live(proposal.reference, key, deployed)
-        opportunity, problems = pure.check(proposal, key, config, keys, today)
+        others = set(keys)
+        opportunity, problems = pure.check(proposal, key, config, others, today)
         if not never_live:
             keys.add(key)
-        # A proposal the team approved stays live with a past closing date: its form closes, as in YAML.
-        blocking = [p for p in problems if not _only_past(p)] if status in pure.LIVE_STATUSES else problems
-        found = pure.Checked(proposal, key, problems, status, pure.note_of(record), opportunity)
+        found = pure.Checked(proposal, key, problems, status, pure.note_of(record), None)
         found.link = record.get(PROPOSAL_LINK, "")
-        if status in pure.LIVE_STATUSES and opportunity is not None and not blocking and not never_live:
-            found.opportunity = _closed(opportunity, today) if status == PROPOSAL_CLOSED else opportunity
-        else:
-            found.opportunity = None
+        if status in pure.LIVE_STATUSES and not never_live:
+            if opportunity is not None and not pure.blocking(problems, status):
+                found.opportunity = opportunity
+            elif _went_live(proposal.reference, key, deployed):
+                found.opportunity = pure.last_good(proposal, key, config, others, today, status)
+                found.kept_earlier = found.opportunity is not None
+                found.problems = problems + [pure.KEPT_EARLIER] if found.kept_earlier else problems
+            if found.opportunity is not None and status == PROPOSAL_CLOSED:
+                found.opportunity = _closed(found.opportunity, today)
         checked.append(found)
     live = [c.opportunity for c in checked if c.opportunity is not None]
     result = Proposals(_with_opportunities(loaded, live), checked)
@@ -135,10 +139,6 @@ def _went_live(reference: str, key: str, deployed: dict[str, dict]) -> bool:
     before forms were tagged so)."""
     file = deployed.get(eoi_form(key))
     return file is not None and file.get("appProperties", {}).get(FROM_PROPOSAL, reference) == reference
-
-
-def _only_past(problem: str) -> bool:
-    return problem.startswith("the closing date,") and problem.endswith("is in the past")
 
 
 def _closed(opportunity: Opportunity, today: date) -> Opportunity:

@@ -68,6 +68,7 @@ QUESTION_NAMES = {
     "email": "the lead contact's email address",
 }
 LIVE_STATUSES = (PROPOSAL_APPROVED, LIVE, PROPOSAL_CLOSED)  # the team said yes: the opportunity exists
+KEPT_EARLIER = "until these are put right, the live form stays as it was"
 
 
 @dataclass
@@ -77,6 +78,7 @@ class Proposal:
     submitted: str  # when it was submitted (RFC 3339, as Google gives it)
     answers: dict[str, str]
     problems: list[str] = field(default_factory=list)  # what only the grouping can tell (a reference unknown)
+    earlier: list[dict[str, str]] = field(default_factory=list)  # the answers of earlier submissions, oldest first
 
 
 @dataclass
@@ -91,6 +93,7 @@ class Checked:
     note: str
     opportunity: Opportunity | None = None
     link: str = ""  # its live form's address, once deployed
+    kept_earlier: bool = False  # live, its latest submission wrong: the form stays as an earlier one made it
 
 
 def group(responses: list[tuple[str, str, dict[str, str]]]) -> list[Proposal]:
@@ -99,6 +102,7 @@ def group(responses: list[tuple[str, str, dict[str, str]]]) -> list[Proposal]:
     for response_id, submitted, answers in sorted(responses, key=lambda r: r[1]):
         quoted = typed_reference(answers.get("proposal_reference", ""))
         if quoted in found:
+            found[quoted].earlier.append(found[quoted].answers)
             found[quoted].response_id, found[quoted].submitted, found[quoted].answers = response_id, submitted, answers
             continue
         proposal = Proposal(reference_for(response_id), response_id, submitted, answers)
@@ -175,6 +179,27 @@ def check(
     return opportunity, problems
 
 
+def blocking(problems: list[str], status: str) -> list[str]:
+    """The problems that keep a proposal from being live: all of them, but that an approved one's closing
+    date has passed (its form closes, as an opportunity's in YAML does)."""
+    if status not in LIVE_STATUSES:
+        return problems
+    return [p for p in problems if not (p.startswith("the closing date,") and p.endswith("is in the past"))]
+
+
+def last_good(
+    proposal: Proposal, key: str, config: Config, other_keys: set[str], today: date, status: str
+) -> Opportunity | None:
+    """A live proposal whose latest submission has problems: the opportunity of its latest earlier submission
+    without any, which stays live meanwhile (one mistake in an edit must not take a live form out of the sync)."""
+    for answers in reversed(proposal.earlier):
+        earlier = Proposal(proposal.reference, proposal.response_id, proposal.submitted, answers)
+        opportunity, problems = check(earlier, key, config, other_keys, today)
+        if opportunity is not None and not blocking(problems, status):
+            return opportunity
+    return None
+
+
 def row(
     proposal: Proposal,
     key: str,
@@ -226,7 +251,7 @@ def emails(config: Config, checked: list[Checked], wanted) -> list[DueEmail]:
             "link": c.link,
         }
         found = []
-        if c.problems and c.status in (PROPOSED, RETURNED):
+        if c.problems and (c.status in (PROPOSED, RETURNED) or c.kept_earlier):
             found.append(
                 (
                     email_key(c.proposal.reference, "proposal_checked", short_hash("|".join(c.problems), 12)),
