@@ -750,6 +750,7 @@ def watch(obj: Context, once: bool, poll_seconds: float):
             timedelta(hours=settings.renew_hours_before_expiry),
             timedelta(minutes=settings.check_minutes),
             say=click.echo,
+            warn=lambda line: click.echo(line, err=True),
         )
         click.echo(f"watching as {clients.identity}; notifications from {settings.subscription}")
         while True:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from .google.errors import GoogleApiError, Unreachable
 from .google.form_watches import RESPONSES
 
 if TYPE_CHECKING:
@@ -92,6 +93,7 @@ class Watcher:
     renew_within: timedelta
     check_every: timedelta
     say: Callable[[str], None] = print
+    warn: Callable[[str], None] = print  # to stderr
     _checked: datetime | None = None
     _deployed: dict[str, dict] = field(default_factory=dict)
 
@@ -104,7 +106,15 @@ class Watcher:
             counts = {what: sum(1 for d in done.values() if d == what) for what in (CREATED, RENEWED, REPLACED, KEPT)}
             self.say("watches: " + ", ".join(f"{n} {what}" for what, n in counts.items()))
             self._checked = now
-        notifications = read_notifications(self.pubsub.pull(self.subscription), self._deployed)
+        try:
+            received = self.pubsub.pull(self.subscription)
+        except (GoogleApiError, Unreachable) as error:
+            # Pub/Sub's pull may answer UNAVAILABLE or DEADLINE_EXCEEDED, or not at all: the messages wait.
+            if isinstance(error, GoogleApiError) and error.code != 429 and error.code < 500:
+                raise
+            self.warn(f"warning: {error}; the pull is tried again next round")
+            return 0
+        notifications = read_notifications(received, self._deployed)
         if notifications.forms:
             self.say(f"responses notified on: {', '.join(sorted(notifications.forms))}")
             self.pubsub.hold(self.subscription, notifications.ack_ids, HOLD_SECONDS)

@@ -263,6 +263,25 @@ def test_the_stand_in_extends_a_lease_only_within_google_s_bounds(api, local):
     assert len(api.pull()) == 1  # 0: delivered again at once
 
 
+@pytest.mark.parametrize("mode", ["error_500", "drop_before_apply"])
+def test_a_pull_that_fails_on_the_way_is_tried_again_next_round(watched, local, mode):
+    """Pub/Sub's pull may answer 5xx (UNAVAILABLE with too many pulls pending, DEADLINE_EXCEEDED when
+    nothing came) or not at all: a long-running watch must carry on, not end, and the notification waits."""
+    _workspace, forms = watched
+    assert run("watch", "--once").exit_code == 0
+    local.add_response(forms["eoi-heart-board"], eoi_answers("Robin Applicant", "robin@example.org"))
+    # twice: httplib2 sends a request again once after a connection closed with no answer
+    fault = {"method_id": "pubsub.projects.subscriptions.pull", "mode": mode, "times": 2}
+    local.json("POST", "/_local/faults", fault)
+    failed = run("watch", "--once")
+    assert failed.exit_code == 0, failed.output
+    assert "pull" in failed.stderr and "next round" in failed.stderr
+    local.json("DELETE", "/_local/faults")
+    again = run("watch", "--once")
+    assert "responses notified on: eoi-heart-board" in again.stdout
+    assert len(eoi_rows(local)) == 2
+
+
 def test_watch_without_its_config_section_says_what_to_add(workspace):
     result = run("watch", "--once")
     assert result.exit_code == 2
