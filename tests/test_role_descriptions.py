@@ -150,18 +150,9 @@ def test_a_proposal_is_checked_returned_fixed_approved_and_goes_live_with_its_le
 
     eoi = next(t.spec for t in load_all(Path("ppp-gsuite.yaml")).targets if t.key == "role_description")
     assert eoi  # the workspace still loads with the proposal form
-    local.add_response(
-        form_id,
-        {
-            "answers": {
-                qid: {"questionId": qid, "textAnswers": {"answers": [{"value": value}]}}
-                for qid, value in _applicant(team, form_id).items()
-            }
-        },
-    )
+    _apply(team, local, form_id)
     assert run("sync").exit_code == 0
-    values = team.sheets.read_tabs(lead_sheet["id"], ["Expressions of interest"])["Expressions of interest"][1]
-    assert any("Robin Applicant" in line for line in values)
+    assert _applied(team, lead_sheet)
 
 
 def test_a_new_submission_moving_the_closing_date_closes_and_reopens_the_live_form(team, local):
@@ -207,6 +198,21 @@ def test_each_mistake_validate_catches_in_yaml_is_on_the_row(team, changes, prob
 
 def _accepting(team, form_id):
     return team.forms.get(form_id)["publishSettings"]["publishState"]["isAcceptingResponses"]
+
+
+def _apply(team, local, form_id):
+    """Robin Applicant's response to the form, every required question answered."""
+    answers = {
+        qid: {"questionId": qid, "textAnswers": {"answers": [{"value": value}]}}
+        for qid, value in _applicant(team, form_id).items()
+    }
+    local.add_response(form_id, {"answers": answers})
+
+
+def _applied(team, lead_sheet) -> bool:
+    """Whether Robin Applicant's response is in the lead spreadsheet."""
+    values = team.sheets.read_tabs(lead_sheet["id"], ["Expressions of interest"])["Expressions of interest"][1]
+    return any("Robin Applicant" in line for line in values)
 
 
 def _applicant(team, form_id):
@@ -353,16 +359,6 @@ def test_a_mistake_in_a_live_proposals_new_submission_keeps_the_form_as_it_was_a
     [told] = sent(local, PROPOSER, "needs a few changes")
     assert "'two' is not a whole number" in told["text"]
     assert "Weekly." not in str(team.forms.get(form_id))  # the earlier version, whole
-    local.add_response(
-        form_id,
-        {
-            "answers": {
-                qid: {"questionId": qid, "textAnswers": {"answers": [{"value": value}]}}
-                for qid, value in _applicant(team, form_id).items()
-            }
-        },
-    )
+    _apply(team, local, form_id)
     assert run("sync").exit_code == 0
-    lead_sheet = team.spreadsheet("opportunity:stroke-services-working-group")
-    values = team.sheets.read_tabs(lead_sheet["id"], ["Expressions of interest"])["Expressions of interest"][1]
-    assert any("Robin Applicant" in line for line in values)
+    assert _applied(team, team.spreadsheet("opportunity:stroke-services-working-group"))
