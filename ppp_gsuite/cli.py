@@ -720,6 +720,7 @@ def watch(obj: Context, once: bool, poll_seconds: float):
 
     from .connect import connect, pubsub_for
     from .errors import EXIT_INVALID
+    from .forms.deploy import find_deployed
     from .google.drive_api import DriveApi
     from .google.form_watches import FormWatches
     from .runlock import AlreadyRunning, lock_file, single_run
@@ -737,11 +738,6 @@ def watch(obj: Context, once: bool, poll_seconds: float):
         sys.exit(EXIT_INVALID)
     with connect(loaded.workspace) as clients:
         drive = DriveApi(clients.drive)
-
-        def find_forms() -> dict[str, dict]:
-            return {
-                f["appProperties"]["target"]: f for f in drive.find("form") if "target" in f.get("appProperties", {})
-            }
 
         def sync(forms: set[str]) -> None:
             with single_run(lock_file(loaded.workspace.path)):
@@ -765,12 +761,13 @@ def watch(obj: Context, once: bool, poll_seconds: float):
             pubsub_for(loaded.workspace, clients),
             settings.topic,
             settings.subscription,
-            find_forms,
+            lambda: find_deployed(drive),
             sync,
             lambda: datetime.now(UTC),
             timedelta(hours=settings.renew_hours_before_expiry),
             timedelta(minutes=settings.check_minutes),
             say=click.echo,
+            warn=lambda line: click.echo(line, err=True),
         )
         click.echo(f"watching as {clients.identity}; notifications from {settings.subscription}")
         while True:

@@ -89,7 +89,8 @@ def worst(codes: Sequence[int]) -> int:
 
 class Runner:
     """Runs one `sync` process per config, at most `parallel` at once; a SIGTERM (Cloud Run stopping
-    the task, systemd stopping the service) is passed on to the processes still running."""
+    the task, systemd stopping the service) is passed on to the processes still running, and after it or
+    a Ctrl-C no other begins."""
 
     def __init__(self, sync_args: Sequence[str], parallel: int, env: Mapping[str, str] | None = None):
         self.sync_args = list(sync_args)
@@ -124,9 +125,13 @@ class Runner:
             with ThreadPoolExecutor(max_workers=self.parallel) as pool:
                 futures = [pool.submit(self.run_one, config) for config in configs]
                 runs = []
-                for future in futures:  # in the configs' order, each as soon as it and those before it end
-                    runs.append(future.result())
-                    on_done(runs[-1])
+                try:
+                    for future in futures:  # in the configs' order, each as soon as it and those before it end
+                        runs.append(future.result())
+                        on_done(runs[-1])
+                except BaseException:  # Ctrl-C: the pool would otherwise start every sync still waiting
+                    self.stop()
+                    raise
             return runs
         finally:
             _on_sigterm(previous)

@@ -10,11 +10,13 @@ sync failed is delivered again. No HTTP here: the adapters (FormWatches, PubSub)
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from .google.errors import GoogleApiError, Unreachable
 from .google.form_watches import RESPONSES
 
 if TYPE_CHECKING:
@@ -22,6 +24,10 @@ if TYPE_CHECKING:
     from .google.pubsub_api import PubSub
 
 CREATED, RENEWED, REPLACED, KEPT = "created", "renewed", "replaced", "kept"
+# A pulled message is on lease for the subscription's ack deadline (10 seconds unless set); a sync takes
+# longer, so the messages are held for Pub/Sub's longest lease first, or the acknowledgement after it would
+# come too late, be ignored, and the same notification start another sync.
+HOLD_SECONDS = 600
 
 
 def parse_time(text: str) -> datetime:
@@ -87,6 +93,7 @@ class Watcher:
     renew_within: timedelta
     check_every: timedelta
     say: Callable[[str], None] = print
+    warn: Callable[[str], None] = print  # to stderr
     _checked: datetime | None = None
     _deployed: dict[str, dict] = field(default_factory=dict)
 
@@ -99,10 +106,24 @@ class Watcher:
             counts = {what: sum(1 for d in done.values() if d == what) for what in (CREATED, RENEWED, REPLACED, KEPT)}
             self.say("watches: " + ", ".join(f"{n} {what}" for what, n in counts.items()))
             self._checked = now
-        notifications = read_notifications(self.pubsub.pull(self.subscription), self._deployed)
+        try:
+            received = self.pubsub.pull(self.subscription)
+        except (GoogleApiError, Unreachable) as error:
+            # Pub/Sub's pull may answer UNAVAILABLE or DEADLINE_EXCEEDED, or not at all: the messages wait.
+            if isinstance(error, GoogleApiError) and error.code != 429 and error.code < 500:
+                raise
+            self.warn(f"warning: {error}; the pull is tried again next round")
+            return 0
+        notifications = read_notifications(received, self._deployed)
         if notifications.forms:
             self.say(f"responses notified on: {', '.join(sorted(notifications.forms))}")
-            self.sync(notifications.forms)  # if it fails, nothing is acknowledged: Pub/Sub delivers them again
+            self.pubsub.hold(self.subscription, notifications.ack_ids, HOLD_SECONDS)
+            try:
+                self.sync(notifications.forms)
+            except BaseException:  # not acknowledged, and handed back now: Pub/Sub delivers them again
+                with contextlib.suppress(Exception):  # or at the lease's end: the sync's error is the one to tell
+                    self.pubsub.hold(self.subscription, notifications.ack_ids, 0)
+                raise
         if notifications.ack_ids:
             self.pubsub.acknowledge(self.subscription, notifications.ack_ids)
         return len(notifications.forms)

@@ -130,3 +130,42 @@ def test_the_module_runs_as_the_cli(tmp_path):
     """The runner starts each organisation as `python -m ppp_gsuite.cli`: that must be the CLI."""
     done = subprocess.run([sys.executable, "-m", "ppp_gsuite.cli", "sync", "--help"], capture_output=True, text=True)
     assert done.returncode == 0 and "--configs" in done.stdout
+
+
+# A stand-in for one organisation's sync: it notes that it began, then takes its time.
+_DRIVER = """
+import sys, pathlib
+from ppp_gsuite.orgs import Runner
+
+folder = pathlib.Path(sys.argv[1])
+
+class Slow(Runner):
+    def command(self, config):
+        return [sys.executable, "-c", f"import pathlib, time; pathlib.Path({str(folder / config.stem)!r}).touch(); time.sleep(30)"]
+
+configs = [folder / f"{name}.yaml" for name in ("alder", "birch", "cedar")]
+runs = Slow([], parallel=1).run(configs, lambda run: print(run.summary, flush=True))
+"""
+
+
+@pytest.mark.parametrize("how", ["SIGTERM to the runner", "Ctrl-C in its terminal"])
+def test_told_to_stop_the_runner_ends_the_running_sync_and_starts_no_other(tmp_path, how):
+    import os
+    import signal
+    import time
+
+    driver = subprocess.Popen([sys.executable, "-c", _DRIVER, str(tmp_path)], start_new_session=True)
+    try:
+        deadline = time.monotonic() + 20
+        while not (tmp_path / "alder").exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert (tmp_path / "alder").exists()
+        if how == "SIGTERM to the runner":
+            driver.send_signal(signal.SIGTERM)
+        else:  # the terminal sends SIGINT to every process of the foreground group
+            os.killpg(driver.pid, signal.SIGINT)
+        driver.wait(timeout=20)
+    finally:
+        if driver.poll() is None:
+            os.killpg(driver.pid, signal.SIGKILL)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["alder"], "a sync began after the runner was told to stop"

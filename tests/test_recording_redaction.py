@@ -100,3 +100,49 @@ def test_a_token_refresh_and_a_service_account_grant_keep_no_secret():
         assert value not in text
     for value in ["123-abc.apps.googleusercontent.com", "jane%40nhs.uk", "jane@nhs.uk", "123456789012"]:
         assert value not in text
+    assert "https://www.googleapis.com/drive/v3/files/1AbCdEf/permissions?emailAddress=person" in text
+
+
+def _one(uri: str, answer: dict, status: int = 200) -> dict:
+    return {
+        "version": 1,
+        "interactions": [
+            {
+                "request": {"method": "GET", "uri": uri, "body": None, "headers": {}},
+                "response": {"status": {"code": status}, "headers": {}, "body": {"string": json.dumps(answer)}},
+            }
+        ],
+    }
+
+
+def test_a_plus_address_in_a_query_string_leaves_no_part_of_it():
+    """quote() writes '+' as %2B: the part of the address before it must go too, not only what follows."""
+    address = "jane.doe+ppp@nhs.uk"
+    uri = "https://www.googleapis.com/drive/v3/files?q=" + urllib.parse.quote(f"'{address}' in writers", safe="")
+    redacted = redact(_one(uri, {"files": []}))["interactions"][0]["request"]["uri"]
+    assert "jane" not in redacted and "nhs.uk" not in redacted
+    # The rest of the address stays as it was, so the recording still replays.
+    assert redacted == "https://www.googleapis.com/drive/v3/files?q=%27person1%40example.org%27%20in%20writers"
+
+
+def test_the_cloud_project_number_goes_however_google_writes_it():
+    """Google's 'API not enabled' answer names the organisation's Cloud project three more ways."""
+    number = "123456789012"
+    error = {
+        "error": {
+            "code": 403,
+            "message": f"Google Forms API has not been used in project {number} before or it is disabled. Enable it "
+            f"by visiting https://console.developers.google.com/apis/api/forms.googleapis.com/overview?project={number}",
+            "details": [{"reason": "SERVICE_DISABLED", "metadata": {"consumer": f"projects/{number}"}}],
+        }
+    }
+    text = json.dumps(redact(_one("https://forms.googleapis.com/v1/forms?alt=json", error, 403)))
+    assert number not in text
+
+
+def test_the_published_form_id_in_the_responder_link_becomes_a_placeholder():
+    """On Google a form's responder link carries a second id (forms/d/e/1FAIpQL…), not its formId."""
+    published = "1FAIpQLSeXyZ123abcDEF456"
+    answer = {"formId": "1AbCdEfGhIjKl", "responderUri": f"https://docs.google.com/forms/d/e/{published}/viewform"}
+    text = json.dumps(redact(_one("https://forms.googleapis.com/v1/forms/1AbCdEfGhIjKl?alt=json", answer)))
+    assert published not in text and "/forms/d/e/REDACTED_ID_" in text

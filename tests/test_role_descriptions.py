@@ -148,18 +148,11 @@ def test_a_proposal_is_checked_returned_fixed_approved_and_goes_live_with_its_le
     assert run("sync").exit_code == 0
     assert len(sent(local, "", "Now open")) == 2, "told once"
 
-    local.add_response(
-        form_id,
-        {
-            "answers": {
-                qid: {"questionId": qid, "textAnswers": {"answers": [{"value": value}]}}
-                for qid, value in _applicant(team, form_id).items()
-            }
-        },
-    )
+    eoi = next(t.spec for t in load_all(Path("ppp-gsuite.yaml")).targets if t.key == "role_description")
+    assert eoi  # the workspace still loads with the proposal form
+    _apply(team, local, form_id)
     assert run("sync").exit_code == 0
-    values = team.sheets.read_tabs(lead_sheet["id"], ["Expressions of interest"])["Expressions of interest"][1]
-    assert any("Robin Applicant" in line for line in values)
+    assert _applied(team, lead_sheet)
 
 
 def test_a_new_submission_moving_the_closing_date_closes_and_reopens_the_live_form(team, local):
@@ -190,6 +183,9 @@ def test_a_new_submission_moving_the_closing_date_closes_and_reopens_the_live_fo
         ({"lead_email": "casey at example"}, "the lead contact's email address"),
         ({"key_requirements": ""}, "the key requirements"),
         ({"group": "Heart Board"}, "already in ppp-gsuite.yaml"),
+        ({"group": "   "}, "the group's name is missing"),
+        ({"remit": " "}, "the group's remit is missing"),
+        ({"lead_email": "  "}, "the lead contact's email address is missing"),
     ],
 )
 def test_each_mistake_validate_catches_in_yaml_is_on_the_row(team, changes, problem):
@@ -201,6 +197,21 @@ def test_each_mistake_validate_catches_in_yaml_is_on_the_row(team, changes, prob
 
 def _accepting(team, form_id):
     return team.forms.get(form_id)["publishSettings"]["publishState"]["isAcceptingResponses"]
+
+
+def _apply(team, local, form_id):
+    """Robin Applicant's response to the form, every required question answered."""
+    answers = {
+        qid: {"questionId": qid, "textAnswers": {"answers": [{"value": value}]}}
+        for qid, value in _applicant(team, form_id).items()
+    }
+    local.add_response(form_id, {"answers": answers})
+
+
+def _applied(team, lead_sheet) -> bool:
+    """Whether Robin Applicant's response is in the lead spreadsheet."""
+    values = team.sheets.read_tabs(lead_sheet["id"], ["Expressions of interest"])["Expressions of interest"][1]
+    return any("Robin Applicant" in line for line in values)
 
 
 def _applicant(team, form_id):
@@ -268,15 +279,7 @@ def test_erase_and_preview_find_an_applicant_to_a_live_proposal(team, local):
     opportunities too: an applicant to one can be erased on request."""
     _go_live(team)
     form_id = team.form_id("eoi-stroke-services-working-group")
-    local.add_response(
-        form_id,
-        {
-            "answers": {
-                qid: {"questionId": qid, "textAnswers": {"answers": [{"value": value}]}}
-                for qid, value in _applicant(team, form_id).items()
-            }
-        },
-    )
+    _apply(team, local, form_id)
     assert run("sync").exit_code == 0
     lead_sheet = team.spreadsheet("opportunity:stroke-services-working-group")
     values = team.sheets.read_tabs(lead_sheet["id"], ["Expressions of interest"])["Expressions of interest"][1]
@@ -288,3 +291,92 @@ def test_erase_and_preview_find_an_applicant_to_a_live_proposal(team, local):
     assert result.exit_code == 0, result.output
     values = team.sheets.read_tabs(lead_sheet["id"], ["Expressions of interest"])["Expressions of interest"][1]
     assert not any("Robin Applicant" in line for line in values)
+
+
+def test_a_proposal_the_team_closes_without_approving_it_never_gets_a_form_or_a_lead_sheet(team, local):
+    """Closed is how the team says no to a proposal as well as how a live one ends: one never approved
+    must not become a form, nor a lead spreadsheet shared with its lead contact."""
+    team.propose()
+    assert run("sync").exit_code == 0
+    team.set("Status", "Closed")
+    assert run("sync").exit_code == 0
+    assert team.form_id("eoi-stroke-services-working-group") is None
+    assert not [f for f in team.drive.find("spreadsheet") if "stroke" in f["appProperties"]["target"]]
+    [row] = team.rows()
+    assert row["Status"] == "Closed" and row["Form link"] == ""
+    assert not sent(local, LEAD, "")
+
+
+def test_a_live_proposal_the_team_closes_stops_taking_responses(team):
+    _go_live(team)
+    form_id = team.form_id("eoi-stroke-services-working-group")
+    team.set("Status", "Closed")
+    assert run("sync").exit_code == 0
+    assert not _accepting(team, form_id)
+
+
+def test_the_team_typing_over_a_live_proposals_key_makes_no_second_form(team):
+    """The key is a tool column: typed over, the next sync would deploy a second form under the new key and
+    leave the first open, its responses read by nobody."""
+    _go_live(team)
+    form_id = team.form_id("eoi-stroke-services-working-group")
+    team.set("Opportunity key", "stroke-group")
+    assert run("sync").exit_code == 0
+    assert team.form_id("eoi-stroke-group") is None
+    assert team.rows()[0]["Opportunity key"] == "stroke-services-working-group"
+    assert _accepting(team, form_id)
+
+
+def test_a_proposal_closed_without_going_live_leaves_its_group_name_free(team):
+    """Two proposals for one group: the team closes the first unapproved; the second is not held back by it."""
+    team.propose(places="1")
+    assert run("sync").exit_code == 0
+    team.set("Status", "Closed")
+    team.propose(lead_name="Another Lead")
+    assert run("sync").exit_code == 0
+    first, second = team.rows()
+    assert first["Status"] == "Closed" and "another proposal" not in second["Problems"], second["Problems"]
+    team.set("Status", "Approved", row=1)
+    assert run("sync").exit_code == 0
+    assert team.rows()[1]["Status"] == "Live"
+    assert team.form_id("eoi-stroke-services-working-group")
+
+
+def test_someone_joining_the_engagement_team_is_no_reason_to_tell_the_others_again(team, workspace, local):  # noqa: F811
+    """The going-live email goes once to each member: a member added at the top of the list must not move
+    the others into places not yet told (as expenses approvers' digests are kept, by address)."""
+    _go_live(team)
+    assert len(sent(local, "sam@example.org", "Now open")) == 1
+    config = workspace / "ppp-gsuite.yaml"
+    text = config.read_text()
+    config.write_text(
+        text.replace("  - {name: Sam Engage", "  - {name: Kim New, email: kim@example.org}\n  - {name: Sam Engage")
+    )
+    assert run("sync").exit_code == 0
+    assert len(sent(local, "sam@example.org", "Now open")) == 1
+
+
+def test_the_proposer_is_told_the_lead_contacts_details_will_be_public(team):
+    """The lead contact's name, job role and address go on a form anyone with the link can open: whoever
+    proposes the opportunity must know that before giving someone else's details."""
+    form = team.forms.get(team.form_id("role_description"))
+    lead = next(item for item in form["items"] if item.get("title") == "The lead contact: name")
+    assert "shown on the application form" in lead["description"]
+
+
+def test_a_mistake_in_a_live_proposals_new_submission_keeps_the_form_as_it_was_and_tells_the_proposer(team, local):
+    """A typo in a later submission must not take a live opportunity out of the sync (its applicants'
+    responses would reach no one), and the proposer must hear of it, as of any other problem."""
+    _go_live(team)
+    form_id = team.form_id("eoi-stroke-services-working-group")
+    team.propose(proposal_reference=team.rows()[0]["Reference"], places="two", time_commitment="Weekly.")
+    assert run("sync").exit_code == 0
+    [row] = team.rows()
+    assert row["Status"] == "Live" and "'two' is not a whole number" in row["Problems"]
+    assert "stays as it was" in row["Problems"]
+    [told] = sent(local, PROPOSER, "needs a few changes")
+    assert "'two' is not a whole number" in told["text"]
+    assert "Weekly." not in str(team.forms.get(form_id))  # the earlier version, whole
+    _apply(team, local, form_id)
+    assert run("sync").exit_code == 0
+    assert _applied(team, team.spreadsheet("opportunity:stroke-services-working-group"))

@@ -216,10 +216,68 @@ def test_a_sync_that_fails_leaves_the_notification_to_come_again(watched, local,
         failed = run("watch", "--once")
     assert failed.exit_code == 1
     assert eoi_rows(local)[1:] == []  # the failed sync wrote nothing
-    # Not acknowledged: once its ack deadline passes (the control plays that), Pub/Sub delivers it again.
-    local.json("POST", "/_local/pubsub/ack-deadlines-pass")
+    # Not acknowledged, and handed back at once (not held for the lease the sync had): delivered again.
     again = run("watch", "--once")
     assert again.exit_code == 0, again.output
+    assert "responses notified on: eoi-heart-board" in again.stdout
+    assert len(eoi_rows(local)) == 2
+
+
+def test_a_sync_longer_than_the_ack_deadline_is_not_run_again_for_the_same_notification(watched, local, monkeypatch):
+    """A subscription made as the README says keeps a pulled message on lease for 10 seconds: a sync that takes
+    longer must hold it for itself, or its acknowledgement comes too late, Pub/Sub ignores it and delivers the
+    message again, and each slow sync starts the next."""
+    _workspace, forms = watched
+    assert run("watch", "--once").exit_code == 0
+    local.add_response(forms["eoi-heart-board"], eoi_answers("Robin Applicant", "robin@example.org"))
+    import ppp_gsuite.sync_job
+
+    real = ppp_gsuite.sync_job.run_sync
+
+    def slow(*args, **kwargs):
+        local.json("POST", "/_local/pubsub/ack-deadlines-pass", {"seconds": 60})  # the sync took a minute
+        return real(*args, **kwargs)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(ppp_gsuite.sync_job, "run_sync", slow)
+        first = run("watch", "--once")
+    assert first.exit_code == 0, first.output
+    assert "responses notified on: eoi-heart-board" in first.stdout
+    again = run("watch", "--once")
+    assert again.exit_code == 0, again.output
+    assert "responses notified on" not in again.stdout
+
+
+def test_the_stand_in_extends_a_lease_only_within_google_s_bounds(api, local):
+    form = api.form()
+    api.watch(form)
+    local.add_response(form, {})
+    [received] = api.pull()
+    extend = f"/v1/{SUBSCRIPTION}:modifyAckDeadline"
+    assert api.call("POST", extend, {"ackIds": [received["ackId"]], "ackDeadlineSeconds": 601})[0] == 400
+    assert api.call("POST", extend, {"ackIds": [], "ackDeadlineSeconds": 60})[0] == 400
+    assert api.call("POST", extend, {"ackIds": [received["ackId"]], "ackDeadlineSeconds": 600})[0] == 200
+    local.json("POST", "/_local/pubsub/ack-deadlines-pass", {"seconds": 590})
+    assert api.pull() == []  # still on lease
+    assert api.call("POST", extend, {"ackIds": [received["ackId"]], "ackDeadlineSeconds": 0})[0] == 200
+    assert len(api.pull()) == 1  # 0: delivered again at once
+
+
+@pytest.mark.parametrize("mode", ["error_500", "drop_before_apply"])
+def test_a_pull_that_fails_on_the_way_is_tried_again_next_round(watched, local, mode):
+    """Pub/Sub's pull may answer 5xx (UNAVAILABLE with too many pulls pending, DEADLINE_EXCEEDED when
+    nothing came) or not at all: a long-running watch must carry on, not end, and the notification waits."""
+    _workspace, forms = watched
+    assert run("watch", "--once").exit_code == 0
+    local.add_response(forms["eoi-heart-board"], eoi_answers("Robin Applicant", "robin@example.org"))
+    # twice: httplib2 sends a request again once after a connection closed with no answer
+    fault = {"method_id": "pubsub.projects.subscriptions.pull", "mode": mode, "times": 2}
+    local.json("POST", "/_local/faults", fault)
+    failed = run("watch", "--once")
+    assert failed.exit_code == 0, failed.output
+    assert "pull" in failed.stderr and "next round" in failed.stderr
+    local.json("DELETE", "/_local/faults")
+    again = run("watch", "--once")
     assert "responses notified on: eoi-heart-board" in again.stdout
     assert len(eoi_rows(local)) == 2
 

@@ -31,10 +31,20 @@ def acknowledge(ws, call: ApiCall, project: str, subscription: str) -> dict:
     return ws.pubsub.acknowledge(name, _project(), list(body.get("ackIds") or []))
 
 
+def modify_ack_deadline(ws, call: ApiCall, project: str, subscription: str) -> dict:
+    body = call.body or {}
+    name = f"projects/{project}/subscriptions/{subscription}"
+    return ws.pubsub.modify_ack_deadline(
+        name, _project(), list(body.get("ackIds") or []), body.get("ackDeadlineSeconds")
+    )
+
+
 def ack_deadlines_pass_control(ws, request):
-    """/_local/pubsub/ack-deadlines-pass: messages pulled and not acknowledged are delivered again."""
+    """/_local/pubsub/ack-deadlines-pass: messages pulled and not acknowledged are delivered again; with
+    {"seconds": N}, as N seconds later (a lease longer than that still holds)."""
     import json
 
     from werkzeug.wrappers import Response
 
-    return Response(json.dumps({"redelivered": ws.pubsub.ack_deadlines_pass()}), mimetype="application/json")
+    seconds = (request.get_json(silent=True) or {}).get("seconds")
+    return Response(json.dumps({"redelivered": ws.pubsub.ack_deadlines_pass(seconds)}), mimetype="application/json")

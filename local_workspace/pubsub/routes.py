@@ -8,4 +8,10 @@ ROUTES = [
     Route("POST", SUBSCRIPTION + ":pull", handlers.pull, "pubsub.projects.subscriptions.pull"),
     Route("POST", "/_local/pubsub/ack-deadlines-pass", handlers.ack_deadlines_pass_control),
     Route("POST", SUBSCRIPTION + ":acknowledge", handlers.acknowledge, "pubsub.projects.subscriptions.acknowledge"),
+    Route(
+        "POST",
+        SUBSCRIPTION + ":modifyAckDeadline",
+        handlers.modify_ack_deadline,
+        "pubsub.projects.subscriptions.modifyAckDeadline",
+    ),
 ]

@@ -165,10 +165,41 @@ class PubSubState:
                 )
         return {}
 
-    def ack_deadlines_pass(self) -> int:
-        """A test control: every message out on lease is due again, as once its ack deadline passed."""
+    def modify_ack_deadline(self, name: str, project: str, ack_ids: list[str], seconds) -> dict:
+        """A lease set to `seconds` from now (0: delivered again at once); an ack id whose lease ran out is
+        ignored, as for acknowledge."""
+        self._subscription(name, project)
+        if not ack_ids:
+            raise InvalidArgument("No ack ids specified.")
+        if seconds is None or not 0 <= int(seconds) <= 600:
+            raise InvalidArgument("The ack deadline must be between 0 and 600 seconds.")
+        now = timestamps.now()
+        lease = timestamps.format_time(now + timedelta(seconds=int(seconds)))
         with self.store.transaction() as db:
-            return db.execute("UPDATE pubsub_messages SET lease_until = NULL WHERE acked = 0").rowcount
+            for ack_id in ack_ids:
+                db.execute(
+                    "UPDATE pubsub_messages SET lease_until = ? WHERE subscription = ? AND ack_id = ? AND acked = 0 "
+                    "AND lease_until > ?",
+                    (lease, name, ack_id, timestamps.format_time(now)),
+                )
+        return {}
+
+    def ack_deadlines_pass(self, seconds: float | None = None) -> int:
+        """A test control: every message out on lease is due again, as once its ack deadline passed; or, given
+        `seconds`, each lease as that much time later (those then run out are due again)."""
+        with self.store.transaction() as db:
+            if seconds is None:
+                return db.execute("UPDATE pubsub_messages SET lease_until = NULL WHERE acked = 0").rowcount
+            rows = db.execute(
+                "SELECT seq, lease_until FROM pubsub_messages WHERE acked = 0 AND lease_until IS NOT NULL"
+            ).fetchall()
+            for row in rows:
+                moved = timestamps.parse_time(row["lease_until"]) - timedelta(seconds=seconds)
+                db.execute(
+                    "UPDATE pubsub_messages SET lease_until = ? WHERE seq = ?",
+                    (timestamps.format_time(moved), row["seq"]),
+                )
+            return len(rows)
 
     def _subscription(self, name: str, project: str) -> dict:
         if not SUBSCRIPTION.match(name):

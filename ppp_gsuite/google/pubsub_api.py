@@ -33,6 +33,13 @@ class PubSub:
         request = self._projects.subscriptions().acknowledge(subscription=subscription, body={"ackIds": ack_ids})
         call(request, "pubsub.projects.subscriptions.acknowledge")
 
+    def hold(self, subscription: str, ack_ids: list[str], seconds: int) -> None:
+        """subscriptions.modifyAckDeadline: these messages stay on lease `seconds` from now (600 at most)."""
+        request = self._projects.subscriptions().modifyAckDeadline(
+            subscription=subscription, body={"ackIds": ack_ids, "ackDeadlineSeconds": seconds}
+        )
+        call(request, "pubsub.projects.subscriptions.modifyAckDeadline")
+
     def ensure(self, topic: str, subscription: str) -> None:
         """The topic and a pull subscription to it, made when missing (the local workspace only: on Google
         they are made once with gcloud, as the README says, by someone allowed to)."""

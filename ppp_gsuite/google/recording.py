@@ -53,9 +53,17 @@ FREE_TEXT = "(free text)"
 ANSWER_FIELD = "entry."  # a form page's answer fields, as a browser posts them (where one was recorded)
 REDACTED = "(redacted)"
 KEPT_HEADERS = {"content-type"}
-EMAIL = re.compile(r"[A-Za-z0-9.!#$&'*+/=?^_`{|}~-]+(?:@|%40)[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+# The local part may be URL-encoded (a '+' is %2B in a query string); a quote before it is kept, not mapped.
+# No '/', '?', '=', '&' or '#' in it (all allowed by RFC 5322, none seen in a Workspace address): in a URI
+# they belong to the path and query around an address, which must stay as they were to replay.
+EMAIL = re.compile(r"(?:[A-Za-z0-9.!$'*+^_`{|}~-]|%(?!40)[0-9A-Fa-f]{2})+(?:@|%40)[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+QUOTES = re.compile(r"^(?:'|%27|%22)+", re.IGNORECASE)
 TOKEN = re.compile(r"(ya29\.[\w.-]+|1//[\w.-]+|GOCSPX-[\w-]+|eyJ[\w-]+\.[\w-]+\.[\w-]*)")
-PROJECT = re.compile(r"project_number:\d+")  # in Google's quota messages: the organisation's Cloud project
+# The organisation's Cloud project, as Google's errors name it: "project_number:N" (quota), "project N",
+# "?project=N" and "projects/N" (an API not enabled).
+PROJECT = re.compile(r"(project_number:|projects/|project=|project%3D|project )\d{4,}", re.IGNORECASE)
+# A form's responder link carries the published form's own id (forms/d/e/<id>/), which no JSON key names.
+PUBLISHED_ID = re.compile(r"/forms/d/e/([\w-]{4,})")
 
 
 @dataclass
@@ -79,8 +87,14 @@ class Redactor:
             self.ids[value] = f"REDACTED_ID_{len(self.ids) + 1}"
         elif isinstance(value, str) and key in NAME_KEYS and value:
             self.name(value)
+        elif isinstance(value, str):
+            for published in PUBLISHED_ID.findall(value):
+                self.learn(published, "id")
 
     def email(self, found: str) -> str:
+        quotes = QUOTES.match(found)
+        if quotes:
+            return quotes.group(0) + self.email(found[quotes.end() :])
         at = "%40" if "%40" in found else "@"
         key = urllib.parse.unquote(found).lower()
         if key not in self.emails:
@@ -96,7 +110,7 @@ class Redactor:
 
     def text(self, text: str) -> str:
         text = TOKEN.sub(REDACTED, text)
-        text = PROJECT.sub("project_number:(redacted)", text)
+        text = PROJECT.sub(lambda match: match.group(1) + REDACTED, text)
         for real in sorted(self.ids, key=len, reverse=True):
             text = text.replace(real, self.ids[real])
         text = EMAIL.sub(lambda match: self.email(match.group(0)), text)

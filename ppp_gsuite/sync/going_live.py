@@ -22,6 +22,7 @@ from ..google.forms_api import FormsApi
 from ..google.sheets_api import SheetsApi
 from ..specs.load import build_targets, load_specs
 from ..vocabulary import (
+    EOI_PREFIX,
     OPPORTUNITIES,
     PROPOSAL_CLOSED,
     PROPOSAL_KEY,
@@ -39,6 +40,7 @@ from .rows import answers_by_key
 from .spreadsheets import SHEET_KIND
 
 DEPLOYED = "deployed"  # the form's appProperties: a hash of the proposal it was last deployed from
+FROM_PROPOSAL = "proposal"  # the form's appProperties: the reference of the proposal it was deployed from
 
 
 @dataclass
@@ -70,20 +72,38 @@ def prepare(
     today = now.astimezone(ZoneInfo(config.email.timezone)).date()
     checked: list[pure.Checked] = []
     keys: set[str] = set()
+    # A deployed form keeps its proposal's key: the row's Key cell is the team's to type over by mistake.
+    deployed_keys = {
+        file["appProperties"][FROM_PROPOSAL]: target.removeprefix(EOI_PREFIX)
+        for target, file in deployed.items()
+        if target.startswith(EOI_PREFIX) and FROM_PROPOSAL in file["appProperties"]
+    }
     for proposal in pure.group(listed):
         record = records.get(proposal.reference, {})
-        key = record.get(PROPOSAL_KEY) or pure.key_for(proposal.answers.get("group", ""))
-        opportunity, problems = pure.check(proposal, key, config, keys, today)
-        keys.add(key)
+        key = (
+            deployed_keys.get(proposal.reference)
+            or record.get(PROPOSAL_KEY)
+            or pure.key_for(proposal.answers.get("group", ""))
+        )
         status = pure.status_of(record)
-        # A proposal the team approved stays live with a past closing date: its form closes, as in YAML.
-        blocking = [p for p in problems if not _only_past(p)] if status in pure.LIVE_STATUSES else problems
-        found = pure.Checked(proposal, key, problems, status, pure.note_of(record), opportunity)
+        # Closed ends a live opportunity, and is also how the team says no to one never approved: that one
+        # gets no form, no lead spreadsheet and no email, and leaves its key to another proposal.
+        never_live = status == PROPOSAL_CLOSED and not _went_live(proposal.reference, key, deployed)
+        others = set(keys)
+        opportunity, problems = pure.check(proposal, key, config, others, today)
+        if not never_live:
+            keys.add(key)
+        found = pure.Checked(proposal, key, problems, status, pure.note_of(record), None)
         found.link = record.get(PROPOSAL_LINK, "")
-        if status in pure.LIVE_STATUSES and opportunity is not None and not blocking:
-            found.opportunity = _closed(opportunity, today) if status == PROPOSAL_CLOSED else opportunity
-        else:
-            found.opportunity = None
+        if status in pure.LIVE_STATUSES and not never_live:
+            if opportunity is not None and not pure.blocking(problems, status):
+                found.opportunity = opportunity
+            elif _went_live(proposal.reference, key, deployed):
+                found.opportunity = pure.last_good(proposal, key, config, others, today, status)
+                found.kept_earlier = found.opportunity is not None
+                found.problems = problems + [pure.KEPT_EARLIER] if found.kept_earlier else problems
+            if found.opportunity is not None and status == PROPOSAL_CLOSED:
+                found.opportunity = _closed(found.opportunity, today)
         checked.append(found)
     live = [c.opportunity for c in checked if c.opportunity is not None]
     result = Proposals(_with_opportunities(loaded, live), checked)
@@ -114,8 +134,11 @@ def in_both(loaded: Loaded, drive: DriveApi, sheets: SheetsApi) -> list[Problem]
     ]
 
 
-def _only_past(problem: str) -> bool:
-    return problem.startswith("the closing date,") and problem.endswith("is in the past")
+def _went_live(reference: str, key: str, deployed: dict[str, dict]) -> bool:
+    """Whether this proposal's form was deployed: the form of its key, tagged with its reference (or deployed
+    before forms were tagged so)."""
+    file = deployed.get(eoi_form(key))
+    return file is not None and file.get("appProperties", {}).get(FROM_PROPOSAL, reference) == reference
 
 
 def _closed(opportunity: Opportunity, today: date) -> Opportunity:
@@ -171,7 +194,10 @@ def _go_live(
             result.problems.append(f"{outcome.target.label}: {outcome.problem}")
             continue
         assert outcome.form_id is not None
-        drive.set_app_properties(outcome.form_id, {DEPLOYED: _fingerprint(wanted[opportunity.key].opportunity)})
+        c = wanted[opportunity.key]
+        drive.set_app_properties(
+            outcome.form_id, {DEPLOYED: _fingerprint(c.opportunity), FROM_PROPOSAL: c.proposal.reference}
+        )
         wanted[opportunity.key].link = outcome.link or ""
 
 

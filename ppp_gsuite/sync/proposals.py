@@ -39,7 +39,7 @@ from ..vocabulary import (
     RETURNED,
     short_hash,
 )
-from .emails import DueEmail, common_context, email_key
+from .emails import DueEmail, approver_tag, common_context, email_key
 from .rows import Row, reference_for, typed_reference
 
 # Questions a proposer may add to the application form: the role description form offers these titles.
@@ -68,6 +68,7 @@ QUESTION_NAMES = {
     "email": "the lead contact's email address",
 }
 LIVE_STATUSES = (PROPOSAL_APPROVED, LIVE, PROPOSAL_CLOSED)  # the team said yes: the opportunity exists
+KEPT_EARLIER = "until these are put right, the live form stays as it was"
 
 
 @dataclass
@@ -77,6 +78,7 @@ class Proposal:
     submitted: str  # when it was submitted (RFC 3339, as Google gives it)
     answers: dict[str, str]
     problems: list[str] = field(default_factory=list)  # what only the grouping can tell (a reference unknown)
+    earlier: list[dict[str, str]] = field(default_factory=list)  # the answers of earlier submissions, oldest first
 
 
 @dataclass
@@ -91,6 +93,7 @@ class Checked:
     note: str
     opportunity: Opportunity | None = None
     link: str = ""  # its live form's address, once deployed
+    kept_earlier: bool = False  # live, its latest submission wrong: the form stays as an earlier one made it
 
 
 def group(responses: list[tuple[str, str, dict[str, str]]]) -> list[Proposal]:
@@ -99,6 +102,7 @@ def group(responses: list[tuple[str, str, dict[str, str]]]) -> list[Proposal]:
     for response_id, submitted, answers in sorted(responses, key=lambda r: r[1]):
         quoted = typed_reference(answers.get("proposal_reference", ""))
         if quoted in found:
+            found[quoted].earlier.append(found[quoted].answers)
             found[quoted].response_id, found[quoted].submitted, found[quoted].answers = response_id, submitted, answers
             continue
         proposal = Proposal(reference_for(response_id), response_id, submitted, answers)
@@ -147,7 +151,7 @@ def to_opportunity(proposal: Proposal, key: str) -> tuple[Opportunity | None, li
         },
     }
     try:
-        opportunity = parse(Opportunity, data, "the proposal")
+        opportunity = parse(Opportunity, _answered(data), "the proposal")
     except ValidationFailed as failed:
         return None, [_plain(problem.message) for problem in failed.problems]
     return opportunity, []
@@ -173,6 +177,27 @@ def check(
         if passed:
             problems.append(f"the closing date, {opportunity.closing_date.isoformat()}, is in the past")
     return opportunity, problems
+
+
+def blocking(problems: list[str], status: str) -> list[str]:
+    """The problems that keep a proposal from being live: all of them, but that an approved one's closing
+    date has passed (its form closes, as an opportunity's in YAML does)."""
+    if status not in LIVE_STATUSES:
+        return problems
+    return [p for p in problems if not (p.startswith("the closing date,") and p.endswith("is in the past"))]
+
+
+def last_good(
+    proposal: Proposal, key: str, config: Config, other_keys: set[str], today: date, status: str
+) -> Opportunity | None:
+    """A live proposal whose latest submission has problems: the opportunity of its latest earlier submission
+    without any, which stays live meanwhile (one mistake in an edit must not take a live form out of the sync)."""
+    for answers in reversed(proposal.earlier):
+        earlier = Proposal(proposal.reference, proposal.response_id, proposal.submitted, answers)
+        opportunity, problems = check(earlier, key, config, other_keys, today)
+        if opportunity is not None and not blocking(problems, status):
+            return opportunity
+    return None
 
 
 def row(
@@ -226,7 +251,7 @@ def emails(config: Config, checked: list[Checked], wanted) -> list[DueEmail]:
             "link": c.link,
         }
         found = []
-        if c.problems and c.status in (PROPOSED, RETURNED):
+        if c.problems and (c.status in (PROPOSED, RETURNED) or c.kept_earlier):
             found.append(
                 (
                     email_key(c.proposal.reference, "proposal_checked", short_hash("|".join(c.problems), 12)),
@@ -253,10 +278,10 @@ def emails(config: Config, checked: list[Checked], wanted) -> list[DueEmail]:
                     "the proposer's email address",
                 )
             )
-            for position, member in enumerate(config.engagement_team):
+            for member in config.engagement_team:  # keyed by address: a reordered list tells no one twice
                 found.append(
                     (
-                        email_key(c.proposal.reference, "proposal_live", str(position)),
+                        email_key(c.proposal.reference, "proposal_live", approver_tag(member.email)),
                         "proposal_live",
                         member.email,
                         "an engagement team address",
@@ -290,6 +315,15 @@ def note_of(record: dict[str, str]) -> str:
     return record.get(PROPOSAL_NOTE, "").strip()
 
 
+def _answered(data: dict) -> dict:
+    """Without the answers left blank (or only spaces), so the config's own check says each is missing."""
+    return {
+        name: _answered(value) if isinstance(value, dict) else value
+        for name, value in data.items()
+        if not (isinstance(value, str) and not value.strip())
+    }
+
+
 def _lines(text: str) -> list[str]:
     return [line.strip(" -•\t") for line in text.splitlines() if line.strip(" -•\t")]
 
@@ -308,6 +342,7 @@ def _plain(message: str) -> str:
     words = QUESTION_NAMES.get(name.strip())
     if " is missing; add " in message:
         missing = message.split(" is missing;")[0]
+        missing = missing.rpartition(".")[2]  # lead_contact.email -> email
         return f"{QUESTION_NAMES.get(missing, missing.replace('_', ' '))} is missing"
     if name.strip() == "key_requirements" or message.startswith("key_requirements is empty"):
         return "the key requirements are empty: write at least one, one on each line"
