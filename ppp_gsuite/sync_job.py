@@ -20,7 +20,9 @@ class SyncOutcome:
     mail: MailReport | None  # None when no email was sent (email.send: false)
 
 
-def run_sync(loaded, clients, now: datetime, full: bool = False) -> SyncOutcome:
+def run_sync(loaded, clients, now: datetime, full: bool = False, progress=None) -> SyncOutcome:
+    """`progress` is told each step as it ends, in counts only (Sync.progress)."""
     job = Sync.for_workspace(loaded, clients, now, full=full)
+    job.progress = progress
     report = job.run()
     return SyncOutcome(job.now, report, job.mail_report)
