@@ -13,7 +13,7 @@ from .errors import EXIT_NEEDS_A_PERSON, PppError
 from .google.drive_api import DriveApi
 from .google.forms_api import FormsApi
 from .request_watch import RequestWatch
-from .runlease import Lease, LeaseHeld, ensure_lease_form, find_lease_form
+from .runlease import HELD_BY_ANOTHER, STOPS, Lease, LeaseHeld, ensure_lease_form, find_lease_form
 from .vocabulary import utc_stamp
 
 
@@ -59,7 +59,7 @@ def leased_run(
     lease.acquire()
     if made and find_lease_form(drive) != form_id:  # another runner made one first, at the same moment
         lease.release(None)
-        raise LeaseHeld("another sync set up the run's lease at the same moment; it does the work and this one stops")
+        raise LeaseHeld(f"{HELD_BY_ANOTHER} (it set the lease up at this same moment); {STOPS}")
     run = LeasedRun(lease, watch, clock(), time.monotonic())
     watch.before.append(lease.check)
     try:

@@ -29,6 +29,8 @@ from .vocabulary import parse_stamp, utc_stamp
 
 LEASE_KIND = "run_lease"  # appProperties marker of the lease form (DriveApi.find)
 LEASE_TITLE = "ppp-gsuite run lease (kept by the tool: do not edit or share)"
+HELD_BY_ANOTHER = "another sync holds the run's lease"
+STOPS = "it does the work and this one stops without doing anything"
 
 
 class LeaseHeld(PppError):
@@ -123,10 +125,7 @@ class Lease:
             raise LeaseHeld(_held_message(record))
         record.holder, record.expires = self.holder, utc_stamp(now + timedelta(seconds=self.seconds))
         if not self._write(record, revision):
-            raise LeaseHeld(
-                "another sync took the run's lease at the same moment; it does the work and this one stops "
-                "without doing anything"
-            )
+            raise LeaseHeld(f"{HELD_BY_ANOTHER} (it took it at this same moment); {STOPS}")
         self.renewed_at = now
 
     def check(self) -> None:
@@ -171,10 +170,7 @@ class Lease:
 
 
 def _held_message(record: LeaseRecord) -> str:
-    return (
-        f"another sync holds the run's lease ({record.holder}, until {record.expires}); it does the work and this "
-        "one stops without doing anything"
-    )
+    return f"{HELD_BY_ANOTHER} ({record.holder}, until {record.expires}); {STOPS}"
 
 
 def _lost_message(seconds: int) -> str:
