@@ -234,7 +234,10 @@ def sync(obj: Context, full: bool, log_format: str):
     try:
         translate_errors(_sync)(obj, full, log)
     except SystemExit as leaving:
-        code = leaving.code if isinstance(leaving.code, int) else 1
+        code = leaving.code if isinstance(leaving.code, int) else EXIT_NEEDS_A_PERSON
+        raise
+    except BaseException:  # a crash (a bug, Ctrl-C): the summary still comes last, and says it failed
+        code = EXIT_NEEDS_A_PERSON
         raise
     finally:
         log.finish(code)
@@ -276,9 +279,9 @@ def _sync(obj: Context, full: bool, log) -> None:
         log.summary["lease"] = "held by another run" if isinstance(running, LeaseHeld) else "lock file held"
         return
     print_sync_report(outcome, loaded)
-    if outcome.report.held_back() or _waiting_for_a_person(outcome.mail):
+    if sync_exit_code(outcome):
         click.echo(f"Error: {sync_problems(outcome)}", err=True)
-        sys.exit(EXIT_NEEDS_A_PERSON)
+        sys.exit(sync_exit_code(outcome))
 
 
 def run_counts(outcome) -> dict:
