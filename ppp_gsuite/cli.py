@@ -209,28 +209,20 @@ def deploy_forms(obj: Context, dry_run: bool, allow_retitle: tuple[str, ...]):
     from .google.drive_api import DriveApi
     from .google.forms_api import FormsApi
     from .google.sheets_api import SheetsApi
+    from .runlease import ensure_lease_form
     from .sync.going_live import prepare
 
     loaded = obj.load()
     with connect(loaded.workspace) as clients:
+        forms, drive = FormsApi(clients.forms), DriveApi(clients.drive)
         # Approved proposals are opportunities too: their forms, and the shared forms' lists of groups.
-        proposals = prepare(
-            loaded,
-            FormsApi(clients.forms),
-            DriveApi(clients.drive),
-            SheetsApi(clients.sheets),
-            datetime.now(UTC),
-            go_live=False,
-        )
+        proposals = prepare(loaded, forms, drive, SheetsApi(clients.sheets), datetime.now(UTC), go_live=False)
         loaded = proposals.loaded if proposals else loaded
         outcomes = deploy(
-            loaded.targets,
-            FormsApi(clients.forms),
-            DriveApi(clients.drive),
-            date.today(),
-            dry_run=dry_run,
-            allow_retitle=frozenset(allow_retitle),
+            loaded.targets, forms, drive, date.today(), dry_run=dry_run, allow_retitle=frozenset(allow_retitle)
         )
+        if not dry_run:
+            ensure_lease_form(forms, drive)  # where sync keeps its lease (runlease.py): made once
         warn_about_sender(loaded.workspace.config, clients)
     click.echo(f"signed in as {clients.identity}")
     if found_none(outcomes):
@@ -340,33 +332,132 @@ def doctor(obj: Context, no_browser: bool, record: str | None, wait_minutes: flo
     metavar="N",
     help="With --configs: how many organisations sync at once (default 4).",
 )
+@click.option(
+    "--log-format",
+    "log_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    envvar="PPP_GSUITE_LOG_FORMAT",
+    show_default=True,
+    help="The operators' log on stderr: a line per step, or JSON lines as Cloud Logging reads them.",
+)
 @workspace_command
-def sync(obj: Context, full: bool, configs: str | None, parallel: int | None):
+def sync(obj: Context, full: bool, configs: str | None, parallel: int | None, log_format: str):
     """Write new and edited responses into the spreadsheets (run it from cron every few minutes)."""
-    from datetime import datetime
-
     if configs is not None:
-        sync_many(configs, parallel, full)
+        sync_many(configs, parallel, full, log_format)
         return
     if parallel is not None:
         raise click.UsageError("--parallel goes with --configs GLOB")
+    from .runlog import RunLog
+
+    log = RunLog(log_format)
+    code = 0
+    try:
+        translate_errors(_sync)(obj, full, log)
+    except SystemExit as leaving:
+        code = leaving.code if isinstance(leaving.code, int) else EXIT_NEEDS_A_PERSON
+        raise
+    except BaseException:  # a crash (a bug, Ctrl-C): the summary still comes last, and says it failed
+        code = EXIT_NEEDS_A_PERSON
+        raise
+    finally:
+        log.finish(code)
+
+
+def _sync(obj: Context, full: bool, log) -> None:
+    from datetime import datetime
 
     from .connect import connect
     from .google.clients import SAME_IDENTITY
+    from .leased_run import leased_run
+    from .request_watch import RequestWatch
+    from .runlease import LeaseHeld
     from .runlock import AlreadyRunning, lock_file, single_run
     from .sync.run import NothingDeployed
     from .sync_job import run_sync
 
     loaded = obj.load()
+    watch = RequestWatch()
     try:
         with single_run(lock_file(loaded.workspace.path)), connect(loaded.workspace) as clients:
+            watch.attach(clients)
             try:
-                outcome = run_sync(loaded, clients, datetime.now(UTC), full=full)
+                with leased_run(clients, loaded.workspace.config.sync.lease_seconds, watch) as run:
+                    log.step("lease taken", lease_seconds=loaded.workspace.config.sync.lease_seconds)
+                    outcome = run_sync(loaded, clients, datetime.now(UTC), full=full, progress=log.progress)
+                    run.counts = run_counts(outcome)
+                    run.exit_code = sync_exit_code(outcome)
+                    log.summary.update(
+                        seconds=run.seconds(),
+                        **{key: len(v) if isinstance(v, list) else v for key, v in run.counts.items()},
+                    )
             except NothingDeployed as nothing:
                 raise PppError(f"{nothing}; signed in as {clients.identity}: {SAME_IDENTITY}") from None
-    except AlreadyRunning as running:
+            finally:
+                log.summary["requests"] = watch.counts()
+    except (AlreadyRunning, LeaseHeld) as running:
         click.echo(str(running))
+        log.summary["lease"] = "held by another run" if isinstance(running, LeaseHeld) else "lock file held"
         return
+    print_sync_report(outcome, loaded)
+    if sync_exit_code(outcome):
+        click.echo(f"Error: {sync_problems(outcome)}", err=True)
+        sys.exit(sync_exit_code(outcome))
+
+
+def run_counts(outcome) -> dict:
+    """The run's record (and the log's summary), in numbers only."""
+    report, mail = outcome.report, outcome.mail
+    counts = {
+        "responses": report.responses,
+        "rows_added": report.added,
+        "rows_updated": report.updated,
+        "waiting_for_grace": report.waiting,
+        "held_for_details": report.held_invitations,
+        "sharing_refused": sorted(report.refused),  # spreadsheet names (no person's)
+        "not_shared": sorted(report.not_shared),
+    }
+    if mail:
+        counts.update(
+            emails_sent=mail.sent, emails_not_sent=mail.failed, emails_held=mail.held, emails_unknown=mail.unknown
+        )
+    return counts
+
+
+def _waiting_for_a_person(mail) -> bool:
+    return bool(mail and (mail.unknown or mail.waiting_for_a_person))
+
+
+def sync_exit_code(outcome) -> int:
+    """1 when something needs a person (a spreadsheet held back, an email of unknown outcome), else 0."""
+    return EXIT_NEEDS_A_PERSON if outcome.report.held_back() or _waiting_for_a_person(outcome.mail) else 0
+
+
+def sync_problems(outcome) -> str:
+    report, mail = outcome.report, outcome.mail
+    held = []
+    if report.refused:
+        held.append(
+            f"{len(report.refused)} spreadsheet(s) are shared more widely than the config says, so nothing was written "
+            "there. Remove the sharing named above in Google Drive (Share), or name the person in ppp-gsuite.yaml."
+        )
+    if report.not_shared:
+        held.append(
+            f"{len(report.not_shared)} spreadsheet(s) could not be shared with the people the config names, so nothing "
+            "was written there (no one sees applicants' details the lead cannot) and nothing about them was emailed. "
+            "Do what each line above says; the next sync tries to share them again."
+        )
+    if held:
+        return " ".join(held) + " The others were synced; run sync again once it is put right."
+    return (
+        f"{mail.waiting_for_a_person + mail.unknown} email(s) may or may not have been sent: a person must check "
+        "(ppp-gsuite status lists them; they are never sent again automatically: settle each with "
+        "ppp-gsuite email settle KEY --sent or --retry)."
+    )
+
+
+def print_sync_report(outcome, loaded) -> None:
     report = outcome.report
     click.echo(f"sync at {outcome.now:%Y-%m-%d %H:%M:%S} UTC")  # a line with the time, for cron's log
     for name in report.created:
@@ -419,29 +510,9 @@ def sync(obj: Context, full: bool, configs: str | None, parallel: int | None):
     for name, problems in report.not_shared.items():
         for problem in problems:
             click.echo(f"not shared, so not written: {name}: {problem}", err=True)
-    held = []
-    if report.refused:
-        held.append(
-            f"{len(report.refused)} spreadsheet(s) are shared more widely than the config says, so nothing was written "
-            "there. Remove the sharing named above in Google Drive (Share), or name the person in ppp-gsuite.yaml."
-        )
-    if report.not_shared:
-        held.append(
-            f"{len(report.not_shared)} spreadsheet(s) could not be shared with the people the config names, so nothing "
-            "was written there (no one sees applicants' details the lead cannot) and nothing about them was emailed. "
-            "Do what each line above says; the next sync tries to share them again."
-        )
-    if held:
-        raise click.ClickException(" ".join(held) + " The others were synced; run sync again once it is put right.")
-    if mail and (mail.unknown or mail.waiting_for_a_person):
-        raise click.ClickException(
-            f"{mail.waiting_for_a_person + mail.unknown} email(s) may or may not have been sent: a person must check "
-            "(ppp-gsuite status lists them; they are never sent again automatically: settle each with "
-            "ppp-gsuite email settle KEY --sent or --retry)."
-        )
 
 
-def sync_many(pattern: str, parallel: int | None, full: bool) -> None:
+def sync_many(pattern: str, parallel: int | None, full: bool, log_format: str) -> None:
     """`sync --configs GLOB`: each organisation's output whole as its run ends, then a line each; the
     exit code is the worst of theirs."""
     from .orgs import DEFAULT_PARALLEL, Runner, config_files, worst
@@ -453,41 +524,83 @@ def sync_many(pattern: str, parallel: int | None, full: bool) -> None:
         click.echo(run.stdout, nl=False)
         click.echo(run.stderr, nl=False, err=True)
 
-    runs = Runner(["--full"] if full else [], parallel or DEFAULT_PARALLEL).run(configs, show)
+    arguments = (["--full"] if full else []) + ["--log-format", log_format]
+    runs = Runner(arguments, parallel or DEFAULT_PARALLEL).run(configs, show)
     for run in runs:
         click.echo(run.summary)
     sys.exit(worst([run.exit_code for run in runs]))
 
 
 @main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print it as one JSON object, for machines.")
 @workspace_command
-def status(obj: Context):
-    """Show what is deployed, when responses were last seen, and emails that need a person to check."""
+def status(obj: Context, as_json: bool):
+    """Show each form, each spreadsheet, the emails and the last run; exit 1 while something needs a person."""
+    import json
     from datetime import datetime
     from zoneinfo import ZoneInfo
 
     from .connect import connect
     from .google.drive_api import DriveApi
+    from .google.forms_api import FormsApi
     from .google.sheets_api import SheetsApi
+    from .status import as_json as status_json
     from .status import read_status
     from .sync.destinations import destinations
+    from .vocabulary import eoi_form
 
     loaded = obj.load()
     config = loaded.workspace.config
     today = datetime.now(ZoneInfo(config.email.timezone)).strftime("%Y-%m-%d")
+    closing = {eoi_form(o.key): o.closing_date.isoformat() for o in config.opportunities}
     with connect(loaded.workspace) as clients:
         found = read_status(
             DriveApi(clients.drive),
             SheetsApi(clients.sheets),
             today,
             destinations(config, loaded.targets, loaded.layouts),
+            forms=FormsApi(clients.forms),
+            closing_dates=closing,
         )
+    if as_json:
+        click.echo(json.dumps(status_json(found), indent=2))
+        sys.exit(found.exit_code)
+    print_status(found, config)
+    if found.exit_code:
+        problems = [f"{len(found.unknown)} email(s) need a person to check"] if found.unknown else []
+        refused = [sheet.name for sheet in found.sheet_details if sheet.sharing_refused]
+        if refused:
+            problems.append(f"the last sync wrote nothing into {len(refused)} spreadsheet(s); run sync to see why")
+        click.echo(f"Error: {'; '.join(problems)}", err=True)
+        sys.exit(found.exit_code)
+
+
+def print_status(found, config) -> None:
     click.echo(f"forms deployed: {found.forms}")
-    for name, link in found.spreadsheets.items():
-        click.echo(f"spreadsheet: {name}: {link}")
+    for form in found.form_details:
+        state = "open" if form.open else "closed"
+        closing = f", closing date {form.closing_date}" if form.closing_date else ""
+        click.echo(f"form: {form.name}: {state}{closing}, {plural(form.responses, 'response')}: {form.link}")
+    for sheet in found.sheet_details:
+        rows = ", ".join(f"{tab} {count}" for tab, count in sheet.rows.items())
+        click.echo(f"spreadsheet: {sheet.name}: {sheet.link}")
+        click.echo(f"  rows: {rows or 'none'}")
+        who = ", ".join(f"{g['who'] or g['type']} ({g['role']})" for g in sheet.can_open)
+        click.echo(f"  who can open it: {who or 'nobody'}")
+        if sheet.sharing_refused:
+            click.echo(
+                "  the last sync wrote nothing here: it is shared more widely than the config says, or could "
+                "not be shared with someone the config names (run sync to see which)"
+            )
     for form, newest in sorted(found.newest.items()):
         click.echo(f"newest response seen, {form}: {newest}")
     click.echo(f"emails sent today: {found.sent_today} (daily cap {config.email.daily_cap})")
+    last = found.last_run or {}
+    if last:
+        click.echo(
+            f"emails the last sync held for a later run (daily cap or Gmail's limits): {last.get('emails_held', 0)}; "
+            f"decisions waiting for the grace period: {last.get('waiting_for_grace', 0)}"
+        )
     for name, held in found.held_invitations.items():
         click.echo(
             f"interview invitations held until the interview details are filled in (see Needs checking), {name}: {held}"
@@ -501,8 +614,19 @@ def status(obj: Context):
             f"UNKNOWN OUTCOME ({time}): {key}: check the Sent mail by hand, then run "
             f"ppp-gsuite email settle '{key}' --sent (it went) or --retry (it did not: send it again)"
         )
-    if found.unknown:
-        raise click.ClickException(f"{len(found.unknown)} email(s) need a person to check")
+    if last:
+        requests = ", ".join(f"{api} {count}" for api, count in last.get("requests", {}).items())
+        click.echo(
+            f"last sync: started {last.get('started')}, took {last.get('seconds')} s, exit code "
+            f"{last.get('exit_code')}, requests: {requests or 'none'}"
+        )
+    else:
+        click.echo("last sync: none recorded yet")
+    if found.lease:
+        click.echo(
+            f"a sync is running (or was killed): it holds the run's lease ({found.lease['holder']}) "
+            f"until {found.lease['expires']}"
+        )
 
 
 @main.group()
@@ -723,6 +847,9 @@ def watch(obj: Context, once: bool, poll_seconds: float):
     from .forms.deploy import find_deployed
     from .google.drive_api import DriveApi
     from .google.form_watches import FormWatches
+    from .leased_run import leased_run
+    from .request_watch import RequestWatch
+    from .runlease import LeaseHeld
     from .runlock import AlreadyRunning, lock_file, single_run
     from .sync_job import run_sync
     from .watch import Watcher
@@ -738,10 +865,15 @@ def watch(obj: Context, once: bool, poll_seconds: float):
         sys.exit(EXIT_INVALID)
     with connect(loaded.workspace) as clients:
         drive = DriveApi(clients.drive)
+        requests = RequestWatch().attach(clients)
 
         def sync(forms: set[str]) -> None:
-            with single_run(lock_file(loaded.workspace.path)):
+            requests.by_api.clear()  # each sync's record counts its own requests
+            lease_seconds = loaded.workspace.config.sync.lease_seconds
+            # The same lease as `sync`: a cron sync elsewhere and this watch never both send.
+            with single_run(lock_file(loaded.workspace.path)), leased_run(clients, lease_seconds, requests) as run:
                 outcome = run_sync(loaded, clients, datetime.now(UTC))
+                run.counts, run.exit_code = run_counts(outcome), sync_exit_code(outcome)
             report, mail = outcome.report, outcome.mail
             click.echo(
                 f"sync at {outcome.now:%Y-%m-%d %H:%M:%S} UTC: {plural(report.responses, 'response')} read, "
@@ -773,7 +905,7 @@ def watch(obj: Context, once: bool, poll_seconds: float):
         while True:
             try:
                 synced = watcher.step()
-            except AlreadyRunning as running:  # unacknowledged, the notifications come again in a moment
+            except (AlreadyRunning, LeaseHeld) as running:  # unacknowledged, they come again in a moment
                 click.echo(str(running))
                 synced = 0
             if once:

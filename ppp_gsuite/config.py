@@ -158,6 +158,9 @@ class Opportunity(Model):
 
 class SyncSettings(Model):
     full_rescan_hours: int = Field(default=24, ge=1)
+    # The run's lease in the Workspace lapses this long after it was last renewed (a killed runner's
+    # lease is taken over after it); a run renews it once a third has passed (runlease.py).
+    lease_seconds: int = Field(default=600, ge=1)
 
 
 class WatchSettings(Model):

@@ -24,9 +24,11 @@ class SyncOutcome:
     mail: MailReport | None  # None when no email was sent (email.send: false)
 
 
-def run_sync(loaded, clients, now: datetime, full: bool = False) -> SyncOutcome:
+def run_sync(loaded, clients, now: datetime, full: bool = False, progress=None) -> SyncOutcome:
+    """`progress` is told each step as it ends, in counts only (Sync.progress)."""
     # Approved role descriptions first: the run then treats their opportunities as the config's own.
     proposals = prepare(loaded, FormsApi(clients.forms), DriveApi(clients.drive), SheetsApi(clients.sheets), now)
     job = Sync.for_workspace(proposals.loaded if proposals else loaded, clients, now, full=full, proposals=proposals)
+    job.progress = progress
     report = job.run()
     return SyncOutcome(job.now, report, job.mail_report)

@@ -155,3 +155,40 @@ def test_the_demo_refuses_google(tmp_path):
     assert result.returncode == 2
     assert "never on Google" in result.stderr
     assert not (folder / ".ppp-gsuite" / "local.sqlite3").exists()
+
+
+def printed_forms(text: str) -> dict:
+    """The summary's forms: name -> link (the indented lines under "Forms: N")."""
+    lines = text.splitlines()
+    start = next(n for n, line in enumerate(lines) if line.startswith("Forms: "))
+    forms = {}
+    for line in lines[start + 1 :]:
+        if not line.startswith("  "):
+            break
+        name, link = line.strip().rsplit(": ", 1)
+        forms[name] = link
+    assert len(forms) == int(lines[start].split()[1])
+    return forms
+
+
+def test_status_json_shows_what_the_demo_printed(demo):
+    """What the demo printed (read back from the pages and the outbox) is what `status --json` reads
+    from the workspace: forms and their links, rows per tab, emails sent by kind, people shared."""
+    import json
+
+    folder, out, url, drive, sheets = demo
+    result = run(folder, "status", "--json")
+    assert result.returncode == 0, result.stdout + result.stderr
+    status = json.loads(result.stdout)
+    assert {form["name"]: form["link"] for form in status["forms"]} == printed_forms(out)
+    assert all(form["open"] for form in status["forms"])
+    assert sum(form["responses"] for form in status["forms"] if form["target"].startswith("eoi-")) == 12
+    printed = printed_summary(out)
+    rows = {(sheet["link"], tab): count for sheet in status["spreadsheets"] for tab, count in sheet["rows"].items()}
+    assert rows == printed["rows"]
+    emails = dict(printed["emails"])
+    assert emails.pop("total") == sum(status["emails"]["sent_by_kind"].values())
+    assert emails == status["emails"]["sent_by_kind"]
+    engagement = next(sheet for sheet in status["spreadsheets"] if sheet["target"] == "engagement")
+    assert (engagement["rows"]["Partners"], engagement["link"]) == printed["shared"]
+    assert status["emails"]["unknown"] == [] and status["exit_code"] == 0

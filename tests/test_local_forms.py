@@ -218,6 +218,39 @@ def test_stale_revision_is_refused(forms_api):
     assert error["status"] == "FAILED_PRECONDITION"
 
 
+def test_writes_racing_on_one_revision_land_once_the_rest_refused_with_failed_precondition(local):
+    """requiredRevisionId is a compare-and-set: of writers that all read one revision, exactly one lands
+    (each from its own connection, at once); the others get 400 FAILED_PRECONDITION and change nothing."""
+    import threading
+
+    session = local.session()
+    form_id = session.post(f"{local.url}/v1/forms", json={"info": {"title": "Lease"}}).json()["formId"]
+    revision = session.get(f"{local.url}/v1/forms/{form_id}").json()["revisionId"]
+    answers, start = {}, threading.Barrier(8)
+
+    def write(n):
+        own = local.session()
+        body = {
+            "requests": [{"updateFormInfo": {"info": {"description": f"writer {n}"}, "updateMask": "description"}}],
+            "writeControl": {"requiredRevisionId": revision},
+        }
+        start.wait()
+        answers[n] = own.post(f"{local.url}/v1/forms/{form_id}:batchUpdate", json=body)
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    landed = [n for n, answer in answers.items() if answer.status_code == 200]
+    assert len(landed) == 1
+    refused = [answer.json()["error"] for answer in answers.values() if answer.status_code != 200]
+    assert [(e["code"], e["status"]) for e in refused] == [(400, "FAILED_PRECONDITION")] * 7
+    form = session.get(f"{local.url}/v1/forms/{form_id}").json()
+    assert form["info"]["description"] == f"writer {landed[0]}"
+    assert form["revisionId"] == answers[landed[0]].json()["writeControl"]["requiredRevisionId"] != revision
+
+
 def test_a_jump_to_a_page_break_created_later_in_the_batch_is_refused(forms_api):
     form_id = forms_api.forms().create(body={"info": {"title": "Skip logic"}}, unpublished=True).execute()["formId"]
     declare, interests = EOI_ITEMS[7], EOI_ITEMS[8]

@@ -228,7 +228,8 @@ def test_killing_the_sync_process_mid_write_then_rerunning_writes_each_response_
     import time
 
     config = env.root / "ppp-gsuite.yaml"
-    config.write_text(config.read_text() + "email:\n  send: false\n")  # rows only: emails have their own test
+    # rows only: emails have their own test; the killed run's lease lapses in 2 seconds (tests/test_lease.py)
+    config.write_text(config.read_text() + "email:\n  send: false\nsync:\n  lease_seconds: 2\n")
     for n in range(4):
         env.answer("eoi-heart-board", EOI, full_name=f"Person {n}", email=f"p{n}@example.org")
     # The server applies the first values write, then holds its answer: the process is killed waiting.
@@ -249,6 +250,7 @@ def test_killing_the_sync_process_mid_write_then_rerunning_writes_each_response_
     process.send_signal(signal.SIGKILL)
     process.wait()
     local.request("DELETE", "/_local/faults")
+    time.sleep(2.5)  # the killed run's lease lapses
     result = subprocess.run(
         [sys.executable, "-m", "ppp_gsuite.cli", "sync"],
         cwd=env.root,
@@ -256,7 +258,7 @@ def test_killing_the_sync_process_mid_write_then_rerunning_writes_each_response_
         capture_output=True,
         text=True,
     )
-    assert result.returncode == 0, result.stderr
+    assert result.returncode == 0 and result.stdout.startswith("sync at"), result.stdout + result.stderr
     names = sorted(r["Name"] for r in env.records(HEART))
     assert names == [f"Person {n}" for n in range(4)]
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from ..google.drive_api import DriveApi
 from ..google.forms_api import FormsApi
 from ..google.sheets_api import SheetsApi
+from ..status import rows_below_header
 from ..sync.destinations import EMAIL_LOG, ENGAGEMENT, ENGAGEMENT_TAB
 
 NOT_IN_LOG = "not in the email log"
@@ -33,10 +34,6 @@ class Summary:
     @property
     def emails_total(self) -> int:
         return sum(self.emails.values())
-
-
-def rows_below_header(values: list[list[str]]) -> int:
-    return sum(1 for row in values[1:] if any(cell.strip() for cell in row))
 
 
 def read_summary(forms: FormsApi, drive: DriveApi, sheets: SheetsApi, outbox: list[dict]) -> Summary:

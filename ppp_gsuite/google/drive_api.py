@@ -6,7 +6,7 @@ from ..errors import PppError
 from .errors import GoogleApiError, call
 
 APP_KEY = "ppp_gsuite"  # appProperties marker: the value says what the file is ("form", ...)
-FILE_FIELDS = "nextPageToken, files(id, name, mimeType, appProperties, webViewLink, writersCanShare)"
+FILE_FIELDS = "nextPageToken, files(id, name, mimeType, appProperties, webViewLink, writersCanShare, createdTime)"
 SPREADSHEET_MIME = "application/vnd.google-apps.spreadsheet"
 # Drive's reasons for refusing to share with one address (a positive signal, never "any 400 or 403"):
 # outside the domains the organisation allows (shareOutNotPermitted, as GAM's release notes record it;

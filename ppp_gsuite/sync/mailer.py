@@ -83,7 +83,7 @@ class Mailer:
         self.config, self.templates, self.send = config, templates, send
         self.log, self.now, self.local_time = log, now, local_time
         self.report = MailReport()
-        self.report.waiting_for_a_person = sum(1 for r in log.values() if log_state(r) == UNKNOWN)
+        self.report.waiting_for_a_person = sum(1 for r in log.values() if needs_a_person(r))
         # Intents a crashed run left: nobody knows whether they went. Marked for a person with the first write.
         self.unwritten = [
             self._entry(key, record.get(LOG_EMAIL, ""), record.get(LOG_TO, ""), UNKNOWN, "")

@@ -157,6 +157,8 @@ class Sync:
         self.runs = self.books.runs  # target -> SheetRun, filled by books.open()
         self.consents: list[Row] = []  # records added this run
         self.latest_consents: dict = {}  # (reference, consent) -> the latest answer, log and this run
+        # Told each step as it ends, in counts only (the run's log: runlog.RunLog.progress); None: untold.
+        self.progress: Callable[[str, dict], None] | None = None
 
     @classmethod
     def for_workspace(
@@ -184,6 +186,7 @@ class Sync:
     def run(self) -> SyncReport:
         """The steps in order. Each step is a function of what the run read; the run applies what it returns."""
         snapshot = self._read()
+        self._step("read", forms=len(snapshot.deployed), responses=self.report.responses, pages=self.report.pages)
         writes, partners = response_rows.expressions_of_interest(self.config, self.targets, snapshot, self.runs)
         writes += response_rows.joined(self.config, self.targets, snapshot, self.runs, partners)
         writes += response_rows.monitoring(self.targets, snapshot, self.runs, self.config.email.timezone)
@@ -194,6 +197,7 @@ class Sync:
         records = records_of(self.runs)  # every response tab as it will be after this run's rows: made once
         added, removed = self._share_with_engagement_team(records, consents)
         self._record_network_change(snapshot, added, removed)  # before their sheet is written: never lost
+        self._step("engagement team's list worked out", added=len(added), removed=len(removed))
         self._close_past_closing_dates(snapshot.deployed)
         self._note(
             records, status_notes(records, self.now, self.config.email.timezone)
@@ -219,6 +223,13 @@ class Sync:
         if self.send:
             self._note(records, last_email_notes(records, snapshot.email_log))
         self.books.flush([run for target, run in self.runs.items() if target != ADMIN])
+        self._step(
+            "spreadsheets written",
+            added=self.report.added,
+            updated=self.report.updated,
+            flagged=self.report.flagged,
+            held_back=len(self.report.held_back()),
+        )
         if mailer:  # one mail run: the team's notices of each recorded change, in order, then everything else
             view.held = {target for target, run in self.runs.items() if run.dest.name in self.report.held_back()}
             waiting: list[str] = []
@@ -233,9 +244,16 @@ class Sync:
             self._note_sent(records, mailer.log)
             self.report.waiting += sum(1 for key in waiting if mailer.is_due(key))
             self.mail_report = mailer.report
+            report = mailer.report
+            self._step("emails", sent=report.sent, not_sent=report.failed, held=report.held, unknown=report.unknown)
         self._write_marks(snapshot)
         self.books.flush([self.runs[ADMIN]])
+        self._step("sync state recorded")
         return self.report
+
+    def _step(self, message: str, **counts: int) -> None:
+        if self.progress:
+            self.progress(message, counts)
 
     def _read(self) -> Snapshot:
         """The run's one reading: the deployed forms, every spreadsheet, the new and edited responses."""
