@@ -241,6 +241,8 @@ def sync(obj: Context, full: bool):
     click.echo(f"sync at {outcome.now:%Y-%m-%d %H:%M:%S} UTC")  # a line with the time, for cron's log
     for name in report.created:
         click.echo(f"created spreadsheet: {name}")
+    for spare in report.spares:
+        click.echo(f"spare spreadsheet: {spare}")
     read = (
         "read again (a full rescan)" if report.full_scans else "read since the last run (with a few minutes' overlap)"
     )

@@ -115,6 +115,7 @@ class SyncReport:
     full_scans: int = 0  # forms whose responses were all read again this run
     waiting: int = 0  # decisions set but not yet past the grace period
     held_invitations: int = 0  # invited to interview, the invitation waiting for details the lead has not filled in
+    spares: list[str] = field(default_factory=list)  # spreadsheets tagged twice for one thing: what was done
 
     def held_back(self) -> set[str]:
         """The spreadsheets nothing was written to this run: their rows, and emails about them, wait."""
