@@ -36,10 +36,10 @@ SERVER_ERRORS = {500, 502, 503, 504}
 
 
 def refused_for_now(error: BaseException) -> bool:
-    """Google refused the call and did nothing (a quota or rate limit): always safe to try again."""
-    return isinstance(error, GoogleApiError) and (
-        error.code == 429 or (error.code == 403 and error.reason in RATE_REASONS)
-    )
+    """Google refused the call and did nothing (a quota or rate limit): always safe to try again.
+    (Gmail's SendRefused carries the same code and reason: a 429 is a send that certainly did not go.)"""
+    code, reason = getattr(error, "code", None), getattr(error, "reason", "")
+    return isinstance(error, PppError) and (code == 429 or (code == 403 and reason in RATE_REASONS))
 
 
 def ambiguous(error: BaseException) -> bool:

@@ -309,6 +309,7 @@ class Sync:
             dict(log),
             self.now,
             local_time(self.now, self.config.email.timezone),
+            retry=getattr(self.sheets, "retry", None),
         )
 
     def _send(self, mailer: Mailer, due: list) -> None:
@@ -316,7 +317,9 @@ class Sync:
         admin = self.runs[ADMIN]
         for rows in mailer.deliver(due):
             self.books.write_now(admin, EMAIL_LOG, rows)
-        admin.rows[EMAIL_LOG.tab].extend(mailer.take_unwritten())
+        last = mailer.take_unwritten()
+        if last:  # the last send's result, at once: no other call comes between a send and its record
+            self.books.write_now(admin, EMAIL_LOG, last)
 
     def _record_network_change(self, snapshot: Snapshot, added: dict[str, str], removed: dict[str, str]) -> None:
         """Record the change to the team's list at once, before their sheet is rewritten: its notice stays due
