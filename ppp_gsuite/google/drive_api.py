@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 from ..errors import PppError
 from .errors import GoogleApiError, call
@@ -13,7 +14,7 @@ APP_KEY = "ppp_gsuite"  # appProperties marker: the value says what the file is 
 FILE_FIELDS = "nextPageToken, files(id, name, mimeType, appProperties, webViewLink, writersCanShare, createdTime)"
 SPREADSHEET_MIME = "application/vnd.google-apps.spreadsheet"
 FORM_MIME = "application/vnd.google-apps.form"
-DONE = {}  # what `applied` answers for a change that returns nothing (a permission deleted): not None
+DONE: dict = {}  # what `applied` answers for a change that returns nothing (a permission deleted): not None
 # Drive's reasons for refusing to share with one address (a positive signal, never "any 400 or 403"):
 # outside the domains the organisation allows (shareOutNotPermitted, as GAM's release notes record it;
 # ...ToUser for one user), and invalidSharingRequest (Drive "Resolve errors": "ACL change not allowed",
@@ -52,7 +53,7 @@ class DriveApi:
         found, token = [], None
         while True:
             request = self._files.list(q=query, fields=FILE_FIELDS, pageSize=1000, pageToken=token, spaces="drive")
-            page = self.retry.read("drive.files.list", lambda request=request: call(request, "drive.files.list"))
+            page = self.retry.read("drive.files.list", partial(call, request, "drive.files.list"))
             found.extend(page.get("files", []))
             token = page.get("nextPageToken")
             if not token:
@@ -161,9 +162,7 @@ class DriveApi:
             request = self._permissions.list(
                 fileId=file_id, fields=fields, pageToken=token, includePermissionsForView="published"
             )
-            page = self.retry.read(
-                "drive.permissions.list", lambda request=request: call(request, "drive.permissions.list")
-            )
+            page = self.retry.read("drive.permissions.list", partial(call, request, "drive.permissions.list"))
             found.extend(page.get("permissions", []))
             token = page.get("nextPageToken")
             if not token:

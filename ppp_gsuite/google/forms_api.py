@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 from ..errors import PppError
 from .errors import GoogleApiError, call
@@ -82,9 +83,7 @@ class FormsApi:
             query["filter"] = f"timestamp > {since}"
         while True:
             request = self._forms.responses().list(pageToken=token, **query)
-            page = self.retry.read(
-                "forms.responses.list", lambda request=request: call(request, "forms.responses.list")
-            )
+            page = self.retry.read("forms.responses.list", partial(call, request, "forms.responses.list"))
             pages += 1
             responses.extend(page.get("responses", []))
             token = page.get("nextPageToken")

@@ -22,6 +22,7 @@ from ..errors import PppError
 from ..forms.versions import FormVersions, versions_of
 from ..google.drive_api import DriveApi
 from ..google.forms_api import FormsApi
+from ..google.retry import RetryPolicy
 from ..google.sheets_api import SheetsApi
 from ..specs.load import FormTarget
 from ..vocabulary import (
@@ -154,11 +155,12 @@ class Sync:
     def for_workspace(cls, loaded, clients, now: datetime, full: bool = False, emails: bool = True) -> Sync:
         """A sync of a loaded workspace (config, specs, layouts) over the clients of google.clients.connect."""
         config = loaded.workspace.config
+        retry = RetryPolicy()  # one policy for the run: its time budget covers every call the run makes
         return new_sync(
             loaded,
-            FormsApi(clients.forms),
-            DriveApi(clients.drive),
-            SheetsApi(clients.sheets),
+            FormsApi(clients.forms, retry),
+            DriveApi(clients.drive, retry),
+            SheetsApi(clients.sheets, retry),
             now,
             full=full,
             send=clients.mail.send if emails and config.email.send else None,
