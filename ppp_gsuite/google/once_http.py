@@ -17,10 +17,11 @@ from google.auth.transport.requests import AuthorizedSession
 from .gmail_api import no_retry_adapter
 
 
-class OnceHttp:
-    """The one method of httplib2.Http that googleapiclient's execute calls, over requests, never re-sent."""
+class OnceHttp(httplib2.Http):
+    """httplib2.Http's one method that googleapiclient's execute calls, over requests, never re-sent."""
 
     def __init__(self, session: requests.Session, timeout):
+        super().__init__(timeout=timeout)
         session.mount("https://", no_retry_adapter())
         session.mount("http://", no_retry_adapter())
         self.session, self.timeout = session, timeout

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from gspread.exceptions import APIError
 from gspread.http_client import HTTPClient
 
@@ -62,7 +64,9 @@ class SheetsApi:
         method = "sheets.spreadsheets.get"
         return self.retry.read(method, lambda: _wrapped(method, self._http.spreadsheets_get, spreadsheet_id, params))
 
-    def batch_update(self, spreadsheet_id: str, requests: list[dict], applied=None) -> dict:
+    def batch_update(
+        self, spreadsheet_id: str, requests: list[dict], applied: Callable[[], dict | None] | None = None
+    ) -> dict:
         """spreadsheets.batchUpdate (atomic: all its requests or none). Repeated after a lost answer when
         every request is idempotent, or when `applied()` (a look at the spreadsheet) finds it was not
         applied: it returns a non-None value when it was."""
