@@ -175,13 +175,15 @@ def deploy_forms(obj: Context, dry_run: bool, allow_retitle: tuple[str, ...]):
     from .google.clients import SAME_IDENTITY
     from .google.drive_api import DriveApi
     from .google.forms_api import FormsApi
+    from .google.retry import policy_for
 
     loaded = obj.load()
     with connect(loaded.workspace) as clients:
+        retry = policy_for(loaded.workspace.config.retries)  # one policy for the run, as a sync's
         outcomes = deploy(
             loaded.targets,
-            FormsApi(clients.forms),
-            DriveApi(clients.drive),
+            FormsApi(clients.forms, retry),
+            DriveApi(clients.drive, retry),
             date.today(),
             dry_run=dry_run,
             allow_retitle=frozenset(allow_retitle),

@@ -27,6 +27,7 @@ from typing import TypeVar
 
 from tenacity import RetryCallState, Retrying, retry_if_exception
 
+from ..config import RetrySettings
 from ..errors import PppError
 from .errors import GoogleApiError, NoAnswer, Unreachable
 
@@ -116,6 +117,16 @@ class RetryPolicy:
 
     def _count(self, method: str) -> None:
         self.retries[method] = self.retries.get(method, 0) + 1
+
+
+def policy_for(settings: RetrySettings) -> RetryPolicy:
+    """A run's policy, as the config's `retries:` section sets it."""
+    return RetryPolicy(
+        attempts=settings.attempts,
+        first_wait=settings.first_wait_seconds,
+        longest_wait=settings.longest_wait_seconds,
+        budget=settings.budget_seconds,
+    )
 
 
 def default_policy() -> RetryPolicy:

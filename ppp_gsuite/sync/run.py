@@ -22,7 +22,7 @@ from ..errors import PppError
 from ..forms.versions import FormVersions, versions_of
 from ..google.drive_api import DriveApi
 from ..google.forms_api import FormsApi
-from ..google.retry import RetryPolicy
+from ..google.retry import policy_for
 from ..google.sheets_api import SheetsApi
 from ..specs.load import FormTarget
 from ..vocabulary import (
@@ -155,7 +155,7 @@ class Sync:
     def for_workspace(cls, loaded, clients, now: datetime, full: bool = False, emails: bool = True) -> Sync:
         """A sync of a loaded workspace (config, specs, layouts) over the clients of google.clients.connect."""
         config = loaded.workspace.config
-        retry = RetryPolicy()  # one policy for the run: its time budget covers every call the run makes
+        retry = policy_for(config.retries)  # one policy for the run: its time budget covers every call it makes
         return new_sync(
             loaded,
             FormsApi(clients.forms, retry),
