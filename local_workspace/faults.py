@@ -17,7 +17,7 @@ happened, the caller is told it failed).
 
     POST   /_local/faults/storm  {"seed": 1, "rate_limited": 0.10, "error_after_apply": 0.05,
                                   "dropped_after_apply": 0.02, "retry_after": null}
-    GET    /_local/faults        also the storm's settings and what it did ("injected": method, mode)
+    GET    /_local/faults        while a storm is on, also its settings and what it did ("injected")
 
 A storm answers a share of every API call with a fault drawn from a seeded random generator, so a
 test is reproducible: rate_limited of them 429 (not performed), error_after_apply 500 after being
@@ -255,7 +255,8 @@ def arm(ws, request: Request) -> Response:
 
 
 def list_armed(ws, request: Request) -> Response:
-    return _json({"faults": ws.faults.armed(), "storm": ws.faults.storm_settings()})
+    storm = ws.faults.storm_settings()
+    return _json({"faults": ws.faults.armed(), **({"storm": storm} if storm else {})})
 
 
 def start_storm(ws, request: Request) -> Response:
