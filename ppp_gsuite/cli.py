@@ -208,15 +208,17 @@ def deploy_forms(obj: Context, dry_run: bool, allow_retitle: tuple[str, ...]):
     from .google.clients import SAME_IDENTITY
     from .google.drive_api import DriveApi
     from .google.forms_api import FormsApi
+    from .google.retry import policy_for
     from .google.sheets_api import SheetsApi
     from .runlease import ensure_lease_form
     from .sync.going_live import prepare
 
     loaded = obj.load()
     with connect(loaded.workspace) as clients:
-        forms, drive = FormsApi(clients.forms), DriveApi(clients.drive)
+        retry = policy_for(loaded.workspace.config.retries)  # one policy for the run, as a sync's
+        forms, drive = FormsApi(clients.forms, retry), DriveApi(clients.drive, retry)
         # Approved proposals are opportunities too: their forms, and the shared forms' lists of groups.
-        proposals = prepare(loaded, forms, drive, SheetsApi(clients.sheets), datetime.now(UTC), go_live=False)
+        proposals = prepare(loaded, forms, drive, SheetsApi(clients.sheets, retry), datetime.now(UTC), go_live=False)
         loaded = proposals.loaded if proposals else loaded
         outcomes = deploy(
             loaded.targets, forms, drive, date.today(), dry_run=dry_run, allow_retitle=frozenset(allow_retitle)
@@ -462,6 +464,8 @@ def print_sync_report(outcome, loaded) -> None:
     click.echo(f"sync at {outcome.now:%Y-%m-%d %H:%M:%S} UTC")  # a line with the time, for cron's log
     for name in report.created:
         click.echo(f"created spreadsheet: {name}")
+    for spare in report.spares:
+        click.echo(f"spare spreadsheet: {spare}")
     read = (
         "read again (a full rescan)" if report.full_scans else "read since the last run (with a few minutes' overlap)"
     )

@@ -87,6 +87,15 @@ class TimeoutSettings(Model):
     read_seconds: float = Field(default=60, gt=0)  # to wait for each part of the answer
 
 
+class RetrySettings(Model):
+    """How long a run waits for Google to take a refused (429) or failed (5xx) call again (google/retry.py)."""
+
+    attempts: int = Field(default=6, ge=1)  # per call, the first included
+    first_wait_seconds: float = Field(default=1, gt=0)  # the first wait is drawn from 0 to this
+    longest_wait_seconds: float = Field(default=32, gt=0)  # no wait is drawn from a wider range
+    budget_seconds: float = Field(default=300, ge=0)  # all the waits of one run together
+
+
 class MileageRate(Model):
     starts: date = Field(alias="from")
     car: Decimal
@@ -203,6 +212,7 @@ class Config(Model):
     backend: Literal["local", "google"] = "local"  # after google, so its check can see that section
     local: LocalSettings = Field(default_factory=LocalSettings)
     timeouts: TimeoutSettings = Field(default_factory=TimeoutSettings)
+    retries: RetrySettings = Field(default_factory=RetrySettings)
     sender: Person
     engagement_team: list[Person] = Field(min_length=1)
     expenses_approvers: list[Person] = Field(min_length=1)

@@ -11,11 +11,19 @@ from ppp_gsuite.forms.items import question_id
 from ppp_gsuite.google.drive_api import DriveApi
 from ppp_gsuite.google.forms_api import FormsApi
 from ppp_gsuite.google.gmail_api import GmailSender
+from ppp_gsuite.google.retry import RetryPolicy
 from ppp_gsuite.google.sheets_api import SheetsApi
 from ppp_gsuite.sync.run import new_sync
 from ppp_gsuite.workspace import load_all
 
 MINIMAL = Path(__file__).parent / "fixtures" / "minimal"
+
+
+def quick_retries(**kwargs) -> RetryPolicy:
+    """The product's retry policy with waits of hundredths of a second: the same decisions, test-sized."""
+    return RetryPolicy(**{"first_wait": 0.01, "longest_wait": 0.05, **kwargs})
+
+
 EOI = "expression_of_interest"
 TAB = "Expressions of interest"
 
@@ -27,17 +35,22 @@ class Env:
         self.local, self.root = local, root
         self.loaded = load_all(root / "ppp-gsuite.yaml")
         clients = local.clients()
+        self.retry = quick_retries()
         self.forms, self.drive, self.sheets = (
-            FormsApi(clients.forms),
-            DriveApi(clients.drive),
-            SheetsApi(clients.sheets),
+            FormsApi(clients.forms, self.retry),
+            DriveApi(clients.drive, self.retry),
+            SheetsApi(clients.sheets, self.retry),
         )
         outcomes = deploy(self.loaded.targets, self.forms, self.drive, date(2026, 11, 24))
         self.form_ids = {o.target.key: o.form_id for o in outcomes}
         self.clock = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 
     def answer(self, form_key, spec, **answers):
-        body = {
+        return self.local.add_response(self.form_ids[form_key], self.answer_body(spec, **answers))
+
+    @staticmethod
+    def answer_body(spec, **answers):
+        return {
             "answers": {
                 question_id(spec, key): {
                     "questionId": question_id(spec, key),
@@ -46,7 +59,6 @@ class Env:
                 for key, v in answers.items()
             }
         }
-        return self.local.add_response(self.form_ids[form_key], body)
 
     def sync(self, forms=None, drive=None, sheets=None, emails=False, **kwargs):
         """A sync at the current clock, over these adapters (perhaps wrapped to crash) or the env's own."""

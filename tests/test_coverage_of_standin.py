@@ -8,6 +8,7 @@ and the path and HTTP method recorded (Google's own URLs) must match an API rout
 
 from __future__ import annotations
 
+import collections.abc
 import importlib
 import inspect
 import json
@@ -94,7 +95,7 @@ def adapter_classes() -> list[type]:
                 cls.__module__ == module.__name__
                 and not issubclass(cls, BaseException)
                 and not hasattr(cls, "__dataclass_fields__")
-                and not issubclass(cls, requests.Session)
+                and not issubclass(cls, (requests.Session, httplib2.Http))  # transports, not adapters
             ):
                 found.append(cls)
     return found
@@ -105,7 +106,7 @@ def sample(hint):
     origin = typing.get_origin(hint) or hint
     if origin in (typing.Union, types.UnionType):
         return sample(next(arg for arg in typing.get_args(hint) if arg is not type(None)))
-    return {str: "id1", bool: True, int: 1, dict: {}, list: []}[origin]
+    return {str: "id1", bool: True, int: 1, dict: {}, list: [], collections.abc.Callable: lambda: None}[origin]
 
 
 def public_methods(cls):

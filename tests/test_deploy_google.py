@@ -21,6 +21,7 @@ from ppp_gsuite.google.clients import build_clients
 from ppp_gsuite.google.drive_api import DriveApi
 from ppp_gsuite.google.forms_api import FormsApi
 from ppp_gsuite.workspace import load_workspace
+from sync_env import quick_retries
 
 MINIMAL = Path(__file__).parent / "fixtures" / "minimal"
 TODAY = date(2026, 11, 24)  # before the fixture's closing dates
@@ -28,6 +29,7 @@ FORM_ID = "1hQ3vV0tS9kR2pLmN8xYcZ4aB6dE7fG5jK3wQ1uI0oPs"
 RESPONDER_URI = "https://docs.google.com/forms/d/e/1FAIpQLSdq3H0cV8gXw2bYk7rT5nLmP9aZs4uE6iJ1oQxR2tY8vBn3wA/viewform"
 FORMS = "https://forms.googleapis.com/v1/"
 DRIVE = "https://www.googleapis.com/drive/v3/"
+ATTEMPTS = 2  # each call that may be repeated is tried at most twice here (google/retry.py)
 
 # (HTTP method, URI path) -> the discovery method id, to name each recorded request.
 METHODS = [
@@ -169,7 +171,8 @@ def target():
 def run(target, answers, today=TODAY):
     http = RecordingHttp(answers)
     forms, drive = build_clients(None, http=http)
-    outcomes = deploy([target], FormsApi(forms), DriveApi(drive), today)
+    retry = quick_retries(attempts=ATTEMPTS)
+    outcomes = deploy([target], FormsApi(forms, retry), DriveApi(drive, retry), today)
     assert len(outcomes) == 1
     return outcomes[0], http
 
@@ -179,6 +182,7 @@ def new_form_answers(target, accepting=True, share=None):
     planned = plan_form(target.spec_name, target.spec, None).requests
     return [
         files_list(),
+        files_list(),  # no untagged copy of it left by an earlier create whose answer was lost
         created_form(target.spec.title),
         app_properties_set({"ppp_gsuite": "form", "target": target.key, "spec": target.spec_name}),
         batch_updated(planned, "00000031"),
@@ -232,6 +236,7 @@ def test_a_new_form_is_created_filled_tagged_published_and_shared(target):
     assert outcome.steps == ["publish", "let anyone with the link respond"]
     assert http.calls() == [
         "drive.files.list",
+        "drive.files.list",
         "forms.forms.create",
         "drive.files.update",
         "forms.forms.batchUpdate",
@@ -240,9 +245,12 @@ def test_a_new_form_is_created_filled_tagged_published_and_shared(target):
         "drive.permissions.list",
         "drive.permissions.create",
     ]
-    listing, create, tag, batch, revision, publish, _, share = http.requests
+    listing, untagged, create, tag, batch, revision, publish, _, share = http.requests
 
     assert "appProperties has { key='ppp_gsuite' and value='form' }" in listing["query"]["q"]
+    assert untagged["query"]["q"] == (
+        f"mimeType = 'application/vnd.google-apps.form' and name = '{target.spec.title}' and trashed = false"
+    )
     assert create["query"]["unpublished"] == "true"
     assert create["body"] == {"info": {"title": target.spec.title, "documentTitle": target.spec.title}}
     assert tag["body"] == {"appProperties": {"ppp_gsuite": "form", "target": target.key, "spec": target.spec_name}}
@@ -307,20 +315,25 @@ def test_a_refused_responder_permission_is_explained_and_the_form_kept(target):
     assert "Workspace administrator" in outcome.problem
     assert "403" not in outcome.problem  # the plain explanation, not Google's words
     assert outcome.form_id == FORM_ID and outcome.link == RESPONDER_URI
-    assert http.calls()[1] == "forms.forms.create"
+    assert http.calls()[2] == "forms.forms.create"
     assert http.calls()[-1] == "drive.permissions.create"
     assert "let anyone with the link respond" not in outcome.steps
 
 
-def test_a_failed_batch_update_stops_that_form_without_retrying(target):
-    answers = new_form_answers(target)[:3] + [
-        google_error(500, "INTERNAL", "Internal error encountered.", "backendError")
-    ]
+def test_a_batch_update_that_keeps_failing_stops_that_form_after_its_retries(target):
+    """A repeat is safe (its requiredRevisionId refuses a batch applied already); past its attempts, the form stops."""
+    failed = google_error(500, "INTERNAL", "Internal error encountered.", "backendError")
+    answers = new_form_answers(target)[:4] + [failed] * ATTEMPTS
     outcome, http = run(target, answers)
 
     assert "forms.batchUpdate" in outcome.problem
     assert "500" in outcome.problem
-    assert http.calls() == ["drive.files.list", "forms.forms.create", "drive.files.update", "forms.forms.batchUpdate"]
+    assert (
+        http.calls()
+        == ["drive.files.list", "drive.files.list", "forms.forms.create", "drive.files.update"]
+        + ["forms.forms.batchUpdate"] * ATTEMPTS
+    )
+    assert all(r["body"]["writeControl"] == {"requiredRevisionId": "00000002"} for r in http.requests[4:])
     assert not http._iterable  # every answer used, and no request beyond them (the mock raises)
 
 
@@ -337,7 +350,7 @@ def test_a_past_closing_date_publishes_the_form_closed(target):
 
 def test_a_rate_limited_responder_permission_is_not_blamed_on_the_administrator(target):
     rate_limited = google_error(403, "PERMISSION_DENIED", "User rate limit exceeded.", "userRateLimitExceeded")
-    outcome, http = run(target, new_form_answers(target, share=rate_limited))
+    outcome, http = run(target, new_form_answers(target, share=rate_limited) + [rate_limited] * (ATTEMPTS - 1))
 
     assert "Workspace administrator" not in outcome.problem
     assert "drive.permissions.create" in outcome.problem

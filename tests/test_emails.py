@@ -362,7 +362,8 @@ def test_gmail_refusing_for_its_own_limits_holds_the_mail_for_a_later_run(env, l
         raise SendRefused(429, "RESOURCE_EXHAUSTED", "User-rate limit exceeded", "rateLimitExceeded")
 
     env.apply(emails=True, send=limited)
-    assert len(calls) == 1 and env.job.mail_report.held >= 1  # it stopped at the first refusal
+    # the first email was tried again after waits (a 429 sends nothing), then everything was held
+    assert len(calls) > 1 and set(calls) == {calls[0]} and env.job.mail_report.held >= 3
     env.apply(emails=True)
     assert len(to_applicants(local)) == 3
 
@@ -474,3 +475,35 @@ def test_each_approvers_digest_counts_from_their_own_last_one_so_a_held_one_is_s
         assert len(digests) == 1, (approver.email, [m["subject"] for m in digests])
     keys = [k for k in log(env) if "|claims_digest|" in k]
     assert not any("@" in k for k in keys)  # the log keys hold no addresses
+
+
+def log_so_far(env):
+    """The email log, or nothing when a crash came before the admin spreadsheet or its tabs were made."""
+    from ppp_gsuite.google.errors import GoogleApiError
+
+    try:
+        return log(env)
+    except (StopIteration, GoogleApiError):
+        return {}
+
+
+@pytest.mark.parametrize("after", [False, True], ids=["killed-before-each-call", "killed-after-each-call"])
+def test_a_crash_leaves_at_most_the_one_send_under_way_unknown(env, local, after):
+    """Intents are written one send at a time: killed anywhere, a run leaves at most one email whose outcome
+    nobody knows (the one being sent), never a batch of emails that were never sent."""
+    for n in range(12):
+        env.answer("eoi-heart-board", EOI, full_name=f"Heart {n}", email=f"h{n}@example.org")
+    sender = GmailSender(local.session(), local.url)
+    step, waiting = 1, 0
+    while True:
+        env.clock += timedelta(minutes=1)
+        job = KilledAt(step, after).sync(env, send=sender.send)
+        try:
+            job.run()
+            break
+        except Crash:
+            step += 1
+        now = sum(1 for entry in log_so_far(env).values() if entry["State"] in ("sending", UNKNOWN))
+        assert now - waiting <= 1, f"a crash at call {step - 1} left {now - waiting} emails' outcomes unknown"
+        waiting = now
+    assert step > 20

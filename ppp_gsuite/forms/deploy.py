@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
 from ..errors import PppError, Problem, ValidationFailed
-from ..google.drive_api import APP_KEY, DriveApi, permission_in_words
+from ..google.drive_api import APP_KEY, FORM_MIME, DriveApi, oldest, permission_in_words
 from ..google.errors import GoogleApiError
 from ..google.forms_api import FormsApi, StaleRevision
 from ..specs.load import FormTarget
@@ -129,7 +129,7 @@ def _apply_replanning_once(
 def _apply(outcome: FormOutcome, live: dict | None, forms: FormsApi, drive: DriveApi, now: datetime) -> None:
     plan = outcome.plan
     if plan.create is not None:
-        created = forms.create(plan.create)
+        created = _create(outcome, plan.create, forms, drive)
         outcome.form_id, outcome.link = created["formId"], created.get("responderUri")
         # Tag first: a crash after this leaves a form the next run finds and completes, not an orphan.
         drive.set_app_properties(
@@ -168,6 +168,29 @@ def _apply(outcome: FormOutcome, live: dict | None, forms: FormsApi, drive: Driv
             outcome.problem = RESPONDERS_REFUSED
     if outcome.link is None:
         outcome.link = forms.get(outcome.form_id).get("responderUri")
+
+
+def _create(outcome: FormOutcome, body: dict, forms: FormsApi, drive: DriveApi) -> dict:
+    """forms.create, sent once. An untagged form of this app with the same name is a spare (a create whose
+    answer was lost, or a run stopped before tagging): reported and trashed, never used unseen. After a
+    lost answer, the form it made (if any) is found the same way and used; any more are spares."""
+    name = body["info"].get("documentTitle") or body["info"]["title"]
+    _trash_spares(outcome, drive.untagged(FORM_MIME, name), drive)
+
+    def made() -> dict | None:
+        found = oldest(drive.untagged(FORM_MIME, name))
+        if not found:
+            return None
+        _trash_spares(outcome, found[1:], drive)
+        return forms.get(found[0]["id"])
+
+    return forms.create(body, applied=made)
+
+
+def _trash_spares(outcome: FormOutcome, spares: list[dict], drive: DriveApi) -> None:
+    for spare in spares:
+        drive.trash(spare["id"])
+        outcome.steps.append("move a spare untagged copy of this form to the bin (left by an interrupted create)")
 
 
 def _remove_default_visibility(outcome: FormOutcome, permissions: list[dict], drive: DriveApi) -> None:

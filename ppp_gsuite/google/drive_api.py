@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+
 from ..errors import PppError
 from .errors import GoogleApiError, call
+from .once_http import once_http
+from .retry import RetryPolicy, default_policy
 
 APP_KEY = "ppp_gsuite"  # appProperties marker: the value says what the file is ("form", ...)
 FILE_FIELDS = "nextPageToken, files(id, name, mimeType, appProperties, webViewLink, writersCanShare, createdTime)"
 SPREADSHEET_MIME = "application/vnd.google-apps.spreadsheet"
+FORM_MIME = "application/vnd.google-apps.form"
+DONE: dict = {}  # what `applied` answers for a change that returns nothing (a permission deleted): not None
 # Drive's reasons for refusing to share with one address (a positive signal, never "any 400 or 403"):
 # outside the domains the organisation allows (shareOutNotPermitted, as GAM's release notes record it;
 # ...ToUser for one user), and invalidSharingRequest (Drive "Resolve errors": "ACL change not allowed",
@@ -17,19 +24,37 @@ SHARE_REFUSALS = OUTSIDE_ALLOWED_DOMAINS | {"invalidSharingRequest", "cannotShar
 
 
 class DriveApi:
-    def __init__(self, service):
+    def __init__(self, service, retry: RetryPolicy | None = None):
         self._files = service.files()
         self._permissions = service.permissions()
+        self.retry = retry or default_policy()
 
     def find(self, kind: str) -> list[dict]:
         """files.list on appProperties: state lives in the Workspace, so cron needs no local file."""
-        query = f"appProperties has {{ key='{APP_KEY}' and value='{kind}' }} and trashed = false"
+        return self._list(f"appProperties has {{ key='{APP_KEY}' and value='{kind}' }} and trashed = false")
+
+    def untagged(self, mime_type: str, name: str) -> list[dict]:
+        """This app's files of a type and name that carry no tag: what a create whose answer was lost (or
+        a run stopped before tagging) left behind. drive.file lists only the files this app made."""
+        quoted = name.replace("\\", "\\\\").replace("'", "\\'")
+        query = f"mimeType = '{mime_type}' and name = '{quoted}' and trashed = false"
+        return [f for f in self._list(query) if APP_KEY not in (f.get("appProperties") or {})]
+
+    def trash(self, file_id: str) -> dict:
+        """files.update trashed=true: to the bin, where its owner can still restore it for 30 days (a spare
+        copy, the doctor's throw-away files; the tool never deletes anything for good). Safe to repeat."""
+        method = "drive.files.update"
+        return self.retry.write(
+            method,
+            lambda: call(self._files.update(fileId=file_id, body={"trashed": True}, fields="id, trashed"), method),
+            safe=True,
+        )
+
+    def _list(self, query: str) -> list[dict]:
         found, token = [], None
         while True:
-            page = call(
-                self._files.list(q=query, fields=FILE_FIELDS, pageSize=1000, pageToken=token, spaces="drive"),
-                "drive.files.list",
-            )
+            request = self._files.list(q=query, fields=FILE_FIELDS, pageSize=1000, pageToken=token, spaces="drive")
+            page = self.retry.read("drive.files.list", partial(call, request, "drive.files.list"))
             found.extend(page.get("files", []))
             token = page.get("nextPageToken")
             if not token:
@@ -49,7 +74,7 @@ class DriveApi:
             "appProperties": properties,
             "writersCanShare": False,
         }
-        file = self._create(body)
+        file = self._create(body, lambda: self._created(properties))
         wider = [permission_in_words(p) for p in self.permissions(file["id"]) if p.get("role") != "owner"]
         if wider:
             raise SharedWhenCreated(
@@ -60,11 +85,22 @@ class DriveApi:
             )
         return file
 
-    def _create(self, body: dict) -> dict:
-        request = self._files.create(
-            body=body, fields="id, name, webViewLink, appProperties", ignoreDefaultVisibility=True
-        )
-        return call(request, "drive.files.create")
+    def _create(self, body: dict, applied: Callable[[], dict | None]) -> dict:
+        """files.create, sent once (once_http); after a lost answer, made again only if `applied` finds nothing."""
+
+        def create_once() -> dict:
+            request = self._files.create(
+                body=body, fields="id, name, webViewLink, appProperties", ignoreDefaultVisibility=True
+            )
+            return call(request, "drive.files.create", once_http(request))
+
+        return self.retry.write("drive.files.create", create_once, applied=applied)
+
+    def _created(self, properties: dict[str, str]) -> dict | None:
+        """The spreadsheet a create whose answer was lost made, found by its tags; None when none was made."""
+        kind, target = properties.get(APP_KEY, ""), properties.get("target")
+        found = [f for f in self.find(kind) if (f.get("appProperties") or {}).get("target") == target]
+        return oldest(found)[0] if found else None
 
     def share(self, file_id: str, email: str, role: str) -> dict:
         """permissions.create for one person (a lead as writer, say), who is told by Google's own email
@@ -72,8 +108,22 @@ class DriveApi:
         with that address: the top-level message of that answer says only "Bad Request", so what to do
         is worked out here from its reason and the address."""
         body = {"type": "user", "role": role, "emailAddress": email}
+        method = "drive.permissions.create"
+
+        def granted() -> dict | None:
+            return next(
+                (
+                    p
+                    for p in self.permissions(file_id)
+                    if (p.get("emailAddress") or "").lower() == email.lower() and p.get("role") == role
+                ),
+                None,
+            )
+
         try:
-            return call(self._permissions.create(fileId=file_id, body=body), "drive.permissions.create")
+            return self.retry.write(
+                method, lambda: call(self._permissions.create(fileId=file_id, body=body), method), applied=granted
+            )
         except GoogleApiError as error:
             if error.code in (400, 403) and error.reason in SHARE_REFUSALS:
                 raise ShareRefused(email, error.reason) from None
@@ -81,20 +131,27 @@ class DriveApi:
 
     def unshare(self, file_id: str, permission_id: str) -> None:
         """permissions.delete: ends one person's access (a lead contact the config no longer names)."""
-        call(self._permissions.delete(fileId=file_id, permissionId=permission_id), "drive.permissions.delete")
+        method = "drive.permissions.delete"
+
+        def gone() -> dict | None:
+            return DONE if all(p.get("id") != permission_id for p in self.permissions(file_id)) else None
+
+        self.retry.write(
+            method,
+            lambda: call(self._permissions.delete(fileId=file_id, permissionId=permission_id), method),
+            applied=gone,
+        )
 
     def set_app_properties(self, file_id: str, properties: dict[str, str | None]) -> dict:
         """Set each property; a None value deletes it."""
-        return call(
-            self._files.update(fileId=file_id, body={"appProperties": properties}, fields="id, appProperties"),
-            "drive.files.update",
-        )
-
-    def trash(self, file_id: str) -> dict:
-        """files.update trashed=true: to the bin, where its owner can still restore it (the doctor's throw-away
-        files; the tool never deletes anything for good)."""
-        return call(
-            self._files.update(fileId=file_id, body={"trashed": True}, fields="id, trashed"), "drive.files.update"
+        method = "drive.files.update"
+        return self.retry.write(
+            method,
+            lambda: call(
+                self._files.update(fileId=file_id, body={"appProperties": properties}, fields="id, appProperties"),
+                method,
+            ),
+            safe=True,
         )
 
     def permissions(self, file_id: str) -> list[dict]:
@@ -106,7 +163,7 @@ class DriveApi:
             request = self._permissions.list(
                 fileId=file_id, fields=fields, pageToken=token, includePermissionsForView="published"
             )
-            page = call(request, "drive.permissions.list")
+            page = self.retry.read("drive.permissions.list", partial(call, request, "drive.permissions.list"))
             found.extend(page.get("permissions", []))
             token = page.get("nextPageToken")
             if not token:
@@ -118,7 +175,19 @@ class DriveApi:
         No sendNotificationEmail: Drive refuses it (403 forbidden, whatever its value) on anything but a
         user or group grant; python-samples forms/snippets/anyone_with_link_responder.py omits it too."""
         body = {"type": "anyone", "role": "reader", "view": "published"}
-        return call(self._permissions.create(fileId=file_id, body=body), "drive.permissions.create")
+        method = "drive.permissions.create"
+
+        def granted() -> dict | None:
+            return next((p for p in self.permissions(file_id) if p.get("type") == "anyone"), None)
+
+        return self.retry.write(
+            method, lambda: call(self._permissions.create(fileId=file_id, body=body), method), applied=granted
+        )
+
+
+def oldest(files: list[dict]) -> list[dict]:
+    """Files tagged for one thing, the one made first first (the one kept: later ones are spares)."""
+    return sorted(files, key=lambda f: (f.get("createdTime", ""), f.get("id", "")))
 
 
 class SharedWhenCreated(PppError):

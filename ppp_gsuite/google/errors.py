@@ -22,8 +22,11 @@ from ..errors import PppError
 
 
 class GoogleApiError(PppError):
-    def __init__(self, code: int, status: str, message: str, method: str = "", reason: str = ""):
+    def __init__(
+        self, code: int, status: str, message: str, method: str = "", reason: str = "", retry_after: float | None = None
+    ):
         self.code, self.status, self.message, self.method, self.reason = code, status, message, method, reason
+        self.retry_after = retry_after  # seconds Google asked the caller to wait (its Retry-After header), if any
         super().__init__(f"{method + ': ' if method else ''}Google answered {code} {status}: {message}")
 
     @classmethod
@@ -35,7 +38,26 @@ class GoogleApiError(PppError):
             reason = (body.get("errors") or [{}])[0].get("reason", "")
         except (ValueError, KeyError, TypeError, AttributeError, IndexError):
             pass
-        return cls(int(error.resp.status), status, message, method, reason)
+        return cls(
+            int(error.resp.status), status, message, method, reason, retry_after_seconds(error.resp.get("retry-after"))
+        )
+
+
+def retry_after_seconds(value: str | None) -> float | None:
+    """A Retry-After header (RFC 9110 §10.2.3: seconds, or an HTTP date) as seconds from now; None if absent."""
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    from datetime import UTC, datetime
+    from email.utils import parsedate_to_datetime
+
+    try:
+        return max(0.0, (parsedate_to_datetime(value) - datetime.now(UTC)).total_seconds())
+    except (TypeError, ValueError):
+        return None
 
 
 class Unreachable(PppError):
@@ -115,10 +137,11 @@ def transport_failures_translated(method: str):
         raise wrapped from error
 
 
-def call(request, method: str):
-    """Execute one googleapiclient request; reads may be retried by the caller, never sends."""
+def call(request, method: str, http=None):
+    """Execute one googleapiclient request (over `http` instead of its own, when given); the retry
+    policy (retry.py) decides what may be repeated, never sends."""
     with transport_failures_translated(method):
         try:
-            return request.execute()
+            return request.execute(http=http) if http is not None else request.execute()
         except HttpError as error:
             raise GoogleApiError.from_http_error(error, method) from None

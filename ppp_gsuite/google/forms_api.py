@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+
 from ..errors import PppError
 from .errors import GoogleApiError, call
+from .once_http import once_http
+from .retry import RetryPolicy, default_policy
 
 
 class StaleRevision(PppError):
@@ -11,16 +16,25 @@ class StaleRevision(PppError):
 
 
 class FormsApi:
-    def __init__(self, service):
+    def __init__(self, service, retry: RetryPolicy | None = None):
         self._forms = service.forms()
+        self.retry = retry or default_policy()
 
     def get(self, form_id: str) -> dict:
         """forms.get: the live form the planner diffs against."""
-        return call(self._forms.get(formId=form_id), "forms.get")
+        return self.retry.read("forms.get", lambda: call(self._forms.get(formId=form_id), "forms.get"))
 
-    def create(self, body: dict) -> dict:
-        """forms.create, unpublished: it takes only the title; publishing comes after the items."""
-        return call(self._forms.create(body=body, unpublished=True), "forms.create")
+    def create(self, body: dict, applied: Callable[[], dict | None] | None = None) -> dict:
+        """forms.create, unpublished: it takes only the title; publishing comes after the items.
+
+        Sent once (once_http: never re-sent by the transport). After a lost answer it is made again
+        only when `applied()` finds no form it made (it returns that form when it did)."""
+
+        def create_once() -> dict:
+            request = self._forms.create(body=body, unpublished=True)
+            return call(request, "forms.create", once_http(request))
+
+        return self.retry.write("forms.create", create_once, applied=applied)
 
     def batch_update(self, form_id: str, requests: list[dict], revision: str | None = None) -> dict:
         """forms.batchUpdate; with `revision` (the revisionId the requests were planned from) as
@@ -33,7 +47,13 @@ class FormsApi:
         if revision:
             body["writeControl"] = {"requiredRevisionId": revision}
         try:
-            return call(self._forms.batchUpdate(formId=form_id, body=body), "forms.batchUpdate")
+            # With a required revision, a repeat of a batch that was applied is refused (the revision moved
+            # on): StaleRevision below, and deploy plans again from the form as it is.
+            return self.retry.write(
+                "forms.batchUpdate",
+                lambda: call(self._forms.batchUpdate(formId=form_id, body=body), "forms.batchUpdate"),
+                safe=bool(revision),
+            )
         except GoogleApiError as error:
             if revision and error.code == 400 and self.get(form_id).get("revisionId") != revision:
                 raise StaleRevision(
@@ -47,7 +67,10 @@ class FormsApi:
             "publishSettings": {"publishState": {"isPublished": published, "isAcceptingResponses": accepting}},
             "updateMask": "publishState",
         }
-        return call(self._forms.setPublishSettings(formId=form_id, body=body), "forms.setPublishSettings")
+        method = "forms.setPublishSettings"
+        return self.retry.write(
+            method, lambda: call(self._forms.setPublishSettings(formId=form_id, body=body), method), safe=True
+        )
 
     def list_responses(self, form_id: str, since: str | None = None) -> tuple[list[dict], int]:
         """forms.responses.list, every page (5000 a page): the responses submitted or edited after `since`.
@@ -59,7 +82,8 @@ class FormsApi:
         if since:
             query["filter"] = f"timestamp > {since}"
         while True:
-            page = call(self._forms.responses().list(pageToken=token, **query), "forms.responses.list")
+            request = self._forms.responses().list(pageToken=token, **query)
+            page = self.retry.read("forms.responses.list", partial(call, request, "forms.responses.list"))
             pages += 1
             responses.extend(page.get("responses", []))
             token = page.get("nextPageToken")

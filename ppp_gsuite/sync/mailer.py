@@ -1,10 +1,14 @@
 """Send due emails exactly once, or flag them for a person — never twice, never silently lost.
 
-Record the intent, send, record the result (docs/decisions.md §5). Intents are written in batches of ten
-together with the previous batch's results, so the email log costs about one write per ten sends,
-and a crash leaves at most ten sends whose outcome nobody knows. Those are marked for a person
-("unknown") and never sent again automatically; a person who checked settles it either way
-(`ppp-gsuite email settle KEY --sent | --retry`, or "sent" / "retry" typed into its State).
+Record the intent, send, record the result (docs/decisions.md §5). Each send's intent is written
+together with the previous send's result, in one write, before it is sent: a run stopped anywhere
+leaves at most the one email whose send was under way with an outcome nobody knows, and a fault on any
+other call (a log write, a read) stops the run before a send, never between a send and its record.
+One write per send matches Gmail's own pace (its per-minute quota allows about one send a second).
+Unknown outcomes are marked for a person ("unknown") and never sent again automatically; a person who
+checked settles it either way (`ppp-gsuite email settle KEY --sent | --retry`, or "sent" / "retry"
+typed into its State). A 429 from Gmail (nothing sent) is waited for and tried again under the run's
+retry policy, then held for a later run.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from pathlib import Path
 from ..config import Config
 from ..errors import ValidationFailed
 from ..google.gmail_api import NotSent, SendNotAttempted, SendOutcomeUnknown, SendRefused
+from ..google.retry import RetryPolicy
 from ..mail.mime import InvalidAddress, build_message, encode_raw
 from ..mail.templates import render
 from ..vocabulary import (
@@ -36,8 +41,6 @@ from .emails import DueEmail
 from .rows import Row
 
 __all__ = ["Mailer", "MailReport", "RETRY", "SENDING", "SENT", "UNKNOWN"]
-
-BATCH = 10
 
 
 @dataclass
@@ -79,8 +82,10 @@ class Mailer:
         log: dict[str, dict[str, str]],
         now: datetime,
         local_time: str,
+        retry: RetryPolicy | None = None,
     ):
         self.config, self.templates, self.send = config, templates, send
+        self.retry = retry or RetryPolicy(attempts=1)  # without the run's policy, a 429 holds at once
         self.log, self.now, self.local_time = log, now, local_time
         self.report = MailReport()
         self.report.waiting_for_a_person = sum(1 for r in log.values() if needs_a_person(r))
@@ -109,8 +114,9 @@ class Mailer:
         return rows
 
     def deliver(self, due: list[DueEmail]) -> Iterator[list[Row]]:
-        """Send what is due, yielding each batch's log rows (intents, and the last batch's results) to be
-        written before the batch is sent; the results of the last batch stay in `unwritten`."""
+        """Send what is due, one at a time, yielding before each send the log rows to be written first: its
+        intent, with the previous send's result (and any refusals found while building). The last result
+        stays in `unwritten`, for the caller to write at once."""
         pending = self.take_unwritten()
         unique = {}
         for email in due:
@@ -119,18 +125,16 @@ class Mailer:
         emails = list(unique.values())
         allowed = max(0, self.config.email.daily_cap - self.sent_today())
         self.report.held += max(0, len(emails) - allowed)
-        emails = emails[:allowed]
-        for start in range(0, len(emails), BATCH):
-            ready = []
-            for email in emails[start : start + BATCH]:
-                raw = self._build(email, pending)
-                if raw is not None:
-                    ready.append((email, raw))
-            intents = [self._entry(e.key, e.template, e.who, SENDING, "") for e, _ in ready]
-            if intents or pending:
-                yield pending + intents
-                pending = []
-            if not self._send_batch(ready, pending):
+        ready = []
+        for email in emails[:allowed]:  # every message is made before the first send: nothing but sends between them
+            raw = self._build(email, pending)
+            if raw is not None:
+                ready.append((email, raw))
+        for position, (email, raw) in enumerate(ready):
+            yield pending + [self._entry(email.key, email.template, email.who, SENDING, "")]
+            pending = []
+            if not self._send_one(email, raw, pending):
+                self.report.held += len(ready) - position - 1 if self._held_by_gmail else 0
                 break
         self.unwritten += pending
 
@@ -147,31 +151,34 @@ class Mailer:
             return None
         return encode_raw(message)
 
-    def _send_batch(self, ready, pending: list[Row]) -> bool:
-        """False when sending must stop for this run (Gmail cannot be reached: try again next run)."""
-        for position, (email, raw) in enumerate(ready):
-            try:
-                message_id = self.send(raw)
-            except SendOutcomeUnknown:
-                pending.append(self._entry(email.key, email.template, email.who, UNKNOWN, ""))
-                self.report.unknown += 1
-                continue
-            except SendNotAttempted:
-                pending.extend(self._entry(e.key, e.template, e.who, RETRY, "") for e, _ in ready[position:])
+    _held_by_gmail = False  # the last send stopped on Gmail's own limits: the rest are held
+
+    def _send_one(self, email: DueEmail, raw: str, pending: list[Row]) -> bool:
+        """Send one message and note its result; False when sending must stop for this run (Gmail cannot be
+        reached, or its own limits: the rest wait for the next run, their intents never written)."""
+        try:
+            message_id = self.retry.write("gmail.users.messages.send", lambda: self.send(raw))
+        except SendOutcomeUnknown:
+            pending.append(self._entry(email.key, email.template, email.who, UNKNOWN, ""))
+            self.report.unknown += 1
+            return True
+        except SendNotAttempted:
+            pending.append(self._entry(email.key, email.template, email.who, RETRY, ""))
+            return False
+        except SendRefused as refused:
+            if refused.code == 429 or (refused.code == 403 and "imit" in (refused.reason or "")):
+                # Gmail's own limits (they count mail staff send by hand too), still there after waiting: hold.
+                pending.append(self._entry(email.key, email.template, email.who, RETRY, ""))
+                self.report.held += 1
+                self._held_by_gmail = True
                 return False
-            except SendRefused as refused:
-                if refused.code == 429 or (refused.code == 403 and "imit" in (refused.reason or "")):
-                    # Gmail's own limits (they count mail staff send by hand too): hold the rest for later.
-                    pending.extend(self._entry(e.key, e.template, e.who, RETRY, "") for e, _ in ready[position:])
-                    self.report.held += len(ready) - position
-                    return False
-                self._failed(email, f"{NOT_SENT}: Gmail refused it ({refused})", pending)
-                continue
-            except NotSent as refused:
-                self._failed(email, f"{NOT_SENT}: Gmail refused it ({refused})", pending)
-                continue
-            pending.append(self._entry(email.key, email.template, email.who, SENT, message_id))
-            self.report.sent += 1
+            self._failed(email, f"{NOT_SENT}: Gmail refused it ({refused})", pending)
+            return True
+        except NotSent as refused:
+            self._failed(email, f"{NOT_SENT}: Gmail refused it ({refused})", pending)
+            return True
+        pending.append(self._entry(email.key, email.template, email.who, SENT, message_id))
+        self.report.sent += 1
         return True
 
     def _failed(self, email: DueEmail, state: str, pending: list[Row]) -> None:

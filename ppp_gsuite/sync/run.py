@@ -22,6 +22,7 @@ from ..errors import PppError
 from ..forms.versions import FormVersions, versions_of
 from ..google.drive_api import DriveApi
 from ..google.forms_api import FormsApi
+from ..google.retry import policy_for
 from ..google.sheets_api import SheetsApi
 from ..specs.load import FormTarget
 from ..vocabulary import (
@@ -121,6 +122,7 @@ class SyncReport:
     waiting: int = 0  # decisions set but not yet past the grace period
     held_invitations: int = 0  # invited to interview, the invitation waiting for details the lead has not filled in
     proposal_problems: list[str] = field(default_factory=list)  # an approved proposal whose form could not go live
+    spares: list[str] = field(default_factory=list)  # spreadsheets tagged twice for one thing: what was done
 
     def held_back(self) -> set[str]:
         """The spreadsheets nothing was written to this run: their rows, and emails about them, wait."""
@@ -162,13 +164,25 @@ class Sync:
 
     @classmethod
     def for_workspace(
-        cls, loaded, clients, now: datetime, full: bool = False, emails: bool = True, proposals: Proposals | None = None
+        cls,
+        loaded,
+        clients,
+        now: datetime,
+        full: bool = False,
+        emails: bool = True,
+        proposals: Proposals | None = None,
+        retry=None,
     ) -> Sync:
         """A sync of a loaded workspace (config, specs, layouts) over the clients of google.clients.connect.
         Every command that builds one (erase, purge, preview-email, network invite) sees the approved role
         descriptions' opportunities as the sync does: given as `proposals`, or read here, deploying nothing."""
         config = loaded.workspace.config
-        forms, drive, sheets = FormsApi(clients.forms), DriveApi(clients.drive), SheetsApi(clients.sheets)
+        retry = retry or policy_for(config.retries)  # one policy for the run: its time budget covers every call
+        forms, drive, sheets = (
+            FormsApi(clients.forms, retry),
+            DriveApi(clients.drive, retry),
+            SheetsApi(clients.sheets, retry),
+        )
         if proposals is None:
             proposals = prepare(loaded, forms, drive, sheets, now, go_live=False)
         return new_sync(
@@ -362,6 +376,7 @@ class Sync:
             dict(log),
             self.now,
             local_time(self.now, self.config.email.timezone),
+            retry=getattr(self.sheets, "retry", None),
         )
 
     def _send(self, mailer: Mailer, due: list) -> None:
@@ -369,7 +384,9 @@ class Sync:
         admin = self.runs[ADMIN]
         for rows in mailer.deliver(due):
             self.books.write_now(admin, EMAIL_LOG, rows)
-        admin.rows[EMAIL_LOG.tab].extend(mailer.take_unwritten())
+        last = mailer.take_unwritten()
+        if last:  # the last send's result, at once: no other call comes between a send and its record
+            self.books.write_now(admin, EMAIL_LOG, last)
 
     def _record_network_change(self, snapshot: Snapshot, added: dict[str, str], removed: dict[str, str]) -> None:
         """Record the change to the team's list at once, before their sheet is rewritten: its notice stays due

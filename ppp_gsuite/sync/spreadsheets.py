@@ -14,7 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from ..errors import PppError
-from ..google.drive_api import APP_KEY, DriveApi, ShareRefused
+from ..google.drive_api import APP_KEY, DriveApi, ShareRefused, oldest
 from ..google.errors import GoogleApiError
 from ..google.sheets_api import SheetsApi
 from ..sheets.a1 import cell_range, column_index
@@ -83,9 +83,11 @@ class Spreadsheets:
         self.link_secret = ""  # the secret of people's link codes (consent.link_code), read by open()
 
     def open(self) -> None:
-        found = {f["appProperties"].get("target"): f for f in self.drive.find(SHEET_KIND)}
+        found: dict[str, list[dict]] = defaultdict(list)
+        for f in self.drive.find(SHEET_KIND):
+            found[f["appProperties"].get("target")].append(f)
         for target, dest in self.destinations.items():
-            file = found.get(target)
+            file = self._one(dest, found.get(target, []))
             if file is None:
                 properties = {APP_KEY: SHEET_KIND, "target": target, "layout": "pending"}
                 if target == ADMIN:
@@ -108,6 +110,38 @@ class Spreadsheets:
             self.report.sheets[dest.name] = run.link
             if target == ADMIN:
                 self.link_secret = self._link_secret(file)
+
+    def _one(self, dest: Destination, files: list[dict]) -> dict | None:
+        """The spreadsheet tagged for `dest` (the laid-out one, else the oldest). A spare tagged for the same
+        (a create whose answer was lost, made again) is reported, and trashed while nothing was written into it."""
+        if len(files) < 2:
+            return files[0] if files else None
+        ordered = sorted(oldest(files), key=lambda f: f["appProperties"].get("layout") == "pending")
+        kept = ordered[0]
+        for spare in ordered[1:]:
+            if spare["appProperties"].get("layout") == "pending":
+                self.drive.trash(spare["id"])
+                self.report.spares.append(f"{dest.name}: a spare empty copy was moved to the bin")
+            else:
+                self.report.spares.append(
+                    f"{dest.name}: another spreadsheet is tagged for it and holds rows ({spare.get('webViewLink', spare['id'])}); "
+                    f"the tool uses {kept.get('webViewLink', kept['id'])}. Check the other one, then delete it"
+                )
+        return kept
+
+    def _laid_out_as(self, run: SheetRun, needs: dict[str, tuple[int, int]]):
+        """For a layout or growth batch whose answer was lost: {} when the spreadsheet shows it applied (every
+        tab there, each grid at least as large as needed), None when it does not (batchUpdate is atomic)."""
+
+        def check() -> dict | None:
+            sheets = {s["properties"]["title"]: s["properties"] for s in self.sheets.metadata(run.id).get("sheets", [])}
+            for title, (rows, columns) in needs.items():
+                grid = sheets.get(title, {}).get("gridProperties")
+                if grid is None or grid.get("rowCount", 0) < rows or grid.get("columnCount", 0) < columns:
+                    return None
+            return {}
+
+        return check
 
     def _link_secret(self, admin: dict) -> str:
         """Kept in the admin spreadsheet's app properties, which only this tool's own account (the app that
@@ -184,7 +218,8 @@ class Spreadsheets:
         if sheets.get(DEFAULT_SHEET) == 0 and DEFAULT_SHEET not in {t.tab for t in run.dest.tabs}:
             requests.append({"deleteSheet": {"sheetId": 0}})  # left by a creation that was interrupted
         if requests:
-            self.sheets.batch_update(run.id, requests)
+            added = {tab.tab: (0, 0) for tab in run.dest.tabs}
+            self.sheets.batch_update(run.id, requests, applied=self._laid_out_as(run, added))
         wanted = {email.lower() for email in run.dest.writers}
         shared = set()
         for permission in self.drive.permissions(run.id):
@@ -208,7 +243,8 @@ class Spreadsheets:
         writes = plan_tab(tab, tab.tab, run.values.setdefault(tab.tab, []), rows)
         growth = self._growth(run, tab, writes)
         if growth:
-            self.sheets.batch_update(run.id, growth)
+            needs = {tab.tab: (writes.rows_needed, writes.columns_needed)}
+            self.sheets.batch_update(run.id, growth, applied=self._laid_out_as(run, needs))
             rows_now, columns_now = run.grid.get(tab.tab, (ROWS, 26))
             run.grid[tab.tab] = (max(rows_now, writes.rows_needed + GROWTH), max(columns_now, writes.columns_needed))
         if writes.ranges:
@@ -242,6 +278,7 @@ class Spreadsheets:
                 self._repair(run)
             requests = self._first_layout(run) if not run.laid_out else []  # sent with the growth, in one request
             ranges, added, updated, restored = list(replaced) + run.cells, 0, 0, []
+            needs = {tab.tab: (0, 0) for tab in run.dest.tabs}
             for tab in run.dest.tabs:
                 rows = run.rows.get(tab.tab, [])
                 if not rows and run.values.get(tab.tab):
@@ -249,6 +286,7 @@ class Spreadsheets:
                 writes = plan_tab(tab, tab.tab, run.values.get(tab.tab, []), rows)
                 ranges += writes.ranges
                 requests += self._growth(run, tab, writes)
+                needs[tab.tab] = (writes.rows_needed, writes.columns_needed)
                 if tab.form:  # response rows, not the tool's own records
                     added, updated = added + writes.added, updated + writes.updated
                 if run.values.get(tab.tab):
@@ -259,7 +297,7 @@ class Spreadsheets:
             self.report.updated += updated
             self.report.restored_headers += restored
             if requests:
-                self.sheets.batch_update(run.id, requests)
+                self.sheets.batch_update(run.id, requests, applied=self._laid_out_as(run, needs))
             if ranges:
                 self.sheets.write(run.id, ranges)
             if not run.laid_out:
@@ -313,7 +351,8 @@ class Spreadsheets:
         if not run.fresh:
             self._repair(run)
             return
-        self.sheets.batch_update(run.id, self._first_layout(run))
+        added = {tab.tab: (0, 0) for tab in run.dest.tabs}
+        self.sheets.batch_update(run.id, self._first_layout(run), applied=self._laid_out_as(run, added))
         self.drive.set_app_properties(run.id, {"layout": run.dest.layout_hash})
         run.laid_out = True
 
