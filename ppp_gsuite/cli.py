@@ -230,6 +230,7 @@ def sync(obj: Context, full: bool):
     loaded = obj.load()
     try:
         with single_run(loaded.workspace.resolve(LOCK_FILE)), connect(loaded.workspace) as clients:
+            pacer = clients.pacer  # the requests it made, in minutes of Google's quotas
             try:
                 outcome = run_sync(loaded, clients, datetime.now(UTC), full=full)
             except NothingDeployed as nothing:
@@ -281,6 +282,8 @@ def sync(obj: Context, full: bool):
         click.echo(
             f"peer support network contacts: {len(report.shared_added)} added, {len(report.shared_removed)} removed"
         )
+    if pacer is not None:
+        click.echo(pacer.summary())
     for name, link in report.sheets.items():
         click.echo(f"  {name}: {link}")
     for name, problems in report.refused.items():

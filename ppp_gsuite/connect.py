@@ -47,12 +47,12 @@ def served_url(store: Path) -> str | None:
 def connect(workspace: Workspace) -> Iterator[Clients]:
     """Clients for the configured backend; for `local` with no running server, one started in-process."""
     if workspace.config.backend == "google":
-        yield google_clients(workspace)
+        yield paced(google_clients(workspace), workspace)
         return
     settings = workspace.config.local
     url = os.environ.get(LOCAL_URL_ENV)
     if url:
-        yield signed_in_local_clients(url, settings, timeouts=workspace.config.timeouts)
+        yield paced(signed_in_local_clients(url, settings, timeouts=workspace.config.timeouts), workspace)
         return
     from local_workspace.server import start
 
@@ -61,9 +61,18 @@ def connect(workspace: Workspace) -> Iterator[Clients]:
     public = served_url(store) or f"http://127.0.0.1:{settings.port}"
     url, stop = start(str(store), port=0, public_url=public)
     try:
-        yield signed_in_local_clients(url, settings, public, timeouts=workspace.config.timeouts)
+        yield paced(signed_in_local_clients(url, settings, public, timeouts=workspace.config.timeouts), workspace)
     finally:
         stop()
+
+
+def paced(clients: Clients, workspace: Workspace) -> Clients:
+    """Every request under the config's per-minute limits (Google's by default), a progress bar on a terminal
+    while it waits."""
+    from .google.pacing import Pacer, pace
+    from .progress import wait_display
+
+    return pace(clients, Pacer(workspace.config.pacing.limits(), on_wait=wait_display()))
 
 
 def signed_in_local_clients(
