@@ -292,7 +292,15 @@ def sync(obj: Context, full: bool):
     for name, problems in report.not_shared.items():
         for problem in problems:
             click.echo(f"not shared, so not written: {name}: {problem}", err=True)
+    for name, problems in report.too_large.items():
+        for problem in problems:
+            click.echo(f"too large, so not written: {name}: {problem}", err=True)
     held = []
+    if report.too_large:
+        held.append(
+            f"{len(report.too_large)} spreadsheet(s) would pass Google's limit of cells for one spreadsheet, so nothing was "
+            "written there."
+        )
     if report.refused:
         held.append(
             f"{len(report.refused)} spreadsheet(s) are shared more widely than the config says, so nothing was written "

@@ -25,9 +25,7 @@ def wait_display(stream=None) -> Callable[[Wait, Callable[[float], None]], None]
             sleep(wait.seconds)
             return
         steps = math.ceil(wait.seconds)
-        label = (
-            f"{wait.requests} requests to Google so far; pausing for the per-minute quota of {QUOTAS[wait.quota]}"
-        )
+        label = f"{wait.requests} requests to Google so far; pausing for the per-minute quota of {QUOTAS[wait.quota]}"
         with click.progressbar(length=steps, label=label, file=stream, show_eta=True) as bar:
             for _ in range(steps):
                 sleep(wait.seconds / steps)

@@ -6,6 +6,7 @@ from gspread.exceptions import APIError
 from gspread.http_client import HTTPClient
 
 from .errors import GoogleApiError, transport_failures_translated
+from .payload import chunked
 
 RAW = "RAW"  # never USER_ENTERED: applicant text stays text (docs/decisions.md §7)
 
@@ -49,9 +50,15 @@ class SheetsApi:
         )
 
     def write(self, spreadsheet_id: str, ranges: list[tuple[str, list[list[str]]]]) -> dict:
-        """values.batchUpdate, RAW: every changed cell of a spreadsheet in one request."""
-        body = {
-            "valueInputOption": RAW,
-            "data": [{"range": r, "majorDimension": "ROWS", "values": v} for r, v in ranges],
-        }
-        return _wrapped("sheets.spreadsheets.values.batchUpdate", self._http.values_batch_update, spreadsheet_id, body)
+        """values.batchUpdate, RAW: every changed cell of a spreadsheet, in as few requests as fit under
+        Google's recommended 2 MB each (payload.chunked), in order. Returns the last answer."""
+        answer: dict = {}
+        for part in chunked(ranges):
+            body = {
+                "valueInputOption": RAW,
+                "data": [{"range": r, "majorDimension": "ROWS", "values": v} for r, v in part],
+            }
+            answer = _wrapped(
+                "sheets.spreadsheets.values.batchUpdate", self._http.values_batch_update, spreadsheet_id, body
+            )
+        return answer

@@ -109,6 +109,7 @@ class SyncReport:
     not_shared: dict[str, list[str]] = field(
         default_factory=dict
     )  # spreadsheet -> addresses Google would not share it with
+    too_large: dict[str, list[str]] = field(default_factory=dict)  # spreadsheet -> past Google's 10 million cells
     unshared: list[str] = field(default_factory=list)  # people the config no longer names, whose access ended
     shared_added: list[str] = field(default_factory=list)  # names added to the engagement team's sheet
     shared_removed: list[str] = field(default_factory=list)
@@ -118,7 +119,7 @@ class SyncReport:
 
     def held_back(self) -> set[str]:
         """The spreadsheets nothing was written to this run: their rows, and emails about them, wait."""
-        return set(self.refused) | set(self.not_shared)
+        return set(self.refused) | set(self.not_shared) | set(self.too_large)
 
 
 class Sync:
