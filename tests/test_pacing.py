@@ -13,6 +13,7 @@ from collections import Counter
 import pytest
 
 from local_workspace.quotas import charge_of
+from ppp_gsuite.forms.items import question_id
 from ppp_gsuite.google.drive_api import DriveApi
 from ppp_gsuite.google.errors import GoogleApiError
 from ppp_gsuite.google.forms_api import FormsApi
@@ -91,9 +92,24 @@ def test_progress_bar_on_a_terminal_and_nothing_under_cron():
 
 
 def seed(env, count):
+    """`count` expressions of interest over two forms, in one request a form (the stand-in's batch control)."""
+    by_form: dict[str, list[dict]] = {"eoi-heart-board": [], "eoi-eye-group": []}
     for n in range(count):
-        opportunity = "eoi-heart-board" if n % 2 else "eoi-eye-group"
-        env.answer(opportunity, "expression_of_interest", full_name=f"Applicant {n}", email=f"a{n}@example.org")
+        answers = {"full_name": f"Applicant {n}", "email": f"a{n}@example.org"}
+        by_form["eoi-heart-board" if n % 2 else "eoi-eye-group"].append(
+            {
+                "answers": {
+                    question_id("expression_of_interest", key): {
+                        "questionId": question_id("expression_of_interest", key),
+                        "textAnswers": {"answers": [{"value": value}]},
+                    }
+                    for key, value in answers.items()
+                }
+            }
+        )
+    for form, responses in by_form.items():
+        added = env.local.json("POST", f"/_local/forms/{env.form_ids[form]}/responses/batch", {"responses": responses})
+        assert len(added["responseIds"]) == len(responses)
 
 
 def paced_adapters(local, clock, limits=LIMITS):

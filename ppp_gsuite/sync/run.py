@@ -67,6 +67,7 @@ from .rows import Row, answers_by_key
 from .spreadsheets import SheetRun, Spreadsheets, only_removes
 
 HIDDEN_CODE = "THEIR-LINK-CODE"  # in previews: a person's link code is sent to them alone
+RESPONSE_FIELDS = ("responseId", "createTime", "lastSubmittedTime", "respondentEmail")  # kept once answers are decoded
 OVERLAP = timedelta(minutes=10)  # re-list a little before the mark: late-committed responses are not missed
 
 
@@ -240,10 +241,13 @@ class Sync:
             responses, pages = self.forms.list_responses(file["id"], since)
             self.report.pages += pages
             unique = {r["responseId"]: r for r in responses if r["responseId"] not in gone}
+            del responses
             target = self.targets[key]
-            snapshot.listed[key] = list(unique.values())
             for response_id, response in unique.items():
                 snapshot.answers[(key, response_id)] = answers_by_key(target.spec_name, target.spec, response)
+                # decoded once: the raw answers (most of a response's memory) are let go form by form
+                unique[response_id] = {name: response[name] for name in RESPONSE_FIELDS if name in response}
+            snapshot.listed[key] = list(unique.values())
             self.report.responses += len(unique)
             newest = max(
                 [parse_stamp(r["lastSubmittedTime"]) for r in unique.values()] + ([parse_stamp(mark)] if mark else []),
