@@ -117,3 +117,36 @@ def test_the_stand_in_refuses_a_spreadsheet_past_ten_million_cells(local):
         assert "above the limit of 10000000 cells" in error.message
     else:
         raise AssertionError("a spreadsheet grew past 10 million cells")
+
+
+def test_a_consent_log_laid_out_before_keeps_its_rows_and_its_wordings_move_to_their_own_tab(env):
+    """Logs written before kept the question's text on every row (most of a large log's bytes): those rows
+    stay, and their wordings are kept once, by hash, in "Consent wording", with the current ones."""
+    from ppp_gsuite.sync.consent import wording
+
+    env.answer("eoi-heart-board", "expression_of_interest", full_name="Ann", privacy_agreement="I agree")
+    env.apply()
+    log = env.tab("admin", "Consent log")
+    old_text = "Do you agree to the privacy notice (as we worded it last year)?"
+    header = log[0] + ["Question as asked"]
+    old_row = dict.fromkeys(header, "") | {
+        "Record": "old-response|privacy|2025-01-01T00:00:00Z",
+        "Reference": "PPP-OLD",
+        "Consent": "privacy",
+        "Answer": "I agree",
+        "Given": "2025-01-01T00:00:00Z",
+        "Wording": wording(old_text),
+        "Question as asked": old_text,
+    }
+    env.write("admin", [(f"'Consent log'!A1:{chr(64 + len(header))}1", [header])])
+    row = len(log) + 1
+    env.write("admin", [(f"'Consent log'!A{row}:{chr(64 + len(header))}{row}", [[old_row[h] for h in header]])])
+    env.answer("eoi-eye-group", "expression_of_interest", full_name="Bo", privacy_agreement="I agree")
+    env.apply()
+    records = env.records("admin", "Consent log")
+    assert len(records) == len(log) - 1 + 1 + 1  # every row before, the old one, and Bo's
+    assert any(r["Record"] == old_row["Record"] and r["Question as asked"] == old_text for r in records)
+    assert all(r["Question as asked"] == "" for r in records if r["Record"] != old_row["Record"])  # short rows
+    wordings = {r["Wording"]: r["Question as asked"] for r in env.records("admin", "Consent wording")}
+    assert wordings[wording(old_text)] == old_text
+    assert {r["Wording"] for r in records} <= set(wordings)  # every row's wording can be read

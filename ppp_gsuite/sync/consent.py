@@ -48,6 +48,17 @@ def wording(text: str) -> str:
     return short_hash(text, 12)
 
 
+def wording_rows(questions, log: list[dict[str, str]]) -> list[Row]:
+    """Each wording once, keyed by its hash: the consent questions as the specs ask them now, and those that
+    log rows laid out before kept in full on the row (so no wording is lost when the text leaves the log)."""
+    texts = {wording(question): question for question in questions}
+    for record in log:
+        question = record.get(CONSENT_QUESTION, "")
+        if question:
+            texts.setdefault(record.get(CONSENT_WORDING) or wording(question), question)
+    return [Row(key, "", {CONSENT_WORDING: key, CONSENT_QUESTION: text}) for key, text in sorted(texts.items())]
+
+
 def consent_rows(
     spec_name: str,
     spec: FormSpec,
@@ -80,7 +91,6 @@ def consent_rows(
                     CONSENT_ANSWER: answer,
                     CONSENT_GIVEN: given,
                     CONSENT_WORDING: wording(item.title),
-                    CONSENT_QUESTION: item.title,
                     CONSENT_SOURCE: f"{spec_name} {response['responseId']}",
                 },
             )

@@ -35,10 +35,11 @@ from ..vocabulary import (
     utc_stamp,
 )
 from . import response_rows
-from .consent import by_person, latest, link_code
+from .consent import by_person, latest, link_code, wording_rows
 from .destinations import (
     ADMIN,
     CONSENT_LOG,
+    CONSENT_WORDINGS,
     EMAIL_LOG,
     ENGAGEMENT,
     NETWORK_CHANGES,
@@ -272,6 +273,8 @@ class Sync:
         """The consent answers of this run go to the log; returns (reference, consent) -> the latest answer
         its person gave (through any of their references: consent.by_person)."""
         self.runs[ADMIN].rows[CONSENT_LOG.tab].extend(self.consents)
+        questions = [item.title for target in self.targets.values() for item in target.spec.consent_items()]
+        self.runs[ADMIN].rows[CONSENT_WORDINGS.tab].extend(wording_rows(questions, snapshot.consent_log))
         self.latest_consents = by_person(latest(snapshot.consent_log + [row.cells for row in self.consents]), partners)
         return self.latest_consents
 
