@@ -149,3 +149,20 @@ def test_the_same_sync_unpaced_is_refused(env, local):
     with pytest.raises(GoogleApiError) as refused:
         env.sync().run()
     assert refused.value.code == 429
+
+
+def test_sync_prints_the_quota_minutes_of_the_requests_it_made(workspace, local):
+    import re
+
+    from cli_env import run
+
+    assert run("deploy-forms").exit_code == 0
+    local.quotas(enforce=True)  # Google's figures: the sync keeps under them
+    before = len(local.requests())
+    result = run("sync")
+    assert result.exit_code == 0, result.output
+    writes = sum(1 for r in local.requests()[before:] if (charge_of(r["methodId"]) or ("",))[0] == "sheets.write")
+    line = next(line for line in result.output.splitlines() if line.startswith("Google quota used:"))
+    assert f"{writes} Sheets write requests = {writes / 60:.2f} min" in line
+    assert re.search(r"at least \d+\.\d\d minutes of quota", line)
+    assert local.quotas()["refused"] == 0
