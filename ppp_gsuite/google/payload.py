@@ -20,7 +20,7 @@ _A1 = re.compile(r"^(?P<tab>.*)!(?P<c1>[A-Z]+)(?P<r1>\d+):(?P<c2>[A-Z]+)(?P<r2>\
 
 
 def _row_size(row: list[str]) -> int:
-    return len(json.dumps(row)) + 1  # as requests sends JSON (ASCII-escaped), with its comma
+    return len(json.dumps(row)) + 2  # as requests sends JSON (ASCII-escaped), with its ", "
 
 
 def _split(a1: str, rows: list[list[str]], limit: int) -> list[Range]:

@@ -53,7 +53,7 @@ class SheetsApi:
         """values.batchUpdate, RAW: every changed cell of a spreadsheet, in as few requests as fit under
         Google's recommended 2 MB each (payload.chunked), in order. Returns the last answer."""
         answer: dict = {}
-        for part in chunked(ranges):
+        for part in chunked(ranges) or [[]]:  # nothing to write is still one request, as before
             body = {
                 "valueInputOption": RAW,
                 "data": [{"range": r, "majorDimension": "ROWS", "values": v} for r, v in part],

@@ -173,6 +173,7 @@ class Sync:
         writes, partners = response_rows.expressions_of_interest(self.config, self.targets, snapshot, self.runs)
         writes += response_rows.joined(self.config, self.targets, snapshot, self.runs, partners)
         writes += response_rows.monitoring(self.targets, snapshot, self.runs, self.config.email.timezone)
+        snapshot.listed, snapshot.answers = {}, {}  # all in rows now: let the responses go before the writes
         self._write(writes)
         consents = self._record_consents(snapshot, partners)
         records = records_of(self.runs)  # every response tab as it will be after this run's rows: made once
