@@ -30,6 +30,7 @@ from .sheets.state import SheetsState
 from .store import Store
 
 log = logging.getLogger(__name__)
+SHEETS_MAX_PAYLOAD = 10_485_760  # bytes of a Sheets request body Google accepts (10 MiB)
 API_CALL = "local_workspace.api_call"  # set in the WSGI environ of calls that are not pages (a quiet log)
 QUIET_PREFIXES = ("/_local/", "/upload/", "/resumable/")
 
@@ -155,6 +156,11 @@ class LocalWorkspaceApp:
 def _read_body(request: Request, route: Route) -> Any:
     assert route.api and route.method_id, "only API routes have a body to check"
     raw = request.get_data()
+    if route.api == "sheets" and len(raw) > SHEETS_MAX_PAYLOAD:
+        # Google's answer to a Sheets request body over 10 MiB, as reported publicly (docs/google-fidelity.md)
+        raise InvalidArgument(
+            f"Request payload size exceeds the limit: {SHEETS_MAX_PAYLOAD} bytes.", reason="badRequest"
+        )
     if not raw.strip():
         return None
     try:

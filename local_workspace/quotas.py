@@ -12,7 +12,10 @@ clock minutes, as Google's per-minute quotas refill. Drive's quotas are far high
     POST /_local/quotas {"enforce": false}           off (unit tests that do not test quotas)
     POST /_local/quotas {"limits": {"sheets.write": 2}}  a lower limit, for a test
     POST /_local/quotas {"clear": true}              forget the counts (as if a minute had passed)
-    GET  /_local/quotas                              the limits, and whether they are enforced
+    POST /_local/quotas {"advance_seconds": 60}      move the quotas' clock on (a test's fast clock,
+                                                     so pacing is tested without waiting real minutes)
+    GET  /_local/quotas                              the limits, whether they are enforced, and how many
+                                                     calls were refused (429) since the last reset
 
 On by default, and again after /_local/reset: the local workspace is never kinder than Google.
 """
@@ -71,15 +74,21 @@ def charge_of(method_id: str) -> tuple[str, int] | None:
 
 class Quotas:
     def __init__(self, clock=time.time):
-        self._clock = clock
+        self._wall = clock
+        self._offset = 0.0  # seconds the quotas' clock was moved on (advance_seconds)
         self._lock = threading.Lock()
         self.reset()
+
+    def _clock(self) -> float:
+        return self._wall() + self._offset
 
     def reset(self) -> None:
         with self._lock:
             self.enforce = True
             self.limits = dict(LIMITS)
             self._counts: dict[tuple[str, str, int], int] = {}
+            self._offset = 0.0
+            self.refused = 0  # calls answered 429 since the reset (GET /_local/quotas shows it)
 
     def clear(self) -> None:
         with self._lock:
@@ -100,6 +109,7 @@ class Quotas:
             used = self._counts.get(key, 0)
             limit = self.limits[quota]
             if used + units > limit:
+                self.refused += 1
                 metric, service = QUOTA_NAMES[quota]
                 raise ResourceExhausted(
                     f"Quota exceeded for quota metric '{metric}' and limit '{metric} per minute per user' "
@@ -110,19 +120,23 @@ class Quotas:
 
     def settings(self) -> dict:
         with self._lock:
-            return {"enforce": self.enforce, "limits": dict(self.limits)}
+            return {"enforce": self.enforce, "limits": dict(self.limits), "refused": self.refused}
 
     def configure(self, body: dict) -> dict:
         limits = body.get("limits") or {}
         unknown = [name for name in limits if name not in LIMITS]
         if unknown or not all(isinstance(v, int) and v >= 0 for v in limits.values()):
             raise InvalidArgument(f"limits: integers >= 0 for any of {', '.join(LIMITS)}")
+        advance = body.get("advance_seconds", 0)
+        if not isinstance(advance, (int, float)) or isinstance(advance, bool) or advance < 0:
+            raise InvalidArgument("advance_seconds: a number of seconds >= 0")
         with self._lock:
             if "enforce" in body:
                 self.enforce = bool(body["enforce"])
             self.limits.update(limits)
             if body.get("clear"):
                 self._counts = {}
+            self._offset += advance
         return self.settings()
 
 

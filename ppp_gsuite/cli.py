@@ -384,6 +384,7 @@ def _sync(obj: Context, full: bool, log) -> None:
     try:
         with single_run(lock_file(loaded.workspace.path)), connect(loaded.workspace) as clients:
             watch.attach(clients)
+            pacer = clients.pacer  # the requests it made, in minutes of Google's quotas
             try:
                 with leased_run(clients, loaded.workspace.config.sync.lease_seconds, watch) as run:
                     log.step("lease taken", lease_seconds=loaded.workspace.config.sync.lease_seconds)
@@ -402,7 +403,7 @@ def _sync(obj: Context, full: bool, log) -> None:
         click.echo(str(running))
         log.summary["lease"] = "held by another run" if isinstance(running, LeaseHeld) else "lock file held"
         return
-    print_sync_report(outcome, loaded)
+    print_sync_report(outcome, loaded, pacer)
     if sync_exit_code(outcome):
         click.echo(f"Error: {sync_problems(outcome)}", err=True)
         sys.exit(sync_exit_code(outcome))
@@ -418,6 +419,7 @@ def run_counts(outcome) -> dict:
         "waiting_for_grace": report.waiting,
         "held_for_details": report.held_invitations,
         "sharing_refused": sorted(report.refused),  # spreadsheet names (no person's)
+        "too_large": sorted(report.too_large),
         "not_shared": sorted(report.not_shared),
     }
     if mail:
@@ -439,6 +441,11 @@ def sync_exit_code(outcome) -> int:
 def sync_problems(outcome) -> str:
     report, mail = outcome.report, outcome.mail
     held = []
+    if report.too_large:
+        held.append(
+            f"{len(report.too_large)} spreadsheet(s) would pass Google's limit of cells for one spreadsheet, so nothing "
+            "was written there."
+        )
     if report.refused:
         held.append(
             f"{len(report.refused)} spreadsheet(s) are shared more widely than the config says, so nothing was written "
@@ -459,7 +466,7 @@ def sync_problems(outcome) -> str:
     )
 
 
-def print_sync_report(outcome, loaded) -> None:
+def print_sync_report(outcome, loaded, pacer=None) -> None:
     report = outcome.report
     click.echo(f"sync at {outcome.now:%Y-%m-%d %H:%M:%S} UTC")  # a line with the time, for cron's log
     for name in report.created:
@@ -506,6 +513,8 @@ def print_sync_report(outcome, loaded) -> None:
         click.echo(
             f"peer support network contacts: {len(report.shared_added)} added, {len(report.shared_removed)} removed"
         )
+    if pacer is not None:
+        click.echo(pacer.summary())
     for name, link in report.sheets.items():
         click.echo(f"  {name}: {link}")
     for name, problems in report.refused.items():
@@ -514,6 +523,9 @@ def print_sync_report(outcome, loaded) -> None:
     for name, problems in report.not_shared.items():
         for problem in problems:
             click.echo(f"not shared, so not written: {name}: {problem}", err=True)
+    for name, problems in report.too_large.items():
+        for problem in problems:
+            click.echo(f"too large, so not written: {name}: {problem}", err=True)
 
 
 def sync_many(pattern: str, parallel: int | None, full: bool, log_format: str) -> None:

@@ -165,6 +165,32 @@ class Opportunity(Model):
     lead_contact: LeadContact
 
 
+class PacingSettings(Model):
+    """Requests a minute the tool makes as one user, per Google quota: Google's published per-user figures
+    by default (docs/google-fidelity.md; ppp_gsuite/google/pacing.py). Lower them when another program
+    uses the same account; raising them past Google's only brings 429s."""
+
+    sheets_reads: int = Field(default=60, ge=1)
+    sheets_writes: int = Field(default=60, ge=1)
+    forms_reads: int = Field(default=390, ge=1)
+    forms_response_lists: int = Field(default=180, ge=1)  # responses.list, Forms' "expensive reads"
+    forms_writes: int = Field(default=150, ge=1)
+    gmail_units: int = Field(default=6000, ge=100)  # a send is 100 units
+    drive_requests: int = Field(default=12000, ge=1)
+
+    def limits(self) -> dict[str, int]:
+        """By the pacer's quota names."""
+        return {
+            "sheets.read": self.sheets_reads,
+            "sheets.write": self.sheets_writes,
+            "forms.read": self.forms_reads,
+            "forms.expensiveRead": self.forms_response_lists,
+            "forms.write": self.forms_writes,
+            "gmail.units": self.gmail_units,
+            "drive.requests": self.drive_requests,
+        }
+
+
 class SyncSettings(Model):
     full_rescan_hours: int = Field(default=24, ge=1)
     # The run's lease in the Workspace lapses this long after it was last renewed (a killed runner's
@@ -213,6 +239,7 @@ class Config(Model):
     local: LocalSettings = Field(default_factory=LocalSettings)
     timeouts: TimeoutSettings = Field(default_factory=TimeoutSettings)
     retries: RetrySettings = Field(default_factory=RetrySettings)
+    pacing: PacingSettings = Field(default_factory=PacingSettings)  # under Google's per-minute quotas
     sender: Person
     engagement_team: list[Person] = Field(min_length=1)
     expenses_approvers: list[Person] = Field(min_length=1)

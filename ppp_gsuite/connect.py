@@ -48,10 +48,13 @@ def served_url(store: Path) -> str | None:
 def connect(workspace: Workspace) -> Iterator[Clients]:
     """Clients for the configured backend; for `local` with no running server, one started in-process."""
     if workspace.config.backend == "google":
-        yield google_clients(workspace)
+        yield paced(google_clients(workspace), workspace)
         return
     with local_workspace_url(workspace) as (url, public):
-        yield signed_in_local_clients(url, workspace.config.local, public, workspace.config.timeouts, workspace)
+        yield paced(
+            signed_in_local_clients(url, workspace.config.local, public, workspace.config.timeouts, workspace),
+            workspace,
+        )
 
 
 @contextlib.contextmanager
@@ -73,6 +76,15 @@ def local_workspace_url(workspace: Workspace) -> Iterator[tuple[str, str | None]
         yield url, public
     finally:
         stop()
+
+
+def paced(clients: Clients, workspace: Workspace) -> Clients:
+    """Every request under the config's per-minute limits (Google's by default), a progress bar on a terminal
+    while it waits."""
+    from .google.pacing import Pacer, pace
+    from .progress import wait_display
+
+    return pace(clients, Pacer(workspace.config.pacing.limits(), on_wait=wait_display()))
 
 
 def signed_in_local_clients(

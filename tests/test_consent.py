@@ -90,7 +90,9 @@ def test_the_consent_log_is_append_only_and_keeps_the_wording(env, local):
     env.apply()
     log = [r for r in env.records("admin", "Consent log") if r["Consent"] == "share_with_engagement_team"]
     assert len(log) == 1 and log[0]["Answer"] == "Yes"
-    assert log[0]["Question as asked"] == "May we share your contact details with the engagement team?"
+    wordings = {r["Wording"]: r["Question as asked"] for r in env.records("admin", "Consent wording")}
+    assert wordings[log[0]["Wording"]] == "May we share your contact details with the engagement team?"
+    assert "Question as asked" not in log[0]  # the text once in its own tab, not on every row of the log
     changed = dict(response["answers"])
     qid = next(q for q, a in changed.items() if a["textAnswers"]["answers"][0]["value"] == "Yes")
     changed[qid] = {"questionId": qid, "textAnswers": {"answers": [{"value": "No"}]}}

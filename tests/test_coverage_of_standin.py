@@ -85,10 +85,17 @@ def adapter_for(cls, recorder: Recorder):
     return makers[cls.__name__]()
 
 
+# Modules under the adapters that make no request of their own: they wrap the transports (pacing waits
+# before each request the adapters make) and are tested in tests/test_pacing.py.
+TRANSPORT_WRAPPERS = {"pacing"}
+
+
 def adapter_classes() -> list[type]:
     """Every class defined in ppp_gsuite.google that is not an exception or a plain record."""
     found = []
     for module_info in pkgutil.iter_modules(ppp_gsuite.google.__path__):
+        if module_info.name in TRANSPORT_WRAPPERS:
+            continue
         module = importlib.import_module(f"ppp_gsuite.google.{module_info.name}")
         for _, cls in inspect.getmembers(module, inspect.isclass):
             if (

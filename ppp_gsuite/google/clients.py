@@ -37,6 +37,7 @@ class Clients:
     # settings-scoped token the tool never asks Google for); None on Google, which would answer 403.
     send_as: Callable[[], list[dict]] | None = None
     api_url: str | None = None  # where these clients' calls go, when local (may differ from public_url)
+    pacer: object | None = None  # google.pacing.Pacer, once paced (connect does): keeps under Google's quotas
 
 
 SAME_IDENTITY = (

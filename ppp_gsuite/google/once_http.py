@@ -15,6 +15,7 @@ import requests
 from google.auth.transport.requests import AuthorizedSession
 
 from .gmail_api import no_retry_adapter
+from .pacing import PacedHttp
 
 
 class OnceHttp(httplib2.Http):
@@ -35,7 +36,7 @@ class OnceHttp(httplib2.Http):
         return httplib2.Response(info), answer.content
 
 
-def once_http(request) -> OnceHttp | None:
+def once_http(request) -> OnceHttp | PacedHttp | None:
     """A never-re-sending transport signed in as the request's own http is; None when that http has no
     credentials to sign in with (a test's recorded answers), where the request's own http is used."""
     http = getattr(request, "http", None)
@@ -43,4 +44,7 @@ def once_http(request) -> OnceHttp | None:
     if credentials is None:
         return None
     timeout = getattr(getattr(http, "http", None), "timeout", None) or 60
-    return OnceHttp(AuthorizedSession(credentials), timeout)
+    once = OnceHttp(AuthorizedSession(credentials), timeout)
+    if isinstance(http, PacedHttp):  # paced as every other request of the run (pacing.pace)
+        return PacedHttp(once, http.pacer)
+    return once

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 from gspread.exceptions import APIError
 from gspread.http_client import HTTPClient
 
 from .errors import GoogleApiError, retry_after_seconds, transport_failures_translated
+from .payload import chunked
 from .retry import RetryPolicy, default_policy
 
 RAW = "RAW"  # never USER_ENTERED: applicant text stays text (docs/decisions.md §7)
@@ -79,13 +81,19 @@ class SheetsApi:
         )
 
     def write(self, spreadsheet_id: str, ranges: list[tuple[str, list[list[str]]]]) -> dict:
-        """values.batchUpdate, RAW: every changed cell of a spreadsheet in one request."""
-        body = {
-            "valueInputOption": RAW,
-            "data": [{"range": r, "majorDimension": "ROWS", "values": v} for r, v in ranges],
-        }
+        """values.batchUpdate, RAW: every changed cell of a spreadsheet, in as few requests as fit under
+        Google's recommended 2 MB each (payload.chunked), in order. Returns the last answer."""
         method = "sheets.spreadsheets.values.batchUpdate"
-        # Whole rows (or cells) at ranges fixed by response id, RAW: writing them twice leaves the same cells.
-        return self.retry.write(
-            method, lambda: _wrapped(method, self._http.values_batch_update, spreadsheet_id, body), safe=True
-        )
+        answer: dict = {}
+        for part in chunked(ranges) or [[]]:  # nothing to write is still one request, as before
+            body = {
+                "valueInputOption": RAW,
+                "data": [{"range": r, "majorDimension": "ROWS", "values": v} for r, v in part],
+            }
+            # Whole rows (or cells) at ranges fixed by response id, RAW: writing them twice leaves the same cells.
+            answer = self.retry.write(
+                method,
+                partial(_wrapped, method, self._http.values_batch_update, spreadsheet_id, body),
+                safe=True,
+            )
+        return answer

@@ -49,17 +49,33 @@ def wording(text: str) -> str:
     return short_hash(text, 12)
 
 
-def consent_wording(spec: FormSpec, item) -> str:
-    """The hash of what a consent answer agrees to: its question, and where it agrees to explanatory texts
+def consent_text(spec: FormSpec, item) -> str:
+    """What a consent answer agrees to, in full: its question, and where it agrees to explanatory texts
     (an agreement's full wording: `wording_includes`) those texts and the form's version too, so a changed
     agreement is a new wording (answers to the old one stay visible as such)."""
     if not item.wording_includes:
-        return wording(item.title)
+        return item.title
     parts = [spec.version or ""]
     for key in item.wording_includes:
         included = spec.item(key)
         parts += [included.title, included.help or ""] if included else [key]
-    return wording("\n".join(parts + [item.title]))
+    return "\n".join(parts + [item.title])
+
+
+def consent_wording(spec: FormSpec, item) -> str:
+    """The hash a consent log row keeps of what was agreed to; the text itself is kept once, in the wording tab."""
+    return wording(consent_text(spec, item))
+
+
+def wording_rows(texts, log: list[dict[str, str]]) -> list[Row]:
+    """Each wording once, keyed by its hash: what the specs' consent questions agree to now (consent_text), and those that
+    log rows laid out before kept in full on the row (so no wording is lost when the text leaves the log)."""
+    by_hash = {wording(text): text for text in texts}
+    for record in log:
+        question = record.get(CONSENT_QUESTION, "")
+        if question:
+            by_hash.setdefault(record.get(CONSENT_WORDING) or wording(question), question)
+    return [Row(key, "", {CONSENT_WORDING: key, CONSENT_QUESTION: text}) for key, text in sorted(by_hash.items())]
 
 
 def consent_rows(
@@ -94,7 +110,6 @@ def consent_rows(
                     CONSENT_ANSWER: answer,
                     CONSENT_GIVEN: given,
                     CONSENT_WORDING: consent_wording(spec, item),
-                    CONSENT_QUESTION: item.title,
                     CONSENT_SOURCE: f"{spec_name} {response['responseId']}",
                 },
             )

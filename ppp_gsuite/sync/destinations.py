@@ -110,9 +110,20 @@ CONSENT_LOG = TabLayout(
         SheetColumn("tool", "consent", CONSENT_NAME, 200),
         SheetColumn("tool", "answer", CONSENT_ANSWER, 200),
         SheetColumn("tool", "given", CONSENT_GIVEN, 200),
-        SheetColumn("tool", "wording", CONSENT_WORDING, 120),
-        SheetColumn("tool", "question", CONSENT_QUESTION, 400),
+        SheetColumn("tool", "wording", CONSENT_WORDING, 120),  # its text once, in CONSENT_WORDINGS
         SheetColumn("tool", "source", CONSENT_SOURCE, 320),
+    ),
+)
+# Each wording of a consent question once, by its hash: the log's rows stay short (two a response). A log laid
+# out before kept the text on every row, under CONSENT_QUESTION: those rows stay as they are, and their
+# wordings are copied here (consent.wording_rows).
+CONSENT_WORDINGS = TabLayout(
+    "consent_wordings",
+    "",
+    "Consent wording",
+    (
+        SheetColumn("tool", "response_id", CONSENT_WORDING, 120),
+        SheetColumn("tool", "question", CONSENT_QUESTION, 600),
     ),
 )
 NETWORK_CHANGES = TabLayout(
@@ -242,7 +253,7 @@ def destinations(config: Config, targets: list[FormTarget], layouts: dict[str, L
         tuple(person.email for person in config.engagement_team),
         "reader",
     )
-    admin_tabs = [SYNC_STATE, EMAIL_LOG, CONSENT_LOG, TOMBSTONES, NETWORK_CHANGES] + [
+    admin_tabs = [SYNC_STATE, EMAIL_LOG, CONSENT_LOG, TOMBSTONES, NETWORK_CHANGES, CONSENT_WORDINGS] + [
         resolve(n, layout, specs[layout.form]) for n, layout in layouts.items() if layout.spreadsheet == ADMIN
     ]
     monitoring_tabs = tuple(

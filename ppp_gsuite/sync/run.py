@@ -37,10 +37,11 @@ from ..vocabulary import (
     utc_stamp,
 )
 from . import meetings, proposals, response_rows, support_scheme
-from .consent import by_person, latest, link_code
+from .consent import by_person, consent_text, latest, link_code, wording_rows
 from .destinations import (
     ADMIN,
     CONSENT_LOG,
+    CONSENT_WORDINGS,
     EMAIL_LOG,
     ENGAGEMENT,
     NETWORK_CHANGES,
@@ -73,6 +74,7 @@ from .rows import Row, answers_by_key
 from .spreadsheets import SheetRun, Spreadsheets, only_removes
 
 HIDDEN_CODE = "THEIR-LINK-CODE"  # in previews: a person's link code is sent to them alone
+RESPONSE_FIELDS = ("responseId", "createTime", "lastSubmittedTime", "respondentEmail")  # kept once answers are decoded
 OVERLAP = timedelta(minutes=10)  # re-list a little before the mark: late-committed responses are not missed
 
 
@@ -115,6 +117,7 @@ class SyncReport:
     not_shared: dict[str, list[str]] = field(
         default_factory=dict
     )  # spreadsheet -> addresses Google would not share it with
+    too_large: dict[str, list[str]] = field(default_factory=dict)  # spreadsheet -> past Google's 10 million cells
     unshared: list[str] = field(default_factory=list)  # people the config no longer names, whose access ended
     shared_added: list[str] = field(default_factory=list)  # names added to the engagement team's sheet
     shared_removed: list[str] = field(default_factory=list)
@@ -126,7 +129,7 @@ class SyncReport:
 
     def held_back(self) -> set[str]:
         """The spreadsheets nothing was written to this run: their rows, and emails about them, wait."""
-        return set(self.refused) | set(self.not_shared)
+        return set(self.refused) | set(self.not_shared) | set(self.too_large)
 
 
 class Sync:
@@ -205,6 +208,7 @@ class Sync:
         writes += response_rows.joined(self.config, self.targets, snapshot, self.runs, partners)
         writes += response_rows.monitoring(self.targets, snapshot, self.runs, self.config.email.timezone)
         writes += support_scheme.rows(self.config, self.targets, snapshot, self.runs)
+        snapshot.listed, snapshot.answers = {}, {}  # all in rows now: let the responses go before the writes
         self._write(writes)
         self._write_proposals()
         consents = self._record_consents(snapshot, partners)
@@ -299,10 +303,13 @@ class Sync:
             responses, pages = self.forms.list_responses(file["id"], since)
             self.report.pages += pages
             unique = {r["responseId"]: r for r in responses if r["responseId"] not in gone}
+            del responses
             target = self.targets[key]
-            snapshot.listed[key] = list(unique.values())
             for response_id, response in unique.items():
                 snapshot.answers[(key, response_id)] = answers_by_key(target.spec_name, target.spec, response)
+                # decoded once: the raw answers (most of a response's memory) are let go form by form
+                unique[response_id] = {name: response[name] for name in RESPONSE_FIELDS if name in response}
+            snapshot.listed[key] = list(unique.values())
             self.report.responses += len(unique)
             newest = max(
                 [parse_stamp(r["lastSubmittedTime"]) for r in unique.values()] + ([parse_stamp(mark)] if mark else []),
@@ -335,6 +342,8 @@ class Sync:
         """The consent answers of this run go to the log; returns (reference, consent) -> the latest answer
         its person gave (through any of their references: consent.by_person)."""
         self.runs[ADMIN].rows[CONSENT_LOG.tab].extend(self.consents)
+        texts = [consent_text(t.spec, item) for t in self.targets.values() for item in t.spec.consent_items()]
+        self.runs[ADMIN].rows[CONSENT_WORDINGS.tab].extend(wording_rows(texts, snapshot.consent_log))
         self.latest_consents = by_person(latest(snapshot.consent_log + [row.cells for row in self.consents]), partners)
         return self.latest_consents
 

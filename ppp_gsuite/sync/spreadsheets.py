@@ -28,6 +28,9 @@ from .table import TabWrites, apply_writes, existing_rows, plan_tab
 SHEET_KIND = "spreadsheet"
 DEFAULT_SHEET = "Sheet1"  # what Drive's files.create gives a new spreadsheet
 GROWTH = 500  # rows added beyond what is needed when a grid must grow
+# Google's limit on one spreadsheet, all its tabs together ("Files you can store in Google Drive",
+# https://support.google.com/drive/answer/37603): past it, Google refuses the write that would grow it.
+MAX_CELLS = 10_000_000
 LINK_SECRET = "link_secret"  # the admin spreadsheet's app property holding the secret of people's link codes
 
 
@@ -242,6 +245,8 @@ class Spreadsheets:
         self._ensure_laid_out(run)
         writes = plan_tab(tab, tab.tab, run.values.setdefault(tab.tab, []), rows)
         growth = self._growth(run, tab, writes)
+        if self._too_many_cells(run, growth):
+            raise PppError(f"{run.dest.name}: {self.report.too_large[run.dest.name][-1]}")
         if growth:
             needs = {tab.tab: (writes.rows_needed, writes.columns_needed)}
             self.sheets.batch_update(run.id, growth, applied=self._laid_out_as(run, needs))
@@ -293,6 +298,8 @@ class Spreadsheets:
                     restored += [f"{run.dest.name} / {tab.tab}: {h}" for h in writes.restored_headers]
             if ranges and self.refused(run) and not self._only_removes(run):
                 continue  # removing personal data is always allowed; only adding it is refused
+            if self._too_many_cells(run, requests):
+                continue
             self.report.added += added
             self.report.updated += updated
             self.report.restored_headers += restored
@@ -355,6 +362,28 @@ class Spreadsheets:
         self.sheets.batch_update(run.id, self._first_layout(run), applied=self._laid_out_as(run, added))
         self.drive.set_app_properties(run.id, {"layout": run.dest.layout_hash})
         run.laid_out = True
+
+    def _too_many_cells(self, run: SheetRun, requests: list[dict]) -> bool:
+        """Whether growing the grid as `requests` ask would pass Google's 10 million cells: then nothing is
+        written there and the run says so, before Google refuses it half-way."""
+        grid = dict(run.grid)
+        for request in requests:
+            grow = request.get("appendDimension")
+            if grow:
+                title = next((t.tab for t in run.dest.tabs if sheet_id_for(t.tab) == grow["sheetId"]), "")
+                rows, columns = grid.get(title, (1000, 26))
+                if grow["dimension"] == "ROWS":
+                    grid[title] = (rows + grow["length"], columns)
+                else:
+                    grid[title] = (rows, columns + grow["length"])
+        cells = sum(rows * columns for rows, columns in grid.values())
+        if cells <= MAX_CELLS:
+            return False
+        self.report.too_large.setdefault(run.dest.name, []).append(
+            f"it would hold {cells:,} cells, past Google's limit of {MAX_CELLS:,} for one spreadsheet, so nothing "
+            "was written there. Move old rows out to another spreadsheet (or run purge), then run sync again"
+        )
+        return True
 
     def _growth(self, run: SheetRun, tab: TabLayout, writes: TabWrites) -> list[dict]:
         rows, columns = run.grid.get(tab.tab, (1000, 26))
