@@ -286,6 +286,7 @@ def doctor(obj: Context, no_browser: bool, record: str | None, wait_minutes: flo
 
     from .connect import connect
     from .doctor.run import Apis, Doctor, Respond
+    from .google.retry import policy_for
 
     loaded = obj.load()
     config = loaded.workspace.config
@@ -305,7 +306,8 @@ def doctor(obj: Context, no_browser: bool, record: str | None, wait_minutes: flo
         click.echo(f"signed in as {clients.identity}")
         respond = None if no_browser else Respond(ask, wait_minutes * 60)
         subject = config.google.subject if config.backend == "google" and config.google else None
-        checkup = Doctor(Apis.of(clients), click.echo, respond, account=subject).run()
+        retry = policy_for(config.retries)  # as a sync's: a 429 the retries outlast is no failure
+        checkup = Doctor(Apis.of(clients, retry), click.echo, respond, account=subject).run()
     if record:
         click.echo(f"recording written to {record} (redacted: no token, address, name, id or answer of yours)")
     failed = [step for step in checkup.steps if not step.outcome.startswith(("passed", "skipped"))]

@@ -140,6 +140,9 @@ def test_calls_through_another_oauth_client_name_the_step_and_the_one_client_rul
 
 
 def test_a_429_storm_names_each_refused_step_and_still_bins_everything(workspace, local):
+    """A quota refusing for the rest of the minute outlasts the (test-sized) retries: the step fails, named."""
+    config = workspace / "ppp-gsuite.yaml"
+    config.write_text(config.read_text() + "\nretries: {first_wait_seconds: 0.01, longest_wait_seconds: 0.02}\n")
     local.quotas(enforce=True, limits={"forms.write": 1, "sheets.write": 1, "gmail.units": 1, "forms.expensiveRead": 0})
     result = run("doctor", "--no-browser")
     assert result.exit_code == 1, result.output
