@@ -565,19 +565,24 @@ def status(obj: Context, as_json: bool):
     from .status import as_json as status_json
     from .status import read_status
     from .sync.destinations import destinations
+    from .sync.going_live import prepare
     from .vocabulary import eoi_form
 
     loaded = obj.load()
-    config = loaded.workspace.config
-    today = datetime.now(ZoneInfo(config.email.timezone)).strftime("%Y-%m-%d")
-    closing = {eoi_form(o.key): o.closing_date.isoformat() for o in config.opportunities}
     with connect(loaded.workspace) as clients:
+        forms, drive, sheets = FormsApi(clients.forms), DriveApi(clients.drive), SheetsApi(clients.sheets)
+        # Approved role descriptions' opportunities are the config's own here too, as in a sync.
+        proposals = prepare(loaded, forms, drive, sheets, datetime.now(UTC), go_live=False)
+        loaded = proposals.loaded if proposals else loaded
+        config = loaded.workspace.config
+        today = datetime.now(ZoneInfo(config.email.timezone)).strftime("%Y-%m-%d")
+        closing = {eoi_form(o.key): o.closing_date.isoformat() for o in config.opportunities}
         found = read_status(
-            DriveApi(clients.drive),
-            SheetsApi(clients.sheets),
+            drive,
+            sheets,
             today,
             destinations(config, loaded.targets, loaded.layouts),
-            forms=FormsApi(clients.forms),
+            forms=forms,
             closing_dates=closing,
         )
     if as_json:

@@ -2,6 +2,7 @@
 form, the engagement team returns or approves it in the Opportunities spreadsheet, and the sync makes
 its expression-of-interest form live, with its lead spreadsheet, and tells the proposer."""
 
+import json
 import shutil
 from datetime import date, timedelta
 from pathlib import Path
@@ -380,3 +381,14 @@ def test_a_mistake_in_a_live_proposals_new_submission_keeps_the_form_as_it_was_a
     _apply(team, local, form_id)
     assert run("sync").exit_code == 0
     assert _applied(team, team.spreadsheet("opportunity:stroke-services-working-group"))
+
+
+def test_status_gives_a_live_proposals_form_its_closing_date(team):
+    """`status` sees the approved role descriptions' opportunities as the sync does: the live form's
+    closing date is the proposal's (it was missing: status knew only the YAML's opportunities)."""
+    _go_live(team)
+    result = run("status", "--json")
+    status = json.loads(result.stdout)
+    [form] = [f for f in status["forms"] if f["target"] == "eoi-stroke-services-working-group"]
+    assert form["closing_date"] == (date.today() + timedelta(days=60)).isoformat()
+    assert form["open"]
