@@ -753,3 +753,38 @@ def test_a_withdrawal_through_one_role_holds_through_quiet_runs(env):
     for _ in range(2):
         report = env.apply(minutes=30, forms=NothingNew(env.forms))
         assert engagement(env) == [] and report.shared_added == []
+
+
+def test_someone_joining_the_engagement_team_gets_the_recent_notices_and_nobody_else_is_told_again(env, local):
+    """Each member's notice is keyed by their address (as approvers' digests are), not their place in the
+    list: a member added at the top used to shift the others into places not yet told, so each of them got
+    the same notice twice."""
+    from ppp_gsuite.config import Person
+
+    apply_person(env, "Ann")
+    env.apply(emails=True)
+    consent(env, "Ann", "Yes")
+    set_status(env, "Ann", "Appointed")
+    env.apply(emails=True)
+    assert len(to_team(local)) == 1
+    team = env.loaded.workspace.config.engagement_team
+    team.insert(0, Person(name="Kim New", email="kim@example.org"))
+    env.apply(emails=True)
+    assert len(to_team(local)) == 1, "Sam was told the same change twice"
+    new = [m for m in local.json("GET", "/_local/gmail/messages")["messages"] if "kim@example.org" in m["to"]]
+    assert len(new) == 1 and "Ann" in new[0]["text"]
+
+
+def test_a_notice_logged_by_an_earlier_version_under_the_members_place_is_not_sent_again(env):
+    """Upgrading is no reason to tell the team again: a notice logged under the member's place in the list
+    (before notices were keyed by address) counts as told."""
+    from datetime import datetime
+
+    from ppp_gsuite.sync.network_changes import change_rows, notices
+
+    config = env.loaded.workspace.config
+    now = datetime.now(UTC)
+    recorded = [row.cells for row in change_rows([], {"k1": "Ann"}, {}, now, zone=config.email.timezone)]
+    logged_before = {"engagement-change-1|sharing_changes|0"}
+    assert notices(config, recorded, "", now, lambda key: key not in logged_before) == []
+    assert len(notices(config, recorded, "", now, lambda key: True)) == len(config.engagement_team)

@@ -26,7 +26,7 @@ from ..vocabulary import (
     local_time,
     parse_local,
 )
-from .emails import ACKNOWLEDGE_WITHIN, DueEmail, common_context, email_key
+from .emails import ACKNOWLEDGE_WITHIN, DueEmail, approver_tag, common_context, email_key
 from .rows import Row
 
 TOLD_WITHIN = ACKNOWLEDGE_WITHIN  # a notice still worth sending (and a bound for a team member added later)
@@ -118,8 +118,11 @@ def notices(config: Config, recorded: list[dict[str, str]], sheet_link: str, now
         context["changes"] = {"added": names[ADDED], "removed": names[REMOVED]}
         context["links"]["sheet"] = sheet_link
         for position, member in enumerate(config.engagement_team):
-            key = email_key(_notice_key(number), "sharing_changes", str(position))
-            if wanted(key):
+            # Keyed by the member's address (approver_tag), so a reordered or grown team tells nobody twice.
+            key = email_key(_notice_key(number), "sharing_changes", approver_tag(member.email))
+            # Versions before it keyed a notice by the member's place in the list: one logged so is sent.
+            earlier = email_key(_notice_key(number), "sharing_changes", str(position))
+            if wanted(key) and wanted(earlier):
                 due.append(
                     DueEmail(key, "sharing_changes", member.name, member.email, "an engagement team address", context)
                 )
