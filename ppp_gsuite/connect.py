@@ -15,7 +15,7 @@ from pathlib import Path
 
 from .config import LocalSettings, TimeoutSettings, Workspace
 from .google.clients import SCOPES, Clients, google_clients, identity_of, local_clients
-from .google.local_session import local_access_token
+from .google.local_session import LocalControlCredentials, local_access_token
 from .google.signin import credentials_from_file, refresh
 
 # The stand-in can be asked which addresses Gmail sends from (users.settings.sendAs.list, a settings
@@ -106,7 +106,8 @@ def signed_in_local_clients(
     return local_clients(
         url,
         public_url,
-        token=local_token(url, settings),
+        # Renewed at the workspace's control when it expires, as a Google sign-in refreshes.
+        credentials=LocalControlCredentials(url, settings.account, settings.client_id, SCOPES),
         identity=identity,
         timeouts=timeouts,
         settings_token=local_token(url, settings, (GMAIL_SETTINGS_SCOPE,)),

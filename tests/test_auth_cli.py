@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import stat
 import subprocess
@@ -224,3 +225,22 @@ def test_without_domain_wide_delegation_every_command_says_what_the_administrato
         [line] = errors_of(result)
         assert result.exit_code == 1 and "unauthorized_client" in line and "domain-wide delegation" in line
         assert key["client_id"] in line and key["private_key"] not in result.output
+
+
+def test_the_default_local_sign_in_refreshes_when_its_access_token_expires_mid_run(workspace, local, monkeypatch):
+    """Without `auth login` the tool signs in to the local workspace as the configured account; its tokens
+    last 3599 s too, and a long run (`watch`, a large first sync) carries on with a new one rather than
+    failing every call with 401 after an hour."""
+    from local_workspace import auth
+    from ppp_gsuite.config import load_config
+    from ppp_gsuite.connect import connect
+
+    with connect(load_config(workspace / "ppp-gsuite.yaml")) as clients:
+        assert clients.drive.files().list().execute()["files"] == []
+        start = auth.now()
+        monkeypatch.setattr(auth, "now", lambda: start + 3600)  # the access token the run began with has expired
+        assert clients.drive.files().list().execute()["files"] == []
+        assert clients.sheets.request("get", "https://www.googleapis.com/drive/v3/files").json()["files"] == []
+        message = b"From: staff@example.org\r\nTo: someone@example.org\r\nSubject: hello\r\n\r\nhello\r\n"
+        clients.mail.send(base64.urlsafe_b64encode(message).decode())
+    assert [m["subject"] for m in local.json("GET", "/_local/gmail/messages")["messages"]] == ["hello"]

@@ -16,7 +16,7 @@ from ppp_gsuite.doctor.run import CLEAN_UP, Apis, Doctor
 from ppp_gsuite.doctor.throwaway import GO_ON, field_of, tags
 from ppp_gsuite.google.clients import SCOPES, local_clients
 from ppp_gsuite.google.drive_api import DriveApi
-from ppp_gsuite.google.local_session import local_access_token
+from ppp_gsuite.google.local_session import LocalControlCredentials
 
 DRIVE_FILE, GMAIL_SEND = SCOPES
 THROWAWAY = "appProperties has { key='ppp_gsuite' and value='doctor' }"
@@ -95,10 +95,10 @@ def sign_in_with(monkeypatch, scopes, client_id=LOCAL.client_id):
     """The product's local sign-in, but Google granted only `scopes` (a person unticked one on the consent
     screen) or through another OAuth client."""
 
-    def token(url, settings, wanted=SCOPES):
-        return local_access_token(url, settings.account, client_id, scopes if wanted == SCOPES else wanted)
+    def signed_in(url, account, _client_id, _scopes):
+        return LocalControlCredentials(url, account, client_id, scopes)
 
-    monkeypatch.setattr(ppp_gsuite.connect, "local_token", token)
+    monkeypatch.setattr(ppp_gsuite.connect, "LocalControlCredentials", signed_in)
 
 
 def test_a_token_without_gmail_send_fails_the_email_step_and_says_to_sign_in_again(workspace, local, monkeypatch):

@@ -10,6 +10,9 @@ URL alone.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
+import google.auth.credentials
 import requests
 from google.auth.transport.requests import AuthorizedSession
 
@@ -49,9 +52,29 @@ class LocalAuthorizedSession(AuthorizedSession):
         return super().request(method, self.rewrite(str(url)), *args, **kwargs)
 
 
+class LocalControlCredentials(google.auth.credentials.Credentials):
+    """The configured account signed in to the local workspace (no `auth login`): each access token from
+    its control, and a new one when the last has expired (they last 3599 s, as Google's do), so a run
+    longer than an hour (`watch`, a large first sync) carries on as a refreshed sign-in does on Google."""
+
+    def __init__(self, base_url: str, account: str, client_id: str, scopes):
+        super().__init__()
+        self.base_url, self.account, self.client_id, self.scopes = base_url, account, client_id, tuple(scopes)
+
+    def refresh(self, request) -> None:
+        answer = _token_from_control(self.base_url, self.account, self.client_id, self.scopes)
+        self.token = answer["access_token"]
+        # google-auth's clock: naive UTC; renewed a minute early (google-auth's refresh threshold does too).
+        self.expiry = datetime.now(UTC).replace(tzinfo=None) + timedelta(seconds=int(answer["expires_in"]))
+
+
 def local_access_token(base_url: str, account: str, client_id: str, scopes) -> str:
     """An access token from the local workspace's control (POST /_local/tokens), as a sign-in gives one:
     `account` signed in through the OAuth client `client_id`, with `scopes`. Never printed."""
+    return _token_from_control(base_url, account, client_id, scopes)["access_token"]
+
+
+def _token_from_control(base_url: str, account: str, client_id: str, scopes) -> dict:
     body = {"user": account, "client_id": client_id, "scopes": list(scopes)}
     try:
         answer = requests.post(base_url.rstrip("/") + "/_local/tokens", json=body, timeout=(5, 30))
@@ -61,7 +84,7 @@ def local_access_token(base_url: str, account: str, client_id: str, scopes) -> s
         raise PppError(
             f"the local workspace at {base_url} did not sign in {account} (it answered {answer.status_code})"
         )
-    return answer.json()["access_token"]
+    return answer.json()
 
 
 def local_oauth_client(base_url: str, client_id: str) -> dict:
