@@ -17,6 +17,7 @@ import types
 import typing
 from urllib.parse import urlsplit
 
+import google.auth.credentials
 import httplib2
 import pytest
 import requests
@@ -103,6 +104,8 @@ def adapter_classes() -> list[type]:
                 and not issubclass(cls, BaseException)
                 and not hasattr(cls, "__dataclass_fields__")
                 and not issubclass(cls, (requests.Session, httplib2.Http))  # transports, not adapters
+                # sign-ins, not adapters: they ask a token endpoint (or the local workspace's control), no API
+                and not issubclass(cls, google.auth.credentials.Credentials)
             ):
                 found.append(cls)
     return found
