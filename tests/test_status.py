@@ -131,3 +131,31 @@ def test_a_lease_renews_after_a_third_and_a_runner_that_stalled_past_it_stops_wh
     assert read_record(env.forms, form_id)[0].holder == "second"
     assert not first.release({"exit_code": 0})  # nor can it give back what is not its own
     assert read_record(env.forms, form_id)[0].holder == "second"
+
+
+def test_a_lease_write_google_applied_but_answered_500_is_still_this_runs_lease(env, local):
+    env.answer("eoi-heart-board", EOI, full_name="Robin Applicant", email="robin@example.org")
+    ensure_lease_form(env.forms, env.drive)
+    # The lease's compare-and-set lands, its answer is a 500; the repeat is refused (the revision moved on,
+    # by this run's own write): the run has the lease all the same, and syncs.
+    local.json(
+        "POST", "/_local/faults", {"method_id": "forms.forms.batchUpdate", "mode": "error_500_after_apply", "times": 1}
+    )
+    result = cli("sync")
+    assert result.exit_code == 0 and "holds the run's lease" not in result.output, result.output
+    assert [r["Name"] for r in env.records(HEART)] == ["Robin Applicant"]
+    assert status_json()[1]["lease"] is None  # given back: the next sync is not kept waiting
+
+
+def test_a_renewal_google_applied_but_answered_500_keeps_the_lease(env, local):
+    form_id, _ = ensure_lease_form(env.forms, env.drive)
+    clock = {"now": datetime(2026, 11, 24, 9, 0, tzinfo=UTC)}
+    lease = Lease(env.forms, form_id, 30, lambda: clock["now"], holder="first")
+    lease.acquire()
+    clock["now"] += timedelta(seconds=11)
+    local.json(
+        "POST", "/_local/faults", {"method_id": "forms.forms.batchUpdate", "mode": "error_500_after_apply", "times": 1}
+    )
+    lease.check()  # renewed, though its answer was lost: no LeaseLost
+    assert lease.held and read_record(env.forms, form_id)[0].expires == "2026-11-24T09:00:41Z"
+    assert lease.release({"exit_code": 0}) and read_record(env.forms, form_id)[0].holder == ""
