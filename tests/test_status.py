@@ -159,3 +159,13 @@ def test_a_renewal_google_applied_but_answered_500_keeps_the_lease(env, local):
     lease.check()  # renewed, though its answer was lost: no LeaseLost
     assert lease.held and read_record(env.forms, form_id)[0].expires == "2026-11-24T09:00:41Z"
     assert lease.release({"exit_code": 0}) and read_record(env.forms, form_id)[0].holder == ""
+
+
+def test_the_last_runs_requests_count_the_files_and_forms_it_created(env, local):
+    env.answer("eoi-heart-board", EOI, full_name="Robin Applicant", email="robin@example.org")
+    before = len(local.requests())
+    assert cli("sync").exit_code == 0  # the first: it makes the lease form and the spreadsheets
+    made = [r["methodId"].split(".")[0] for r in local.requests()[before:]]
+    counted = status_json()[1]["last_run"]["requests"]
+    assert counted["drive"] == made.count("drive") and counted["sheets"] == made.count("sheets")
+    assert counted["forms"] == made.count("forms") - 1  # all but the lease's giving back, after the record
