@@ -674,7 +674,11 @@ def settle(obj: Context, key: str, outcome: str | None):
     if outcome is None:
         raise click.UsageError("say what you found: --sent (it arrived) or --retry (it did not)")
     loaded = obj.load()
-    with single_run(lock_file(loaded.workspace.path)), connect(loaded.workspace) as clients:
+    with (
+        single_run(lock_file(loaded.workspace.path)),
+        connect(loaded.workspace) as clients,
+        held_lease(loaded, clients),
+    ):
         state = settle_email(DriveApi(clients.drive), SheetsApi(clients.sheets), key, outcome == SENT)
     click.echo(f"{key}: {state}" + (" (never sent again)" if state == SENT else " (the next sync sends it)"))
 
@@ -726,6 +730,18 @@ def preview_email(obj: Context, name: str, response_id: str | None, output: str 
     click.echo(f"(HTML written to {path})")
 
 
+def held_lease(loaded, clients, changes: bool = True):
+    """The run's lease for a command that changes what a sync reads and writes (leased_run.command_lease)."""
+    import contextlib
+
+    from .leased_run import command_lease
+
+    if not changes:
+        return contextlib.nullcontext()
+    name = click.get_current_context().command_path.removeprefix(f"{main.name} ").strip()
+    return command_lease(clients, loaded.workspace.config.sync.lease_seconds, name)
+
+
 def _removal(obj: Context, dry_run: bool, plan, why: str):
     """Shared by purge and erase: find the rows, say how many, and remove them unless --dry-run."""
     from datetime import datetime
@@ -737,7 +753,11 @@ def _removal(obj: Context, dry_run: bool, plan, why: str):
 
     loaded = obj.load()
     now = datetime.now(UTC)
-    with single_run(lock_file(loaded.workspace.path)), connect(loaded.workspace) as clients:
+    with (
+        single_run(lock_file(loaded.workspace.path)),
+        connect(loaded.workspace) as clients,
+        held_lease(loaded, clients, changes=not dry_run),
+    ):
         sync = retention.prepare(Sync.for_workspace(loaded, clients, now, emails=False))
         removal = plan(sync, now)
         verb = "would remove" if dry_run else "removed"
@@ -993,7 +1013,11 @@ def invite(obj: Context, event: str, day):
     from .sync.run import Sync
 
     loaded = obj.load()
-    with single_run(lock_file(loaded.workspace.path)), connect(loaded.workspace) as clients:
+    with (
+        single_run(lock_file(loaded.workspace.path)),
+        connect(loaded.workspace) as clients,
+        held_lease(loaded, clients),
+    ):
         outcome = send_invitations(Sync.for_workspace(loaded, clients, datetime.now(UTC)), event, day.date())
     mail = outcome.mail
     assert mail is not None  # invite refuses to run without a mailer
