@@ -530,6 +530,26 @@ def print_sync_report(outcome, loaded, pacer=None) -> None:
             click.echo(f"too large, so not written: {name}: {problem}", err=True)
 
 
+def labelled_log(run) -> str:
+    """An organisation's JSON log with each entry saying whose it is (its config and name): in Cloud Logging
+    the lines of every organisation's run come one after another, apart from the `== config` lines on stdout.
+    A line its run wrote as plain text (an error said before its log began) becomes an entry of its own."""
+    import json
+
+    lines = []
+    for line in run.stderr.splitlines():
+        if not line.strip():
+            continue
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            entry = None
+        if not isinstance(entry, dict):
+            entry = {"message": line}
+        lines.append(json.dumps({**entry, "config": str(run.config), "organisation": run.name}) + "\n")
+    return "".join(lines)
+
+
 def sync_many(pattern: str, parallel: int | None, full: bool, log_format: str) -> None:
     """`sync --configs GLOB`: each organisation's output whole as its run ends, then a line each; the
     exit code is the worst of theirs."""
@@ -540,7 +560,7 @@ def sync_many(pattern: str, parallel: int | None, full: bool, log_format: str) -
     def show(run) -> None:
         click.echo(f"== {run.config}: {run.name}")
         click.echo(run.stdout, nl=False)
-        click.echo(run.stderr, nl=False, err=True)
+        click.echo(run.stderr if log_format == "text" else labelled_log(run), nl=False, err=True)
 
     arguments = (["--full"] if full else []) + ["--log-format", log_format]
     runs = Runner(arguments, parallel or DEFAULT_PARALLEL).run(configs, show)
