@@ -152,14 +152,25 @@ def validate(obj: Context):
                 check_one_place(loaded, clients)
 
 
+def config_apis(loaded, clients):
+    """(FormsApi, DriveApi, SheetsApi) under the config's `retries:`, one policy (and one time budget) for the
+    command, as a sync's: every command waits out Google's refusals the way the operator set."""
+    from .google.drive_api import DriveApi
+    from .google.forms_api import FormsApi
+    from .google.retry import policy_for
+    from .google.sheets_api import SheetsApi
+
+    retry = policy_for(loaded.workspace.config.retries)
+    return FormsApi(clients.forms, retry), DriveApi(clients.drive, retry), SheetsApi(clients.sheets, retry)
+
+
 def check_one_place(loaded, clients) -> None:
     """An opportunity in ppp-gsuite.yaml and in the Opportunities spreadsheet both is an error (exit 2)."""
     from .errors import ValidationFailed
-    from .google.drive_api import DriveApi
-    from .google.sheets_api import SheetsApi
     from .sync.going_live import in_both
 
-    problems = in_both(loaded, DriveApi(clients.drive), SheetsApi(clients.sheets))
+    _forms, drive, sheets = config_apis(loaded, clients)
+    problems = in_both(loaded, drive, sheets)
     if problems:
         raise ValidationFailed(problems)
 
@@ -579,9 +590,6 @@ def status(obj: Context, as_json: bool):
     from zoneinfo import ZoneInfo
 
     from .connect import connect
-    from .google.drive_api import DriveApi
-    from .google.forms_api import FormsApi
-    from .google.sheets_api import SheetsApi
     from .status import as_json as status_json
     from .status import read_status
     from .sync.destinations import destinations
@@ -590,7 +598,7 @@ def status(obj: Context, as_json: bool):
 
     loaded = obj.load()
     with connect(loaded.workspace) as clients:
-        forms, drive, sheets = FormsApi(clients.forms), DriveApi(clients.drive), SheetsApi(clients.sheets)
+        forms, drive, sheets = config_apis(loaded, clients)
         # Approved role descriptions' opportunities are the config's own here too, as in a sync.
         proposals = prepare(loaded, forms, drive, sheets, datetime.now(UTC), go_live=False)
         loaded = proposals.loaded if proposals else loaded
@@ -685,8 +693,6 @@ def email():
 def settle(obj: Context, key: str, outcome: str | None):
     """Close an email whose outcome is unknown (its key as ppp-gsuite status shows it), either way."""
     from .connect import connect
-    from .google.drive_api import DriveApi
-    from .google.sheets_api import SheetsApi
     from .runlock import lock_file, single_run
     from .sync.settle import settle as settle_email
     from .vocabulary import SENT
@@ -699,7 +705,8 @@ def settle(obj: Context, key: str, outcome: str | None):
         connect(loaded.workspace) as clients,
         held_lease(loaded, clients),
     ):
-        state = settle_email(DriveApi(clients.drive), SheetsApi(clients.sheets), key, outcome == SENT)
+        _forms, drive, sheets = config_apis(loaded, clients)
+        state = settle_email(drive, sheets, key, outcome == SENT)
     click.echo(f"{key}: {state}" + (" (never sent again)" if state == SENT else " (the next sync sends it)"))
 
 
@@ -908,7 +915,6 @@ def watch(obj: Context, once: bool, poll_seconds: float):
     from .connect import connect, pubsub_for
     from .errors import EXIT_INVALID
     from .forms.deploy import find_deployed
-    from .google.drive_api import DriveApi
     from .google.form_watches import FormWatches
     from .leased_run import leased_run
     from .request_watch import RequestWatch
@@ -927,7 +933,6 @@ def watch(obj: Context, once: bool, poll_seconds: float):
         )
         sys.exit(EXIT_INVALID)
     with connect(loaded.workspace) as clients:
-        drive = DriveApi(clients.drive)
         requests = RequestWatch().attach(clients)
 
         def sync(forms: set[str]) -> None:
@@ -956,7 +961,7 @@ def watch(obj: Context, once: bool, poll_seconds: float):
             pubsub_for(loaded.workspace, clients),
             settings.topic,
             settings.subscription,
-            lambda: find_deployed(drive),
+            lambda: find_deployed(config_apis(loaded, clients)[1]),  # each round its own retry budget
             sync,
             lambda: datetime.now(UTC),
             timedelta(hours=settings.renew_hours_before_expiry),
@@ -987,13 +992,12 @@ def report():
 def diversity(obj: Context):
     """Print equal-opportunities counts per question and opportunity, with counts under 5 hidden."""
     from .connect import connect
-    from .google.drive_api import DriveApi
-    from .google.sheets_api import SheetsApi
     from .reports.monitoring import read_monitoring
 
     loaded = obj.load()
     with connect(loaded.workspace) as clients:
-        click.echo(read_monitoring(loaded, DriveApi(clients.drive), SheetsApi(clients.sheets)))
+        _forms, drive, sheets = config_apis(loaded, clients)
+        click.echo(read_monitoring(loaded, drive, sheets))
 
 
 @report.command()
@@ -1003,13 +1007,12 @@ def diversity(obj: Context):
 def impact(obj: Context, start, end):
     """Print, per opportunity, the meetings held, attendance and the lead's lines of what changed."""
     from .connect import connect
-    from .google.drive_api import DriveApi
-    from .google.sheets_api import SheetsApi
     from .reports.impact import format_impact, impact
 
     loaded = obj.load()
     with connect(loaded.workspace) as clients:
-        found = impact(loaded, DriveApi(clients.drive), SheetsApi(clients.sheets), start.date(), end.date())
+        _forms, drive, sheets = config_apis(loaded, clients)
+        found = impact(loaded, drive, sheets, start.date(), end.date())
         click.echo(format_impact(found, start.date(), end.date()))
 
 

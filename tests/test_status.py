@@ -169,3 +169,15 @@ def test_the_last_runs_requests_count_the_files_and_forms_it_created(env, local)
     counted = status_json()[1]["last_run"]["requests"]
     assert counted["drive"] == made.count("drive") and counted["sheets"] == made.count("sheets")
     assert counted["forms"] == made.count("forms") - 1  # all but the lease's giving back, after the record
+
+
+def test_status_waits_out_refusals_under_the_configs_retries_as_a_sync_does(env, local):
+    assert cli("sync").exit_code == 0
+    config = env.root / "ppp-gsuite.yaml"
+    config.write_text(
+        config.read_text() + "\nretries: {attempts: 9, first_wait_seconds: 0.01, longest_wait_seconds: 0.02}\n"
+    )
+    local.json("POST", "/_local/faults", {"method_id": "drive.files.list", "mode": "error_429", "times": 7})
+    result = cli("status", "--json")
+    assert result.exit_code == 0, result.output  # 7 refusals, 9 attempts: the config's retries are status's too
+    assert json.loads(result.stdout)["last_run"]["exit_code"] == 0
