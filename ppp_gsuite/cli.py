@@ -916,6 +916,7 @@ def watch(obj: Context, once: bool, poll_seconds: float):
     from .errors import EXIT_INVALID
     from .forms.deploy import find_deployed
     from .google.form_watches import FormWatches
+    from .google.retry import policy_for
     from .leased_run import leased_run
     from .request_watch import RequestWatch
     from .runlease import LeaseHeld
@@ -971,6 +972,8 @@ def watch(obj: Context, once: bool, poll_seconds: float):
         )
         click.echo(f"watching as {clients.identity}; notifications from {settings.subscription}")
         while True:
+            # Each round its own retry budget (a run's is the whole run; this process lasts days).
+            watcher.watches = FormWatches(clients.forms, policy_for(loaded.workspace.config.retries))
             try:
                 synced = watcher.step()
             except (AlreadyRunning, LeaseHeld) as running:  # unacknowledged, they come again in a moment
