@@ -152,14 +152,25 @@ def validate(obj: Context):
                 check_one_place(loaded, clients)
 
 
+def config_apis(loaded, clients):
+    """(FormsApi, DriveApi, SheetsApi) under the config's `retries:`, one policy (and one time budget) for the
+    command, as a sync's: every command waits out Google's refusals the way the operator set."""
+    from .google.drive_api import DriveApi
+    from .google.forms_api import FormsApi
+    from .google.retry import policy_for
+    from .google.sheets_api import SheetsApi
+
+    retry = policy_for(loaded.workspace.config.retries)
+    return FormsApi(clients.forms, retry), DriveApi(clients.drive, retry), SheetsApi(clients.sheets, retry)
+
+
 def check_one_place(loaded, clients) -> None:
     """An opportunity in ppp-gsuite.yaml and in the Opportunities spreadsheet both is an error (exit 2)."""
     from .errors import ValidationFailed
-    from .google.drive_api import DriveApi
-    from .google.sheets_api import SheetsApi
     from .sync.going_live import in_both
 
-    problems = in_both(loaded, DriveApi(clients.drive), SheetsApi(clients.sheets))
+    _forms, drive, sheets = config_apis(loaded, clients)
+    problems = in_both(loaded, drive, sheets)
     if problems:
         raise ValidationFailed(problems)
 
@@ -530,6 +541,26 @@ def print_sync_report(outcome, loaded, pacer=None) -> None:
             click.echo(f"too large, so not written: {name}: {problem}", err=True)
 
 
+def labelled_log(run) -> str:
+    """An organisation's JSON log with each entry saying whose it is (its config and name): in Cloud Logging
+    the lines of every organisation's run come one after another, apart from the `== config` lines on stdout.
+    A line its run wrote as plain text (an error said before its log began) becomes an entry of its own."""
+    import json
+
+    lines = []
+    for line in run.stderr.splitlines():
+        if not line.strip():
+            continue
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            entry = None
+        if not isinstance(entry, dict):
+            entry = {"message": line}
+        lines.append(json.dumps({**entry, "config": str(run.config), "organisation": run.name}) + "\n")
+    return "".join(lines)
+
+
 def sync_many(pattern: str, parallel: int | None, full: bool, log_format: str) -> None:
     """`sync --configs GLOB`: each organisation's output whole as its run ends, then a line each; the
     exit code is the worst of theirs."""
@@ -540,7 +571,7 @@ def sync_many(pattern: str, parallel: int | None, full: bool, log_format: str) -
     def show(run) -> None:
         click.echo(f"== {run.config}: {run.name}")
         click.echo(run.stdout, nl=False)
-        click.echo(run.stderr, nl=False, err=True)
+        click.echo(run.stderr if log_format == "text" else labelled_log(run), nl=False, err=True)
 
     arguments = (["--full"] if full else []) + ["--log-format", log_format]
     runs = Runner(arguments, parallel or DEFAULT_PARALLEL).run(configs, show)
@@ -559,9 +590,6 @@ def status(obj: Context, as_json: bool):
     from zoneinfo import ZoneInfo
 
     from .connect import connect
-    from .google.drive_api import DriveApi
-    from .google.forms_api import FormsApi
-    from .google.sheets_api import SheetsApi
     from .status import as_json as status_json
     from .status import read_status
     from .sync.destinations import destinations
@@ -570,7 +598,7 @@ def status(obj: Context, as_json: bool):
 
     loaded = obj.load()
     with connect(loaded.workspace) as clients:
-        forms, drive, sheets = FormsApi(clients.forms), DriveApi(clients.drive), SheetsApi(clients.sheets)
+        forms, drive, sheets = config_apis(loaded, clients)
         # Approved role descriptions' opportunities are the config's own here too, as in a sync.
         proposals = prepare(loaded, forms, drive, sheets, datetime.now(UTC), go_live=False)
         loaded = proposals.loaded if proposals else loaded
@@ -665,8 +693,6 @@ def email():
 def settle(obj: Context, key: str, outcome: str | None):
     """Close an email whose outcome is unknown (its key as ppp-gsuite status shows it), either way."""
     from .connect import connect
-    from .google.drive_api import DriveApi
-    from .google.sheets_api import SheetsApi
     from .runlock import lock_file, single_run
     from .sync.settle import settle as settle_email
     from .vocabulary import SENT
@@ -674,8 +700,13 @@ def settle(obj: Context, key: str, outcome: str | None):
     if outcome is None:
         raise click.UsageError("say what you found: --sent (it arrived) or --retry (it did not)")
     loaded = obj.load()
-    with single_run(lock_file(loaded.workspace.path)), connect(loaded.workspace) as clients:
-        state = settle_email(DriveApi(clients.drive), SheetsApi(clients.sheets), key, outcome == SENT)
+    with (
+        single_run(lock_file(loaded.workspace.path)),
+        connect(loaded.workspace) as clients,
+        held_lease(loaded, clients),
+    ):
+        _forms, drive, sheets = config_apis(loaded, clients)
+        state = settle_email(drive, sheets, key, outcome == SENT)
     click.echo(f"{key}: {state}" + (" (never sent again)" if state == SENT else " (the next sync sends it)"))
 
 
@@ -726,6 +757,18 @@ def preview_email(obj: Context, name: str, response_id: str | None, output: str 
     click.echo(f"(HTML written to {path})")
 
 
+def held_lease(loaded, clients, changes: bool = True):
+    """The run's lease for a command that changes what a sync reads and writes (leased_run.command_lease)."""
+    import contextlib
+
+    from .leased_run import command_lease
+
+    if not changes:
+        return contextlib.nullcontext()
+    name = click.get_current_context().command_path.removeprefix(f"{main.name} ").strip()
+    return command_lease(clients, loaded.workspace.config.sync.lease_seconds, name)
+
+
 def _removal(obj: Context, dry_run: bool, plan, why: str):
     """Shared by purge and erase: find the rows, say how many, and remove them unless --dry-run."""
     from datetime import datetime
@@ -737,7 +780,11 @@ def _removal(obj: Context, dry_run: bool, plan, why: str):
 
     loaded = obj.load()
     now = datetime.now(UTC)
-    with single_run(lock_file(loaded.workspace.path)), connect(loaded.workspace) as clients:
+    with (
+        single_run(lock_file(loaded.workspace.path)),
+        connect(loaded.workspace) as clients,
+        held_lease(loaded, clients, changes=not dry_run),
+    ):
         sync = retention.prepare(Sync.for_workspace(loaded, clients, now, emails=False))
         removal = plan(sync, now)
         verb = "would remove" if dry_run else "removed"
@@ -868,8 +915,8 @@ def watch(obj: Context, once: bool, poll_seconds: float):
     from .connect import connect, pubsub_for
     from .errors import EXIT_INVALID
     from .forms.deploy import find_deployed
-    from .google.drive_api import DriveApi
     from .google.form_watches import FormWatches
+    from .google.retry import policy_for
     from .leased_run import leased_run
     from .request_watch import RequestWatch
     from .runlease import LeaseHeld
@@ -887,7 +934,6 @@ def watch(obj: Context, once: bool, poll_seconds: float):
         )
         sys.exit(EXIT_INVALID)
     with connect(loaded.workspace) as clients:
-        drive = DriveApi(clients.drive)
         requests = RequestWatch().attach(clients)
 
         def sync(forms: set[str]) -> None:
@@ -916,7 +962,7 @@ def watch(obj: Context, once: bool, poll_seconds: float):
             pubsub_for(loaded.workspace, clients),
             settings.topic,
             settings.subscription,
-            lambda: find_deployed(drive),
+            lambda: find_deployed(config_apis(loaded, clients)[1]),  # each round its own retry budget
             sync,
             lambda: datetime.now(UTC),
             timedelta(hours=settings.renew_hours_before_expiry),
@@ -926,6 +972,8 @@ def watch(obj: Context, once: bool, poll_seconds: float):
         )
         click.echo(f"watching as {clients.identity}; notifications from {settings.subscription}")
         while True:
+            # Each round its own retry budget (a run's is the whole run; this process lasts days).
+            watcher.watches = FormWatches(clients.forms, policy_for(loaded.workspace.config.retries))
             try:
                 synced = watcher.step()
             except (AlreadyRunning, LeaseHeld) as running:  # unacknowledged, they come again in a moment
@@ -947,13 +995,12 @@ def report():
 def diversity(obj: Context):
     """Print equal-opportunities counts per question and opportunity, with counts under 5 hidden."""
     from .connect import connect
-    from .google.drive_api import DriveApi
-    from .google.sheets_api import SheetsApi
     from .reports.monitoring import read_monitoring
 
     loaded = obj.load()
     with connect(loaded.workspace) as clients:
-        click.echo(read_monitoring(loaded, DriveApi(clients.drive), SheetsApi(clients.sheets)))
+        _forms, drive, sheets = config_apis(loaded, clients)
+        click.echo(read_monitoring(loaded, drive, sheets))
 
 
 @report.command()
@@ -963,13 +1010,12 @@ def diversity(obj: Context):
 def impact(obj: Context, start, end):
     """Print, per opportunity, the meetings held, attendance and the lead's lines of what changed."""
     from .connect import connect
-    from .google.drive_api import DriveApi
-    from .google.sheets_api import SheetsApi
     from .reports.impact import format_impact, impact
 
     loaded = obj.load()
     with connect(loaded.workspace) as clients:
-        found = impact(loaded, DriveApi(clients.drive), SheetsApi(clients.sheets), start.date(), end.date())
+        _forms, drive, sheets = config_apis(loaded, clients)
+        found = impact(loaded, drive, sheets, start.date(), end.date())
         click.echo(format_impact(found, start.date(), end.date()))
 
 
@@ -993,7 +1039,11 @@ def invite(obj: Context, event: str, day):
     from .sync.run import Sync
 
     loaded = obj.load()
-    with single_run(lock_file(loaded.workspace.path)), connect(loaded.workspace) as clients:
+    with (
+        single_run(lock_file(loaded.workspace.path)),
+        connect(loaded.workspace) as clients,
+        held_lease(loaded, clients),
+    ):
         outcome = send_invitations(Sync.for_workspace(loaded, clients, datetime.now(UTC)), event, day.date())
     mail = outcome.mail
     assert mail is not None  # invite refuses to run without a mailer

@@ -75,3 +75,31 @@ def leased_run(
         if not lease.lost:
             with contextlib.suppress(PppError):  # a lease not given back lapses by itself
                 lease.release(run.record(EXIT_NEEDS_A_PERSON if run.exit_code is None else run.exit_code))
+
+
+@contextlib.contextmanager
+def command_lease(clients, lease_seconds: int, command: str, clock: Callable[[], datetime] | None = None):
+    """purge, erase, emails settle, network invite: they change what a sync reads and writes (rows move,
+    the email log), so, as they take the lock file on this machine, they take the run's lease against a
+    sync on another; held, they do nothing and say to run them again. The last run's record stays the sync's."""
+    drive = DriveApi(clients.drive)
+    form_id = find_lease_form(drive)
+    if form_id is None:  # no sync has taken a lease here yet (deployed before it): none to wait for
+        yield
+        return
+    lease = Lease(FormsApi(clients.forms), form_id, lease_seconds, clock or (lambda: datetime.now(UTC)))
+    try:
+        lease.acquire()
+    except LeaseHeld as held:
+        raise PppError(
+            f"{str(held).split('; ')[0]}; {command} did nothing: run it again once it has finished"
+        ) from None
+    watch = RequestWatch().attach(clients)
+    watch.before.append(lease.check)
+    try:
+        yield
+    finally:
+        watch.before.remove(lease.check)
+        if not lease.lost:
+            with contextlib.suppress(PppError):  # a lease not given back lapses by itself
+                lease.release(None)

@@ -25,6 +25,10 @@ def api_of(url: str) -> str:
     return "other"
 
 
+def _uri_of(args, kwargs) -> str:
+    return args[0] if args else kwargs["uri"]
+
+
 class RequestWatch:
     def __init__(self) -> None:
         self.by_api: Counter = Counter()
@@ -33,12 +37,12 @@ class RequestWatch:
     def attach(self, clients) -> RequestWatch:
         """Watch every request the clients make: Forms and Drive (one httplib2 transport), Sheets (gspread's
         session) and Gmail (the sender's session)."""
-        http = getattr(getattr(clients.forms, "_http", None), "request", None)
-        if http is not None:
-            clients.forms._http.request = self._wrap(http, lambda args, kwargs: args[0] if args else kwargs["uri"])
-        drive_http = getattr(clients.drive, "_http", None)
-        if drive_http is not None and drive_http is not getattr(clients.forms, "_http", None):
-            drive_http.request = self._wrap(drive_http.request, lambda args, kwargs: args[0] if args else kwargs["uri"])
+        forms_http, drive_http = getattr(clients.forms, "_http", None), getattr(clients.drive, "_http", None)
+        for http in (forms_http, drive_http if drive_http is not forms_http else None):
+            if getattr(http, "request", None) is not None:
+                http.request = self._wrap(http.request, _uri_of)
+                # Creates go out once through a transport of their own (google.once_http): watched the same.
+                http.watch_requests = lambda request: self._wrap(request, _uri_of)
         for session in (getattr(clients.sheets, "session", None), getattr(clients.mail, "session", None)):
             if session is not None:
                 session.send = self._wrap(session.send, lambda args, kwargs: args[0].url)

@@ -160,11 +160,16 @@ class Lease:
             body = [{"updateFormInfo": {"info": {"description": record.text()}, "updateMask": "description"}}]
             try:  # a 400 is a refusal only when the revision has moved on (FormsApi.batch_update checks)
                 reply = self.forms.batch_update(self.form_id, body, revision or None)
+                self.revision = (reply.get("writeControl") or {}).get("requiredRevisionId", "")
             except StaleRevision:
-                return False
+                # Moved on by whom? A write Google applied but answered 5xx (or whose answer was lost) is
+                # repeated, and the repeat is refused because of that very write: then the form holds
+                # exactly what this runner wrote (its holder carries a random id), and it is its own.
+                found, self.revision = read_record(self.forms, self.form_id)
+                if found.text() != record.text():
+                    return False
         finally:
             self._busy = False
-        self.revision = (reply.get("writeControl") or {}).get("requiredRevisionId", "")
         self.record = record
         return True
 

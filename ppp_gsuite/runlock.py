@@ -1,4 +1,5 @@
-"""One sync (or purge, or erase) at a time on this machine: cron may start a run while one is sending."""
+"""One sync (or purge, or erase) at a time on this machine: cron may start a run while one is sending.
+Across machines the run's lease in the Workspace does the same (runlease.py, leased_run.py)."""
 
 from __future__ import annotations
 

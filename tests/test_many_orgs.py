@@ -169,3 +169,22 @@ def test_told_to_stop_the_runner_ends_the_running_sync_and_starts_no_other(tmp_p
         if driver.poll() is None:
             os.killpg(driver.pid, signal.SIGKILL)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["alder"], "a sync began after the runner was told to stop"
+
+
+def test_with_json_logs_each_line_of_each_organisations_log_says_whose_it_is(orgs, local):
+    import json
+
+    paths, _forms = orgs
+    paths["birch"].write_text(paths["birch"].read_text().replace("places: 2", "places: two"))
+
+    result = cli("sync", "--configs", "orgs/*.yaml", "--log-format", "json")
+
+    assert result.exit_code == 2, result.output
+    entries = [json.loads(line) for line in result.stderr.splitlines() if line.strip()]  # each a JSON object
+    finished = [e for e in entries if e.get("message") == "sync finished"]
+    assert {e["config"]: e["exit_code"] for e in finished} == {f"orgs/{name}.yaml": 0 for name in ORGS} | {
+        "orgs/birch.yaml": 2
+    }
+    assert {e["organisation"] for e in entries} == {"Alder Care Partnership", "birch", "Cedar Care Partnership"}
+    birch = [e for e in entries if e["config"] == "orgs/birch.yaml"]
+    assert birch and any("places" in e["message"] for e in birch)  # its config error, said as its own

@@ -72,6 +72,10 @@ def test_an_agreement_answered_is_shown_agreed_and_asked_again_after_its_wording
     assert env.row("Ann")["Confidentiality agreement"].startswith("agreed (version 2, ")
     logged = [r for r in env.records("admin", "Consent log") if r["Consent"] == AGREEMENT]
     assert len({r["Wording"] for r in logged}) == 2  # each answer with the wording it answered
+    wordings = {r["Wording"]: r["Question as asked"] for r in env.records("admin", "Consent wording")}
+    first, second = sorted({r["Wording"] for r in logged}, key=lambda w: "photograph" in wordings.get(w, ""))
+    assert "photograph" not in wordings[first] and "This agreement carries on" in wordings[first]
+    assert "I will not photograph papers." in wordings[second]
     env.apply(emails=True, minutes=30 * DAY)
     assert len(env.outbox(LEAD, "not yet agreed")) == 1 and len(env.outbox("ann@example.org", "has changed")) == 1
     assert len(env.outbox(LEAD, "Induction for Ann")) == 1

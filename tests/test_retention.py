@@ -106,3 +106,25 @@ def test_erase_finds_a_reference_typed_in_capitals_and_with_spaces(env):
     assert result.exit_code == 0, result.output
     assert "1 person" in result.output
     assert [r["Name"] for r in env.records(HEART)] == []  # her row is gone
+
+
+def test_erase_while_a_sync_elsewhere_holds_the_lease_removes_nothing_and_says_to_run_it_again(env):
+    from datetime import UTC, datetime
+
+    from ppp_gsuite.runlease import Lease, ensure_lease_form, read_record
+
+    person(env, "Annika")
+    env.apply()
+    ref = reference(env, "Annika")
+    form_id, _ = ensure_lease_form(env.forms, env.drive)
+    elsewhere = Lease(env.forms, form_id, 600, lambda: datetime.now(UTC), holder="elsewhere 42 abcd")
+    elsewhere.acquire()  # a sync on another machine: its writes by row would land on rows erase moved
+    result = CliRunner().invoke(main, ["erase", ref])
+    assert result.exit_code == 1 and "holds the run's lease (elsewhere 42 abcd" in result.output, result.output
+    assert "run it again" in result.output
+    assert [r["Name"] for r in env.records(HEART)] == ["Annika"]
+    elsewhere.release({"exit_code": 0, "responses": 1})
+    result = CliRunner().invoke(main, ["erase", ref])
+    assert result.exit_code == 0, result.output
+    assert everywhere(env, "Annika", ref) == []
+    assert read_record(env.forms, form_id)[0].last_run == {"exit_code": 0, "responses": 1}  # the sync's, kept

@@ -131,3 +131,53 @@ def test_a_lease_renews_after_a_third_and_a_runner_that_stalled_past_it_stops_wh
     assert read_record(env.forms, form_id)[0].holder == "second"
     assert not first.release({"exit_code": 0})  # nor can it give back what is not its own
     assert read_record(env.forms, form_id)[0].holder == "second"
+
+
+def test_a_lease_write_google_applied_but_answered_500_is_still_this_runs_lease(env, local):
+    env.answer("eoi-heart-board", EOI, full_name="Robin Applicant", email="robin@example.org")
+    ensure_lease_form(env.forms, env.drive)
+    # The lease's compare-and-set lands, its answer is a 500; the repeat is refused (the revision moved on,
+    # by this run's own write): the run has the lease all the same, and syncs.
+    local.json(
+        "POST", "/_local/faults", {"method_id": "forms.forms.batchUpdate", "mode": "error_500_after_apply", "times": 1}
+    )
+    result = cli("sync")
+    assert result.exit_code == 0 and "holds the run's lease" not in result.output, result.output
+    assert [r["Name"] for r in env.records(HEART)] == ["Robin Applicant"]
+    assert status_json()[1]["lease"] is None  # given back: the next sync is not kept waiting
+
+
+def test_a_renewal_google_applied_but_answered_500_keeps_the_lease(env, local):
+    form_id, _ = ensure_lease_form(env.forms, env.drive)
+    clock = {"now": datetime(2026, 11, 24, 9, 0, tzinfo=UTC)}
+    lease = Lease(env.forms, form_id, 30, lambda: clock["now"], holder="first")
+    lease.acquire()
+    clock["now"] += timedelta(seconds=11)
+    local.json(
+        "POST", "/_local/faults", {"method_id": "forms.forms.batchUpdate", "mode": "error_500_after_apply", "times": 1}
+    )
+    lease.check()  # renewed, though its answer was lost: no LeaseLost
+    assert lease.held and read_record(env.forms, form_id)[0].expires == "2026-11-24T09:00:41Z"
+    assert lease.release({"exit_code": 0}) and read_record(env.forms, form_id)[0].holder == ""
+
+
+def test_the_last_runs_requests_count_the_files_and_forms_it_created(env, local):
+    env.answer("eoi-heart-board", EOI, full_name="Robin Applicant", email="robin@example.org")
+    before = len(local.requests())
+    assert cli("sync").exit_code == 0  # the first: it makes the lease form and the spreadsheets
+    made = [r["methodId"].split(".")[0] for r in local.requests()[before:]]
+    counted = status_json()[1]["last_run"]["requests"]
+    assert counted["drive"] == made.count("drive") and counted["sheets"] == made.count("sheets")
+    assert counted["forms"] == made.count("forms") - 1  # all but the lease's giving back, after the record
+
+
+def test_status_waits_out_refusals_under_the_configs_retries_as_a_sync_does(env, local):
+    assert cli("sync").exit_code == 0
+    config = env.root / "ppp-gsuite.yaml"
+    config.write_text(
+        config.read_text() + "\nretries: {attempts: 9, first_wait_seconds: 0.01, longest_wait_seconds: 0.02}\n"
+    )
+    local.json("POST", "/_local/faults", {"method_id": "drive.files.list", "mode": "error_429", "times": 7})
+    result = cli("status", "--json")
+    assert result.exit_code == 0, result.output  # 7 refusals, 9 attempts: the config's retries are status's too
+    assert json.loads(result.stdout)["last_run"]["exit_code"] == 0

@@ -303,3 +303,15 @@ def test_a_sync_that_could_not_write_a_spreadsheet_says_so(watched, local):
     result = run("watch", "--once")
 
     assert "warning: 1 spreadsheet(s) were not written: run ppp-gsuite sync to see what and why" in result.stderr
+
+
+def test_a_refused_watches_call_is_waited_out_not_the_end_of_the_watch(watched, local):
+    workspace, forms = watched
+    with open(workspace / "ppp-gsuite.yaml", "a") as config:
+        config.write("\nretries: {first_wait_seconds: 0.01, longest_wait_seconds: 0.02}\n")
+    for method in ("forms.forms.watches.list", "forms.forms.watches.create"):
+        local.json("POST", "/_local/faults", {"method_id": method, "mode": "error_429", "times": 2})
+    result = run("watch", "--once")
+    assert result.exit_code == 0, result.output
+    assert f"watches: {len(forms)} created" in result.stdout
+    assert all(len(watches_of(local, form_id)) == 1 for form_id in forms.values())

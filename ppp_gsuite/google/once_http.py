@@ -45,6 +45,9 @@ def once_http(request) -> OnceHttp | PacedHttp | None:
         return None
     timeout = getattr(getattr(http, "http", None), "timeout", None) or 60
     once = OnceHttp(AuthorizedSession(credentials), timeout)
+    watch = getattr(http, "watch_requests", None)  # the run's request_watch: counted, and its lease checked
+    if watch is not None:
+        once.request = watch(once.request)
     if isinstance(http, PacedHttp):  # paced as every other request of the run (pacing.pace)
         return PacedHttp(once, http.pacer)
     return once
