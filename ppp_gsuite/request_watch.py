@@ -39,7 +39,7 @@ class RequestWatch:
         session) and Gmail (the sender's session)."""
         forms_http, drive_http = getattr(clients.forms, "_http", None), getattr(clients.drive, "_http", None)
         for http in (forms_http, drive_http if drive_http is not forms_http else None):
-            if getattr(http, "request", None) is not None:
+            if http is not None and getattr(http, "request", None) is not None:
                 http.request = self._wrap(http.request, _uri_of)
                 # Creates go out once through a transport of their own (google.once_http): watched the same.
                 http.watch_requests = lambda request: self._wrap(request, _uri_of)

@@ -47,7 +47,7 @@ def once_http(request) -> OnceHttp | PacedHttp | None:
     once = OnceHttp(AuthorizedSession(credentials), timeout)
     watch = getattr(http, "watch_requests", None)  # the run's request_watch: counted, and its lease checked
     if watch is not None:
-        once.request = watch(once.request)
+        once.request = watch(once.request)  # type: ignore[method-assign]
     if isinstance(http, PacedHttp):  # paced as every other request of the run (pacing.pace)
         return PacedHttp(once, http.pacer)
     return once
