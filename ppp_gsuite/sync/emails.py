@@ -461,8 +461,10 @@ def tab_records(run, tab: TabLayout) -> Records:
             # that read records are typed for dicts, and this saves one for each of 100,000 rows
             found.by_id[response_id] = record  # type: ignore[assignment]
     for row in run.rows.get(tab.tab, []):
-        if row.response_id not in found.by_id:
-            found.by_id[row.response_id] = {**row.new_row_defaults, **row.cells}
+        if row.response_id not in found.by_id:  # a new row: written whole, its defaults and its cells
+            if row.new_row_defaults:  # merged into the row's own cells, not copied: one dict per new row, not two
+                row.cells = {**row.new_row_defaults, **row.cells}
+            found.by_id[row.response_id] = row.cells
         else:
             found.by_id[row.response_id].update(row.cells)
     return found
