@@ -215,15 +215,17 @@ def child_product(url: str, config: str) -> dict:
 
     loaded = load_all(Path(config))
     clients = pace(signed_in_local_clients(url, LocalSettings()), Pacer(loaded.workspace.config.pacing.limits()))
-    result: dict = {"ok": True, "written_bytes": 0, "largest_write": 0}
+    result: dict = {"ok": True, "written_bytes": 0, "largest_write": 0, "read_bytes": 0}
     unmeasured = clients.sheets.session.request
 
-    def measured(method, url, *args, **kwargs):  # the bytes of each write, as requests sends them
+    def measured(method, url, *args, **kwargs):  # the bytes of each write, as requests sends them, and of answers
         if method.upper() != "GET" and kwargs.get("json") is not None:
             size = len(json.dumps(kwargs["json"]))
             result["written_bytes"] += size
             result["largest_write"] = max(result["largest_write"], size)
-        return unmeasured(method, url, *args, **kwargs)
+        answer = unmeasured(method, url, *args, **kwargs)
+        result["read_bytes"] += len(answer.content)
+        return answer
 
     clients.sheets.session.request = measured
     started = time.perf_counter()
@@ -413,6 +415,8 @@ def print_run(size: int, kind: str, mode: str, label: str, r: dict, forms: int) 
         same = all(abs(printed.get(q, 0) - v) < 1e-9 for q, v in minutes.items())
         detail += f"  (the product's own count {'matches' if same else 'DIFFERS: ' + json.dumps(printed)})"
     print(f"        quota minutes: {detail}")
+    if "read_bytes" in r:
+        print(f"        downloaded from Sheets: {r['read_bytes'] / 1e6:.1f} MB")
     if r.get("written_bytes"):
         least = minimum_requests(size if label.startswith("first") else 0, r["written_bytes"], forms)
         data = sum(n for m, n in r["by_method"].items() if m.endswith(DATA_METHODS))

@@ -8,6 +8,7 @@ from functools import partial
 from gspread.exceptions import APIError
 from gspread.http_client import HTTPClient
 
+from .compact import compact_rows
 from .errors import GoogleApiError, retry_after_seconds, transport_failures_translated
 from .payload import chunked
 from .retry import RetryPolicy, default_policy
@@ -56,7 +57,7 @@ class SheetsApi:
             lambda: _wrapped(method, self._http.values_batch_get, spreadsheet_id, ranges, {"majorDimension": "ROWS"}),
         )
         return {
-            title: (value_range.get("range", ""), value_range.get("values", []))
+            title: (value_range.get("range", ""), compact_rows(value_range.get("values", [])))
             for title, value_range in zip(titles, answer.get("valueRanges", []))
         }
 

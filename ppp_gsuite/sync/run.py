@@ -66,6 +66,7 @@ from .email_step import (
 )
 from .engagement import engagement_list
 from .going_live import Proposals, prepare
+from .line_record import line_records
 from .mailer import Mailer, MailReport
 from .network_changes import change_rows, notices, numbers_told
 from .partner_support import current_agreement, support_emails, support_notes
@@ -539,8 +540,8 @@ def new_sync(
     )
 
 
-def _records(values: list[list[str]]) -> list[dict[str, str]]:
-    return [dict(zip(values[0], line)) for line in values[1:]] if values else []
+def _records(values: list[list[str]]) -> list:
+    return line_records(values)  # the consent log's two rows a response, without a dict each
 
 
 def _current(state: dict[str, str], cells: dict[str, str]) -> dict[str, str]:
