@@ -168,27 +168,20 @@ class Sync:
 
     @classmethod
     def for_workspace(
-        cls,
-        loaded,
-        clients,
-        now: datetime,
-        full: bool = False,
-        emails: bool = True,
-        proposals: Proposals | None = None,
-        retry=None,
+        cls, loaded, clients, now: datetime, full: bool = False, emails: bool = True, go_live: bool = False
     ) -> Sync:
         """A sync of a loaded workspace (config, specs, layouts) over the clients of google.clients.connect.
         Every command that builds one (erase, purge, preview-email, network invite) sees the approved role
-        descriptions' opportunities as the sync does: given as `proposals`, or read here, deploying nothing."""
+        descriptions' opportunities as the sync does; only the sync (`go_live`) deploys their forms."""
         config = loaded.workspace.config
-        retry = retry or policy_for(config.retries)  # one policy for the run: its time budget covers every call
+        retry = policy_for(config.retries)  # one policy for the run: its time budget covers every call
         forms, drive, sheets = (
             FormsApi(clients.forms, retry),
             DriveApi(clients.drive, retry),
             SheetsApi(clients.sheets, retry),
         )
-        if proposals is None:
-            proposals = prepare(loaded, forms, drive, sheets, now, go_live=False)
+        # Approved role descriptions first: the run then treats their opportunities as the config's own.
+        proposals = prepare(loaded, forms, drive, sheets, now, go_live=go_live)
         return new_sync(
             proposals.loaded if proposals else loaded,
             forms,
