@@ -217,19 +217,14 @@ def deploy_forms(obj: Context, dry_run: bool, allow_retitle: tuple[str, ...]):
     from .connect import connect
     from .forms.deploy import deploy, found_none
     from .google.clients import SAME_IDENTITY
-    from .google.drive_api import DriveApi
-    from .google.forms_api import FormsApi
-    from .google.retry import policy_for
-    from .google.sheets_api import SheetsApi
     from .runlease import ensure_lease_form
     from .sync.going_live import prepare
 
     loaded = obj.load()
     with connect(loaded.workspace) as clients:
-        retry = policy_for(loaded.workspace.config.retries)  # one policy for the run, as a sync's
-        forms, drive = FormsApi(clients.forms, retry), DriveApi(clients.drive, retry)
+        forms, drive, sheets = config_apis(loaded, clients)  # one retry policy for the run, as a sync's
         # Approved proposals are opportunities too: their forms, and the shared forms' lists of groups.
-        proposals = prepare(loaded, forms, drive, SheetsApi(clients.sheets, retry), datetime.now(UTC), go_live=False)
+        proposals = prepare(loaded, forms, drive, sheets, datetime.now(UTC), go_live=False)
         loaded = proposals.loaded if proposals else loaded
         outcomes = deploy(
             loaded.targets, forms, drive, date.today(), dry_run=dry_run, allow_retitle=frozenset(allow_retitle)
@@ -297,7 +292,6 @@ def doctor(obj: Context, no_browser: bool, record: str | None, wait_minutes: flo
 
     from .connect import connect
     from .doctor.run import Apis, Doctor, Respond
-    from .google.retry import policy_for
 
     loaded = obj.load()
     config = loaded.workspace.config
@@ -317,8 +311,9 @@ def doctor(obj: Context, no_browser: bool, record: str | None, wait_minutes: flo
         click.echo(f"signed in as {clients.identity}")
         respond = None if no_browser else Respond(ask, wait_minutes * 60)
         subject = config.google.subject if config.backend == "google" and config.google else None
-        retry = policy_for(config.retries)  # as a sync's: a 429 the retries outlast is no failure
-        checkup = Doctor(Apis.of(clients, retry), click.echo, respond, account=subject).run()
+        forms, drive, sheets = config_apis(loaded, clients)  # a 429 the config's retries outlast is no failure
+        apis = Apis(forms, drive, sheets, clients.mail)
+        checkup = Doctor(apis, click.echo, respond, account=subject).run()
     if record:
         click.echo(f"recording written to {record} (redacted: no token, address, name, id or answer of yours)")
     failed = [step for step in checkup.steps if not step.outcome.startswith(("passed", "skipped"))]

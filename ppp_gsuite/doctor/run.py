@@ -69,14 +69,8 @@ class Apis:
     mail: object  # GmailSender: send(raw) -> message id, never retried (docs/decisions.md §5)
 
     @classmethod
-    def of(cls, clients: Clients, retry=None) -> Apis:
-        """The product's adapters, under the run's retry policy (`retry`; the default policy when None)."""
-        return cls(
-            FormsApi(clients.forms, retry),
-            DriveApi(clients.drive, retry),
-            SheetsApi(clients.sheets, retry),
-            clients.mail,
-        )
+    def of(cls, clients: Clients) -> Apis:
+        return cls(FormsApi(clients.forms), DriveApi(clients.drive), SheetsApi(clients.sheets), clients.mail)
 
 
 @dataclass
