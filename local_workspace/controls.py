@@ -7,24 +7,11 @@ import json
 from werkzeug.wrappers import Request, Response
 
 from .errors import InvalidArgument
-from .routing import Route
+from .routing import Route, control_body
 
 
 def _json(value, status: int = 200) -> Response:
     return Response(json.dumps(value), status=status, mimetype="application/json")
-
-
-def _body(request: Request) -> dict:
-    raw = request.get_data()
-    if not raw.strip():
-        return {}
-    try:
-        body = json.loads(raw)
-    except ValueError:
-        raise InvalidArgument("Invalid JSON payload received.") from None
-    if not isinstance(body, dict):
-        raise InvalidArgument("Expected a JSON object.")
-    return body
 
 
 def reset(ws, request: Request) -> Response:
@@ -35,13 +22,13 @@ def reset(ws, request: Request) -> Response:
 
 
 def add_response(ws, request: Request, form_id: str) -> Response:
-    return _json(ws.forms.add_response(form_id, _body(request)))
+    return _json(ws.forms.add_response(form_id, control_body(request)))
 
 
 def add_responses(ws, request: Request, form_id: str) -> Response:
     """{"responses": [...]}: many at once, in one transaction (a benchmark seeds 100,000); each is checked
     as one added alone is, and none is kept if one is refused."""
-    given = _body(request).get("responses")
+    given = control_body(request).get("responses")
     if not isinstance(given, list):
         raise InvalidArgument("responses: a list of responses")
     with ws.store.transaction():
@@ -50,12 +37,12 @@ def add_responses(ws, request: Request, form_id: str) -> Response:
 
 
 def edit_response(ws, request: Request, form_id: str, response_id: str) -> Response:
-    return _json(ws.forms.edit_response(form_id, response_id, _body(request)))
+    return _json(ws.forms.edit_response(form_id, response_id, control_body(request)))
 
 
 def forbid_anyone(ws, request: Request) -> Response:
     """Toggle (or, with {"forbid": bool}, set) an organisation policy refusing `anyone` sharing."""
-    body = _body(request)
+    body = control_body(request)
     forbidden = bool(body["forbid"]) if "forbid" in body else not ws.drive.anyone_forbidden()
     ws.drive.forbid_anyone(forbidden)
     return _json({"forbidAnyone": forbidden})
@@ -75,7 +62,7 @@ def organisation_policy(ws, request: Request) -> Response:
     "linkSharing": "allowed" | "forbidden", "allowedSharingDomains": null (sharing outside the
     organisation on) | [domains besides its own], "addressesWithoutGoogleAccount": [addresses]};
     any may be left out (unchanged). Answers the policy."""
-    body = _body(request)
+    body = control_body(request)
     if "allowedSharingDomains" in body:
         ws.drive.set_allowed_sharing_domains(_strings(body, "allowedSharingDomains", nullable=True))
     if "addressesWithoutGoogleAccount" in body:
@@ -101,7 +88,7 @@ def issue_token(ws, request: Request) -> Response:
 
     Scopes may be written short ("drive.file") or in full; the token is shown once, here, and
     stored only hashed."""
-    body = _body(request)
+    body = control_body(request)
     missing = [key for key in ("user", "client_id", "scopes") if not body.get(key)]
     if missing:
         raise InvalidArgument("A token needs " + ", ".join(missing) + ".")
@@ -118,7 +105,7 @@ def send_as(ws, request: Request) -> Response:
     """A Gmail account's verified send-as aliases: GET them (?account=, default the workspace's owner),
     or PUT {"aliases": [...], "account": optional}."""
     if request.method == "PUT":
-        body = _body(request)
+        body = control_body(request)
         account = body.get("account") or ws.gmail.owner_email
         return _json({"account": account, "aliases": ws.gmail.set_aliases(body.get("aliases"), account)})
     account = request.args.get("account") or ws.gmail.owner_email

@@ -38,7 +38,7 @@ from werkzeug.wrappers import Request, Response
 from . import discovery
 from .errors import InvalidArgument, LocalApiError
 from .quotas import ResourceExhausted
-from .routing import Route
+from .routing import Route, control_body
 from .store import Store
 
 MODES = (
@@ -245,13 +245,7 @@ def _json(value) -> Response:
 
 
 def arm(ws, request: Request) -> Response:
-    try:
-        spec = json.loads(request.get_data() or b"{}")
-    except ValueError:
-        raise InvalidArgument("Invalid JSON payload received.") from None
-    if not isinstance(spec, dict):
-        raise InvalidArgument("Expected a JSON object.")
-    return _json(asdict(ws.faults.add(spec)))
+    return _json(asdict(ws.faults.add(control_body(request))))
 
 
 def list_armed(ws, request: Request) -> Response:
@@ -260,13 +254,7 @@ def list_armed(ws, request: Request) -> Response:
 
 
 def start_storm(ws, request: Request) -> Response:
-    try:
-        spec = json.loads(request.get_data() or b"{}")
-    except ValueError:
-        raise InvalidArgument("Invalid JSON payload received.") from None
-    if not isinstance(spec, dict):
-        raise InvalidArgument("Expected a JSON object.")
-    return _json(ws.faults.storm(spec))
+    return _json(ws.faults.storm(control_body(request)))
 
 
 def disarm(ws, request: Request) -> Response:

@@ -29,7 +29,7 @@ import time
 from werkzeug.wrappers import Request, Response
 
 from .errors import InvalidArgument, LocalApiError
-from .routing import Route
+from .routing import Route, control_body
 
 LIMITS = {
     "sheets.read": 60,
@@ -145,13 +145,7 @@ def _json(value) -> Response:
 
 
 def configure(ws, request: Request) -> Response:
-    try:
-        body = json.loads(request.get_data() or b"{}")
-    except ValueError:
-        raise InvalidArgument("Invalid JSON payload received.") from None
-    if not isinstance(body, dict):
-        raise InvalidArgument("Expected a JSON object.")
-    return _json(ws.quotas.configure(body))
+    return _json(ws.quotas.configure(control_body(request)))
 
 
 def show(ws, request: Request) -> Response:

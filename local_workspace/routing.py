@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from werkzeug.wrappers import Request
+
+from .errors import InvalidArgument
 
 
 @dataclass(frozen=True)
@@ -34,3 +37,15 @@ class ApiCall:
     def integer(self, name: str) -> int | None:
         value = self.params.get(name)
         return None if value in (None, "") else int(value)
+
+
+def control_body(request: Request) -> dict:
+    """A /_local/ control's JSON object body ({} when empty), refused in Google's words when it is not one."""
+    raw = request.get_data()
+    try:
+        body = json.loads(raw) if raw.strip() else {}
+    except ValueError:
+        raise InvalidArgument("Invalid JSON payload received.") from None
+    if not isinstance(body, dict):
+        raise InvalidArgument("Expected a JSON object.")
+    return body

@@ -17,7 +17,7 @@ from werkzeug.wrappers import Request, Response
 
 from .errors import InvalidArgument
 from .oauth import STAFF_ACCOUNTS, OAuthError, client_config, redirect_to
-from .routing import Route
+from .routing import Route, control_body
 
 _templates = Environment(
     loader=FileSystemLoader(Path(__file__).parent), autoescape=True, trim_blocks=True, lstrip_blocks=True
@@ -132,7 +132,7 @@ def make_client(ws, request: Request) -> Response:
     """Control: a desktop OAuth client, {"client_id"?, "name"?, "testing"?: bool}, answered as the
     Cloud console's client JSON (auth_uri and token_uri of this workspace). The same id answers the
     same client again."""
-    body = _control_body(request)
+    body = control_body(request)
     client = ws.signin.register_client(
         body.get("client_id"), str(body.get("name") or "ppp-gsuite"), bool(body.get("testing", False))
     )
@@ -141,7 +141,7 @@ def make_client(ws, request: Request) -> Response:
 
 def make_service_account(ws, request: Request) -> Response:
     """Control: a service account and its JSON key, {"name"?}, as the Cloud console downloads it."""
-    body = _control_body(request)
+    body = control_body(request)
     name = str(body.get("name") or "ppp-gsuite")
     return _json(ws.signin.service_accounts.create_key(name, request.host_url.rstrip("/") + "/token"))
 
@@ -149,23 +149,12 @@ def make_service_account(ws, request: Request) -> Response:
 def delegate(ws, request: Request) -> Response:
     """Control: the Workspace administrator grants domain-wide delegation, {"client_id", "scopes": [...]}
     (an empty list takes it away)."""
-    body = _control_body(request)
+    body = control_body(request)
     scopes = body.get("scopes")
     if not body.get("client_id") or not isinstance(scopes, list) or not all(isinstance(s, str) for s in scopes):
         raise InvalidArgument("Domain-wide delegation needs client_id and scopes (a list of strings).")
     ws.signin.service_accounts.delegate(str(body["client_id"]), scopes)
     return _json({"client_id": body["client_id"], "scopes": scopes})
-
-
-def _control_body(request: Request) -> dict:
-    raw = request.get_data()
-    try:
-        body = json.loads(raw) if raw.strip() else {}
-    except ValueError:
-        raise InvalidArgument("Invalid JSON payload received.") from None
-    if not isinstance(body, dict):
-        raise InvalidArgument("Expected a JSON object.")
-    return body
 
 
 ROUTES = [
