@@ -126,7 +126,7 @@ def answers_before(records: list[dict[str, str]]) -> dict[tuple[str, str], str]:
     return found
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Consent:
     answer: str
     given: str
@@ -197,7 +197,7 @@ def _moment(text: str) -> datetime:
         return datetime.min.replace(tzinfo=UTC)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Member:
     reference: str
     name: str

@@ -186,7 +186,7 @@ def carries_link_code(spec: FormSpec, answers: dict[str, str], reference: str, s
 
 
 def flag(tab: TabLayout, row: Row, problem: str) -> None:
-    row.flags.append(problem)
+    row.flags += (problem,)
     column = tab.column("tool", "flags")
     if column is not None:
         row.cells[column.header] = "; ".join(row.flags)

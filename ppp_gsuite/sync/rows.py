@@ -5,8 +5,10 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from types import MappingProxyType
 
 from ..forms.items import question_id
 from ..sheets.layout import SheetColumn, TabLayout
@@ -24,10 +26,11 @@ WRITTEN_ONCE = {"form_version"}  # tool columns written on a new row only: what 
 CELL_LIMIT = 50_000  # Google Sheets refuses a longer cell
 CUT_MARKER = " […cut: longer than a spreadsheet cell holds; the whole answer is in the form's responses]"
 EMAIL = re.compile(r"^[^@\s<>,;\"']+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
+NO_DEFAULTS: Mapping[str, str] = MappingProxyType({})  # shared by every Row without defaults
 MONEY = re.compile(r"^£?\s*(\d+(\.\d{1,2})?)$")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Partner:
     """The person behind a reference: found on their expression-of-interest row."""
 
@@ -51,13 +54,16 @@ def typed_reference(text: str) -> str:
     return "".join(text.split()).lower()
 
 
-@dataclass
+@dataclass(slots=True)
 class Row:
+    """One row to write, by response id. Slotted, its empty defaults shared (never changed in place): a
+    first sync at 100,000 responses holds a Row for each response and two for each consent record."""
+
     response_id: str
     last_edited: str
     cells: dict[str, str]  # header -> value, tool and answer columns only
-    new_row_defaults: dict[str, str] = field(default_factory=dict)  # lead columns of a new row
-    flags: list[str] = field(default_factory=list)
+    new_row_defaults: Mapping[str, str] = field(default_factory=lambda: NO_DEFAULTS)  # lead columns of a new row
+    flags: tuple[str, ...] = ()
 
 
 def answers_by_key(spec_name: str, spec: FormSpec, response: dict) -> dict[str, str]:
@@ -186,4 +192,4 @@ def build_row(
         cells[tab.header("tool", "flags")] = "; ".join(flags)
     defaults = {c.header: c.default for c in tab.columns if c.kind == "lead" and c.default}
     defaults |= {c.header: known[c.key] for c in tab.columns if c.kind == "tool" and c.key in WRITTEN_ONCE}
-    return Row(response["responseId"], response.get("lastSubmittedTime", ""), cells, defaults, flags)
+    return Row(response["responseId"], response.get("lastSubmittedTime", ""), cells, defaults, tuple(flags))
