@@ -847,7 +847,7 @@ def demo(obj: Context):
 
     from .connect import LOCAL_URL_ENV, connect
     from .demo.browser import Browser
-    from .demo.run import NotFresh, run_demo
+    from .demo.run import NotFresh, fast_forward, run_demo
     from .demo.summary import describe
     from .errors import EXIT_INVALID
     from .runlock import lock_file, single_run
@@ -872,6 +872,7 @@ def demo(obj: Context):
     with single_run(lock_file(workspace.path)), connect(workspace) as clients:
         assert clients.public_url and clients.api_url  # the demo runs only on the local workspace
         browser = Browser(clients.public_url, clients.api_url)
+        fast_forward(clients.pacer)
         try:
             played, summary = run_demo(loaded, clients, browser, datetime.now(UTC), click.echo)
         except NotFresh as refused:

@@ -146,6 +146,12 @@ def precise_stamp(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
+def mark_stamp(moment: datetime) -> str:
+    """A form's high-water mark (Sync state): the newest submission time a run saw, to the microsecond, so a
+    response submitted after it is told apart from the one that set it (sync.run: `fresh` responses)."""
+    return moment.astimezone(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
 def parse_stamp(text: str) -> datetime:
     """RFC 3339 as Google and the tool write it (a trailing Z, perhaps fractions of a second)."""
     return datetime.fromisoformat(text.replace("Z", "+00:00"))

@@ -31,7 +31,7 @@ from ppp_gsuite.google.clients import build_clients
 from standin_route_calls import called, whole_suite_ran
 
 # Pub/Sub names are checked against their pattern by googleapiclient before any request
-NAMED = {"topic": "projects/p/topics/t", "subscription": "projects/p/subscriptions/s"}
+NAMED = {"topic": "projects/p/topics/t", "subscription": "projects/p/subscriptions/s", "rows": [2], "columns": [0]}
 ANSWER = {"id": "recorded"}  # enough for every adapter: a message id, no next page
 
 

@@ -528,3 +528,25 @@ def test_lead_page_saves_a_changed_select(gc, local):
     assert status == 403 and "protected" in html
     assert spreadsheet.sheet1.get("B2:C2") == [["<b>I care</b> & more", "Shortlisted"]]
     assert local.request("GET", "/spreadsheets/d/missing/edit")[0] == 404
+
+
+def test_get_with_ranges_answers_only_those_sheets_their_rows_and_the_fields_asked(gc, sheets_api):
+    """What the sync's column read asks first (SheetsApi.read_columns): each tab's header row and grid size."""
+    spreadsheet = gc.create("Header rows")
+    spreadsheet.sheet1.update_title("Log")
+    spreadsheet.sheet1.update([["Record", "", "Answer"], ["r1", "x", "Yes"]], "A1", raw=True)
+    spreadsheet.add_worksheet("Other", rows=5, cols=3).update([["Not asked"]], "A1", raw=True)
+    fields = "sheets(properties(title,gridProperties(rowCount,columnCount)),data(rowData(values(formattedValue))))"
+    got = (
+        sheets_api.spreadsheets()
+        .get(spreadsheetId=spreadsheet.id, ranges=["'Log'!1:1"], includeGridData=True, fields=fields)
+        .execute()
+    )
+    assert got == {
+        "sheets": [
+            {
+                "properties": {"title": "Log", "gridProperties": {"rowCount": 1000, "columnCount": 26}},
+                "data": [{"rowData": [{"values": [{"formattedValue": "Record"}, {}, {"formattedValue": "Answer"}]}]}],
+            }
+        ]
+    }

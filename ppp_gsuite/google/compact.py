@@ -12,9 +12,10 @@ from __future__ import annotations
 SHORT = 64  # characters: statuses, answers to choice questions, references, hashes, times
 
 
-def compact_rows(values: list[list[str]]) -> list[list[str]]:
-    """The same rows, in place, their short cells shared: equal values, less memory."""
-    seen: dict[str, str] = {}
+def compact_rows(values: list[list[str]], seen: dict[str, str] | None = None) -> list[list[str]]:
+    """The same rows, in place, their short cells shared: equal values, less memory. `seen`: the table of a
+    read made of several requests (SheetsApi.read_columns), shared by all its blocks."""
+    seen = {} if seen is None else seen
     for line in values:
         for i, cell in enumerate(line):
             if type(cell) is str and len(cell) <= SHORT:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import partial
 
 from gspread.exceptions import APIError
 from gspread.http_client import HTTPClient
 
+from ..sheets.a1 import column_letters, quoted
+from ..sheets.unread import UNREAD
 from .compact import compact_rows
 from .errors import GoogleApiError, retry_after_seconds, transport_failures_translated
 from .payload import chunked
@@ -39,6 +41,54 @@ def _wrapped(method: str, call, *args):
             ) from None
 
 
+# Cells in one values.batchGet of a column read: each answer a few MB at most (a whole 100,000-row log in
+# one answer is a 50 MB body, decoded at once, which is most of a run's peak memory).
+BLOCK_CELLS = 200_000
+BATCH_GET = "sheets.spreadsheets.values.batchGet"
+MOST_RANGES = 100  # rows scattered past this many runs are read as the span they cover
+HEADERS_AND_GRID = (
+    "sheets(properties(title,gridProperties(rowCount,columnCount)),data(rowData(values(formattedValue))))"
+)
+
+
+def _column_runs(columns: list[int]) -> list[tuple[int, int]]:
+    """[0, 1, 2, 5, 6] -> [(0, 2), (5, 6)]: the ranges that read those columns."""
+    runs: list[tuple[int, int]] = []
+    for column in columns:
+        if runs and column == runs[-1][1] + 1:
+            runs[-1] = (runs[-1][0], column)
+        else:
+            runs.append((column, column))
+    return runs
+
+
+def _requests(pieces: list) -> list[list]:
+    """Blocks of rows gathered into values.batchGet requests of about BLOCK_CELLS cells each."""
+    requests: list[list] = []
+    size = BLOCK_CELLS
+    for piece in pieces:
+        _, first, last, runs = piece
+        cells = (last - first + 1) * sum(b - a + 1 for a, b in runs)
+        if not requests or size + cells > BLOCK_CELLS:
+            requests.append([])
+            size = 0
+        requests[-1].append(piece)
+        size += cells
+    return requests
+
+
+def _trim(values: list[list[str]]) -> None:
+    """As values.batchGet answers a whole tab: no trailing empty cells, no trailing rows empty in every column
+    read (one holding only cells not read stays: it may hold text there)."""
+    for line in values[1:]:
+        while line and line[-1] == "":
+            line.pop()
+    while len(values) > 1 and all(cell == "" or cell is UNREAD for cell in values[-1]):
+        values.pop()
+    if values == [[]]:
+        values.clear()  # an empty tab, as Google answers it: no rows at all
+
+
 def idempotent(requests: list[dict]) -> bool:
     return all(set(request) <= IDEMPOTENT_REQUESTS for request in requests)
 
@@ -60,6 +110,80 @@ class SheetsApi:
             title: (value_range.get("range", ""), compact_rows(value_range.get("values", [])))
             for title, value_range in zip(titles, answer.get("valueRanges", []))
         }
+
+    def read_columns(
+        self, spreadsheet_id: str, titles: list[str], unread: dict[str, frozenset[str]]
+    ) -> dict[str, tuple[tuple[int, int], list[list[str]]]]:
+        """Tabs without the columns under the headers in `unread` (title -> headers): title -> (its grid as
+        (rows, columns), its rows, the header row whole and each cell left out as UNREAD). One spreadsheets.get
+        for the header rows and grid sizes (a column is found by its header, wherever a lead moved it), then
+        values.batchGet of the other columns in blocks of rows, each answer a few MB (BLOCK_CELLS)."""
+        method = "sheets.spreadsheets.get"
+        params = {"ranges": [f"{quoted(t)}!1:1" for t in titles], "includeGridData": "true", "fields": HEADERS_AND_GRID}
+        answer = self.retry.read(method, lambda: _wrapped(method, self._http.spreadsheets_get, spreadsheet_id, params))
+        found: dict[str, tuple[tuple[int, int], list[list[str]]]] = {}
+        pieces: list[tuple[str, int, int, list[tuple[int, int]]]] = []  # title, first row, last row, column runs
+        for sheet in answer.get("sheets", []):
+            properties = sheet.get("properties", {})
+            title, grid = properties.get("title", ""), properties.get("gridProperties", {})
+            rows, columns = grid.get("rowCount", 0), grid.get("columnCount", 0)
+            data = (sheet.get("data") or [{}])[0].get("rowData") or [{}]
+            header = [cell.get("formattedValue", "") for cell in data[0].get("values", [])]
+            skipped = {i for i, text in enumerate(header) if text in unread.get(title, frozenset())}
+            found[title] = ((rows, columns), [header])  # row 1 kept in its place even when blank
+            # the columns under a header (the tool finds none by anything else), or all when row 1 is blank
+            width = len(header) if any(header) else columns
+            runs = _column_runs([i for i in range(width) if i not in skipped])
+            height = max(1, BLOCK_CELLS // max(1, width - len(skipped)))
+            if runs:
+                pieces += [(title, first, min(rows, first + height - 1), runs) for first in range(2, rows + 1, height)]
+        seen: dict[str, str] = {}  # short cells shared across the blocks of this read
+        for request in _requests(pieces):
+            ranges = [
+                f"{quoted(title)}!{column_letters(a)}{first}:{column_letters(b)}{last}"
+                for title, first, last, runs in request
+                for a, b in runs
+            ]
+            parts: Iterator[dict] = iter(self._batch_get(spreadsheet_id, ranges).get("valueRanges", []))
+            for title, first, last, runs in request:
+                lines = [[UNREAD] * (runs[-1][1] + 1) for _ in range(last - first + 1)]
+                for a, b in runs:
+                    answered: list[list[str]] = compact_rows(next(parts, {}).get("values", []), seen)
+                    for line, cells in zip(lines, answered + [[]] * (len(lines) - len(answered))):
+                        line[a : b + 1] = cells + [""] * (b + 1 - a - len(cells))
+                found[title][1].extend(lines)
+        for _, values in found.values():
+            _trim(values)
+        return found
+
+    def read_cells(
+        self, spreadsheet_id: str, title: str, rows: list[int], columns: list[int]
+    ) -> dict[tuple[int, int], str]:
+        """(row, column) -> its value ("" when empty), for these rows (1-based) and columns (0-based): one
+        values.batchGet of each run of adjacent rows by each run of adjacent columns, or of the span of the
+        rows when they are scattered (a rescan: every row)."""
+        row_runs = _column_runs(rows)
+        if len(row_runs) > MOST_RANGES:
+            row_runs = [(rows[0], rows[-1])]
+        found: dict[tuple[int, int], str] = {}
+        for first, last in row_runs:
+            for step in range(first, last + 1, BLOCK_CELLS // max(1, len(columns))):
+                block_last = min(last, step + BLOCK_CELLS // max(1, len(columns)) - 1)
+                runs = _column_runs(columns)
+                ranges = [f"{quoted(title)}!{column_letters(a)}{step}:{column_letters(b)}{block_last}" for a, b in runs]
+                for (a, _), value_range in zip(runs, self._batch_get(spreadsheet_id, ranges).get("valueRanges", [])):
+                    for offset, cells in enumerate(value_range.get("values", [])):
+                        for i, cell in enumerate(cells):
+                            found[(step + offset, a + i)] = cell
+        return found
+
+    def _batch_get(self, spreadsheet_id: str, ranges: list[str]) -> dict:
+        return self.retry.read(
+            BATCH_GET,
+            lambda: _wrapped(
+                BATCH_GET, self._http.values_batch_get, spreadsheet_id, ranges, {"majorDimension": "ROWS"}
+            ),
+        )
 
     def metadata(self, spreadsheet_id: str) -> dict:
         """spreadsheets.get, sheet properties only: needed when tabs must be added."""

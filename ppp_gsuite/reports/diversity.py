@@ -21,6 +21,7 @@ What is hidden, so that no count from 1 to threshold - 1 can be worked out from 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -260,7 +261,7 @@ def format_report(report: Report) -> str:
 
 
 def counts_of_sheet(
-    spec: FormSpec, tab: TabLayout, values: list[list[str]], new: list[dict[str, str]]
+    spec: FormSpec, tab: TabLayout, values: list[list[str]], new: Sequence[Mapping[str, str]]
 ) -> list[list[str]]:
     """The counts tab for the monitoring answers as their tab holds them (`values`, its header first)
     with the rows about to be written (`new`, header -> cell) in place of those they update."""
@@ -268,7 +269,7 @@ def counts_of_sheet(
     rows = {str(n): dict(zip(values[0], line)) for n, line in enumerate(values[1:]) if any(line)} if values else {}
     by_id = {row.get(key.header, ""): n for n, row in rows.items()} if key else {}
     for number, row in enumerate(new):
-        rows[by_id.get(row.get(key.header, "") if key else "", f"new {number}")] = row
+        rows[by_id.get(row.get(key.header, "") if key else "", f"new {number}")] = dict(row)
     return counts_tab(monitoring_report(spec, tab, list(rows.values())))
 
 

@@ -81,6 +81,7 @@ class SheetColumn:
     check: str | None = None
     role: str | None = None
     plain_text: bool = False  # a date a lead types stays the text typed (not a date value in the sheet's locale)
+    long_text: bool = False  # the answer to a paragraph question: written once, not read back unless used
 
 
 @dataclass(frozen=True)
@@ -146,14 +147,21 @@ def resolve(name: str, layout: Layout, spec: FormSpec) -> TabLayout:
             if item is not None and item.type != "link_code":  # a person's link code is never shown
                 columns.append(
                     SheetColumn(
-                        "answer", column.answer, column.header or "", column.width, check=column.check, role=column.role
+                        "answer",
+                        column.answer,
+                        column.header or "",
+                        column.width,
+                        check=column.check,
+                        role=column.role,
+                        long_text=item.type == "paragraph",
                     )
                 )
         else:
             for item in spec.items():
                 if item.is_question and item.type not in ("reference", "link_code") and item.key not in listed:
+                    long_text = item.type == "paragraph"
                     columns.append(
-                        SheetColumn("answer", item.key, item.title, 220 if item.type == "paragraph" else 160)
+                        SheetColumn("answer", item.key, item.title, 220 if long_text else 160, long_text=long_text)
                     )
     return TabLayout(name, layout.form, layout.tab, tuple(_unique_headers(columns)))
 

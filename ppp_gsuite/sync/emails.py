@@ -462,8 +462,9 @@ def tab_records(run, tab: TabLayout) -> Records:
             found.by_id[response_id] = record  # type: ignore[assignment]
     for row in run.rows.get(tab.tab, []):
         if row.response_id not in found.by_id:  # a new row: written whole, its defaults and its cells
-            if row.new_row_defaults:  # merged into the row's own cells, not copied: one dict per new row, not two
-                row.cells = {**row.new_row_defaults, **row.cells}
+            for header, value in row.new_row_defaults.items():  # into the row's own cells, not a copy of them
+                if header not in row.cells:  # (a LineRecord keeps the few it gains in a small dict of its own)
+                    row.cells[header] = value
             found.by_id[row.response_id] = row.cells
         else:
             found.by_id[row.response_id].update(row.cells)

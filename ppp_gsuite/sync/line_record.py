@@ -10,6 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator, MutableMapping
 
+from ..sheets.unread import UNREAD
+
+
+class NotRead(RuntimeError):
+    """A cell of a column the sync does not read back was asked for: a bug, not a value (not a KeyError,
+    so that .get() cannot take it for an empty cell)."""
+
 
 def positions(headers: list[str]) -> dict[str, tuple[int, ...]]:
     """header -> its columns, left to right (a header a lead repeated has several)."""
@@ -32,7 +39,12 @@ class LineRecord(MutableMapping):
         length = len(self._line)
         for i in reversed(self._index.get(header, ())):
             if i < length:  # as dict(zip(headers, line)): the last of its columns the line reaches
-                return self._line[i]
+                cell = self._line[i]
+                if cell is UNREAD:
+                    raise NotRead(
+                        f"the column {header!r} is not read back by the sync: add its answer to sync.read_back"
+                    )
+                return cell
         raise KeyError(header)
 
     def __setitem__(self, header: str, value: str) -> None:
@@ -48,12 +60,22 @@ class LineRecord(MutableMapping):
 
     def _in_line(self, header: str) -> bool:
         columns = self._index.get(header)
-        return columns is not None and columns[0] < len(self._line)
+        return columns is not None and columns[0] < len(self._line) and self._readable(header)
+
+    def _readable(self, header: str) -> bool:
+        try:
+            self[header]
+        except NotRead:
+            return False
+        except KeyError:
+            return True
+        return True
 
     def __iter__(self) -> Iterator[str]:
+        """Its headers, but not those of cells the sync did not read (which are not known)."""
         length = len(self._line)
         for header, columns in self._index.items():
-            if columns[0] < length:
+            if columns[0] < length and self._readable(header):
                 yield header
         for header in self._more or ():
             if not self._in_line(header):

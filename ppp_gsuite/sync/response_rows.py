@@ -71,7 +71,7 @@ def expressions_of_interest(
     """EOI rows (minting references for new ones), and every known reference -> partner."""
     listed = snapshot.listed
     writes, partners = Writes(), {}
-    before = answers_before(snapshot.consent_log)
+    before = answers_before(snapshot.consent_log, listed_ids(snapshot))
     for opportunity in config.opportunities:
         key = eoi_form(opportunity.key)
         responses = listed.get(key, [])
@@ -128,7 +128,7 @@ def expressions_of_interest(
 def joined(config: Config, targets: dict, snapshot, runs: dict[str, SheetRun], partners: dict[str, Partner]) -> Writes:
     """Needs assessments, expense claims and preferences, each in its partner's spreadsheet (or unmatched)."""
     writes = Writes()
-    before = answers_before(snapshot.consent_log)
+    before = answers_before(snapshot.consent_log, listed_ids(snapshot))
     for form in JOINED_FORMS:
         responses = snapshot.listed.get(form, [])
         if not responses:
@@ -240,6 +240,11 @@ def flags_after_corrections(tab: TabLayout, values: list[list[str]], listed: lis
         if response_id not in seen and now != shown:
             rows.append(Row(response_id, "", {flags.header: now}))
     return rows
+
+
+def listed_ids(snapshot) -> set[str]:
+    """The response ids this run listed (new, edited, or listed again), of every form."""
+    return {response["responseId"] for responses in snapshot.listed.values() for response in responses}
 
 
 def version(snapshot, form: str, response: dict) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from types import MappingProxyType
@@ -14,6 +14,7 @@ from ..forms.items import question_id
 from ..sheets.layout import SheetColumn, TabLayout
 from ..specs.models import FormSpec
 from ..vocabulary import JOINED_FORMS, corrected, local_time, parse_stamp
+from .line_record import LineRecord, positions
 
 KEPT_BY_OTHERS = {
     "flags",
@@ -61,7 +62,7 @@ class Row:
 
     response_id: str
     last_edited: str
-    cells: dict[str, str]  # header -> value, tool and answer columns only
+    cells: MutableMapping[str, str]  # header -> value, tool and answer columns only (a dict or a LineRecord)
     new_row_defaults: Mapping[str, str] = field(default_factory=lambda: NO_DEFAULTS)  # lead columns of a new row
     flags: tuple[str, ...] = ()
 
@@ -173,23 +174,47 @@ def build_row(
     }
     if tab.form in JOINED_FORMS and partner is None:
         flags.append("reference not found: this person could not be matched to an expression of interest")
-    cells: dict[str, str] = {}
-    for column in tab.columns:
+    index, written = _row_shape(tab)
+    line: list[str] = []
+    for column in written:
         if column.kind == "answer":
             value = answers.get(column.key, "")
             problem = answer_problem(tab, column, value, (corrections or {}).get(column.key, ""))
             if problem:
                 flags.append(problem)
-        elif column.kind == "tool" and column.key not in KEPT_BY_OTHERS | WRITTEN_ONCE:
-            value = known.get(column.key, "")
+        elif column.key == "flags":
+            value = ""  # once every other cell is known
         else:
-            continue
+            value = known.get(column.key, "")
         value, cut = fit_cell(value)
         if cut:
             flags.append(f"{column.header}: cut to fit a cell")
-        cells[column.header] = value
+        line.append(value)
     if tab.column("tool", "flags"):
-        cells[tab.header("tool", "flags")] = "; ".join(flags)
+        line[index[tab.header("tool", "flags")][-1]] = "; ".join(flags)
     defaults = {c.header: c.default for c in tab.columns if c.kind == "lead" and c.default}
     defaults |= {c.header: known[c.key] for c in tab.columns if c.kind == "tool" and c.key in WRITTEN_ONCE}
+    # the cells as one line over the tab's shared header positions: a dict of 30 headers for each of
+    # 100,000 new rows was the largest part of a first sync's memory
+    cells = LineRecord(index, line)
     return Row(response["responseId"], response.get("lastSubmittedTime", ""), cells, defaults, tuple(flags))
+
+
+_SHAPES: dict[int, tuple[TabLayout, dict[str, tuple[int, ...]], tuple[SheetColumn, ...]]] = {}
+
+
+def _row_shape(tab: TabLayout) -> tuple[dict[str, tuple[int, ...]], tuple[SheetColumn, ...]]:
+    """The columns a response's row writes (tool and answer columns, its flags last), and their positions:
+    worked out once a layout (kept by identity: hashing a layout of 30 columns for each row costs more)."""
+    known = _SHAPES.get(id(tab))
+    if known is not None and known[0] is tab:
+        return known[1], known[2]
+    written = tuple(
+        c
+        for c in tab.columns
+        if c.kind == "answer" or (c.kind == "tool" and c.key not in KEPT_BY_OTHERS | WRITTEN_ONCE)
+    )
+    flags = tab.column("tool", "flags")
+    written += (flags,) if flags else ()
+    _SHAPES[id(tab)] = (tab, positions([c.header for c in written]), written)
+    return _SHAPES[id(tab)][1], written

@@ -11,7 +11,7 @@ their rows by response id: nothing is written twice.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -33,6 +33,7 @@ from ..vocabulary import (
     STATE_NEWEST,
     eoi_form,
     local_time,
+    mark_stamp,
     parse_stamp,
     utc_stamp,
 )
@@ -70,6 +71,7 @@ from .line_record import line_records
 from .mailer import Mailer, MailReport
 from .network_changes import change_rows, notices, numbers_told
 from .partner_support import current_agreement, support_emails, support_notes
+from .read_back import unread_headers
 from .response_rows import Writes
 from .rows import Row, answers_by_key
 from .spreadsheets import SheetRun, Spreadsheets, only_removes
@@ -196,6 +198,7 @@ class Sync:
     # -- the run --------------------------------------------------------------------------
     def run(self) -> SyncReport:
         """The steps in order. Each step is a function of what the run read; the run applies what it returns."""
+        self.books.unread = unread_headers  # the sync reads back only the columns it uses
         snapshot = self._read()
         self._step("read", forms=len(snapshot.deployed), responses=self.report.responses, pages=self.report.pages)
         writes, partners = response_rows.expressions_of_interest(self.config, self.targets, snapshot, self.runs)
@@ -299,7 +302,11 @@ class Sync:
             unique = {r["responseId"]: r for r in responses if r["responseId"] not in gone}
             del responses
             target = self.targets[key]
+            written_through = parse_stamp(mark) if mark else None  # the newest submission the last run wrote
             for response_id, response in unique.items():
+                # (a mark kept to the second by an earlier version makes its second's responses fresh once)
+                if written_through is None or parse_stamp(response["lastSubmittedTime"]) > written_through:
+                    self.books.fresh.add(response_id)  # its long answers are compared (sheets.unread): read them
                 snapshot.answers[(key, response_id)] = answers_by_key(target.spec_name, target.spec, response)
                 # decoded once: the raw answers (most of a response's memory) are let go form by form
                 unique[response_id] = {name: response[name] for name in RESPONSE_FIELDS if name in response}
@@ -315,7 +322,7 @@ class Sync:
                 {
                     STATE_FORM: key,
                     STATE_FORM_ID: file["id"],
-                    STATE_NEWEST: utc_stamp(newest) if newest else "",
+                    STATE_NEWEST: mark_stamp(newest) if newest else "",
                     STATE_FULL_SCAN: utc_stamp(self.now) if full else previous.get(STATE_FULL_SCAN, ""),
                 },
             )
@@ -338,7 +345,8 @@ class Sync:
         self.runs[ADMIN].rows[CONSENT_LOG.tab].extend(self.consents)
         texts = [consent_text(t.spec, item) for t in self.targets.values() for item in t.spec.consent_items()]
         self.runs[ADMIN].rows[CONSENT_WORDINGS.tab].extend(wording_rows(texts, snapshot.consent_log))
-        self.latest_consents = by_person(latest(snapshot.consent_log + [row.cells for row in self.consents]), partners)
+        records: list[Mapping[str, str]] = [*snapshot.consent_log, *(row.cells for row in self.consents)]
+        self.latest_consents = by_person(latest(records), partners, in_place=True)
         return self.latest_consents
 
     def _write_marks(self, snapshot: Snapshot) -> None:
@@ -408,7 +416,7 @@ class Sync:
         )
         if rows:
             self.books.write_now(admin, NETWORK_CHANGES, rows)
-            snapshot.network_changes += [row.cells for row in rows]
+            snapshot.network_changes += [dict(row.cells) for row in rows]
 
     def view_as_read(self) -> EmailView:
         """Every spreadsheet as it is (nothing listed, nothing written): what preview-email fills an email from."""
@@ -537,5 +545,5 @@ def _records(values: list[list[str]]) -> list:
     return line_records(values)  # the consent log's two rows a response, without a dict each
 
 
-def _current(state: dict[str, str], cells: dict[str, str]) -> dict[str, str]:
+def _current(state: dict[str, str], cells: Mapping[str, str]) -> dict[str, str]:
     return {header: state.get(header, "") for header in cells}

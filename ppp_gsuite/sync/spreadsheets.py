@@ -11,6 +11,7 @@ import hashlib
 import re
 import secrets
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..errors import PppError
@@ -20,6 +21,7 @@ from ..google.sheets_api import SheetsApi
 from ..sheets.a1 import cell_range, column_index
 from ..sheets.formatting import ROWS, grid_columns, tab_requests
 from ..sheets.layout import TabLayout
+from ..sheets.unread import UNREAD
 from .destinations import ADMIN, Destination
 from .rows import Row
 from .sharing import sharing_problems
@@ -84,6 +86,13 @@ class Spreadsheets:
         self.drive, self.sheets, self.destinations, self.report = drive, sheets, destinations, report
         self.runs: dict[str, SheetRun] = {}
         self.link_secret = ""  # the secret of people's link codes (consent.link_code), read by open()
+        # Set by the sync alone (read_back.unread_headers): a tab -> the headers of its columns not read back
+        # (their cells UNREAD). Every other command (erase, purge, preview) reads whole tabs.
+        self.unread: Callable[[TabLayout], frozenset[str]] | None = None
+        # Responses submitted after their form's high-water mark (not yet known to be written as they are now):
+        # only their rows' unread cells are read and compared; one listed again with no change since (the overlap
+        # before the mark, a rescan) has its long answers as the run that set the mark wrote them.
+        self.fresh: set[str] = set()
 
     def open(self) -> None:
         found: dict[str, list[dict]] = defaultdict(list)
@@ -166,7 +175,7 @@ class Spreadsheets:
                     return run
             titles = [t.tab for t in run.dest.tabs]
             try:
-                tabs = self.sheets.read_tabs(run.id, titles)
+                tabs = self._read_tabs(run, titles)
             except GoogleApiError as error:
                 if error.code != 400 or run.dest.target == ADMIN:
                     raise
@@ -176,8 +185,8 @@ class Spreadsheets:
                     "Rename it back (or undo the removal), then run sync again",
                 )
                 return run
-            for title, (answered, values) in tabs.items():
-                run.values[title], run.grid[title] = values, _grid(answered)
+            for title, (grid, values) in tabs.items():
+                run.values[title], run.grid[title] = values, grid
             for tab in run.dest.tabs:
                 values = run.values.get(tab.tab, [])
                 key = tab.column("tool", "response_id")
@@ -188,6 +197,39 @@ class Spreadsheets:
                         "finds rows by it, so nothing was written there. Rename it back, then run sync again",
                     )
         return run
+
+    def _read_tabs(self, run: SheetRun, titles: list[str]) -> dict[str, tuple[tuple[int, int], list[list[str]]]]:
+        """title -> (its grid as (rows, columns), its rows): the columns the sync reads back, or whole tabs."""
+        if self.unread is not None:
+            unread = {tab.tab: self.unread(tab) for tab in run.dest.tabs if tab.tab in titles}
+            return self.sheets.read_columns(run.id, titles, unread)
+        read = self.sheets.read_tabs(run.id, titles)
+        return {title: (_grid(answered), values) for title, (answered, values) in read.items()}
+
+    def _read_cells_to_compare(self, run: SheetRun, tab: TabLayout, rows: list[Row]) -> None:
+        """The cells not read back (UNREAD) that these rows would write, read now for the rows of responses
+        submitted since the last run (`fresh`; new ones are appended whole), so each is compared with what it
+        holds and written only when it differs, as with a whole read. Other rows' unread cells are left as
+        they are (table.plan_tab never writes an UNREAD cell)."""
+        values = run.values.get(tab.tab, [])
+        if self.unread is None or len(values) < 2:
+            return
+        index = {header: i for i, header in reversed(list(enumerate(values[0])))}  # a repeated header: its first
+        found = existing_rows(tab, values)
+        wanted: dict[int, set[int]] = {}
+        for row in rows:
+            number = found.get(row.response_id) if row.response_id in self.fresh else None
+            line = values[number - 1] if number else []
+            for header in row.cells:
+                column = index.get(header)
+                if column is not None and column < len(line) and line[column] is UNREAD:
+                    wanted.setdefault(number or 0, set()).add(column)
+        if not wanted:
+            return
+        cells = self.sheets.read_cells(run.id, tab.tab, sorted(wanted), sorted(set().union(*wanted.values())))
+        for number, columns in wanted.items():
+            for column in columns:
+                values[number - 1][column] = cells.get((number, column), "")
 
     def _broken(self, run: SheetRun, problem: str, problems: dict[str, list[str]] | None = None) -> None:
         """Nothing is written to this spreadsheet this run; `problem` goes to the report (`refused` by default)."""
@@ -243,6 +285,7 @@ class Spreadsheets:
         if self.refused(run):
             raise PppError(f"{run.dest.name} is shared more widely than the config says: nothing was written there")
         self._ensure_laid_out(run)
+        self._read_cells_to_compare(run, tab, rows)
         writes = plan_tab(tab, tab.tab, run.values.setdefault(tab.tab, []), rows)
         growth = self._growth(run, tab, writes)
         if self._too_many_cells(run, growth):
@@ -263,7 +306,7 @@ class Spreadsheets:
         if run.broken or not rows_by_tab or self.refused(run):
             return
         layouts = {tab.tab: tab for tab in run.dest.tabs}
-        fresh = self.sheets.read_tabs(run.id, list(rows_by_tab))
+        fresh = self._read_tabs(run, list(rows_by_tab))
         ranges = []
         for title, rows in rows_by_tab.items():
             values = fresh.get(title, ("", []))[1]
@@ -288,6 +331,7 @@ class Spreadsheets:
                 rows = run.rows.get(tab.tab, [])
                 if not rows and run.values.get(tab.tab):
                     continue
+                self._read_cells_to_compare(run, tab, rows)
                 writes = plan_tab(tab, tab.tab, run.values.get(tab.tab, []), rows)
                 ranges += writes.ranges
                 requests += self._growth(run, tab, writes)

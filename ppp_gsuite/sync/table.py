@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from ..sheets.a1 import cell_range, column_index
 from ..sheets.layout import TabLayout
+from ..sheets.unread import UNREAD
 from .rows import Row
 
 
@@ -96,8 +97,8 @@ def plan_tab(layout: TabLayout, title: str, values: list[list[str]], rows: list[
         changed = {
             index[header]: value
             for header, value in row.cells.items()
-            if (current[index[header]] if index[header] < len(current) else "") != value
-        }
+            if (now := current[index[header]] if index[header] < len(current) else "") != value and now is not UNREAD
+        }  # a cell the sync did not read back (sheets.unread) is as it was written: never compared, never written
         for run in _runs(list(changed)):
             writes.ranges.append((cell_range(title, number, run[0], run[-1]), [[changed[c] for c in run]]))
         writes.updated += any(column not in note_columns for column in changed)  # a response changed, not a note
