@@ -254,7 +254,10 @@ def child_naive(url: str, config: str, state: str) -> dict:
     loaded = load_all(Path(config))
     settings = LocalSettings()
     clients = signed_in_local_clients(url, settings)
-    token = clients.sheets.session.headers["Authorization"].split(" ", 1)[1]
+    credentials = clients.sheets.session.credentials  # the local sign-in's, as the product's session holds them
+    if not credentials.valid:
+        credentials.refresh(None)
+    token = credentials.token
     gc = gspread.Client(None, session=LocalSession(url, token))
     forms = clients.forms.forms()
     known = json.loads(Path(state).read_text()) if Path(state).exists() else {}
