@@ -67,7 +67,7 @@ def _requests(pieces: list) -> list[list]:
     requests: list[list] = []
     size = BLOCK_CELLS
     for piece in pieces:
-        _, first, last, runs = piece
+        _, first, last, runs, _ = piece
         cells = (last - first + 1) * sum(b - a + 1 for a, b in runs)
         if not requests or size + cells > BLOCK_CELLS:
             requests.append([])
@@ -78,8 +78,8 @@ def _requests(pieces: list) -> list[list]:
 
 
 def _trim(values: list[list[str]]) -> None:
-    """As values.batchGet answers a whole tab: no trailing empty cells, no trailing rows empty in every column
-    read (one holding only cells not read stays: it may hold text there)."""
+    """As values.batchGet answers a whole tab: no trailing empty cells, no trailing empty rows (the columns
+    left out were read under the last row holding anything: _read_tails)."""
     for line in values[1:]:
         while line and line[-1] == "":
             line.pop()
@@ -121,40 +121,74 @@ class SheetsApi:
         method = "sheets.spreadsheets.get"
         params = {"ranges": [f"{quoted(t)}!1:1" for t in titles], "includeGridData": "true", "fields": HEADERS_AND_GRID}
         answer = self.retry.read(method, lambda: _wrapped(method, self._http.spreadsheets_get, spreadsheet_id, params))
+        asked = {title.lower(): title for title in titles}  # Google matches a tab's name in any case
         found: dict[str, tuple[tuple[int, int], list[list[str]]]] = {}
-        pieces: list[tuple[str, int, int, list[tuple[int, int]]]] = []  # title, first row, last row, column runs
+        pieces: list[tuple[str, int, int, list[tuple[int, int]], int]] = []  # title, rows, column runs, width
+        tails: dict[str, list[tuple[int, int]]] = {}  # title -> the runs of its columns left out
         for sheet in answer.get("sheets", []):
             properties = sheet.get("properties", {})
-            title, grid = properties.get("title", ""), properties.get("gridProperties", {})
+            name, grid = properties.get("title", ""), properties.get("gridProperties", {})
+            title = asked.get(name.lower(), name)  # keyed as asked, as read_tabs answers
             rows, columns = grid.get("rowCount", 0), grid.get("columnCount", 0)
             data = (sheet.get("data") or [{}])[0].get("rowData") or [{}]
             header = [cell.get("formattedValue", "") for cell in data[0].get("values", [])]
+            while header and header[-1] == "":
+                header.pop()
             skipped = {i for i, text in enumerate(header) if text in unread.get(title, frozenset())}
             found[title] = ((rows, columns), [header])  # row 1 kept in its place even when blank
             # the columns under a header (the tool finds none by anything else), or all when row 1 is blank
             width = len(header) if any(header) else columns
             runs = _column_runs([i for i in range(width) if i not in skipped])
+            if skipped:
+                tails[title] = _column_runs(sorted(skipped))
             height = max(1, BLOCK_CELLS // max(1, width - len(skipped)))
-            if runs:
-                pieces += [(title, first, min(rows, first + height - 1), runs) for first in range(2, rows + 1, height)]
+            pieces += [
+                (title, first, min(rows, first + height - 1), runs, width) for first in range(2, rows + 1, height)
+            ]
         seen: dict[str, str] = {}  # short cells shared across the blocks of this read
         for request in _requests(pieces):
             ranges = [
                 f"{quoted(title)}!{column_letters(a)}{first}:{column_letters(b)}{last}"
-                for title, first, last, runs in request
+                for title, first, last, runs, _ in request
                 for a, b in runs
             ]
-            parts: Iterator[dict] = iter(self._batch_get(spreadsheet_id, ranges).get("valueRanges", []))
-            for title, first, last, runs in request:
-                lines = [[UNREAD] * (runs[-1][1] + 1) for _ in range(last - first + 1)]
+            parts: Iterator[dict] = iter(
+                self._batch_get(spreadsheet_id, ranges).get("valueRanges", []) if ranges else []
+            )
+            for title, first, last, runs, width in request:
+                lines = [[UNREAD] * width for _ in range(last - first + 1)]
                 for a, b in runs:
                     answered: list[list[str]] = compact_rows(next(parts, {}).get("values", []), seen)
                     for line, cells in zip(lines, answered + [[]] * (len(lines) - len(answered))):
                         line[a : b + 1] = cells + [""] * (b + 1 - a - len(cells))
                 found[title][1].extend(lines)
+        self._read_tails(spreadsheet_id, found, tails)
         for _, values in found.values():
             _trim(values)
         return found
+
+    def _read_tails(
+        self, spreadsheet_id: str, found: dict[str, tuple[tuple[int, int], list[list[str]]]], tails: dict
+    ) -> None:
+        """The columns left out, under the last row holding anything read: a lead may have typed there alone,
+        and new rows go after the last row holding anything (one values.batchGet for every tab's tail)."""
+        asks = []
+        for title, runs in tails.items():
+            values = found[title][1]
+            last = max([i for i, line in enumerate(values) if any(c and c is not UNREAD for c in line)] + [0])
+            if last + 1 < len(values):
+                asks += [(title, last + 2, len(values), a, b) for a, b in runs]  # 1-based rows after `last`
+        if not asks:
+            return
+        ranges = [f"{quoted(t)}!{column_letters(a)}{first}:{column_letters(b)}{end}" for t, first, end, a, b in asks]
+        for (title, first, _, a, b), value_range in zip(
+            asks, self._batch_get(spreadsheet_id, ranges).get("valueRanges", [])
+        ):
+            values = found[title][1]
+            answered = value_range.get("values", [])
+            for number in range(first, len(values) + 1):  # known now: empty, or what is there
+                cells = answered[number - first] if number - first < len(answered) else []
+                values[number - 1][a : b + 1] = cells + [""] * (b + 1 - a - len(cells))
 
     def read_cells(
         self, spreadsheet_id: str, title: str, rows: list[int], columns: list[int]

@@ -217,9 +217,15 @@ class Spreadsheets:
         index = {header: i for i, header in reversed(list(enumerate(values[0])))}  # a repeated header: its first
         found = existing_rows(tab, values)
         wanted: dict[int, set[int]] = {}
+        edited = tab.column("tool", "last_edited")
+        at = index.get(edited.header) if edited else None
         for row in rows:
-            number = found.get(row.response_id) if row.response_id in self.fresh else None
+            number = found.get(row.response_id)
             line = values[number - 1] if number else []
+            shown = line[at] if at is not None and at < len(line) else None
+            # submitted since the last run, or edited since its row was written (an edit Google listed late)
+            if row.response_id not in self.fresh and (edited is None or shown == row.cells.get(edited.header, shown)):
+                continue
             for header in row.cells:
                 column = index.get(header)
                 if column is not None and column < len(line) and line[column] is UNREAD:
