@@ -8,7 +8,7 @@ from functools import partial
 from gspread.exceptions import APIError
 from gspread.http_client import HTTPClient
 
-from ..sheets.a1 import column_letters, quoted
+from ..sheets.a1 import cell_range, quoted, runs
 from ..sheets.unread import UNREAD
 from .compact import compact_rows
 from .errors import GoogleApiError, retry_after_seconds, transport_failures_translated
@@ -51,24 +51,13 @@ HEADERS_AND_GRID = (
 )
 
 
-def _column_runs(columns: list[int]) -> list[tuple[int, int]]:
-    """[0, 1, 2, 5, 6] -> [(0, 2), (5, 6)]: the ranges that read those columns."""
-    runs: list[tuple[int, int]] = []
-    for column in columns:
-        if runs and column == runs[-1][1] + 1:
-            runs[-1] = (runs[-1][0], column)
-        else:
-            runs.append((column, column))
-    return runs
-
-
 def _requests(pieces: list) -> list[list]:
     """Blocks of rows gathered into values.batchGet requests of about BLOCK_CELLS cells each."""
     requests: list[list] = []
     size = BLOCK_CELLS
     for piece in pieces:
-        _, first, last, runs, _ = piece
-        cells = (last - first + 1) * sum(b - a + 1 for a, b in runs)
+        _, first, last, columns, _ = piece
+        cells = (last - first + 1) * sum(b - a + 1 for a, b in columns)
         if not requests or size + cells > BLOCK_CELLS:
             requests.append([])
             size = 0
@@ -138,26 +127,24 @@ class SheetsApi:
             found[title] = ((rows, columns), [header])  # row 1 kept in its place even when blank
             # the columns under a header (the tool finds none by anything else), or all when row 1 is blank
             width = len(header) if any(header) else columns
-            runs = _column_runs([i for i in range(width) if i not in skipped])
+            read = runs([i for i in range(width) if i not in skipped])
             if skipped:
-                tails[title] = _column_runs(sorted(skipped))
+                tails[title] = runs(sorted(skipped))
             height = max(1, BLOCK_CELLS // max(1, width - len(skipped)))
             pieces += [
-                (title, first, min(rows, first + height - 1), runs, width) for first in range(2, rows + 1, height)
+                (title, first, min(rows, first + height - 1), read, width) for first in range(2, rows + 1, height)
             ]
         seen: dict[str, str] = {}  # short cells shared across the blocks of this read
         for request in _requests(pieces):
             ranges = [
-                f"{quoted(title)}!{column_letters(a)}{first}:{column_letters(b)}{last}"
-                for title, first, last, runs, _ in request
-                for a, b in runs
+                cell_range(title, first, a, b, last) for title, first, last, columns, _ in request for a, b in columns
             ]
             parts: Iterator[dict] = iter(
                 self._batch_get(spreadsheet_id, ranges).get("valueRanges", []) if ranges else []
             )
-            for title, first, last, runs, width in request:
+            for title, first, last, columns, width in request:
                 lines = [[UNREAD] * width for _ in range(last - first + 1)]
-                for a, b in runs:
+                for a, b in columns:
                     answered: list[list[str]] = compact_rows(next(parts, {}).get("values", []), seen)
                     for line, cells in zip(lines, answered + [[]] * (len(lines) - len(answered))):
                         line[a : b + 1] = cells + [""] * (b + 1 - a - len(cells))
@@ -173,14 +160,14 @@ class SheetsApi:
         """The columns left out, under the last row holding anything read: a lead may have typed there alone,
         and new rows go after the last row holding anything (one values.batchGet for every tab's tail)."""
         asks = []
-        for title, runs in tails.items():
+        for title, left_out in tails.items():
             values = found[title][1]
             last = max([i for i, line in enumerate(values) if any(c and c is not UNREAD for c in line)] + [0])
             if last + 1 < len(values):
-                asks += [(title, last + 2, len(values), a, b) for a, b in runs]  # 1-based rows after `last`
+                asks += [(title, last + 2, len(values), a, b) for a, b in left_out]  # 1-based rows after `last`
         if not asks:
             return
-        ranges = [f"{quoted(t)}!{column_letters(a)}{first}:{column_letters(b)}{end}" for t, first, end, a, b in asks]
+        ranges = [cell_range(title, first, a, b, end) for title, first, end, a, b in asks]
         for (title, first, _, a, b), value_range in zip(
             asks, self._batch_get(spreadsheet_id, ranges).get("valueRanges", [])
         ):
@@ -196,16 +183,18 @@ class SheetsApi:
         """(row, column) -> its value ("" when empty), for these rows (1-based) and columns (0-based): one
         values.batchGet of each run of adjacent rows by each run of adjacent columns, or of the span of the
         rows when they are scattered (a rescan: every row)."""
-        row_runs = _column_runs(rows)
+        row_runs = runs(rows)
         if len(row_runs) > MOST_RANGES:
             row_runs = [(rows[0], rows[-1])]
         found: dict[tuple[int, int], str] = {}
         for first, last in row_runs:
             for step in range(first, last + 1, BLOCK_CELLS // max(1, len(columns))):
                 block_last = min(last, step + BLOCK_CELLS // max(1, len(columns)) - 1)
-                runs = _column_runs(columns)
-                ranges = [f"{quoted(title)}!{column_letters(a)}{step}:{column_letters(b)}{block_last}" for a, b in runs]
-                for (a, _), value_range in zip(runs, self._batch_get(spreadsheet_id, ranges).get("valueRanges", [])):
+                column_runs = runs(columns)
+                ranges = [cell_range(title, step, a, b, block_last) for a, b in column_runs]
+                for (a, _), value_range in zip(
+                    column_runs, self._batch_get(spreadsheet_id, ranges).get("valueRanges", [])
+                ):
                     for offset, cells in enumerate(value_range.get("values", [])):
                         for i, cell in enumerate(cells):
                             found[(step + offset, a + i)] = cell

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..sheets.a1 import cell_range, column_index
+from ..sheets.a1 import cell_range, column_index, runs
 from ..sheets.layout import TabLayout
 from ..sheets.unread import UNREAD
 from .rows import Row
@@ -23,16 +23,6 @@ class TabWrites:
     added: int = 0
     updated: int = 0
     restored_headers: list[str] = field(default_factory=list)
-
-
-def _runs(columns: list[int]) -> list[list[int]]:
-    runs: list[list[int]] = []
-    for column in sorted(columns):
-        if runs and column == runs[-1][-1] + 1:
-            runs[-1].append(column)
-        else:
-            runs.append([column])
-    return runs
 
 
 def existing_rows(layout: TabLayout, values: list[list[str]]) -> dict[str, int]:
@@ -99,8 +89,10 @@ def plan_tab(layout: TabLayout, title: str, values: list[list[str]], rows: list[
             for header, value in row.cells.items()
             if (now := current[index[header]] if index[header] < len(current) else "") != value and now is not UNREAD
         }  # a cell the sync did not read back (sheets.unread) is as it was written: never compared, never written
-        for run in _runs(list(changed)):
-            writes.ranges.append((cell_range(title, number, run[0], run[-1]), [[changed[c] for c in run]]))
+        for first, last in runs(changed):
+            writes.ranges.append(
+                (cell_range(title, number, first, last), [[changed[c] for c in range(first, last + 1)]])
+            )
         writes.updated += any(column not in note_columns for column in changed)  # a response changed, not a note
     if new_block:
         writes.ranges.append((cell_range(title, block_start, 0, len(headers) - 1, next_row - 1), new_block))
