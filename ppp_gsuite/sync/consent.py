@@ -12,7 +12,7 @@ import hashlib
 import hmac
 import sys
 from collections import defaultdict
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -153,7 +153,12 @@ def latest(records: Sequence[Mapping[str, str]]) -> dict[tuple[str, str], Consen
     """(reference, consent) -> the latest answer, by the time it was given (parsed: Google's fractions of a
     second vary in length); at the same moment, no wins, and then the later record. One pass, nothing kept
     per record but the answer found so far (a sort's keys for a log of 190,000 records were 20 MB)."""
-    found: dict[tuple[str, str], Consent] = {}
+    return fold({}, records)
+
+
+def fold(found: dict[tuple[str, str], Consent], records: Iterable[Mapping[str, str]]) -> dict[tuple[str, str], Consent]:
+    """`found` (latest's answers so far) with `records` taken in, as if they had come after those it was made
+    from: a sync folds in the log as read, then each form's new records as it lists them. Returns `found`."""
 
     def rank(consent: Consent) -> tuple[datetime, bool]:
         return _moment(consent.given), not consent.yes

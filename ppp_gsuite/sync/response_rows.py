@@ -66,13 +66,14 @@ class Writes:
 
 
 def expressions_of_interest(
-    config: Config, targets: dict, snapshot, runs: dict[str, SheetRun]
+    config: Config, targets: dict, snapshot, runs: dict[str, SheetRun], opportunities: list | None = None
 ) -> tuple[Writes, dict[str, Partner]]:
-    """EOI rows (minting references for new ones), and every known reference -> partner."""
+    """EOI rows (minting references for new ones), and every known reference -> partner: of `opportunities`
+    (the config's, in order, by default; a sync asks one at a time, as it lists their forms)."""
     listed = snapshot.listed
     writes, partners = Writes(), {}
     before = answers_before(snapshot.consent_log, listed_ids(snapshot))
-    for opportunity in config.opportunities:
+    for opportunity in config.opportunities if opportunities is None else opportunities:
         key = eoi_form(opportunity.key)
         responses = listed.get(key, [])
         run = runs[opportunity_target(opportunity.key)]

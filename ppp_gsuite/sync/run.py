@@ -1,8 +1,9 @@
 """`ppp-gsuite sync`: responses into the lead-facing spreadsheets, emails, and consent-gated sharing.
 
-One run (Sync.run reads as its steps, in order): read once (the new and edited responses, every
-spreadsheet, the logs) into a Snapshot; build rows; note statuses; tell the engagement team of a
-change to their sheet, then rewrite it; write the rows; send what is due through the run's one
+One run (Sync.run reads as its steps, in order): read once (every spreadsheet, the logs) into a
+Snapshot; then form by form, list the new and edited responses, write their rows and let them go
+(a first sync of 100,000 responses never holds them all); note statuses; tell the engagement team
+of a change to their sheet, then rewrite it; write the notes; send what is due through the run's one
 Mailer (exactly once or flagged). The per-form high-water marks are written last, in the admin
 spreadsheet, so a crash anywhere means the next run lists the same responses again and finds
 their rows by response id: nothing is written twice.
@@ -26,11 +27,16 @@ from ..google.retry import policy_for
 from ..google.sheets_api import SheetsApi
 from ..specs.load import FormTarget
 from ..vocabulary import (
+    CONSENT_RECORD,
+    JOINED_FORMS,
+    MONITORING_FORM,
     ROLE_DESCRIPTION,
     STATE_FORM,
     STATE_FORM_ID,
     STATE_FULL_SCAN,
     STATE_NEWEST,
+    SUPPORT_EVALUATION,
+    SUPPORT_REQUEST,
     eoi_form,
     local_time,
     mark_stamp,
@@ -38,7 +44,7 @@ from ..vocabulary import (
     utc_stamp,
 )
 from . import meetings, proposals, response_rows, support_scheme
-from .consent import by_person, consent_text, latest, link_code, wording_rows
+from .consent import by_person, consent_text, fold, latest, link_code, wording_rows
 from .destinations import (
     ADMIN,
     CONSENT_LOG,
@@ -78,6 +84,7 @@ from .spreadsheets import SheetRun, Spreadsheets, only_removes
 
 HIDDEN_CODE = "THEIR-LINK-CODE"  # in previews: a person's link code is sent to them alone
 RESPONSE_FIELDS = ("responseId", "createTime", "lastSubmittedTime", "respondentEmail")  # kept once answers are decoded
+CONSENT_BATCH = 20_000  # consent records written to the log at once (about 2 MB: one values write)
 OVERLAP = timedelta(minutes=10)  # re-list a little before the mark: late-committed responses are not missed
 
 
@@ -100,6 +107,7 @@ class Snapshot:
     consent_log: list[dict[str, str]] = field(default_factory=list)
     network_changes: list[dict[str, str]] = field(default_factory=list)  # each change to the team's list, by person
     link_secret: str = ""  # the secret of people's link codes (consent.link_code)
+    gone: set[str] = field(default_factory=set)  # response ids erased for good (tombstones): never listed again
 
 
 @dataclass
@@ -163,8 +171,8 @@ class Sync:
         self.report = SyncReport()
         self.books = Spreadsheets(drive, sheets, destinations, self.report)
         self.runs = self.books.runs  # target -> SheetRun, filled by books.open()
-        self.consents: list[Row] = []  # records added this run
         self.latest_consents: dict = {}  # (reference, consent) -> the latest answer, log and this run
+        self.logged: set[str] = set()  # the consent log's record ids as read, while the rows step may add records
         # Told each step as it ends, in counts only (the run's log: runlog.RunLog.progress); None: untold.
         self.progress: Callable[[str, dict], None] | None = None
 
@@ -200,13 +208,8 @@ class Sync:
         """The steps in order. Each step is a function of what the run read; the run applies what it returns."""
         self.books.unread = unread_headers  # the sync reads back only the columns it uses
         snapshot = self._read()
+        partners = self._rows(snapshot)
         self._step("read", forms=len(snapshot.deployed), responses=self.report.responses, pages=self.report.pages)
-        writes, partners = response_rows.expressions_of_interest(self.config, self.targets, snapshot, self.runs)
-        writes += response_rows.joined(self.config, self.targets, snapshot, self.runs, partners)
-        writes += response_rows.monitoring(self.targets, snapshot, self.runs, self.config.email.timezone)
-        writes += support_scheme.rows(self.config, self.targets, snapshot, self.runs)
-        snapshot.listed, snapshot.answers = {}, {}  # all in rows now: let the responses go before the writes
-        self._write(writes)
         self._write_proposals()
         consents = self._record_consents(snapshot, partners)
         records = records_of(self.runs)  # every response tab as it will be after this run's rows: made once
@@ -287,11 +290,61 @@ class Sync:
             consent_log=_records(admin.values.get(CONSENT_LOG.tab, [])),
             network_changes=_records(admin.values.get(NETWORK_CHANGES.tab, [])),
             link_secret=self.books.link_secret,
+            gone={row[0] for row in admin.values.get(TOMBSTONES.tab, [])[1:] if row},
         )
-        gone = {row[0] for row in admin.values.get(TOMBSTONES.tab, [])[1:] if row}
-        for key, file in deployed.items():
-            if key not in self.targets or key == ROLE_DESCRIPTION:  # proposals are read whole, by going_live
-                continue
+        self.latest_consents = latest(snapshot.consent_log)
+        self.logged = {record.get(CONSENT_RECORD, "") for record in snapshot.consent_log}
+        # The log's lines are the snapshot's alone now (until the rows step is done with them): the run only
+        # appends to the log, and keeps none of the records it writes there (consent records: two a response).
+        self.books.let_go(admin, CONSENT_LOG.tab)
+        for name, run in self.runs.items():  # statuses set by leads and approvers are read every run
+            if name != ADMIN:
+                self.books.read(run)
+        return snapshot
+
+    def _rows(self, snapshot: Snapshot) -> dict:
+        """Form by form: list its new and edited responses, make their rows, write them (consent records to
+        the log, a batch at a time) and let them go: a first sync of 100,000 responses holds one form's at once.
+        Returns every known reference -> its partner."""
+        partners = {}
+        for opportunity in self.config.opportunities:
+            self._list(snapshot, [eoi_form(opportunity.key)])
+            writes, found = response_rows.expressions_of_interest(
+                self.config, self.targets, snapshot, self.runs, [opportunity]
+            )
+            partners.update(found)
+            self._write_listed(snapshot, writes)
+        for form in JOINED_FORMS:
+            self._list(snapshot, [form])
+            self._write_listed(snapshot, response_rows.joined(self.config, self.targets, snapshot, self.runs, partners))
+        self._list(snapshot, [MONITORING_FORM])
+        self._write_listed(
+            snapshot, response_rows.monitoring(self.targets, snapshot, self.runs, self.config.email.timezone)
+        )
+        self._list(snapshot, [SUPPORT_REQUEST, SUPPORT_EVALUATION])
+        self._write_listed(snapshot, support_scheme.rows(self.config, self.targets, snapshot, self.runs))
+        self._list(snapshot, list(snapshot.deployed))  # any other form: listed for its mark, no rows of its own
+        snapshot.listed, snapshot.answers = {}, {}
+        self.books.flush([self.runs[ADMIN]])  # the rest of this run's consent records, before anything is sent
+        return partners
+
+    def _write_listed(self, snapshot: Snapshot, writes: Writes) -> None:
+        """The rows of what was just listed, written now, and the responses let go; consent records when a
+        batch is due (the admin spreadsheet's own write, the marks, stays last)."""
+        self._write(writes)
+        self.books.flush([self.runs[target] for target in {*writes.rows, *writes.replace} if target != ADMIN])
+        admin = self.runs[ADMIN]
+        if len(admin.rows.get(CONSENT_LOG.tab, [])) >= CONSENT_BATCH:
+            self.books.flush([admin])
+        snapshot.listed, snapshot.answers = {}, {}
+
+    def _list(self, snapshot: Snapshot, keys: list[str]) -> None:
+        """The new and edited responses of these forms (those deployed, not yet listed this run), their answers
+        decoded once, and each form's new high-water mark."""
+        for key in keys:
+            file = snapshot.deployed.get(key)
+            if file is None or key not in self.targets or key == ROLE_DESCRIPTION or key in snapshot.marks:
+                continue  # proposals are read whole, by going_live
             previous = snapshot.state.get(key, {})
             full = self.force_full or self._full_scan_due(previous.get(STATE_FULL_SCAN, ""))
             mark = previous.get(STATE_NEWEST, "")
@@ -299,7 +352,7 @@ class Sync:
             self.report.full_scans += full  # a form with no responses yet is listed whole, but that is no rescan
             responses, pages = self.forms.list_responses(file["id"], since)
             self.report.pages += pages
-            unique = {r["responseId"]: r for r in responses if r["responseId"] not in gone}
+            unique = {r["responseId"]: r for r in responses if r["responseId"] not in snapshot.gone}
             del responses
             target = self.targets[key]
             written_through = parse_stamp(mark) if mark else None  # the newest submission the last run wrote
@@ -326,10 +379,6 @@ class Sync:
                     STATE_FULL_SCAN: utc_stamp(self.now) if full else previous.get(STATE_FULL_SCAN, ""),
                 },
             )
-        for name, run in self.runs.items():  # statuses set by leads and approvers are read every run
-            if name != ADMIN:
-                self.books.read(run)
-        return snapshot
 
     def _write_proposals(self) -> None:
         """Each proposal's row in the engagement team's Opportunities spreadsheet, in its one write."""
@@ -340,13 +389,13 @@ class Sync:
         self.report.proposal_problems += self.proposals.problems
 
     def _record_consents(self, snapshot: Snapshot, partners: dict) -> dict:
-        """The consent answers of this run go to the log; returns (reference, consent) -> the latest answer
-        its person gave (through any of their references: consent.by_person)."""
-        self.runs[ADMIN].rows[CONSENT_LOG.tab].extend(self.consents)
+        """Each wording once in its tab (this run's consent records are in the log: _write_listed); returns
+        (reference, consent) -> the latest answer its person gave (through any of their references:
+        consent.by_person), the log as read and this run's records folded in."""
         texts = [consent_text(t.spec, item) for t in self.targets.values() for item in t.spec.consent_items()]
         self.runs[ADMIN].rows[CONSENT_WORDINGS.tab].extend(wording_rows(texts, snapshot.consent_log))
-        records: list[Mapping[str, str]] = [*snapshot.consent_log, *(row.cells for row in self.consents)]
-        self.latest_consents = by_person(latest(records), partners, in_place=True)
+        snapshot.consent_log, self.logged = [], set()  # folded into latest_consents: the log's lines go
+        self.latest_consents = by_person(self.latest_consents, partners, in_place=True)
         return self.latest_consents
 
     def _write_marks(self, snapshot: Snapshot) -> None:
@@ -472,7 +521,9 @@ class Sync:
                 self.runs[target].rows[tab].extend(rows)
         for target, whole_tabs in writes.replace.items():
             self.runs[target].replace.update(whole_tabs)
-        self.consents += writes.consents
+        new = [row for row in writes.consents if row.response_id not in self.logged]  # the log is kept by id
+        self.runs[ADMIN].rows[CONSENT_LOG.tab].extend(new)
+        fold(self.latest_consents, (row.cells for row in new))
         self.report.flagged += writes.flagged
         self.report.unmatched += writes.unmatched
         self.report.unverified += writes.unverified

@@ -13,6 +13,7 @@ import secrets
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import cast
 
 from ..errors import PppError
 from ..google.drive_api import APP_KEY, DriveApi, ShareRefused, oldest
@@ -33,7 +34,10 @@ GROWTH = 500  # rows added beyond what is needed when a grid must grow
 # Google's limit on one spreadsheet, all its tabs together ("Files you can store in Google Drive",
 # https://support.google.com/drive/answer/37603): past it, Google refuses the write that would grow it.
 MAX_CELLS = 10_000_000
-LINK_SECRET = "link_secret"  # the admin spreadsheet's app property holding the secret of people's link codes
+LINK_SECRET = "link_secret"
+# A line of a tab the run appends to but keeps nothing of (Spreadsheets.let_go): a row is there (appends go
+# below it), its cells not known. A tuple, shared by every such line: writing into one fails loudly.
+LET_GO = cast(list[str], (UNREAD,))  # the admin spreadsheet's app property holding the secret of people's link codes
 
 
 @dataclass
@@ -54,6 +58,7 @@ class SheetRun:
     broken: bool = False  # a person renamed what the tool finds rows by: nothing is written there this run
     writers_can_share: bool | None = None
     sharing_checked: bool | None = None  # None: not asked yet this run; True: only the configured people
+    let_go: set[str] = field(default_factory=set)  # tabs whose lines are not kept once read or written (LET_GO)
 
 
 def only_removes(wanted: list[list[str]], current: list[list[str]]) -> bool:
@@ -299,8 +304,7 @@ class Spreadsheets:
         if growth:
             needs = {tab.tab: (writes.rows_needed, writes.columns_needed)}
             self.sheets.batch_update(run.id, growth, applied=self._laid_out_as(run, needs))
-            rows_now, columns_now = run.grid.get(tab.tab, (ROWS, 26))
-            run.grid[tab.tab] = (max(rows_now, writes.rows_needed + GROWTH), max(columns_now, writes.columns_needed))
+            self._grown(run, needs)
         if writes.ranges:
             self.sheets.write(run.id, writes.ranges)
             apply_writes(run.values[tab.tab], writes.ranges)
@@ -333,6 +337,7 @@ class Spreadsheets:
             requests = self._first_layout(run) if not run.laid_out else []  # sent with the growth, in one request
             ranges, added, updated, restored = list(replaced) + run.cells, 0, 0, []
             needs = {tab.tab: (0, 0) for tab in run.dest.tabs}
+            planned: list[tuple[TabLayout, list]] = []
             for tab in run.dest.tabs:
                 rows = run.rows.get(tab.tab, [])
                 if not rows and run.values.get(tab.tab):
@@ -340,6 +345,7 @@ class Spreadsheets:
                 self._read_cells_to_compare(run, tab, rows)
                 writes = plan_tab(tab, tab.tab, run.values.get(tab.tab, []), rows)
                 ranges += writes.ranges
+                planned.append((tab, writes.ranges))
                 requests += self._growth(run, tab, writes)
                 needs[tab.tab] = (writes.rows_needed, writes.columns_needed)
                 if tab.form:  # response rows, not the tool's own records
@@ -355,11 +361,45 @@ class Spreadsheets:
             self.report.restored_headers += restored
             if requests:
                 self.sheets.batch_update(run.id, requests, applied=self._laid_out_as(run, needs))
+                self._grown(run, needs)
             if ranges:
                 self.sheets.write(run.id, ranges)
             if not run.laid_out:
                 self.drive.set_app_properties(run.id, {"layout": run.dest.layout_hash})
                 run.laid_out = True
+            self._as_written(run, planned)
+
+    def let_go(self, run: SheetRun, title: str) -> None:
+        """Keep none of a tab's lines, now or once written (LET_GO), only that they are there: for a log the run
+        only appends to, whose lines it has taken what it needs from (the consent log, two records a response).
+        Its rows are not found by id any more: what is appended is new by construction."""
+        run.let_go.add(title)
+        values = run.values.get(title, [])
+        values[1:] = [LET_GO] * (len(values) - 1)
+
+    def _as_written(self, run: SheetRun, planned: list[tuple[TabLayout, list]]) -> None:
+        """After a flush: the values as written and nothing left to write, so a later flush in the same run (the
+        rows are written form by form, the notes after) finds every row where it now is and writes only what is
+        new. Cells the sync does not read back are let go once written (UNREAD, as a read would leave them): a
+        first sync at 100,000 responses does not hold every applicant's long answers until its end."""
+        for title, wanted in run.replace.items():
+            run.values[title] = [list(line) for line in wanted]
+        for tab, ranges in planned:
+            values = run.values.setdefault(tab.tab, [])
+            written = apply_writes(values, ranges) - {0}
+            unread = self.unread(tab) if self.unread is not None else frozenset()
+            if unread and written:
+                columns = [i for i, header in enumerate(values[0]) if header in unread]
+                for number in written:
+                    line = values[number]
+                    for i in columns:
+                        if i < len(line):
+                            line[i] = UNREAD
+            if tab.tab in run.let_go:
+                self.let_go(run, tab.tab)
+            run.rows.pop(tab.tab, None)
+        run.replace.clear()
+        run.cells.clear()
 
     def refused(self, run: SheetRun) -> bool:
         """Personal data goes only where the configured people (and the owner) alone can read it.
@@ -415,7 +455,9 @@ class Spreadsheets:
 
     def _too_many_cells(self, run: SheetRun, requests: list[dict]) -> bool:
         """Whether growing the grid as `requests` ask would pass Google's 10 million cells: then nothing is
-        written there and the run says so, before Google refuses it half-way."""
+        written there and the run says so, before Google refuses it half-way (once: the run writes nothing more there)."""
+        if run.dest.name in self.report.too_large:
+            return True
         grid = dict(run.grid)
         for request in requests:
             grow = request.get("appendDimension")
@@ -434,6 +476,15 @@ class Spreadsheets:
             "was written there. Move old rows out to another spreadsheet (or run purge), then run sync again"
         )
         return True
+
+    @staticmethod
+    def _grown(run: SheetRun, needs: dict[str, tuple[int, int]]) -> None:
+        """The grids as a growth batch (_growth) left them, so a later write in the run does not grow them again."""
+        for title, (rows, columns) in needs.items():
+            rows_now, columns_now = run.grid.get(title, (1000, 26))
+            if rows > rows_now:
+                rows_now = rows + GROWTH
+            run.grid[title] = (rows_now, max(columns_now, columns))
 
     def _growth(self, run: SheetRun, tab: TabLayout, writes: TabWrites) -> list[dict]:
         rows, columns = run.grid.get(tab.tab, (1000, 26))

@@ -101,9 +101,11 @@ def plan_tab(layout: TabLayout, title: str, values: list[list[str]], rows: list[
     return writes
 
 
-def apply_writes(values: list[list[str]], ranges: list[tuple[str, list[list[str]]]]) -> None:
+def apply_writes(values: list[list[str]], ranges: list[tuple[str, list[list[str]]]]) -> set[int]:
     """Update a tab's values as read with what was just written (our own A1 ranges), so later
-    writes in the same run find the rows without reading the tab again."""
+    writes in the same run find the rows without reading the tab again. Returns the lines changed
+    (0-based)."""
+    changed = set()
     for a1, block in ranges:
         start = a1.rsplit("!", 1)[1].split(":")[0]
         letters = "".join(ch for ch in start if ch.isalpha())
@@ -117,3 +119,5 @@ def apply_writes(values: list[list[str]], ranges: list[tuple[str, list[list[str]
             if len(target) < column + len(line):
                 target.extend([""] * (column + len(line) - len(target)))
             target[column : column + len(line)] = line
+            changed.add(index)
+    return changed
