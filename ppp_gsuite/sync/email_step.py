@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from ..config import Config
 from ..errors import PppError
 from ..forms.items import entry_number, question_id
+from ..sheets.layout import TabLayout
 from ..vocabulary import (
     ADMIN,
     EOI,
@@ -120,11 +121,14 @@ def partners_of(config: Config, records: dict[str, dict[str, Records]]) -> dict:
     return found
 
 
+STATUS_KEYS = {EOI: "status", EXPENSE_CLAIMS: "claim_status", SUPPORT_REQUEST: "status"}  # the lead's status column
+
+
 def with_status(records: dict[str, dict[str, Records]]):
     """(target, records, the lead's status column) for every tab whose statuses are noted."""
     for target, tabs in records.items():
         for found in tabs.values():
-            status_key = {EOI: "status", EXPENSE_CLAIMS: "claim_status", SUPPORT_REQUEST: "status"}.get(found.tab.form)
+            status_key = STATUS_KEYS.get(found.tab.form or "")
             if status_key and found.tab.column("tool", "status_seen"):
                 yield target, found, status_key
 
@@ -142,6 +146,20 @@ def status_notes(records: dict[str, dict[str, Records]], now: datetime, zone: st
                     Note(target, found.tab.tab, Row(response_id, "", {seen.header: note(view.noted_as, now, zone)}))
                 )
     return notes
+
+
+def noted_when_new(dest, tab: TabLayout, now: datetime, zone: str) -> dict[str, str]:
+    """The Status noted a new row of `tab` is written with: its status as the layout's default, noted now, as
+    status_notes would note it straight after (a first sync of 100,000 rows then holds no note for each).
+    {} where status_notes notes nothing of the tab (records_of leaves it out, or it has no default status)."""
+    status_key = STATUS_KEYS.get(tab.form or "")
+    if not status_key or dest.tab(tab.form) is not tab:
+        return {}
+    status, seen = tab.column("lead", status_key), tab.column("tool", "status_seen")
+    if status is None or seen is None:
+        return {}
+    view = status_view({status.header: status.default or ""}, tab, status_key, zone)
+    return {seen.header: note(view.noted_as, now, zone)} if view and view.changed else {}
 
 
 def interview_holds(records: dict[str, dict[str, Records]], log: dict[str, dict[str, str]]) -> tuple[list[Note], int]:

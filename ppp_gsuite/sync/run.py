@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
+from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
 from ..config import Config
@@ -65,6 +66,7 @@ from .email_step import (
     duplicate_claim_notes,
     interview_holds,
     last_email_notes,
+    noted_when_new,
     partners_of,
     prefilled_links,
     read_log,
@@ -518,6 +520,7 @@ class Sync:
         """Rows into the run's one write per spreadsheet; consent records into the log; counts into the report."""
         for target, tabs in writes.rows.items():
             for tab, rows in tabs.items():
+                self._noted_when_new(self.runs[target], tab, rows)
                 self.runs[target].rows[tab].extend(rows)
         for target, whole_tabs in writes.replace.items():
             self.runs[target].replace.update(whole_tabs)
@@ -527,6 +530,20 @@ class Sync:
         self.report.flagged += writes.flagged
         self.report.unmatched += writes.unmatched
         self.report.unverified += writes.unverified
+
+    def _noted_when_new(self, run: SheetRun, title: str, rows: list[Row]) -> None:
+        """A new row is written with its status noted (email_step.noted_when_new), its defaults one mapping
+        for every row that shares them."""
+        layout = next((tab for tab in run.dest.tabs if tab.tab == title), None)
+        noted = noted_when_new(run.dest, layout, self.now, self.config.email.timezone) if layout else {}
+        if not noted:
+            return
+        shared: dict[tuple, Mapping[str, str]] = {}
+        for row in rows:
+            key = tuple(row.new_row_defaults.items())
+            if key not in shared:
+                shared[key] = MappingProxyType({**row.new_row_defaults, **noted})
+            row.new_row_defaults = shared[key]
 
     def _share_with_engagement_team(self, records: dict, consents: dict) -> tuple[dict[str, str], dict[str, str]]:
         """Rewrite the engagement team's sheet (in the run's write); returns who is added and who removed."""
