@@ -34,10 +34,10 @@ GROWTH = 500  # rows added beyond what is needed when a grid must grow
 # Google's limit on one spreadsheet, all its tabs together ("Files you can store in Google Drive",
 # https://support.google.com/drive/answer/37603): past it, Google refuses the write that would grow it.
 MAX_CELLS = 10_000_000
-LINK_SECRET = "link_secret"
+LINK_SECRET = "link_secret"  # the admin spreadsheet's app property holding the secret of people's link codes
 # A line of a tab the run appends to but keeps nothing of (Spreadsheets.let_go): a row is there (appends go
 # below it), its cells not known. A tuple, shared by every such line: writing into one fails loudly.
-LET_GO = cast(list[str], (UNREAD,))  # the admin spreadsheet's app property holding the secret of people's link codes
+LET_GO = cast(list[str], (UNREAD,))
 
 
 @dataclass
@@ -307,7 +307,7 @@ class Spreadsheets:
             self._grown(run, needs)
         if writes.ranges:
             self.sheets.write(run.id, writes.ranges)
-            apply_writes(run.values[tab.tab], writes.ranges)
+            self._keep_as_written(run, tab, writes.ranges)
 
     def write_notes(self, run: SheetRun, rows_by_tab: dict[str, list[Row]]) -> None:
         """A few cells of existing rows, after the run's main write (the last email, after the sends): the tabs
@@ -372,7 +372,8 @@ class Spreadsheets:
     def let_go(self, run: SheetRun, title: str) -> None:
         """Keep none of a tab's lines, now or once written (LET_GO), only that they are there: for a log the run
         only appends to, whose lines it has taken what it needs from (the consent log, two records a response).
-        Its rows are not found by id any more: what is appended is new by construction."""
+        Its rows are not found by id any more: the caller appends only records the log did not hold as read
+        (Sync.logged)."""
         run.let_go.add(title)
         values = run.values.get(title, [])
         values[1:] = [LET_GO] * (len(values) - 1)
@@ -385,21 +386,25 @@ class Spreadsheets:
         for title, wanted in run.replace.items():
             run.values[title] = [list(line) for line in wanted]
         for tab, ranges in planned:
-            values = run.values.setdefault(tab.tab, [])
-            written = apply_writes(values, ranges) - {0}
-            unread = self.unread(tab) if self.unread is not None else frozenset()
-            if unread and written:
-                columns = [i for i, header in enumerate(values[0]) if header in unread]
-                for number in written:
-                    line = values[number]
-                    for i in columns:
-                        if i < len(line):
-                            line[i] = UNREAD
-            if tab.tab in run.let_go:
-                self.let_go(run, tab.tab)
+            self._keep_as_written(run, tab, ranges)
             run.rows.pop(tab.tab, None)
         run.replace.clear()
         run.cells.clear()
+
+    def _keep_as_written(self, run: SheetRun, tab: TabLayout, ranges: list) -> None:
+        """A tab's values with what was just written: its unread cells UNREAD again, a let-go tab's lines let go."""
+        values = run.values.setdefault(tab.tab, [])
+        written = apply_writes(values, ranges) - {0}
+        unread = self.unread(tab) if self.unread is not None else frozenset()
+        if unread and written:
+            columns = [i for i, header in enumerate(values[0]) if header in unread]
+            for number in written:
+                line = values[number]
+                for i in columns:
+                    if i < len(line):
+                        line[i] = UNREAD
+        if tab.tab in run.let_go:
+            self.let_go(run, tab.tab)
 
     def refused(self, run: SheetRun) -> bool:
         """Personal data goes only where the configured people (and the owner) alone can read it.
@@ -463,7 +468,7 @@ class Spreadsheets:
             grow = request.get("appendDimension")
             if grow:
                 title = next((t.tab for t in run.dest.tabs if sheet_id_for(t.tab) == grow["sheetId"]), "")
-                rows, columns = grid.get(title, (1000, 26))
+                rows, columns = grid.get(title, (ROWS, 26))
                 if grow["dimension"] == "ROWS":
                     grid[title] = (rows + grow["length"], columns)
                 else:
@@ -481,13 +486,13 @@ class Spreadsheets:
     def _grown(run: SheetRun, needs: dict[str, tuple[int, int]]) -> None:
         """The grids as a growth batch (_growth) left them, so a later write in the run does not grow them again."""
         for title, (rows, columns) in needs.items():
-            rows_now, columns_now = run.grid.get(title, (1000, 26))
+            rows_now, columns_now = run.grid.get(title, (ROWS, 26))
             if rows > rows_now:
                 rows_now = rows + GROWTH
             run.grid[title] = (rows_now, max(columns_now, columns))
 
     def _growth(self, run: SheetRun, tab: TabLayout, writes: TabWrites) -> list[dict]:
-        rows, columns = run.grid.get(tab.tab, (1000, 26))
+        rows, columns = run.grid.get(tab.tab, (ROWS, 26))
         sheet = sheet_id_for(tab.tab)
         requests = []
         if writes.rows_needed > rows:
