@@ -138,3 +138,36 @@ def test_the_engagement_team_gets_the_address_a_lead_corrected(env):
     env.apply()
     shared = env.records("engagement", "Partners")
     assert [(r["Name"], r["Email"]) for r in shared] == [("Dee", "dee@example.org")]
+
+
+def test_each_forms_rows_are_written_before_the_next_form_is_listed_and_the_notes_do_not_write_them_again(env):
+    """A first sync at 100,000 responses holds one form's at a time: each opportunity's rows go to its
+    spreadsheet before the next form is listed; a lead sees every row once, its status noted, its long
+    answer whole; a run with nothing new writes nothing."""
+    details = "A seat on a trust board. " * 40  # a long answer (a paragraph): written, then not read back
+    env.answer("eoi-heart-board", EOI, full_name="Heart One", email="h1@example.org", interests_details=details)
+    env.answer("eoi-eye-group", EOI, full_name="Eye One", email="e1@example.org")
+    events = []
+    listing, writing = env.forms.list_responses, env.sheets.write
+    names = {form_id: key for key, form_id in env.form_ids.items()}
+
+    def listed(form_id, since=None):
+        events.append(("list", names[form_id]))
+        return listing(form_id, since)
+
+    def written(spreadsheet_id, ranges):
+        events.append(("write", spreadsheet_id, sum(len(block) for _, block in ranges)))
+        return writing(spreadsheet_id, ranges)
+
+    env.forms.list_responses, env.sheets.write = listed, written
+    env.apply()
+    heart, eye = env.spreadsheet(HEART), env.spreadsheet("opportunity:eye-group")
+    order = [e[:2] for e in events if e[0] == "list" or e[1] in (heart, eye)]
+    assert order.index(("write", heart)) < order.index(("list", "eoi-eye-group")) < order.index(("write", eye))
+    assert sum(1 for e in events if e[:2] == ("write", heart)) == 1  # rows and status notes in one write
+    [row] = env.records(HEART)
+    assert row["Name"] == "Heart One" and row["Please describe them"] == details
+    assert row["Status"] == "New" and row["Status noted"].startswith("New")
+    events.clear()
+    env.apply()
+    assert not [e for e in events if e[0] == "write"]

@@ -41,6 +41,7 @@ from ..vocabulary import (
     eoi_form,
     local_time,
     mark_stamp,
+    opportunity_target,
     parse_stamp,
     utc_stamp,
 )
@@ -299,9 +300,6 @@ class Sync:
         # The log's lines are the snapshot's alone now (until the rows step is done with them): the run only
         # appends to the log, and keeps none of the records it writes there (consent records: two a response).
         self.books.let_go(admin, CONSENT_LOG.tab)
-        for name, run in self.runs.items():  # statuses set by leads and approvers are read every run
-            if name != ADMIN:
-                self.books.read(run)
         return snapshot
 
     def _rows(self, snapshot: Snapshot) -> dict:
@@ -310,12 +308,18 @@ class Sync:
         Returns every known reference -> its partner."""
         partners = {}
         for opportunity in self.config.opportunities:
+            # read just before its rows are written (as the other spreadsheets are read just before theirs):
+            # a lead who sorts meanwhile has the least time to move rows under the run
+            self.books.read(self.runs[opportunity_target(opportunity.key)])
             self._list(snapshot, [eoi_form(opportunity.key)])
             writes, found = response_rows.expressions_of_interest(
                 self.config, self.targets, snapshot, self.runs, [opportunity]
             )
             partners.update(found)
             self._write_listed(snapshot, writes)
+        for name, run in self.runs.items():  # statuses set by leads and approvers are read every run
+            if name != ADMIN:
+                self.books.read(run)
         for form in JOINED_FORMS:
             self._list(snapshot, [form])
             self._write_listed(snapshot, response_rows.joined(self.config, self.targets, snapshot, self.runs, partners))
